@@ -1,0 +1,90 @@
+"""The HTTP application: JSON API under /api/v1, one error format everywhere."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from integrity_desk import __version__
+from integrity_desk.config import Settings, get_settings
+from integrity_desk.db import Database
+from integrity_desk.errors import DeskError
+
+log = logging.getLogger("integrity_desk")
+
+
+def _field(loc: tuple[object, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    # Discriminated unions put the kind in the location (body.flag.review.ref): drop it.
+    return ".".join(parts) or "body"
+
+
+def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Integrity Desk", version=__version__,
+        description="Escalations and investigations desk for content-integrity teams.",
+        docs_url="/api/docs", redoc_url=None,
+    )
+    app.state.db = db or Database(settings.database_url, pool_size=settings.db_pool_size)
+    app.state.settings = settings
+
+    @app.exception_handler(DeskError)
+    async def desk_error(_: Request, exc: DeskError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return JSONResponse({"error": exc.to_dict()}, status_code=exc.status_code,
+                            headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for e in exc.errors():
+            loc = tuple(e.get("loc", ()))
+            if e.get("type") == "union_tag_invalid" or (
+                len(loc) > 1 and loc[0] == "body" and loc[1] in _KINDS
+            ):
+                loc = ("body", *loc[2:]) if len(loc) > 1 and loc[1] in _KINDS else loc
+            errors.append({"field": _field(loc), "message": e.get("msg", "invalid")})
+        first = errors[0] if errors else {"field": "body", "message": "invalid"}
+        return JSONResponse(
+            {"error": {"code": "invalid", "field": first["field"],
+                       "message": f"{first['field']}: {first['message']}", "errors": errors}},
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+        return JSONResponse({"error": {"code": code, "message": str(exc.detail)}},
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"error": {"code": "internal", "message": "internal error"}},
+                            status_code=500)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    from integrity_desk.audit.api import router as audit_router
+    from integrity_desk.cases.api import router as cases_router
+    from integrity_desk.intake.api import router as intake_router
+    from integrity_desk.people.api import router as people_router
+    from integrity_desk.routing.api import router as routing_router
+    from integrity_desk.sla.api import router as sla_router
+    from integrity_desk.triage.api import router as triage_router
+
+    for router in (intake_router, cases_router, audit_router, routing_router, triage_router,
+                   sla_router, people_router):
+        app.include_router(router, prefix="/api/v1")
+    return app
+
+
+_KINDS = {"flag", "csm_escalation", "executive_escalation", "appeal", "legal_notice",
+          "trusted_flagger_notice", "investigation"}

@@ -1,0 +1,271 @@
+"""HTTP interface of cases: list, read, edit, and the actions people take on a case."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from integrity_desk.api.deps import PrincipalDep, Reader, SessionDep, Worker
+from integrity_desk.cases import repository as repo
+from integrity_desk.cases import service
+from integrity_desk.cases.domain import GuidelineCategory, Priority, case_key
+from integrity_desk.cases.models import Case, CaseRequest
+from integrity_desk.cases.schemas import CaseDetailOut, CasePage, case_detail_out, case_out
+from integrity_desk.db import utcnow
+from integrity_desk.errors import InvalidInput, NotFound
+from integrity_desk.people.models import User
+from integrity_desk.people.service import get_user_by_email
+
+router = APIRouter(tags=["cases"])
+
+
+def _priorities(values: list[str]) -> list[int]:
+    try:
+        return [Priority(v.upper()).rank for v in values]
+    except ValueError as exc:
+        raise InvalidInput("priority is one of P0, P1, P2, P3, P4", field="priority") from exc
+
+
+@router.get("/cases", response_model=CasePage)
+def list_cases(
+    session: SessionDep,
+    principal: Reader,
+    status: Annotated[list[str], Query()] = [],  # noqa: B006
+    kind: Annotated[list[str], Query()] = [],  # noqa: B006
+    queue: str | None = None,
+    priority: Annotated[list[str], Query()] = [],  # noqa: B006
+    assignee: Annotated[str | None, Query(description="an e-mail, 'me' or 'none'")] = None,
+    at_risk: bool | None = None,
+    breached: bool | None = None,
+    open: bool | None = None,
+    subject: Annotated[str | None, Query(description="review:REF, business:DOMAIN, "
+                                                     "reviewer:REF")] = None,
+    text: Annotated[str | None, Query(max_length=200)] = None,
+    tag: str | None = None,
+    language: str | None = None,
+    sort: str = "priority",
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> CasePage:
+    filters = repo.CaseFilters(
+        status=status, kind=kind, queue=queue, priority=_priorities(priority),
+        at_risk=at_risk, breached=breached, subject=subject, text=text, tag=tag,
+        language=language, open=open,
+    )
+    if assignee == "me":
+        filters.assignee_id = principal.user.id
+    elif assignee == "none":
+        filters.unassigned = True
+    elif assignee:
+        filters.assignee_id = get_user_by_email(session, assignee).id
+    now = utcnow()
+    cases, next_cursor = repo.list_cases(session, principal.user, filters=filters, now=now,
+                                         sort=sort, cursor=cursor, limit=limit)
+    subjects = repo.subjects_of(session, [c.id for c in cases])
+    return CasePage(items=[case_out(c, subjects.get(c.id, []), now) for c in cases],
+                    next_cursor=next_cursor)
+
+
+def _detail(session: Session, case: Case) -> CaseDetailOut:
+    loaded = repo.load_for_view(session, case.id)
+    merged_into = None
+    if loaded.merged_into_id:
+        kind = session.scalar(select(Case.kind).where(Case.id == loaded.merged_into_id))
+        merged_into = case_key(kind, loaded.merged_into_id) if kind else None
+    subjects = repo.subjects_of(session, [loaded.id]).get(loaded.id, [])
+    return case_detail_out(loaded, subjects, utcnow(), merged_into)
+
+
+@router.get("/cases/{key}", response_model=CaseDetailOut)
+def get_case(key: str, session: SessionDep, principal: Reader) -> CaseDetailOut:
+    return _detail(session, repo.get_case(session, principal.user, key))
+
+
+class Reason(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = Field(default=None, max_length=5_000)
+
+
+class TransitionIn(Reason):
+    action: Literal["start", "wait_on_requester", "wait_on_legal", "resume", "decide", "revise",
+                    "close", "reopen"]
+    outcome: str | None = Field(default=None, max_length=5_000)
+
+
+@router.post("/cases/{key}/transition", response_model=CaseDetailOut)
+def transition(key: str, body: TransitionIn, session: SessionDep,
+               principal: Worker) -> CaseDetailOut:
+    case = repo.get_case(session, principal.user, key, for_update=True)
+    service.transition(session, case, action=body.action, actor_user=principal.user,
+                       actor=principal.actor, now=utcnow(), reason=body.reason,
+                       outcome=body.outcome)
+    session.commit()
+    return _detail(session, case)
+
+
+class AssignIn(Reason):
+    assignee: str = Field(description="the assignee's e-mail")
+
+
+def _user(session: Session, email: str) -> User:
+    return get_user_by_email(session, email)
+
+
+@router.post("/cases/{key}/assign", response_model=CaseDetailOut)
+def assign(key: str, body: AssignIn, session: SessionDep, principal: Worker) -> CaseDetailOut:
+    case = repo.get_case(session, principal.user, key, for_update=True)
+    service.assign(session, case, assignee=_user(session, body.assignee),
+                   actor_user=principal.user, actor=principal.actor, now=utcnow(),
+                   reason=body.reason)
+    session.commit()
+    return _detail(session, case)
+
+
+@router.post("/cases/{key}/claim", response_model=CaseDetailOut)
+def claim(key: str, session: SessionDep, principal: Worker) -> CaseDetailOut:
+    case = repo.get_case(session, principal.user, key)
+    service.claim(session, case, user=principal.user, actor=principal.actor, now=utcnow())
+    session.commit()
+    return _detail(session, case)
+
+
+@router.post("/cases/{key}/release", response_model=CaseDetailOut)
+def release(key: str, body: Reason, session: SessionDep, principal: Worker) -> CaseDetailOut:
+    case = repo.get_case(session, principal.user, key, for_update=True)
+    service.release(session, case, actor_user=principal.user, actor=principal.actor,
+                    now=utcnow(), reason=body.reason)
+    session.commit()
+    return _detail(session, case)
+
+
+class EscalateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=5_000)
+
+
+@router.post("/cases/{key}/escalate", response_model=CaseDetailOut)
+def escalate(key: str, body: EscalateIn, session: SessionDep,
+             principal: Worker) -> CaseDetailOut:
+    case = repo.get_case(session, principal.user, key, for_update=True)
+    service.escalate(session, case, actor_user=principal.user, actor=principal.actor,
+                     now=utcnow(), reason=body.reason)
+    session.commit()
+    return _detail(session, case)
+
+
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    body: str = Field(min_length=1, max_length=20_000)
+
+
+@router.post("/cases/{key}/comments", status_code=201)
+def add_comment(key: str, body: CommentIn, session: SessionDep,
+                principal: Worker) -> dict[str, Any]:
+    case = repo.get_case(session, principal.user, key)
+    service.comment(session, case, actor=principal.actor, now=utcnow(), body=body.body)
+    session.commit()
+    return {"case": case.key, "status": "recorded"}
+
+
+class EditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=20_000)
+    category: str | None = None
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    customer_tier: Literal["enterprise", "premium", "standard", "free"] | None = None
+    revenue_at_stake: int | None = Field(default=None, ge=0)
+    legal_deadline: datetime | None = None
+    tags: list[Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]] | None = (
+        Field(default=None, max_length=20))
+    reason: str | None = Field(default=None, max_length=5_000)
+
+
+@router.patch("/cases/{key}", response_model=CaseDetailOut)
+def edit(key: str, body: EditIn, session: SessionDep, principal: Worker) -> CaseDetailOut:
+    case = repo.get_case(session, principal.user, key, for_update=True)
+    changes = body.model_dump(exclude_unset=True, exclude={"tags", "reason"})
+    if "category" in changes and changes["category"] is not None:
+        try:
+            GuidelineCategory(changes["category"])
+        except ValueError as exc:
+            raise InvalidInput("not a guideline category", field="category") from exc
+    if changes.get("legal_deadline") is not None and changes["legal_deadline"].tzinfo is None:
+        raise InvalidInput("give a time zone", field="legal_deadline")
+    service.edit(session, case, changes=changes, tags=body.tags, actor_user=principal.user,
+                 actor=principal.actor, now=utcnow(), reason=body.reason)
+    session.commit()
+    return _detail(session, case)
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    into: str = Field(description="key of the case that remains")
+    reason: str = Field(min_length=1, max_length=5_000)
+
+
+@router.post("/cases/{key}/merge", response_model=CaseDetailOut)
+def merge(key: str, body: MergeIn, session: SessionDep, principal: Worker) -> CaseDetailOut:
+    source = repo.get_case(session, principal.user, key, for_update=True)
+    try:
+        into = repo.get_case(session, principal.user, body.into, for_update=True)
+    except NotFound as exc:
+        raise InvalidInput(f"no case {body.into}", field="into") from exc
+    service.merge(session, source, into=into, actor_user=principal.user, actor=principal.actor,
+                  now=utcnow(), reason=body.reason)
+    session.commit()
+    return _detail(session, into)
+
+
+class SplitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    request_ids: list[int] = Field(min_length=1, max_length=1000)
+    reason: str = Field(min_length=1, max_length=5_000)
+
+
+@router.post("/cases/{key}/split", response_model=CaseDetailOut, status_code=201)
+def split(key: str, body: SplitIn, session: SessionDep, principal: Worker) -> CaseDetailOut:
+    case = repo.get_case(session, principal.user, key, for_update=True)
+    new_case = service.split(session, case, request_ids=body.request_ids,
+                             actor_user=principal.user, actor=principal.actor, now=utcnow(),
+                             reason=body.reason)
+    session.commit()
+    return _detail(session, new_case)
+
+
+class RequestOut(BaseModel):
+    id: int
+    channel: str
+    requester_type: str
+    requester_name: str | None
+    requester_organisation: str | None
+    requester_contact: str | None
+    payload: dict[str, Any]
+    received_at: datetime
+
+
+class RequestPage(BaseModel):
+    items: list[RequestOut]
+    next_cursor: str | None
+
+
+@router.get("/cases/{key}/requests", response_model=RequestPage)
+def linked_requests(key: str, session: SessionDep, principal: PrincipalDep,
+                    cursor: int | None = None,
+                    limit: Annotated[int, Query(ge=1, le=200)] = 50) -> RequestPage:
+    case = repo.get_case(session, principal.user, key)
+    query = select(CaseRequest).where(CaseRequest.case_id == case.id)
+    if cursor:
+        query = query.where(CaseRequest.id > cursor)
+    rows = list(session.scalars(query.order_by(CaseRequest.id).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return RequestPage(
+        items=[RequestOut.model_validate(r, from_attributes=True) for r in rows],
+        next_cursor=str(rows[-1].id) if more else None,
+    )

@@ -1,0 +1,170 @@
+"""A case, what it is about (subjects), the further requests joined to it, and its tags.
+
+The case row carries its current state (status, priority, SLA due times) so queues and lists are
+single indexed reads; the timeline in the audit slice is the history of how it got there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from integrity_desk.cases.domain import OPEN_STATUSES, case_key
+from integrity_desk.db import Base, JSONType, UTCDateTime, utcnow
+
+_OPEN_SQL = "is_open"
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        # The claim path: most urgent unassigned case of a queue.
+        Index(
+            "ix_cases_claim",
+            "queue_id",
+            "priority",
+            "resolution_due_at",
+            "id",
+            postgresql_where=text("status = 'triaged'"),
+            sqlite_where=text("status = 'triaged'"),
+        ),
+        Index("ix_cases_status_priority", "status", "priority", "resolution_due_at", "id"),
+        Index("ix_cases_queue_status", "queue_id", "status", "priority", "id"),
+        Index("ix_cases_assignee_status", "assignee_id", "status", "priority", "id"),
+        Index("ix_cases_kind_status", "kind", "status", "id"),
+        Index("ix_cases_created", "created_at", "id"),
+        Index("ix_cases_due_open", "resolution_due_at", "id", postgresql_where=text(_OPEN_SQL),
+              sqlite_where=text(_OPEN_SQL)),
+        # One open case per dedupe key: a concurrent duplicate loses the insert and joins.
+        Index("uq_cases_open_dedupe", "dedupe_key", unique=True,
+              postgresql_where=text("is_open AND dedupe_key IS NOT NULL"),
+              sqlite_where=text("is_open AND dedupe_key IS NOT NULL")),
+        Index("ix_cases_merged_into", "merged_into_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(24))
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    tier: Mapped[int] = mapped_column(SmallInteger)
+    priority: Mapped[int] = mapped_column(SmallInteger)  # 0 = P0 (most urgent) … 4 = P4
+    priority_score: Mapped[int] = mapped_column(Integer, default=0)
+    priority_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    category: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str | None] = mapped_column(String(8))
+    legal_restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    legal_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requester_type: Mapped[str] = mapped_column(String(24))
+    requester_name: Mapped[str | None] = mapped_column(String(200))
+    requester_organisation: Mapped[str | None] = mapped_column(String(200))
+    requester_contact: Mapped[str | None] = mapped_column(String(254))
+    customer_tier: Mapped[str | None] = mapped_column(String(32))
+    revenue_at_stake: Mapped[int | None] = mapped_column(Integer)  # euros per year
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # Tags are also rows of case_tags (for filtering); this copy lets a list page show them
+    # without one more query per page.
+    tag_list: Mapped[list[str]] = mapped_column(JSONType, default=list)
+
+    dedupe_key: Mapped[str | None] = mapped_column(String(200))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    linked_request_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # SLA clock (see the sla slice): due and at-risk instants, pause state, what was recorded.
+    sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id"))
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_response_at_risk_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_at_risk_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Working minutes spent paused so far: due = calendar.add(triaged_at, target + paused).
+    sla_paused_minutes: Mapped[float] = mapped_column(Float, default=0.0)
+    sla_at_risk_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_breach_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_response_breach_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    subjects: Mapped[list[CaseSubject]] = relationship(
+        back_populates="case", lazy="raise", order_by="CaseSubject.id"
+    )
+    tags: Mapped[list[CaseTag]] = relationship(lazy="raise", order_by="CaseTag.tag")
+    queue = relationship("Queue", lazy="raise")
+    assignee = relationship("User", lazy="raise")
+
+    @property
+    def key(self) -> str:
+        return case_key(self.kind, self.id)
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseSubject(Base):
+    """A review, business or reviewer account the case is about (many per case)."""
+
+    __tablename__ = "case_subjects"
+    __table_args__ = (
+        UniqueConstraint("case_id", "subject_type", "subject_id"),
+        Index("ix_case_subjects_subject", "subject_type", "subject_id", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    subject_type: Mapped[str] = mapped_column(String(16))  # review | business | reviewer
+    subject_id: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16), default="primary")  # primary | related
+
+    case: Mapped[Case] = relationship(back_populates="subjects", lazy="raise")
+
+
+class CaseRequest(Base):
+    """A further request about the same subject that joined an open case (not a duplicate)."""
+
+    __tablename__ = "case_requests"
+    __table_args__ = (Index("ix_case_requests_case", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    requester_type: Mapped[str] = mapped_column(String(24))
+    requester_name: Mapped[str | None] = mapped_column(String(200))
+    requester_organisation: Mapped[str | None] = mapped_column(String(200))
+    requester_contact: Mapped[str | None] = mapped_column(String(254))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseTag(Base):
+    __tablename__ = "case_tags"
+    __table_args__ = (Index("ix_case_tags_tag", "tag", "case_id"),)
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -1,0 +1,271 @@
+"""Queries on cases. Every read starts from what the user may read, built in SQL."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
+
+from integrity_desk.cases.domain import CaseKind, CaseStatus, parse_case_key
+from integrity_desk.cases.models import Case, CaseSubject, CaseTag
+from integrity_desk.errors import InvalidInput, NotFound
+from integrity_desk.people.models import Role, User
+from integrity_desk.routing.models import Queue
+from integrity_desk.subjects.models import Business, Review, Reviewer
+
+
+def readable_clause(user: User) -> ColumnElement[bool]:
+    role = Role(user.role)
+    if role in (Role.ADMIN, Role.MANAGER):
+        return true()
+    if role == Role.LEGAL:
+        return or_(Case.legal_restricted.is_(True), Case.kind == CaseKind.LEGAL_NOTICE)
+    not_legal = Case.legal_restricted.is_(False)
+    if role == Role.AGENT:
+        if user.team_id is None:
+            return false()
+        team_queues = select(Queue.id).where(Queue.team_id == user.team_id)
+        return and_(not_legal, Case.queue_id.in_(team_queues))
+    return not_legal
+
+
+def readable_cases(user: User) -> Select[tuple[Case]]:
+    return select(Case).where(readable_clause(user))
+
+
+def get_case(session: Session, user: User, key: str, *, for_update: bool = False) -> Case:
+    """The case with this key if the user may read it; 404 otherwise (no existence leak)."""
+    parsed = parse_case_key(key)
+    if parsed is None:
+        raise NotFound(f"no case {key}", field="key")
+    kind, case_id = parsed
+    query = readable_cases(user).where(Case.id == case_id)
+    if kind is not None:
+        query = query.where(Case.kind == kind)
+    if for_update:
+        query = query.with_for_update()
+    case = session.scalar(query)
+    if case is None:
+        raise NotFound(f"no case {key}", field="key")
+    return case
+
+
+SORTS: dict[str, list[tuple[str, bool]]] = {
+    # name → [(column, descending)]; id last makes every order total for keyset paging.
+    "priority": [("priority", False), ("resolution_due_at", False), ("id", False)],
+    "due": [("resolution_due_at", False), ("id", False)],
+    "created": [("created_at", False), ("id", False)],
+    "-created": [("created_at", True), ("id", True)],
+    "-updated": [("updated_at", True), ("id", True)],
+}
+
+
+@dataclass
+class CaseFilters:
+    status: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    queue: str | None = None
+    priority: list[int] = field(default_factory=list)
+    assignee_id: int | None = None
+    unassigned: bool = False
+    at_risk: bool | None = None
+    breached: bool | None = None
+    subject: str | None = None
+    text: str | None = None
+    tag: str | None = None
+    language: str | None = None
+    open: bool | None = None
+
+
+def at_risk_clause(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        Case.is_open, Case.decided_at.is_(None), Case.sla_paused_at.is_(None),
+        Case.resolution_at_risk_at <= now, Case.resolution_due_at > now,
+    )
+
+
+def breached_clause(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(Case.is_open, Case.decided_at.is_(None), Case.sla_paused_at.is_(None),
+             Case.resolution_due_at <= now),
+        Case.decided_at > Case.resolution_due_at,
+    )
+
+
+def _subject_clause(session: Session, subject: str) -> ColumnElement[bool]:
+    kind, _, ref = subject.partition(":")
+    models: dict[str, tuple[Any, Any]] = {
+        "review": (Review, Review.ref), "business": (Business, Business.domain),
+        "reviewer": (Reviewer, Reviewer.ref),
+    }
+    if kind not in models or not ref:
+        raise InvalidInput("subject is review:REF, business:DOMAIN or reviewer:REF",
+                           field="subject")
+    model, column = models[kind]
+    subject_id = select(model.id).where(column == ref).scalar_subquery()
+    return Case.id.in_(
+        select(CaseSubject.case_id).where(
+            CaseSubject.subject_type == kind, CaseSubject.subject_id == subject_id
+        )
+    )
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: list[tuple[str, bool]]) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded))
+        if not isinstance(values, list) or len(values) != len(sort):
+            raise ValueError
+        out = []
+        for (name, _), v in zip(sort, values, strict=True):
+            out.append(datetime.fromisoformat(v) if name.endswith("_at") and v else v)
+        return out
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput("the cursor is not one this API gave out", field="cursor") from exc
+
+
+def _keyset(sort: list[tuple[str, bool]], values: list[Any]) -> ColumnElement[bool]:
+    """(a, b, id) after (va, vb, vid), each column in its own direction."""
+    ors = []
+    for i, (name, desc) in enumerate(sort):
+        column = getattr(Case, name)
+        equal = [getattr(Case, n) == values[j] for j, (n, _) in enumerate(sort[:i])]
+        ors.append(and_(*equal, column < values[i] if desc else column > values[i]))
+    return or_(*ors)
+
+
+def list_cases(
+    session: Session,
+    user: User,
+    *,
+    filters: CaseFilters,
+    now: datetime,
+    sort: str = "priority",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Case], str | None]:
+    """One page of cases, with queue and assignee joined (one statement)."""
+    if sort not in SORTS:
+        raise InvalidInput(f"sort is one of {', '.join(SORTS)}", field="sort")
+    order = SORTS[sort]
+    assignee = aliased(User)
+    query = (
+        readable_cases(user)
+        .outerjoin(Case.queue)
+        .outerjoin(assignee, Case.assignee_id == assignee.id)
+        .options(contains_eager(Case.queue), contains_eager(Case.assignee.of_type(assignee)))
+    )
+    f = filters
+    if f.status:
+        bad = set(f.status) - {s.value for s in CaseStatus}
+        if bad:
+            raise InvalidInput(f"unknown status {sorted(bad)}", field="status")
+        query = query.where(Case.status.in_(f.status))
+    if f.kind:
+        bad = set(f.kind) - {k.value for k in CaseKind}
+        if bad:
+            raise InvalidInput(f"unknown kind {sorted(bad)}", field="kind")
+        query = query.where(Case.kind.in_(f.kind))
+    if f.open is not None:
+        query = query.where(Case.is_open.is_(f.open))
+    if f.queue:
+        query = query.where(Case.queue_id == select(Queue.id).where(
+            Queue.slug == f.queue).scalar_subquery())
+    if f.priority:
+        query = query.where(Case.priority.in_(f.priority))
+    if f.assignee_id is not None:
+        query = query.where(Case.assignee_id == f.assignee_id)
+    if f.unassigned:
+        query = query.where(Case.assignee_id.is_(None))
+    if f.at_risk is not None:
+        query = query.where(at_risk_clause(now) if f.at_risk else ~at_risk_clause(now))
+    if f.breached is not None:
+        query = query.where(breached_clause(now) if f.breached else ~breached_clause(now))
+    if f.subject:
+        query = query.where(_subject_clause(session, f.subject))
+    if f.tag:
+        query = query.where(Case.id.in_(select(CaseTag.case_id).where(CaseTag.tag == f.tag)))
+    if f.language:
+        query = query.where(Case.language == f.language)
+    if f.text:
+        pattern = f"%{f.text.lower()}%"
+        query = query.where(or_(func.lower(Case.title).like(pattern),
+                                func.lower(Case.description).like(pattern)))
+    if cursor:
+        query = query.where(_keyset(order, _decode_cursor(cursor, order)))
+    query = query.order_by(
+        *[getattr(Case, n).desc() if d else getattr(Case, n).asc() for n, d in order]
+    ).limit(limit + 1)
+    rows = list(session.scalars(query).unique())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([getattr(last, n) for n, _ in order])
+    return rows, next_cursor
+
+
+@dataclass(frozen=True)
+class SubjectView:
+    type: str
+    id: int
+    role: str
+    ref: str
+    label: str
+    extra: dict[str, Any]
+
+
+def subjects_of(session: Session, case_ids: Sequence[int]) -> dict[int, list[SubjectView]]:
+    """Subjects of many cases in one statement (reviews, businesses, reviewers joined)."""
+    if not case_ids:
+        return {}
+    r, b, rv = aliased(Review), aliased(Business), aliased(Reviewer)
+    rows = session.execute(
+        select(
+            CaseSubject.case_id, CaseSubject.subject_type, CaseSubject.subject_id,
+            CaseSubject.role, r.ref, func.substr(r.text, 1, 160), r.rating, r.language,
+            r.status, b.domain, b.name, rv.ref, rv.display_name,
+        )
+        .outerjoin(r, and_(CaseSubject.subject_type == "review", r.id == CaseSubject.subject_id))
+        .outerjoin(b, and_(CaseSubject.subject_type == "business",
+                           b.id == CaseSubject.subject_id))
+        .outerjoin(rv, and_(CaseSubject.subject_type == "reviewer",
+                            rv.id == CaseSubject.subject_id))
+        .where(CaseSubject.case_id.in_(case_ids))
+        .order_by(CaseSubject.case_id, CaseSubject.id)
+    )
+    out: dict[int, list[SubjectView]] = {}
+    for (case_id, stype, sid, role, rref, rtext, rating, lang, rstatus, domain, bname, vref,
+         vname) in rows:
+        if stype == "review":
+            view = SubjectView(stype, sid, role, rref or "", rtext or "",
+                               {"rating": rating, "language": lang, "status": rstatus})
+        elif stype == "business":
+            view = SubjectView(stype, sid, role, domain or "", bname or "", {})
+        else:
+            view = SubjectView(stype, sid, role, vref or "", vname or "", {})
+        out.setdefault(case_id, []).append(view)
+    return out
+
+
+def load_for_view(session: Session, case_id: int) -> Case:
+    """A case with what every view of it shows (queue, assignee), fresh from the database."""
+    case = session.scalar(
+        select(Case).where(Case.id == case_id)
+        .options(selectinload(Case.queue), selectinload(Case.assignee))
+        .execution_options(populate_existing=True)
+    )
+    if case is None:
+        raise NotFound(f"no case #{case_id}")
+    return case

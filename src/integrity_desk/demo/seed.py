@@ -1,0 +1,302 @@
+"""A realistic, deterministic demo desk built through the public services.
+
+Same seed, same teams, people, reviews and cases; times are relative to now so SLA clocks show
+every state (on track, at risk, breached, paused, met).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from integrity_desk.audit.service import SYSTEM
+from integrity_desk.cases import service as cases
+from integrity_desk.cases.models import Case
+from integrity_desk.db import Database, utcnow
+from integrity_desk.demo import data
+from integrity_desk.dsa.models import TrustedFlagger
+from integrity_desk.errors import DeskError
+from integrity_desk.intake.schemas import CaseIn
+from integrity_desk.intake.service import Intake
+from integrity_desk.people.models import Team, User
+from integrity_desk.people.service import actor_of, create_user
+from integrity_desk.routing.models import Queue
+from integrity_desk.routing.service import check_may_work
+from integrity_desk.sla.models import SlaCalendar
+from integrity_desk.subjects.models import Business, Review, Reviewer
+
+DEMO_PASSWORD = "integrity-demo-2026"
+_case_in: TypeAdapter[Any] = TypeAdapter(CaseIn)
+
+PEOPLE = [
+    ("admin@desk.example.com", "Ada Admin", "admin", "Escalations", ["en"]),
+    ("manager@desk.example.com", "Maja Lindqvist", "manager", "Escalations", ["en", "sv", "da"]),
+    ("specialist@desk.example.com", "Sam Okafor", "specialist", "Escalations", ["en", "de", "fr"]),
+    ("specialist2@desk.example.com", "Lena Vogel", "specialist", "Escalations", ["en", "de", "nl"]),
+    ("specialist3@desk.example.com", "Marco Ferri", "specialist", "Escalations", ["en", "it", "es"]),
+    ("agent@desk.example.com", "Joy Santos", "agent", "Northwind BPO", ["en"]),
+    ("agent2@desk.example.com", "Paolo Reyes", "agent", "Northwind BPO", ["en"]),
+    ("agent3@desk.example.com", "Rita Sousa", "agent", "Atlas Moderation",
+     ["de", "fr", "es", "it", "nl", "da", "sv", "pl"]),
+    ("agent4@desk.example.com", "Hugo Lemaire", "agent", "Atlas Moderation", ["fr", "es", "it"]),
+    ("legal@desk.example.com", "Leah Brandt", "legal", "Legal", ["en", "de"]),
+    ("policy@desk.example.com", "Priya Nair", "policy", "Legal", ["en"]),
+    ("viewer@desk.example.com", "Victor Stakeholder", "viewer", None, ["en"]),
+]
+
+
+def _setup_teams(session: Session) -> dict[str, Team]:
+    office = SlaCalendar(
+        name="Copenhagen office", timezone="Europe/Copenhagen", holiday_country="DK",
+        hours={d: [["08:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")})
+    lisbon = SlaCalendar(
+        name="Lisbon vendor", timezone="Europe/Lisbon", holiday_country="PT",
+        hours={d: [["07:00", "23:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat")})
+    session.add_all([office, lisbon])
+    session.flush()
+    always = session.scalar(select(SlaCalendar).where(SlaCalendar.name == "24/7"))
+    teams = {
+        "Escalations": Team(name="Escalations", kind="internal", calendar_id=office.id),
+        "Legal": Team(name="Legal", kind="internal", calendar_id=office.id),
+        "Northwind BPO": Team(name="Northwind BPO", kind="vendor", vendor_name="Northwind",
+                              calendar_id=always.id if always else None),
+        "Atlas Moderation": Team(name="Atlas Moderation", kind="vendor", vendor_name="Atlas",
+                                 calendar_id=lisbon.id),
+    }
+    session.add_all(teams.values())
+    session.flush()
+    queues = {q.slug: q for q in session.scalars(select(Queue))}
+    if "flags" in queues:
+        queues["flags"].team_id = teams["Northwind BPO"].id
+        queues["flags"].name = "Flags, English (Northwind)"
+    session.add(Queue(slug="flags-eu", name="Flags, EU languages (Atlas)", kinds=["flag"], tier=1,
+                      team_id=teams["Atlas Moderation"].id, position=5,
+                      languages=["de", "fr", "es", "it", "nl", "da", "sv", "pl"]))
+    for slug, team in (("specialists", "Escalations"), ("management", "Escalations"),
+                       ("legal", "Legal")):
+        if slug in queues:
+            queues[slug].team_id = teams[team].id
+    session.add_all([
+        TrustedFlagger(name="Consumer Watch Europe", country="DE",
+                       coordinator="Bundesnetzagentur", areas=["fake", "incentivised"]),
+        TrustedFlagger(name="SafeNet Hotline", country="DK",
+                       coordinator="Danish Competition and Consumer Authority",
+                       areas=["harmful_illegal", "personal_information"]),
+    ])
+    session.flush()
+    return teams
+
+
+def _setup_people(session: Session, teams: dict[str, Team]) -> dict[str, User]:
+    users = {}
+    for email, name, role, team, langs in PEOPLE:
+        users[email] = create_user(
+            session, email=email, name=name, role=role, password=DEMO_PASSWORD,
+            team=teams.get(team) if team else None, languages=langs, actor=SYSTEM)
+    return users
+
+
+def _setup_content(session: Session, rng: random.Random, reviews: int) -> list[Review]:
+    businesses = [Business(domain=d, name=n, country=c, plan_tier=p, review_count=rc,
+                           csm_owner=rng.choice(["Clara Holm", "Ben Carter", None]))
+                  for d, n, c, p, rc in data.BUSINESSES]
+    session.add_all(businesses)
+    reviewers = []
+    now = utcnow()
+    for i in range(max(60, reviews // 4)):
+        country = rng.choice(data.COUNTRIES)
+        reviewers.append(Reviewer(
+            ref=f"u{1000 + i}", country=country, review_count=rng.randint(1, 80),
+            display_name=f"{rng.choice(data.FIRST)} {rng.choice(data.LAST)[0]}.",
+            joined_at=now - timedelta(days=rng.randint(3, 2500))))
+    session.add_all(reviewers)
+    session.flush()
+    out = []
+    kinds = list(data.REVIEW_TEXTS)
+    for i in range(reviews):
+        reviewer = rng.choice(reviewers)
+        kind = rng.choice(kinds)
+        out.append(Review(
+            ref=f"r{50000 + i}", business_id=rng.choice(businesses).id, reviewer_id=reviewer.id,
+            text=rng.choice(data.REVIEW_TEXTS[kind]), rating=5 if kind == "fake" else
+            rng.randint(1, 2) if kind != "genuine_good" else rng.randint(4, 5),
+            language=data.LANGS[reviewer.country or "GB"],
+            published_at=now - timedelta(days=rng.randint(1, 400))))
+    session.add_all(out)
+    session.flush()
+    return out
+
+
+def _payload(rng: random.Random, kind: str, reviews: list[Review], decided: list[Case],
+             at: datetime) -> dict[str, Any] | None:
+    review = rng.choice(reviews)
+    domain = rng.choice(data.BUSINESSES)[0]
+    person = {"name": f"{rng.choice(data.FIRST)} {rng.choice(data.LAST)}",
+              "email": f"contact{rng.randint(1, 999)}@example.org"}
+    if kind == "flag":
+        category = rng.choice(list(data.FLAG_REASONS))
+        return {"kind": kind, "review": {"ref": review.ref},
+                "reporter_type": rng.choice(["consumer", "business", "business",
+                                             "automated_detector"]),
+                "reporter": person, "category": category,
+                "reason": data.FLAG_REASONS[category]}
+    if kind == "csm_escalation":
+        return {"kind": kind, "business_domain": domain,
+                "csm": {"name": rng.choice(["Clara Holm", "Ben Carter"]),
+                        "email": "csm@desk.example.com"},
+                "customer_tier": rng.choice(["enterprise", "premium", "standard"]),
+                "revenue_at_stake": rng.choice([8_000, 24_000, 60_000, 300_000]),
+                "description": rng.choice(data.CSM_ASKS), "reviews": [{"ref": review.ref}]}
+    if kind == "executive_escalation":
+        return {"kind": kind, "business_domain": domain, "executive": person,
+                "executive_title": rng.choice(["CEO", "Chief Marketing Officer", "SVP Sales"]),
+                "business_impact": "Renewal of a six-figure contract at risk; press interest.",
+                "description": rng.choice(data.EXEC_ASKS), "revenue_at_stake": 450_000}
+    if kind == "legal_notice":
+        notice_type, basis, country = rng.choice(data.LEGAL_BASES)
+        return {"kind": kind, "sender_type": rng.choice(["law_firm", "authority", "court"]),
+                "sender": {**person, "organisation": f"{rng.choice(data.LAST)} & Partners"},
+                "jurisdiction": country, "notice_type": notice_type, "legal_basis": basis,
+                "explanation": "The review makes false statements of fact about our client.",
+                "deadline": (at + timedelta(days=rng.choice([2, 5, 10, 14]))).isoformat(),
+                "urls": [f"https://reviews.example/reviews/{review.ref}"],
+                "good_faith_statement": True}
+    if kind == "trusted_flagger_notice":
+        return {"kind": kind, "trusted_flagger": rng.choice(
+                    ["Consumer Watch Europe", "SafeNet Hotline"]),
+                "contact": person, "reviews": [{"ref": review.ref}],
+                "category": rng.choice(["fake", "harmful_illegal", "personal_information"]),
+                "explanation": "Part of a pattern we have documented.",
+                "good_faith_statement": True}
+    if kind == "investigation":
+        return {"kind": kind, "title": f"Possible review ring around {domain}",
+                "description": "Cluster of 5-star reviews from new accounts within 48 hours.",
+                "hypothesis": "Paid review campaign.", "business_domains": [domain],
+                "reviews": [{"ref": r.ref} for r in rng.sample(reviews, 3)]}
+    if kind == "appeal":
+        if not decided:
+            return None
+        contested = rng.choice(decided)
+        return {"kind": kind, "contested_case": contested.key,
+                "appellant_type": rng.choice(["reviewer", "business"]), "appellant": person,
+                "informed_at": (contested.decided_at or at).isoformat(),
+                "grounds": "My review is based on a genuine experience; I have the receipt."}
+    return None
+
+
+KIND_WEIGHTS = [("flag", 60), ("csm_escalation", 8), ("executive_escalation", 4),
+                ("legal_notice", 6), ("trusted_flagger_notice", 6), ("investigation", 6),
+                ("appeal", 10)]
+# What happens to a case after intake, by share; paths of named actions.
+PATHS: list[tuple[int, list[str]]] = [
+    (22, []),
+    (12, ["claim"]),
+    (18, ["claim", "start"]),
+    (6, ["claim", "start", "wait_on_requester"]),
+    (3, ["claim", "start", "wait_on_legal"]),
+    (8, ["claim", "start", "decide"]),
+    (25, ["claim", "start", "decide", "close"]),
+    (3, ["claim", "start", "decide", "close", "reopen"]),
+    (3, ["escalate"]),
+]
+
+
+def _walk(session: Session, case: Case, path: list[str], users: list[User], at: datetime,
+          rng: random.Random) -> None:
+    worker = next((u for u in users if _may(session, u, case)), None)
+    if worker is None:
+        return
+    actor = actor_of(worker)
+    for step in path:
+        at += timedelta(minutes=rng.randint(5, 600))
+        if at > utcnow():
+            return
+        try:
+            if step == "claim":
+                cases.claim(session, case, user=worker, actor=actor, now=at)
+            elif step == "escalate":
+                cases.escalate(session, case, actor_user=worker, actor=actor, now=at,
+                               reason="Needs a specialist: the business disputes the evidence.")
+            else:
+                cases.transition(
+                    session, case, action=step, actor_user=worker, actor=actor, now=at,
+                    reason="Demo: " + step.replace("_", " "),
+                    outcome="Review removed: not based on a genuine experience."
+                    if step == "decide" else None)
+        except DeskError:
+            return
+        if step == "start":
+            cases.comment(session, case, actor=actor, now=at,
+                          body="Checked reviewer history and order evidence.")
+
+
+def _merge_some(db: Database, manager: User, rng: random.Random) -> int:
+    """Fold a few open escalations about the same business together, as a manager would."""
+    merged = 0
+    with db.session() as session:
+        open_cases = list(session.scalars(
+            select(Case).where(Case.is_open, Case.kind == "csm_escalation",
+                               Case.status == "triaged").order_by(Case.id).limit(6)))
+        for source, into in zip(open_cases[::2], open_cases[1::2], strict=False):
+            try:
+                cases.merge(session, source, into=into, actor_user=manager,
+                            actor=actor_of(manager), now=utcnow(),
+                            reason="Same client complaint raised twice by the CSM.")
+                merged += 1
+            except DeskError:
+                continue
+    del rng
+    return merged
+
+
+def _may(session: Session, user: User, case: Case) -> bool:
+    try:
+        check_may_work(session, user, case)
+        return True
+    except DeskError:
+        return False
+
+
+def seed_demo(db: Database, *, cases: int, seed: int = 7,
+              progress: Callable[[int], None] | None = None) -> list[str]:
+    rng = random.Random(seed)
+    with db.session() as session:
+        if session.scalar(select(User.id).where(User.email == "admin@desk.example.com")):
+            return ["demo data already present; nothing added"]
+        teams = _setup_teams(session)
+        users = list(_setup_people(session, teams).values())
+        reviews = _setup_content(session, rng, max(200, cases // 2))
+    now = utcnow()
+    decided: list[Case] = []
+    kinds = [k for k, w in KIND_WEIGHTS for _ in range(w)]
+    paths = [p for w, p in PATHS for _ in range(w)]
+    made = 0
+    for _ in range(cases):
+        at = now - timedelta(minutes=rng.randint(10, 14 * 24 * 60))
+        kind = rng.choice(kinds)
+        with db.session() as session:
+            payload = _payload(rng, kind, reviews, decided, at)
+            if payload is None:
+                payload = _payload(rng, "flag", reviews, decided, at)
+            try:
+                outcome = Intake(session, now=at, actor=SYSTEM).submit(
+                    _case_in.validate_python(payload))
+            except DeskError:
+                continue
+            if outcome.created:
+                made += 1
+                _walk(session, outcome.case, rng.choice(paths), users, at, rng)
+                if outcome.case.decided_at is not None and kind != "appeal":
+                    decided.append(outcome.case)
+        if progress:
+            progress(1)
+    merged = _merge_some(db, users[1], rng)
+    return [f"seeded {made} cases ({merged} merged as duplicates), {len(users)} users, {len(reviews)} reviews",
+            f"log in as any of {', '.join(p[0] for p in PEOPLE)}",
+            f"password for every demo user: {DEMO_PASSWORD}"]

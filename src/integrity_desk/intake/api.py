@@ -1,0 +1,62 @@
+"""Intake over HTTP: one case of any kind, or a batch of up to 1,000 flags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from integrity_desk.api.deps import SessionDep, Worker
+from integrity_desk.cases import repository as repo
+from integrity_desk.cases.schemas import CaseOut, case_out
+from integrity_desk.db import utcnow
+from integrity_desk.intake.schemas import CaseIn
+from integrity_desk.intake.service import Intake
+
+router = APIRouter(tags=["intake"])
+BATCH_LIMIT = 1000
+
+
+class IntakeOut(BaseModel):
+    outcome: str  # created | linked
+    case: CaseOut
+
+
+@router.post("/cases", response_model=IntakeOut, status_code=201,
+             responses={200: {"description": "joined an open case as a linked request"}})
+def create_case(payload: CaseIn, session: SessionDep, principal: Worker,
+                response: Response) -> IntakeOut:
+    now = utcnow()
+    outcome = Intake(session, now=now, actor=principal.actor).submit(payload)
+    session.commit()
+    if not outcome.created:
+        response.status_code = 200
+    case = repo.load_for_view(session, outcome.case.id)
+    subjects = repo.subjects_of(session, [case.id]).get(case.id, [])
+    return IntakeOut(outcome="created" if outcome.created else "linked",
+                     case=case_out(case, subjects, now))
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    items: list[dict[str, Any]] = Field(min_length=1, max_length=BATCH_LIMIT,
+                                        description="flags, each as for POST /cases")
+
+
+class BatchOut(BaseModel):
+    created: int
+    linked: int
+    invalid: int
+    items: list[dict[str, Any]]
+
+
+@router.post("/cases/batch", response_model=BatchOut,
+             summary="Up to 1,000 flags at once; each item is answered on its own")
+def create_flags(body: BatchIn, session: SessionDep, principal: Worker) -> BatchOut:
+    results = Intake(session, now=utcnow(), actor=principal.actor).submit_flags(body.items)
+    session.commit()
+    counts = {"created": 0, "linked": 0, "invalid": 0}
+    for r in results:
+        counts[r["status"]] += 1
+    return BatchOut(items=results, **counts)

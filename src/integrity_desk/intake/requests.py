@@ -1,0 +1,250 @@
+"""Turn each kind's validated payload into a draft case: requester, subjects, facts, dedupe key."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from integrity_desk.audit.service import Actor
+from integrity_desk.cases.domain import CaseKind, RequesterType, parse_case_key
+from integrity_desk.cases.models import Case, CaseSubject
+from integrity_desk.dsa.models import TrustedFlagger
+from integrity_desk.errors import InvalidInput
+from integrity_desk.intake import schemas as s
+from integrity_desk.subjects.service import (
+    businesses_by_domain,
+    review_refs_in_urls,
+    reviewers_by_ref,
+    reviews_by_ref,
+)
+from integrity_desk.triage.domain import TriageFacts
+
+APPEAL_WINDOW_MONTHS = 6
+
+@dataclass
+class Draft:
+    kind: str
+    channel: str
+    title: str
+    description: str
+    requester_type: str
+    requester_name: str | None = None
+    requester_organisation: str | None = None
+    requester_contact: str | None = None
+    customer_tier: str | None = None
+    revenue_at_stake: int | None = None
+    category: str | None = None
+    language: str | None = None
+    legal_deadline: datetime | None = None
+    legal_restricted: bool = False
+    trusted_flagger: bool = False
+    subjects: list[tuple[str, int]] = field(default_factory=list)
+    business_id: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    dedupe_key: str | None = None
+
+    def facts(self, *, now: datetime, earlier: int, business_reviews: int | None) -> TriageFacts:
+        return TriageFacts(
+            kind=self.kind, now=now, requester_type=self.requester_type,
+            customer_tier=self.customer_tier, revenue_at_stake=self.revenue_at_stake,
+            legal_deadline=self.legal_deadline, category=self.category,
+            trusted_flagger=self.trusted_flagger, business_review_count=business_reviews,
+            earlier_cases_on_subject=earlier,
+        )
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Same day-of-month n months later, clamped to the month's end (31 Aug + 6 → 28/29 Feb)."""
+    month0 = moment.month - 1 + months
+    year, month = moment.year + month0 // 12, month0 % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+def _aware(value: datetime, field_name: str) -> datetime:
+    if value.tzinfo is None:
+        raise InvalidInput("give a time zone (e.g. 2026-11-24T10:00:00Z)", field=field_name)
+    return value
+
+def _person(p: s.Person | None) -> dict[str, str | None]:
+    if p is None:
+        return {"requester_name": None, "requester_contact": None,
+                "requester_organisation": None}
+    return {"requester_name": p.name, "requester_contact": p.email,
+            "requester_organisation": p.organisation}
+
+def flag_drafts(session: Session, flags: list[s.FlagIn], *, now: datetime) -> list[Draft]:
+    """Drafts for many flags with one read of their reviews (and their businesses)."""
+    reviews = reviews_by_ref(session, [f.review for f in flags])
+    drafts = []
+    for f in flags:
+        review = reviews[f.review.ref]
+        drafts.append(Draft(
+            kind=CaseKind.FLAG, channel=f.channel,
+            title=f.title or f"{f.category.value.replace('_', ' ')} flag on review {review.ref}",
+            description=f.reason, requester_type=f.reporter_type, **_person(f.reporter),
+            category=f.category, language=f.language or review.language,
+            subjects=[("review", review.id)], business_id=review.business_id,
+            details={"reason": f.reason, "reporter_type": f.reporter_type}, tags=f.tags,
+            dedupe_key=f"flag:review:{review.id}",
+        ))
+    return drafts
+
+def draft_for(session: Session, p: Any, *, now: datetime, actor: Actor) -> Draft:
+    builder = _BUILDERS[p.kind]
+    return builder(session, p, now, actor)
+
+def _escalation_subjects(
+    session: Session, domain: str, reviews: list[s.ReviewIn]
+) -> tuple[int, list[tuple[str, int]]]:
+    business = businesses_by_domain(session, [domain])[domain]
+    session.flush()
+    found = reviews_by_ref(session, reviews)
+    return business.id, [("business", business.id)] + [("review", found[r.ref].id)
+                                                        for r in reviews]
+
+def _csm(session: Session, p: s.CsmEscalationIn, now: datetime, actor: Actor) -> Draft:
+    business_id, subjects = _escalation_subjects(session, p.business_domain, p.reviews)
+    return Draft(
+        kind=p.kind, channel=p.channel,
+        title=p.title or f"CSM escalation for {p.business_domain}", description=p.description,
+        requester_type=RequesterType.CSM, **_person(p.csm), customer_tier=p.customer_tier,
+        revenue_at_stake=p.revenue_at_stake, category=p.category, language=p.language,
+        subjects=subjects, business_id=business_id, tags=p.tags,
+        details={"business_domain": p.business_domain},
+        dedupe_key=f"csm_escalation:business:{business_id}",
+    )
+
+def _executive(session: Session, p: s.ExecutiveEscalationIn, now: datetime, actor: Actor) -> Draft:
+    business_id, subjects = _escalation_subjects(session, p.business_domain, p.reviews)
+    return Draft(
+        kind=p.kind, channel=p.channel,
+        title=p.title or f"Executive escalation for {p.business_domain}",
+        description=p.description, requester_type=RequesterType.EXECUTIVE, **_person(p.executive),
+        revenue_at_stake=p.revenue_at_stake, category=p.category, language=p.language,
+        subjects=subjects, business_id=business_id, tags=p.tags,
+        details={"business_domain": p.business_domain, "business_impact": p.business_impact,
+                 "executive_title": p.executive_title},
+        dedupe_key=f"executive_escalation:business:{business_id}",
+    )
+
+def _appeal(session: Session, p: s.AppealIn, now: datetime, actor: Actor) -> Draft:
+    informed_at = _aware(p.informed_at, "informed_at")
+    if informed_at > now:
+        raise InvalidInput("cannot be in the future", field="informed_at")
+    parsed = parse_case_key(p.contested_case)
+    contested = None
+    if parsed is not None:
+        contested = session.get(Case, parsed[1])
+        if contested is not None and parsed[0] is not None and contested.kind != parsed[0]:
+            contested = None
+    if contested is None:
+        raise InvalidInput(f"no case {p.contested_case}", field="contested_case")
+    if contested.decided_at is None:
+        raise InvalidInput(f"{contested.key} has no decision to appeal yet",
+                           field="contested_case")
+    window_ends = add_months(informed_at, APPEAL_WINDOW_MONTHS)
+    if now > window_ends:
+        raise InvalidInput(
+            f"the appeal window closed on {window_ends.date().isoformat()} "
+            f"({APPEAL_WINDOW_MONTHS} months after the person was informed)",
+            field="informed_at",
+        )
+    subjects = [(t, i) for t, i in session.execute(
+        select(CaseSubject.subject_type, CaseSubject.subject_id)
+        .where(CaseSubject.case_id == contested.id).order_by(CaseSubject.id))]
+    return Draft(
+        kind=p.kind, channel=p.channel, title=p.title or f"Appeal against {contested.key}",
+        description=p.grounds, requester_type=p.appellant_type, **_person(p.appellant),
+        category=contested.category, language=p.language or contested.language,
+        subjects=subjects, tags=p.tags,
+        details={"contested_case_id": contested.id, "contested_case": contested.key,
+                 "original_decider_id": contested.assignee_id,
+                 "informed_at": informed_at.isoformat(),
+                 "appeal_window_ends_at": window_ends.isoformat(), "grounds": p.grounds},
+        dedupe_key=f"appeal:case:{contested.id}",
+    )
+
+def _legal(session: Session, p: s.LegalNoticeIn, now: datetime, actor: Actor) -> Draft:
+    deadline = _aware(p.deadline, "deadline")
+    urls = [str(u) for u in p.urls]
+    refs = review_refs_in_urls(urls)
+    reviews = reviews_by_ref(session, [], refs)
+    return Draft(
+        kind=p.kind, channel=p.channel,
+        title=p.title or f"{p.notice_type.replace('_', ' ').capitalize()} notice from "
+        f"{p.sender.organisation or p.sender.name}",
+        description=p.explanation, requester_type=p.sender_type, **_person(p.sender),
+        category=p.category, language=p.language, legal_deadline=deadline,
+        legal_restricted=True, subjects=[("review", reviews[r].id) for r in refs], tags=p.tags,
+        details={"jurisdiction": p.jurisdiction, "notice_type": p.notice_type,
+                 "legal_basis": p.legal_basis, "urls": urls, "unmatched_urls": [
+                     u for u in urls if not review_refs_in_urls([u])],
+                 "good_faith_statement": p.good_faith_statement},
+    )
+
+def _trusted_flagger(
+    session: Session, p: s.TrustedFlaggerNoticeIn, now: datetime, actor: Actor
+) -> Draft:
+    tf = session.scalar(select(TrustedFlagger).where(
+        func.lower(TrustedFlagger.name) == p.trusted_flagger.lower(), TrustedFlagger.active))
+    if tf is None:
+        raise InvalidInput(
+            f"{p.trusted_flagger!r} does not hold trusted-flagger status; send an ordinary notice",
+            field="trusted_flagger",
+        )
+    urls = [str(u) for u in p.urls]
+    refs = list(dict.fromkeys([r.ref for r in p.reviews] + review_refs_in_urls(urls)))
+    if not refs:
+        raise InvalidInput("name at least one review (by reviews or by review URLs)",
+                           field="reviews")
+    reviews = reviews_by_ref(session, p.reviews, refs)
+    in_area = not tf.areas or p.category.value in tf.areas
+    first = reviews[refs[0]]
+    return Draft(
+        kind=p.kind, channel=p.channel,
+        title=p.title or f"Trusted-flagger notice from {tf.name}: {p.category.value}",
+        description=p.explanation, requester_type=RequesterType.TRUSTED_FLAGGER,
+        requester_name=p.contact.name, requester_contact=p.contact.email,
+        requester_organisation=tf.name, category=p.category,
+        language=p.language or first.language, trusted_flagger=in_area,
+        subjects=[("review", reviews[r].id) for r in refs], business_id=first.business_id,
+        tags=p.tags,
+        details={"trusted_flagger_id": tf.id, "within_area": in_area, "urls": urls,
+                 "good_faith_statement": p.good_faith_statement},
+        dedupe_key=f"trusted_flagger_notice:review:{first.id}",
+    )
+
+def _investigation(session: Session, p: s.InvestigationIn, now: datetime, actor: Actor) -> Draft:
+    businesses = businesses_by_domain(session, p.business_domains)
+    reviewers = reviewers_by_ref(session, p.reviewer_refs)
+    session.flush()
+    reviews = reviews_by_ref(session, p.reviews)
+    subjects = ([("business", businesses[d].id) for d in p.business_domains]
+                + [("review", reviews[r.ref].id) for r in p.reviews]
+                + [("reviewer", reviewers[r].id) for r in p.reviewer_refs])
+    return Draft(
+        kind=p.kind, channel=p.channel, title=p.title, description=p.description,
+        requester_type=RequesterType.INTERNAL, requester_name=actor.label,
+        category=p.category, language=p.language, subjects=subjects,
+        business_id=businesses[p.business_domains[0]].id if p.business_domains else None,
+        tags=p.tags, details={"hypothesis": p.hypothesis},
+    )
+
+def _flag(session: Session, p: s.FlagIn, now: datetime, actor: Actor) -> Draft:
+    return flag_drafts(session, [p], now=now)[0]
+
+_BUILDERS: dict[str, Any] = {
+    CaseKind.FLAG: _flag,
+    CaseKind.CSM_ESCALATION: _csm,
+    CaseKind.EXECUTIVE_ESCALATION: _executive,
+    CaseKind.APPEAL: _appeal,
+    CaseKind.LEGAL_NOTICE: _legal,
+    CaseKind.TRUSTED_FLAGGER_NOTICE: _trusted_flagger,
+    CaseKind.INVESTIGATION: _investigation,
+}
+

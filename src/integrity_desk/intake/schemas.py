@@ -1,0 +1,171 @@
+"""What each kind of request must carry, validated at the door (DSA Art. 16 for notices)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+from integrity_desk.cases.domain import Channel, GuidelineCategory
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Domain = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=253,
+                      pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"),
+]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
+                                       pattern=r"^[\w.:-]+$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ReviewIn(Strict):
+    """A review by its platform id; the snapshot fields let intake mirror one not yet synced."""
+
+    ref: Ref
+    text: str | None = Field(default=None, max_length=20_000)
+    title: str | None = Field(default=None, max_length=300)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    language: Language | None = None
+    business_domain: Domain | None = None
+    reviewer_ref: Ref | None = None
+    published_at: datetime | None = None
+
+
+class Person(Strict):
+    name: Name
+    email: EmailStr | None = None
+    organisation: Name | None = None
+
+
+class _Common(Strict):
+    channel: Channel = Channel.API
+    title: Annotated[str, StringConstraints(max_length=300)] | None = None
+    language: Language | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+
+
+class FlagIn(_Common):
+    kind: Literal["flag"]
+    review: ReviewIn
+    reporter_type: Literal["consumer", "business", "automated_detector"]
+    reporter: Person | None = None
+    category: GuidelineCategory
+    reason: Annotated[str, StringConstraints(max_length=5_000)] = ""
+
+
+class CsmEscalationIn(_Common):
+    kind: Literal["csm_escalation"]
+    business_domain: Domain
+    csm: Person
+    customer_tier: Literal["enterprise", "premium", "standard", "free"]
+    revenue_at_stake: int = Field(ge=0, le=10_000_000_000)
+    description: Text
+    reviews: list[ReviewIn] = Field(default_factory=list, max_length=200)
+    category: GuidelineCategory | None = None
+
+
+class ExecutiveEscalationIn(_Common):
+    kind: Literal["executive_escalation"]
+    executive: Person
+    executive_title: Name
+    business_domain: Domain
+    business_impact: Text
+    description: Text
+    revenue_at_stake: int | None = Field(default=None, ge=0, le=10_000_000_000)
+    reviews: list[ReviewIn] = Field(default_factory=list, max_length=200)
+    category: GuidelineCategory | None = None
+
+
+class AppealIn(_Common):
+    kind: Literal["appeal"]
+    contested_case: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    appellant_type: Literal["reviewer", "business", "notifier"]
+    appellant: Person
+    informed_at: datetime = Field(
+        description="when the appellant was told of the decision; the window runs 6 months from it"
+    )
+    grounds: Text
+
+
+class LegalNoticeIn(_Common):
+    kind: Literal["legal_notice"]
+    sender_type: Literal["law_firm", "authority", "court"]
+    sender: Person
+    jurisdiction: Country
+    notice_type: Literal[
+        "defamation", "intellectual_property", "data_protection_erasure",
+        "law_enforcement_data_request", "court_order", "other",
+    ]
+    legal_basis: Text
+    explanation: Text
+    deadline: datetime
+    urls: list[AnyHttpUrl] = Field(min_length=1, max_length=500)
+    good_faith_statement: bool = Field(
+        description="the sender's statement that the notice is accurate and complete "
+        "(Art. 16(2)(d))"
+    )
+    category: GuidelineCategory | None = None
+
+    @field_validator("good_faith_statement")
+    @classmethod
+    def _must_affirm(cls, v: bool) -> bool:
+        if not v:
+            raise ValueError("a notice must carry the sender's good-faith statement")
+        return v
+
+
+class TrustedFlaggerNoticeIn(_Common):
+    kind: Literal["trusted_flagger_notice"]
+    trusted_flagger: Name
+    contact: Person
+    urls: list[AnyHttpUrl] = Field(default_factory=list, max_length=500)
+    reviews: list[ReviewIn] = Field(default_factory=list, max_length=500)
+    category: GuidelineCategory
+    explanation: Text
+    good_faith_statement: bool
+
+    @field_validator("good_faith_statement")
+    @classmethod
+    def _must_affirm(cls, v: bool) -> bool:
+        if not v:
+            raise ValueError("a notice must carry the sender's good-faith statement")
+        return v
+
+
+class InvestigationIn(_Common):
+    kind: Literal["investigation"]
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
+    description: Text
+    hypothesis: Annotated[str, StringConstraints(max_length=5_000)] = ""
+    category: GuidelineCategory | None = None
+    reviews: list[ReviewIn] = Field(default_factory=list, max_length=1000)
+    business_domains: list[Domain] = Field(default_factory=list, max_length=200)
+    reviewer_refs: list[Ref] = Field(default_factory=list, max_length=1000)
+
+
+CaseIn = Annotated[
+    FlagIn | CsmEscalationIn | ExecutiveEscalationIn | AppealIn | LegalNoticeIn
+    | TrustedFlaggerNoticeIn | InvestigationIn,
+    Field(discriminator="kind"),
+]
+
+
+class BatchFlagsIn(Strict):
+    items: list[dict] = Field(min_length=1, description="up to 1,000 flags; answered one by one")

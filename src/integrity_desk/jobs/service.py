@@ -1,0 +1,78 @@
+"""Enqueue, claim and finish durable jobs.
+
+On PostgreSQL a job is claimed with FOR UPDATE SKIP LOCKED, so any number of workers share the
+table without handing one job to two of them; SQLite serialises writers and needs no more.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from integrity_desk.jobs.models import Job
+
+STALE_AFTER = timedelta(minutes=10)
+
+
+def enqueue(
+    session: Session, kind: str, payload: dict[str, Any] | None = None, *,
+    run_at: datetime, singleton_key: str | None = None, max_attempts: int = 8,
+) -> None:
+    """Add a job; with a singleton key, do nothing if one with that key is already queued."""
+    values = dict(kind=kind, payload=payload or {}, run_at=run_at, status="queued",
+                  singleton_key=singleton_key, max_attempts=max_attempts, attempts=0,
+                  created_at=run_at)
+    dialect = session.get_bind().dialect.name
+    if singleton_key and dialect in ("postgresql", "sqlite"):
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        where = "status = 'queued' AND singleton_key IS NOT NULL"
+        session.execute(insert(Job).values(**values).on_conflict_do_nothing(
+            index_elements=["singleton_key"], index_where=text(where)))
+    else:
+        session.add(Job(**values))
+    session.flush()
+
+
+def claim(session: Session, *, worker: str, now: datetime) -> Job | None:
+    """Take the oldest runnable job (and revive ones whose worker died mid-run)."""
+    session.execute(
+        update(Job).where(Job.status == "running", Job.locked_at < now - STALE_AFTER)
+        .values(status="queued", locked_by=None, locked_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    job = session.scalar(
+        select(Job).where(Job.status == "queued", Job.run_at <= now)
+        .order_by(Job.run_at, Job.id).limit(1).with_for_update(skip_locked=True)
+    )
+    if job is None:
+        return None
+    job.status, job.locked_by, job.locked_at = "running", worker, now
+    job.attempts += 1
+    session.flush()
+    return job
+
+
+def finish(session: Session, job_id: int, *, now: datetime) -> None:
+    session.execute(update(Job).where(Job.id == job_id).values(
+        status="done", finished_at=now, locked_by=None, last_error=None))
+
+
+def fail(session: Session, job_id: int, *, now: datetime, error: str) -> None:
+    """Retry with exponential back-off and jitter; park as failed after max attempts."""
+    job = session.get(Job, job_id)
+    if job is None:
+        return
+    job.last_error = error[-4000:]
+    job.locked_by = None
+    if job.attempts >= job.max_attempts:
+        job.status, job.finished_at = "failed", now
+    else:
+        delay = min(3600, 2 ** job.attempts) * (1 + random.random() / 4)
+        job.status, job.run_at = "queued", now + timedelta(seconds=delay)
+    session.flush()

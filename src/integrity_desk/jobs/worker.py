@@ -1,0 +1,86 @@
+"""The background worker: runs due jobs and keeps the periodic ones scheduled.
+
+Run any number of them (``idesk worker``) against one database; each job runs in its own
+transaction and is retried with back-off when it fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import time
+import traceback
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from integrity_desk.audit.tasks import make_checkpoint
+from integrity_desk.config import Settings
+from integrity_desk.db import Database, utcnow
+from integrity_desk.jobs import service
+from integrity_desk.sla.tasks import sweep
+
+log = logging.getLogger("integrity_desk.worker")
+
+Handler = Callable[..., Any]
+HANDLERS: dict[str, Handler] = {
+    "sla.sweep": lambda session, now, payload: sweep(session, now=now),
+    "audit.checkpoint": lambda session, now, payload: make_checkpoint(session, now=now),
+}
+
+
+def periodic(settings: Settings) -> list[tuple[str, int]]:
+    return [("sla.sweep", settings.sla_sweep_seconds),
+            ("audit.checkpoint", settings.audit_checkpoint_seconds)]
+
+
+class Worker:
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        self.stopping = False
+
+    def schedule_periodic(self, now: datetime) -> None:
+        with self.db.session() as session:
+            for kind, _ in periodic(self.settings):
+                service.enqueue(session, kind, run_at=now, singleton_key=kind)
+
+    def run_once(self, now: datetime | None = None) -> str | None:
+        """Claim and run one due job; return its kind, or None when nothing was due."""
+        now = now or utcnow()
+        with self.db.session() as session:
+            job = service.claim(session, worker=self.name, now=now)
+            if job is None:
+                return None
+            job_id, kind, payload = job.id, job.kind, job.payload
+        try:
+            with self.db.session() as session:
+                result = HANDLERS[kind](session, now, payload)
+                service.finish(session, job_id, now=utcnow())
+                self._reschedule(session, kind, now)
+            log.info("job %s %s done: %s", job_id, kind, result)
+        except Exception:
+            log.exception("job %s %s failed", job_id, kind)
+            with self.db.session() as session:
+                service.fail(session, job_id, now=utcnow(), error=traceback.format_exc())
+        return kind
+
+    def _reschedule(self, session: Session, kind: str, now: datetime) -> None:
+        for periodic_kind, every in periodic(self.settings):
+            if periodic_kind == kind:
+                service.enqueue(session, kind, run_at=now + timedelta(seconds=every),
+                                singleton_key=kind)
+
+    def run_forever(self) -> None:
+        signal.signal(signal.SIGTERM, lambda *_: setattr(self, "stopping", True))
+        self.schedule_periodic(utcnow())
+        log.info("worker %s started", self.name)
+        while not self.stopping:
+            if self.run_once() is None:
+                time.sleep(self.settings.worker_poll_seconds)
+        log.info("worker %s stopped", self.name)

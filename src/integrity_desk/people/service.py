@@ -1,0 +1,147 @@
+"""Users, passwords and API tokens. Passwords are argon2-hashed; tokens are shown once."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from integrity_desk.audit.service import Actor, record
+from integrity_desk.db import utcnow
+from integrity_desk.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from integrity_desk.people.models import ApiToken, Role, Team, User
+
+_hasher = PasswordHasher()
+TOKEN_PREFIX = "idk_"
+SCOPES = ("read", "write", "admin")
+MIN_PASSWORD_LENGTH = 12
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters", field="password"
+        )
+    return _hasher.hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(user.id, f"{user.name} <{user.email}>")
+
+
+def get_user_by_email(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"no user with e-mail {email}", field="email")
+    return user
+
+
+def get_team_by_name(session: Session, name: str) -> Team:
+    team = session.scalar(select(Team).where(Team.name == name))
+    if team is None:
+        raise NotFound(f"no team named {name!r}", field="team")
+    return team
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str | None = None,
+    team: Team | None = None,
+    languages: list[str] | None = None,
+    skills: list[str] | None = None,
+    max_tier: int | None = None,
+    actor: Actor,
+) -> User:
+    email = email.strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        raise InvalidInput("not an e-mail address", field="email")
+    if role not in {r.value for r in Role}:
+        raise InvalidInput(
+            f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}", field="role"
+        )
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"a user with e-mail {email} exists", field="email")
+    default_tier = {Role.AGENT: 1, Role.SPECIALIST: 2}.get(Role(role), 3)
+    user = User(
+        email=email, name=name, role=role, team_id=team.id if team else None,
+        password_hash=hash_password(password) if password else None,
+        languages=languages or [], skills=skills or [], max_tier=max_tier or default_tier,
+    )
+    session.add(user)
+    session.flush()
+    record(session, kind="user.created", category="audit", actor=actor, chain_key="people",
+           payload={"user_id": user.id, "email": email, "role": role,
+                    "team": team.name if team else None})
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str
+
+
+def create_token(
+    session: Session,
+    *,
+    user: User,
+    name: str = "cli",
+    scopes: list[str] | None = None,
+    expires_in_days: int | None = 90,
+    actor: Actor,
+) -> IssuedToken:
+    scopes = scopes or ["read", "write"]
+    unknown = set(scopes) - set(SCOPES)
+    if unknown:
+        raise InvalidInput(f"unknown scope(s) {sorted(unknown)}; known: {SCOPES}", field="scopes")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id, name=name, token_hash=hash_token(secret), prefix=secret[:10],
+        scopes=scopes,
+        expires_at=utcnow() + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    session.add(token)
+    session.flush()
+    record(session, kind="token.created", category="audit", actor=actor, chain_key="people",
+           payload={"token_id": token.id, "user_id": user.id, "scopes": scopes, "name": name})
+    return IssuedToken(token, secret)
+
+
+def authenticate_token(session: Session, secret: str, *, now: datetime | None = None) -> ApiToken:
+    now = now or utcnow()
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    if token is None or token.revoked_at is not None:
+        raise Unauthenticated("the token is not valid")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise Unauthenticated("the token has expired")
+    if not token.user.active:
+        raise Unauthenticated("the account is deactivated")
+    # Written at most once a minute: a hot token must not turn every read into a write.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        session.execute(
+            update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+        )
+    return token

@@ -1,0 +1,173 @@
+"""Pure SLA clock arithmetic: due instants, pauses and states on top of a BusinessCalendar.
+
+Nothing here reads the wall clock or a database: callers pass every instant explicitly, which
+keeps the rules testable and lets jobs recompute states for any `now`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from integrity_desk.sla.calendar import BusinessCalendar
+
+__all__ = [
+    "SlaDue",
+    "SlaState",
+    "SlaTarget",
+    "remaining_minutes",
+    "resume_clock",
+    "start_clock",
+    "state",
+]
+
+
+class SlaState(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BREACHED = "breached"
+    PAUSED = "paused"
+    MET = "met"
+
+
+@dataclass(frozen=True)
+class SlaTarget:
+    """Targets in working minutes of the calendar they are counted on."""
+
+    first_response_minutes: int
+    resolution_minutes: int
+    at_risk_fraction: float = 0.2  # "at risk" once less than this share of the target remains
+
+    def __post_init__(self) -> None:
+        for name in ("first_response_minutes", "resolution_minutes"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be >= 0, got {value!r}")
+        if not 0 <= self.at_risk_fraction <= 1:
+            raise ValueError(
+                f"at_risk_fraction must be within [0, 1], got {self.at_risk_fraction!r}"
+            )
+
+
+@dataclass(frozen=True)
+class SlaDue:
+    """Absolute (UTC) instants derived from a target; recomputed when a pause ends."""
+
+    first_response_due_at: datetime
+    resolution_due_at: datetime
+    resolution_at_risk_at: datetime
+    first_response_at_risk_at: datetime
+
+
+def _cap(instant: datetime, hard_deadline: datetime | None) -> datetime:
+    if hard_deadline is None:
+        return instant
+    return min(instant, hard_deadline.astimezone(UTC))
+
+
+def _with_deadline(due: SlaDue, hard_deadline: datetime | None) -> SlaDue:
+    """Legal deadlines beat the calendar: resolution (and its at-risk instant) never later."""
+    resolution_due = _cap(due.resolution_due_at, hard_deadline)
+    return SlaDue(
+        first_response_due_at=due.first_response_due_at,
+        resolution_due_at=resolution_due,
+        resolution_at_risk_at=min(due.resolution_at_risk_at, resolution_due),
+        first_response_at_risk_at=min(due.first_response_at_risk_at, due.first_response_due_at),
+    )
+
+
+def start_clock(
+    calendar: BusinessCalendar,
+    target: SlaTarget,
+    started_at: datetime,
+    *,
+    hard_deadline: datetime | None = None,
+    paused_minutes: float = 0.0,
+) -> SlaDue:
+    """Due and at-risk instants for a clock started at `started_at`.
+
+    `paused_minutes` is working time already spent paused; it pushes every instant out, which
+    is how a re-triaged case keeps the pauses it had.
+    """
+    if paused_minutes < 0:
+        raise ValueError("paused_minutes cannot be negative")
+    keep = 1 - target.at_risk_fraction
+    fr, res, p = target.first_response_minutes, target.resolution_minutes, paused_minutes
+    due = SlaDue(
+        first_response_due_at=calendar.add(started_at, fr + p),
+        resolution_due_at=calendar.add(started_at, res + p),
+        resolution_at_risk_at=calendar.add(started_at, res * keep + p),
+        first_response_at_risk_at=calendar.add(started_at, fr * keep + p),
+    )
+    return _with_deadline(due, hard_deadline)
+
+
+def remaining_minutes(calendar: BusinessCalendar, due: datetime, at: datetime) -> float:
+    """Working minutes left at `at` until `due`; negative once overdue."""
+    return calendar.working_minutes(at, due)
+
+
+def _shift(
+    calendar: BusinessCalendar, instant: datetime, paused_at: datetime, resumed_at: datetime
+) -> datetime:
+    """Move a not-yet-reached instant so the working time left at the pause is left at resume.
+
+    Instants already reached when the clock paused stay put: a breach is not undone by pausing.
+    Nothing moves earlier either (an instant capped into closed time would otherwise snap back
+    to the end of the previous working stretch); the working time left is the same either way.
+    """
+    if instant <= paused_at:
+        return instant
+    left = calendar.working_minutes(paused_at, instant)
+    return max(instant, calendar.add(resumed_at, left))
+
+
+def resume_clock(
+    calendar: BusinessCalendar,
+    due: SlaDue,
+    paused_at: datetime,
+    resumed_at: datetime,
+    *,
+    hard_deadline: datetime | None = None,
+) -> SlaDue:
+    """Due instants after a pause from `paused_at` to `resumed_at` (the clock did not run).
+
+    Pass the same `hard_deadline` as to start_clock: it does not move, since legal deadlines
+    do not pause.
+    """
+    if resumed_at < paused_at:
+        raise ValueError(f"resumed_at {resumed_at} is before paused_at {paused_at}")
+    moved = SlaDue(
+        *(
+            _shift(calendar, instant, paused_at, resumed_at)
+            for instant in (
+                due.first_response_due_at,
+                due.resolution_due_at,
+                due.resolution_at_risk_at,
+                due.first_response_at_risk_at,
+            )
+        )
+    )
+    return _with_deadline(moved, hard_deadline)
+
+
+def state(
+    *,
+    due_at: datetime,
+    at_risk_at: datetime,
+    now: datetime,
+    paused_at: datetime | None = None,
+    done_at: datetime | None = None,
+) -> SlaState:
+    """Classify one SLA target (first response or resolution) at `now`."""
+    if done_at is not None:
+        return SlaState.MET if done_at <= due_at else SlaState.BREACHED
+    if paused_at is not None:
+        return SlaState.BREACHED if paused_at >= due_at else SlaState.PAUSED
+    if now >= due_at:
+        return SlaState.BREACHED
+    if now >= at_risk_at:
+        return SlaState.AT_RISK
+    return SlaState.ON_TRACK

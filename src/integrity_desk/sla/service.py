@@ -1,0 +1,139 @@
+"""Start, pause, resume and sweep SLA clocks of cases."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from integrity_desk.cases.models import Case
+from integrity_desk.db import utcnow
+from integrity_desk.sla.calendar import BusinessCalendar
+from integrity_desk.sla.clock import (
+    SlaDue,
+    SlaState,
+    SlaTarget,
+    resume_clock,
+    start_clock,
+    state,
+)
+from integrity_desk.sla.models import SlaCalendar, SlaPolicy
+
+ALWAYS_OPEN = BusinessCalendar()
+
+
+@lru_cache(maxsize=256)
+def _calendar(
+    timezone: str, hours: str | None, country: str | None, subdivision: str | None,
+    extra: tuple[str, ...],
+) -> BusinessCalendar:
+    return BusinessCalendar.from_config(
+        timezone=timezone, hours=json.loads(hours) if hours else None,
+        holiday_country=country, holiday_subdivision=subdivision, extra_holidays=extra,
+    )
+
+
+def to_calendar(row: SlaCalendar | None) -> BusinessCalendar:
+    """Build (and cache, keyed by its configuration) the working calendar of a row."""
+    if row is None:
+        return ALWAYS_OPEN
+    return _calendar(
+        row.timezone, json.dumps(row.hours, sort_keys=True) if row.hours else None,
+        row.holiday_country, row.holiday_subdivision, tuple(row.extra_holidays or ()),
+    )
+
+
+class SlaBook:
+    """Policies and calendars loaded once per unit of work (small tables, read on every intake)."""
+
+    def __init__(self, session: Session) -> None:
+        self.policies = {(p.kind, p.priority): p for p in session.scalars(select(SlaPolicy))}
+        self.calendars = {c.id: c for c in session.scalars(select(SlaCalendar))}
+
+    def policy(self, kind: str, priority: int) -> SlaPolicy | None:
+        return self.policies.get((kind, priority))
+
+    def calendar_for(
+        self, policy: SlaPolicy | None, team_calendar_id: int | None
+    ) -> BusinessCalendar:
+        calendar_id = (policy.calendar_id if policy else None) or team_calendar_id
+        return to_calendar(self.calendars.get(calendar_id) if calendar_id else None)
+
+
+def target_of(policy: SlaPolicy) -> SlaTarget:
+    return SlaTarget(
+        first_response_minutes=policy.first_response_minutes,
+        resolution_minutes=policy.resolution_minutes,
+        at_risk_fraction=policy.at_risk_fraction,
+    )
+
+
+def apply_clock(case: Case, book: SlaBook, team_calendar_id: int | None) -> None:
+    """(Re)compute the case's due and at-risk instants from its policy, start and pauses."""
+    policy = book.policy(case.kind, case.priority)
+    case.sla_policy_id = policy.id if policy else None
+    if policy is None or case.triaged_at is None:
+        return
+    calendar = book.calendar_for(policy, team_calendar_id)
+    due: SlaDue = start_clock(
+        calendar, target_of(policy), case.triaged_at, hard_deadline=case.legal_deadline,
+        paused_minutes=case.sla_paused_minutes or 0.0,
+    )
+    _set_due(case, due)
+
+
+def _set_due(case: Case, due: SlaDue) -> None:
+    case.first_response_due_at = due.first_response_due_at
+    case.first_response_at_risk_at = due.first_response_at_risk_at
+    case.resolution_due_at = due.resolution_due_at
+    case.resolution_at_risk_at = due.resolution_at_risk_at
+
+
+def pause(case: Case, at: datetime) -> None:
+    if case.sla_paused_at is None:
+        case.sla_paused_at = at
+
+
+def resume(case: Case, book: SlaBook, team_calendar_id: int | None, at: datetime) -> None:
+    """Move the not-yet-reached instants by the paused working time, and count it."""
+    paused_at = case.sla_paused_at
+    if paused_at is None:
+        return
+    case.sla_paused_at = None
+    policy = book.policy(case.kind, case.priority)
+    if policy is None or case.resolution_due_at is None:
+        return
+    calendar = book.calendar_for(policy, team_calendar_id)
+    case.sla_paused_minutes = (case.sla_paused_minutes or 0.0) + max(
+        0.0, calendar.working_minutes(paused_at, at)
+    )
+    assert case.first_response_due_at and case.resolution_at_risk_at
+    assert case.first_response_at_risk_at
+    due = resume_clock(
+        calendar,
+        SlaDue(case.first_response_due_at, case.resolution_due_at, case.resolution_at_risk_at,
+               case.first_response_at_risk_at),
+        paused_at, max(at, paused_at), hard_deadline=case.legal_deadline,
+    )
+    _set_due(case, due)
+
+
+def resolution_state(case: Case, now: datetime | None = None) -> SlaState | None:
+    if case.resolution_due_at is None or case.resolution_at_risk_at is None:
+        return None
+    return state(
+        due_at=case.resolution_due_at, at_risk_at=case.resolution_at_risk_at, now=now or utcnow(),
+        paused_at=case.sla_paused_at, done_at=case.decided_at,
+    )
+
+
+def first_response_state(case: Case, now: datetime | None = None) -> SlaState | None:
+    if case.first_response_due_at is None or case.first_response_at_risk_at is None:
+        return None
+    return state(
+        due_at=case.first_response_due_at, at_risk_at=case.first_response_at_risk_at,
+        now=now or utcnow(), paused_at=case.sla_paused_at, done_at=case.first_responded_at,
+    )

@@ -1,0 +1,139 @@
+"""Every storage test runs twice: on SQLite and on a real PostgreSQL server.
+
+PostgreSQL comes from IDESK_TEST_PG_URL (default: the local server, trust auth); each pytest
+worker gets a database of its own, created here. Tables are emptied between tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from integrity_desk.api.app import create_app
+from integrity_desk.audit.service import SYSTEM
+from integrity_desk.bootstrap import ensure_defaults
+from integrity_desk.config import Settings
+from integrity_desk.db import Database
+from integrity_desk.migrate import migrate
+from integrity_desk.models import Base
+from integrity_desk.people.models import Team, User
+from integrity_desk.people.service import create_token, create_user
+
+PG_ADMIN_URL = os.environ.get("IDESK_TEST_PG_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _pg_database(worker: str) -> str:
+    name = f"idesk_test_{worker}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def _databases(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[
+        dict[str, Database]]:
+    sqlite = Database(f"sqlite:///{tmp_path_factory.mktemp('db') / 'desk.db'}")
+    postgres = Database(_pg_database(worker_id), pool_size=40)
+    for db in (sqlite, postgres):
+        migrate(db)
+    yield {"sqlite": sqlite, "postgresql": postgres}
+    for db in (sqlite, postgres):
+        db.dispose()
+
+
+def _empty(db: Database) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.dialect == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+            conn.execute(text("DELETE FROM sqlite_sequence")) if conn.execute(text(
+                "SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first() else None
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, _databases: dict[str, Database]) -> Database:
+    database = _databases[request.param]
+    _empty(database)
+    with database.session() as session:
+        ensure_defaults(session)
+    return database
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(secret_key="test-secret")
+
+
+@pytest.fixture
+def app(db: Database, settings: Settings) -> Any:
+    return create_app(db, settings)
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@dataclass
+class Person:
+    user: User
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def make_team(db: Database) -> Callable[..., Team]:
+    def make(name: str, kind: str = "internal") -> Team:
+        with db.session() as session:
+            team = Team(name=name, kind=kind)
+            session.add(team)
+        return team
+
+    return make
+
+
+@pytest.fixture
+def make_person(db: Database) -> Callable[..., Person]:
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "specialist", *, team: Team | None = None,
+             languages: list[str] | None = None, scopes: list[str] | None = None,
+             max_tier: int | None = None, email: str | None = None) -> Person:
+        with db.session() as session:
+            user = create_user(
+                session, email=email or f"{role}{next(counter)}@desk.example.com",
+                name=f"{role.title()} Person", role=role, team=team, languages=languages,
+                max_tier=max_tier, actor=SYSTEM)
+            issued = create_token(session, user=user, scopes=scopes or ["read", "write", "admin"],
+                                  actor=SYSTEM)
+        return Person(user, issued.secret)
+
+    return make
+
+
+@pytest.fixture
+def manager(make_person: Callable[..., Person]) -> Person:
+    return make_person("manager")
+
+
+@pytest.fixture
+def specialist(make_person: Callable[..., Person]) -> Person:
+    return make_person("specialist")
