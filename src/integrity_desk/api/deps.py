@@ -13,7 +13,7 @@ from integrity_desk.audit.service import Actor
 from integrity_desk.db import Database
 from integrity_desk.errors import Forbidden, Unauthenticated
 from integrity_desk.people.models import Role, User
-from integrity_desk.people.service import actor_of, authenticate_token
+from integrity_desk.people.service import actor_of, authenticate_token, note_token_use
 
 
 def get_db(request: Request) -> Database:
@@ -49,6 +49,8 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthenticated("send Authorization: Bearer <token>")
     token = authenticate_token(session, secret.strip())
+    if note_token_use(session, token):
+        session.commit()
     needed = "read" if request.method in ("GET", "HEAD", "OPTIONS") else "write"
     scopes = frozenset(token.scopes)
     if needed not in scopes and "admin" not in scopes:

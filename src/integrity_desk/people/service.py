@@ -139,9 +139,16 @@ def authenticate_token(session: Session, secret: str, *, now: datetime | None = 
         raise Unauthenticated("the token has expired")
     if not token.user.active:
         raise Unauthenticated("the account is deactivated")
-    # Written at most once a minute: a hot token must not turn every read into a write.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        session.execute(
-            update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
-        )
     return token
+
+
+def note_token_use(session: Session, token: ApiToken, *, now: datetime | None = None) -> bool:
+    """Record last use at most once a minute, so a hot token doesn't turn reads into writes.
+
+    Returns True when it wrote (the caller commits it on its own, even for a read request).
+    """
+    now = now or utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < timedelta(minutes=1):
+        return False
+    session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+    return True
