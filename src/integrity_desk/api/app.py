@@ -28,7 +28,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app = FastAPI(
         title="Integrity Desk", version=__version__,
         description="Escalations and investigations desk for content-integrity teams.",
-        docs_url="/api/docs", redoc_url=None,
+        # The bundled Swagger UI loads from a CDN; the console ships its own assets instead.
+        docs_url=None, redoc_url=None,
     )
     app.state.db = db or Database(settings.database_url, pool_size=settings.db_pool_size)
     app.state.settings = settings

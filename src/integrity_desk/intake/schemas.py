@@ -20,10 +20,13 @@ from integrity_desk.cases.domain import Channel, GuidelineCategory
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+# The pattern is checked before to_lower, so it must accept either case ("Shop.Example.com").
 Domain = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=253,
-                      pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"),
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=3, max_length=253,
+        pattern=r"(?i)^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+    ),
 ]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
