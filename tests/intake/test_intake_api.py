@@ -223,7 +223,7 @@ def test_appeal_against_an_undecided_case_is_refused(client, manager):
     assert key in error["message"]
 
 
-@pytest.mark.parametrize("contested", ["FLG-999", "CSM-1", "nonsense"])
+@pytest.mark.parametrize("contested", ["FLG-999", "CSM-1", "nonsense", "FLG-²", "9" * 25])
 def test_appeal_against_an_unknown_case_is_refused(client, manager, contested):
     _decided_flag(client, manager)  # FLG-1 exists and is decided, but is no CSM-1
     _invalid(_post(client, manager, f.appeal(contested)), "contested_case")

@@ -115,7 +115,7 @@ def test_concurrent_claimers_never_share_a_case(db, client, make_person, special
                 if case_id is not None:
                     with lock:
                         claimed.append((case_id, person.user.id))
-        except BaseException as exc:  # noqa: BLE001 - surfaced below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(p,)) for p in people]

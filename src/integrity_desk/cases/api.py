@@ -190,6 +190,10 @@ class EditIn(BaseModel):
 def edit(key: str, body: EditIn, session: SessionDep, principal: Worker) -> CaseDetailOut:
     case = repo.get_case(session, principal.user, key, for_update=True)
     changes = body.model_dump(exclude_unset=True, exclude={"tags", "reason"})
+    for name in ("title", "description"):
+        # Optional in the body, but a case always has them: null would fail in SQL (a 500).
+        if name in changes and changes[name] is None:
+            raise InvalidInput("cannot be null", field=name)
     if "category" in changes and changes["category"] is not None:
         try:
             GuidelineCategory(changes["category"])

@@ -115,14 +115,28 @@ def case_key(kind: CaseKind | str, case_id: int) -> str:
     return f"{KEY_PREFIX[CaseKind(kind)]}-{case_id}"
 
 
+# Case ids are 32-bit integer keys; a larger number can name no case (and would fail in SQL).
+MAX_CASE_ID = 2**31 - 1
+
+
+def _case_number(text: str) -> int | None:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= MAX_CASE_ID else None
+
+
 def parse_case_key(key: str) -> tuple[CaseKind | None, int] | None:
     """``FLG-123`` → (flag, 123); a bare number is accepted too. None when it is no key."""
     key = key.strip().upper()
-    if key.isdigit():
-        return None, int(key)
-    prefix, _, number = key.partition("-")
-    if prefix in PREFIX_KIND and number.isdigit():
-        return PREFIX_KIND[prefix], int(number)
+    if key.isascii() and key.isdigit():
+        number = _case_number(key)
+        return None if number is None else (None, number)
+    prefix, _, text = key.partition("-")
+    number = _case_number(text)
+    if prefix in PREFIX_KIND and number is not None:
+        return PREFIX_KIND[prefix], number
     return None
 
 

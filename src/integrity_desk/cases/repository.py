@@ -83,19 +83,22 @@ class CaseFilters:
     open: bool | None = None
 
 
+# Both clauses are also negated (at_risk=false): every term must be TRUE or FALSE, never NULL,
+# or NOT (… NULL …) would drop the cases without an SLA or a decision from both answers.
 def at_risk_clause(now: datetime) -> ColumnElement[bool]:
     return and_(
         Case.is_open, Case.decided_at.is_(None), Case.sla_paused_at.is_(None),
+        Case.resolution_at_risk_at.is_not(None), Case.resolution_due_at.is_not(None),
         Case.resolution_at_risk_at <= now, Case.resolution_due_at > now,
     )
 
 
 def breached_clause(now: datetime) -> ColumnElement[bool]:
-    return or_(
+    return and_(Case.resolution_due_at.is_not(None), or_(
         and_(Case.is_open, Case.decided_at.is_(None), Case.sla_paused_at.is_(None),
              Case.resolution_due_at <= now),
-        Case.decided_at > Case.resolution_due_at,
-    )
+        and_(Case.decided_at.is_not(None), Case.decided_at > Case.resolution_due_at),
+    ))
 
 
 def _subject_clause(session: Session, subject: str) -> ColumnElement[bool]:
@@ -121,16 +124,27 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _cursor_value(name: str, value: Any) -> Any:
+    """Check each value's type here: a wrong one would otherwise reach SQL (a 500 there)."""
+    if name.endswith("_at"):
+        if value is None:
+            return None
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("naive time in cursor")
+        return moment
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{name} in cursor is no integer")
+    return value
+
+
 def _decode_cursor(cursor: str, sort: list[tuple[str, bool]]) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded))
         if not isinstance(values, list) or len(values) != len(sort):
             raise ValueError
-        out = []
-        for (name, _), v in zip(sort, values, strict=True):
-            out.append(datetime.fromisoformat(v) if name.endswith("_at") and v else v)
-        return out
+        return [_cursor_value(name, v) for (name, _), v in zip(sort, values, strict=True)]
     except (ValueError, TypeError) as exc:
         raise InvalidInput("the cursor is not one this API gave out", field="cursor") from exc
 

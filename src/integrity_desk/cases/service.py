@@ -19,6 +19,7 @@ from integrity_desk.cases.domain import (
     MAX_TIER,
     OPEN_STATUSES,
     PAUSING_STATUSES,
+    CaseKind,
     CaseStatus,
     check_transition,
 )
@@ -29,6 +30,7 @@ from integrity_desk.intake.service import Intake
 from integrity_desk.people.models import User
 from integrity_desk.routing.service import QueueBook, check_may_work
 from integrity_desk.sla import service as sla
+from integrity_desk.subjects.models import Review
 from integrity_desk.subjects.service import business_review_counts
 from integrity_desk.triage.domain import TriageFacts
 from integrity_desk.triage.service import RuleBook
@@ -101,10 +103,19 @@ def transition(
         case.triaged_at, case.sla_paused_minutes, case.sla_paused_at = now, 0.0, None
         sla.apply_clock(case, book, team_calendar)
         values.update(_clock_values(case))
+        if case.dedupe_key and _dedupe_key_taken(session, case):
+            # A newer open case took over the subject meanwhile; it keeps receiving new requests.
+            values["dedupe_key"] = None
     _compare_and_set(session, case, now=now, **values)
     _event(session, case, actor, "case.status_changed", now, before=before, after=target,
            action=action, reason=reason, outcome=outcome)
     return case
+
+
+def _dedupe_key_taken(session: Session, case: Case) -> bool:
+    """Only one open case may hold a dedupe key (a unique index), so a reopen must check."""
+    return session.scalar(select(Case.id).where(
+        Case.dedupe_key == case.dedupe_key, Case.is_open, Case.id != case.id).limit(1)) is not None
 
 
 def _clock_values(case: Case) -> dict[str, Any]:
@@ -252,14 +263,14 @@ def retriage(session: Session, case: Case, *, now: datetime) -> dict[str, Any]:
         select(CaseSubject.subject_type, CaseSubject.subject_id)
         .where(CaseSubject.case_id == case.id, CaseSubject.role == "primary").limit(1))), None)
     earlier = 0
+    business_id = None
     if primary is not None:
+        # As at intake: only cases opened before this one count as earlier ones.
         earlier = len(session.scalars(
             select(CaseSubject.case_id).where(
                 CaseSubject.subject_type == primary[0], CaseSubject.subject_id == primary[1],
-                CaseSubject.case_id != case.id)).all())
-    business_id = None
-    if primary is not None and primary[0] == "business":
-        business_id = primary[1]
+                CaseSubject.case_id < case.id)).all())
+        business_id = _reach_business(session, case.kind, primary)
     reach = business_review_counts(session, [business_id] if business_id else [])
     facts = TriageFacts(
         kind=case.kind, now=now, requester_type=case.requester_type,
@@ -276,6 +287,20 @@ def retriage(session: Session, case: Case, *, now: datetime) -> dict[str, Any]:
     return {"priority": case.priority, "priority_score": case.priority_score,
             "priority_reasons": case.priority_reasons, "sla_policy_id": case.sla_policy_id,
             **_clock_values(case)}
+
+
+# Kinds whose intake reads the reach of the reviewed business (see intake.requests).
+_REVIEW_REACH_KINDS = frozenset({CaseKind.FLAG, CaseKind.TRUSTED_FLAGGER_NOTICE})
+
+
+def _reach_business(session: Session, kind: str, primary: tuple[str, int]) -> int | None:
+    """The business whose size triage weighs, found the way intake found it."""
+    subject_type, subject_id = primary
+    if subject_type == "business":
+        return subject_id
+    if subject_type == "review" and kind in _REVIEW_REACH_KINDS:
+        return session.scalar(select(Review.business_id).where(Review.id == subject_id))
+    return None
 
 
 def merge(

@@ -1,0 +1,104 @@
+"""POST /api/v1/cases/batch: up to 1,000 flags, each answered on its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests import factories as f
+
+API = "/api/v1"
+
+
+def _batch(client: Any, person: Any, items: list[Any]) -> Any:
+    return client.post(f"{API}/cases/batch", json={"items": items}, headers=person.headers)
+
+
+def test_mixed_batch_is_answered_per_item(client, specialist):
+    items = [
+        f.flag("r1"),
+        f.flag("r2", category="made_up"),                   # invalid category
+        f.flag("r3"),
+        f.csm(),                                            # not a flag
+        {k: v for k, v in f.flag("r4").items() if k != "review"},  # no review
+        f.flag("r5", review={"ref": "r5", "rating": 7}),    # rating out of range
+    ]
+    r = _batch(client, specialist, items)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["created"], body["linked"], body["invalid"]) == (2, 0, 4)
+    answers = body["items"]
+    assert [a["index"] for a in answers] == list(range(6))
+    assert [a["status"] for a in answers] == [
+        "created", "invalid", "created", "invalid", "invalid", "invalid"]
+    assert answers[0]["case"].startswith("FLG-") and answers[2]["case"].startswith("FLG-")
+    assert answers[0]["case"] != answers[2]["case"]
+    assert "case" not in answers[1]
+    fields = {i: [e["field"] for e in answers[i]["errors"]] for i in (1, 3, 4, 5)}
+    assert fields[1] == ["category"]
+    assert "kind" in fields[3]
+    assert fields[4] == ["review"]
+    assert fields[5] == ["review.rating"]
+    assert all(e["message"] for i in fields for e in answers[i]["errors"])
+    # Only the valid items became cases, on the reviews they named.
+    listed = client.get(f"{API}/cases", headers=specialist.headers).json()["items"]
+    assert sorted(c["subjects"][0]["ref"] for c in listed) == ["r1", "r3"]
+
+
+def test_duplicates_within_a_batch_join_one_case(client, specialist):
+    items = [f.flag("r1"), f.flag("r2"), f.flag("r1", reporter_type="consumer"),
+             f.flag("r1", reporter_type="automated_detector", reporter=None)]
+    body = _batch(client, specialist, items).json()
+    assert (body["created"], body["linked"], body["invalid"]) == (2, 2, 0)
+    statuses = [(a["status"], a["case"]) for a in body["items"]]
+    key = statuses[0][1]
+    assert statuses == [("created", key), ("created", statuses[1][1]), ("linked", key),
+                        ("linked", key)]
+    detail = client.get(f"{API}/cases/{key}", headers=specialist.headers).json()
+    assert detail["linked_requests"] == 2
+    requests = client.get(f"{API}/cases/{key}/requests", headers=specialist.headers).json()
+    assert [q["requester_type"] for q in requests["items"]] == ["consumer", "automated_detector"]
+    timeline = client.get(f"{API}/cases/{key}/timeline", headers=specialist.headers).json()
+    assert [e["kind"] for e in timeline["items"]] == [
+        "case.created", "request.linked", "request.linked"]
+
+
+def test_batch_flags_join_cases_opened_earlier(client, specialist):
+    first = client.post(f"{API}/cases", json=f.flag("r1"), headers=specialist.headers).json()
+    body = _batch(client, specialist, [f.flag("r1"), f.flag("r9")]).json()
+    assert (body["created"], body["linked"]) == (1, 1)
+    assert body["items"][0] == {"index": 0, "status": "linked", "case": first["case"]["key"]}
+    detail = client.get(f"{API}/cases/{first['case']['key']}", headers=specialist.headers).json()
+    assert detail["linked_requests"] == 1
+
+
+def test_batch_cases_are_triaged_and_queued_like_single_flags(client, specialist):
+    body = _batch(client, specialist, [f.flag("r1", category="harmful_illegal"),
+                                       f.flag("r2", tags=["wave-7"])]).json()
+    keys = [a["case"] for a in body["items"]]
+    one = client.get(f"{API}/cases/{keys[0]}", headers=specialist.headers).json()
+    two = client.get(f"{API}/cases/{keys[1]}", headers=specialist.headers).json()
+    assert (one["queue"], one["tier"], one["priority"], one["priority_score"]) == (
+        "flags", 1, "P2", 50)
+    assert sum(r["points"] for r in one["priority_reasons"]) == 50
+    assert one["sla"]["resolution"]["due_at"] is not None
+    assert two["tags"] == ["wave-7"]
+
+
+def test_batch_of_only_invalid_items(client, specialist):
+    body = _batch(client, specialist, [{"kind": "flag"}, {}]).json()
+    assert (body["created"], body["linked"], body["invalid"]) == (0, 0, 2)
+    assert client.get(f"{API}/cases", headers=specialist.headers).json()["items"] == []
+
+
+def test_batch_over_the_limit_is_refused_whole(client, specialist):
+    items = [f.flag(f"r{i}") for i in range(1001)]
+    r = _batch(client, specialist, items)
+    assert r.status_code == 422
+    assert r.json()["error"]["field"] == "items"
+    assert client.get(f"{API}/cases", headers=specialist.headers).json()["items"] == []
+
+
+def test_empty_batch_is_refused(client, specialist):
+    r = _batch(client, specialist, [])
+    assert r.status_code == 422
+    assert r.json()["error"]["field"] == "items"
