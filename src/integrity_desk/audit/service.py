@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.chain import GENESIS, canonical_json, event_hash, heads_digest, sign
@@ -94,7 +94,9 @@ def record_many(session: Session, events: Sequence[dict[str, Any]]) -> list[Audi
                 occurred_at=occurred_at, payload=payload, prev_hash=head.head_hash, hash=digest,
             )
         )
-        head.seq, head.head_hash, head.updated_at = seq, digest, occurred_at
+        # Stamped with the time of writing, not the event's own (possibly earlier) time: the
+        # checkpoint finds moved heads by this stamp.
+        head.seq, head.head_hash, head.updated_at = seq, digest, utcnow()
     session.add_all(rows)
     session.flush()
     return rows
@@ -131,6 +133,34 @@ def record_new_chains(session: Session, events: Sequence[dict[str, Any]]) -> Non
         session.execute(insert(AuditChain), chain_rows)
 
 
+# A writer stamps a head when it writes it but commits a moment later, possibly after a
+# checkpoint has read the heads; so each checkpoint looks back this far past the previous one
+# and leaves out the heads that are signed already.
+SETTLE = timedelta(minutes=5)
+
+
+def _latest_signed(session: Session, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """The most recently signed (seq, head) of each of these chains."""
+    signed: dict[str, tuple[int, str]] = {}
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        latest = (
+            select(AuditCheckpointHead.chain_key,
+                   func.max(AuditCheckpointHead.checkpoint_id).label("cp"))
+            .where(AuditCheckpointHead.chain_key.in_(chunk))
+            .group_by(AuditCheckpointHead.chain_key)
+            .subquery()
+        )
+        rows = session.execute(
+            select(AuditCheckpointHead.chain_key, AuditCheckpointHead.seq,
+                   AuditCheckpointHead.head_hash)
+            .join(latest, (AuditCheckpointHead.chain_key == latest.c.chain_key)
+                  & (AuditCheckpointHead.checkpoint_id == latest.c.cp))
+        )
+        signed.update({k: (s, h) for k, s, h in rows})
+    return signed
+
+
 def checkpoint(session: Session, *, secret: str) -> AuditCheckpoint | None:
     """Sign the heads of the chains that moved since the last checkpoint (None if none did)."""
     last = session.scalars(
@@ -141,8 +171,11 @@ def checkpoint(session: Session, *, secret: str) -> AuditCheckpoint | None:
         AuditChain.updated_at <= until
     )
     if last is not None:
-        query = query.where(AuditChain.updated_at > last.covers_until)
+        query = query.where(AuditChain.updated_at > last.covers_until - SETTLE)
     heads = [(k, s, h) for k, s, h in session.execute(query)]
+    if last is not None and heads:
+        signed = _latest_signed(session, [k for k, _, _ in heads])
+        heads = [(k, s, h) for k, s, h in heads if signed.get(k) != (s, h)]
     if not heads:
         return None
     prev_signature = last.signature if last else GENESIS

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import checkpoint
-from integrity_desk.config import get_settings
 
 
-def make_checkpoint(session: Session, *, now: datetime) -> dict[str, int]:
-    cp = checkpoint(session, secret=get_settings().secret_key)
+def make_checkpoint(session: Session, *, now: datetime, secret: str) -> dict[str, int]:
+    """Sign with the key the caller runs with, which `audit verify` will check against."""
+    cp = checkpoint(session, secret=secret)
     return {"chains": cp.chain_count if cp else 0}

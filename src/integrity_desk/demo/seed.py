@@ -39,7 +39,8 @@ PEOPLE = [
     ("manager@desk.example.com", "Maja Lindqvist", "manager", "Escalations", ["en", "sv", "da"]),
     ("specialist@desk.example.com", "Sam Okafor", "specialist", "Escalations", ["en", "de", "fr"]),
     ("specialist2@desk.example.com", "Lena Vogel", "specialist", "Escalations", ["en", "de", "nl"]),
-    ("specialist3@desk.example.com", "Marco Ferri", "specialist", "Escalations", ["en", "it", "es"]),
+    ("specialist3@desk.example.com", "Marco Ferri", "specialist", "Escalations",
+     ["en", "it", "es"]),
     ("agent@desk.example.com", "Joy Santos", "agent", "Northwind BPO", ["en"]),
     ("agent2@desk.example.com", "Paolo Reyes", "agent", "Northwind BPO", ["en"]),
     ("agent3@desk.example.com", "Rita Sousa", "agent", "Atlas Moderation",
@@ -134,9 +135,9 @@ def _setup_content(session: Session, rng: random.Random, reviews: int) -> list[R
 
 
 def _payload(rng: random.Random, kind: str, reviews: list[Review], decided: list[Case],
-             at: datetime) -> dict[str, Any] | None:
+             at: datetime, domain: str | None = None) -> dict[str, Any] | None:
     review = rng.choice(reviews)
-    domain = rng.choice(data.BUSINESSES)[0]
+    domain = rng.choice(data.BUSINESSES)[0] if domain is None else domain
     person = {"name": f"{rng.choice(data.FIRST)} {rng.choice(data.LAST)}",
               "email": f"contact{rng.randint(1, 999)}@example.org"}
     if kind == "flag":
@@ -205,17 +206,32 @@ PATHS: list[tuple[int, list[str]]] = [
     (3, ["claim", "start", "decide", "close", "reopen"]),
     (3, ["escalate"]),
 ]
+# The first cases take these kinds and paths (12 hours apart, starting 12 days ago), so that even
+# a small demo shows every kind and every state, and has an appeal against an earlier decision
+# and two CSM escalations to merge; the rest are drawn at random from the weights above.
+COVERAGE: list[tuple[str, list[str], str | None]] = [
+    ("flag", ["claim", "start", "decide", "close"], None),
+    ("csm_escalation", [], data.BUSINESSES[0][0]),
+    ("csm_escalation", [], data.BUSINESSES[1][0]),
+    ("executive_escalation", ["claim", "start", "wait_on_requester"], None),
+    ("legal_notice", ["claim", "start", "wait_on_legal"], None),
+    ("trusted_flagger_notice", ["claim", "start"], None),
+    ("investigation", ["claim"], None),
+    ("appeal", ["claim"], None),
+]
 
 
 def _walk(session: Session, case: Case, path: list[str], users: list[User], at: datetime,
-          rng: random.Random) -> None:
+          rng: random.Random, until: datetime) -> None:
+    """Take the case along its path; stop at `until` (the seed's fixed now, not the wall clock,
+    so that a slow run walks exactly as far as a fast one)."""
     worker = next((u for u in users if _may(session, u, case)), None)
     if worker is None:
         return
     actor = actor_of(worker)
     for step in path:
         at += timedelta(minutes=rng.randint(5, 600))
-        if at > utcnow():
+        if at > until:
             return
         try:
             if step == "claim":
@@ -277,11 +293,15 @@ def seed_demo(db: Database, *, cases: int, seed: int = 7,
     kinds = [k for k, w in KIND_WEIGHTS for _ in range(w)]
     paths = [p for w, p in PATHS for _ in range(w)]
     made = 0
-    for _ in range(cases):
-        at = now - timedelta(minutes=rng.randint(10, 14 * 24 * 60))
-        kind = rng.choice(kinds)
+    for n in range(cases):
+        if n < len(COVERAGE):
+            kind, path, domain = COVERAGE[n]
+            at = now - timedelta(days=12) + timedelta(hours=12 * n)
+        else:
+            at = now - timedelta(minutes=rng.randint(10, 14 * 24 * 60))
+            kind, path, domain = rng.choice(kinds), rng.choice(paths), None
         with db.session() as session:
-            payload = _payload(rng, kind, reviews, decided, at)
+            payload = _payload(rng, kind, reviews, decided, at, domain)
             if payload is None:
                 payload = _payload(rng, "flag", reviews, decided, at)
             try:
@@ -291,12 +311,13 @@ def seed_demo(db: Database, *, cases: int, seed: int = 7,
                 continue
             if outcome.created:
                 made += 1
-                _walk(session, outcome.case, rng.choice(paths), users, at, rng)
+                _walk(session, outcome.case, path, users, at, rng, now)
                 if outcome.case.decided_at is not None and kind != "appeal":
                     decided.append(outcome.case)
         if progress:
             progress(1)
     merged = _merge_some(db, users[1], rng)
-    return [f"seeded {made} cases ({merged} merged as duplicates), {len(users)} users, {len(reviews)} reviews",
+    return [f"seeded {made} cases ({merged} merged as duplicates), {len(users)} users, "
+            f"{len(reviews)} reviews",
             f"log in as any of {', '.join(p[0] for p in PEOPLE)}",
             f"password for every demo user: {DEMO_PASSWORD}"]

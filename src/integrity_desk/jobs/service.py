@@ -10,7 +10,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import and_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -40,9 +40,20 @@ def enqueue(
 
 
 def claim(session: Session, *, worker: str, now: datetime) -> Job | None:
-    """Take the oldest runnable job (and revive ones whose worker died mid-run)."""
+    """Take the oldest runnable job (and revive ones whose worker died mid-run).
+
+    A stale job that has used up its attempts is parked as failed instead: a job that kills
+    its worker would otherwise be retried for ever.
+    """
+    stale = and_(Job.status == "running", Job.locked_at < now - STALE_AFTER)
     session.execute(
-        update(Job).where(Job.status == "running", Job.locked_at < now - STALE_AFTER)
+        update(Job).where(stale, Job.attempts >= Job.max_attempts)
+        .values(status="failed", locked_by=None, finished_at=now,
+                last_error="its worker stopped while running it")
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Job).where(stale)
         .values(status="queued", locked_by=None, locked_at=None)
         .execution_options(synchronize_session=False)
     )

@@ -26,10 +26,12 @@ from integrity_desk.sla.tasks import sweep
 
 log = logging.getLogger("integrity_desk.worker")
 
-Handler = Callable[..., Any]
+# (session, now, payload, settings of the worker running it) -> a summary to log
+Handler = Callable[[Session, datetime, dict[str, Any], Settings], Any]
 HANDLERS: dict[str, Handler] = {
-    "sla.sweep": lambda session, now, payload: sweep(session, now=now),
-    "audit.checkpoint": lambda session, now, payload: make_checkpoint(session, now=now),
+    "sla.sweep": lambda session, now, payload, settings: sweep(session, now=now),
+    "audit.checkpoint": lambda session, now, payload, settings: make_checkpoint(
+        session, now=now, secret=settings.secret_key),
 }
 
 
@@ -60,7 +62,7 @@ class Worker:
             job_id, kind, payload = job.id, job.kind, job.payload
         try:
             with self.db.session() as session:
-                result = HANDLERS[kind](session, now, payload)
+                result = HANDLERS[kind](session, now, payload, self.settings)
                 service.finish(session, job_id, now=utcnow())
                 self._reschedule(session, kind, now)
             log.info("job %s %s done: %s", job_id, kind, result)
@@ -68,6 +70,9 @@ class Worker:
             log.exception("job %s %s failed", job_id, kind)
             with self.db.session() as session:
                 service.fail(session, job_id, now=utcnow(), error=traceback.format_exc())
+                # A periodic job parked as failed must not stop its schedule for good (while it
+                # is only waiting to retry, it is still queued and this adds nothing).
+                self._reschedule(session, kind, now)
         return kind
 
     def _reschedule(self, session: Session, kind: str, now: datetime) -> None:

@@ -39,8 +39,10 @@ def sweep(session: Session, *, now: datetime) -> dict[str, int]:
         if not ids:
             counts[kind] = 0
             continue
+        # The full condition again, not only the marker: a case decided, paused or answered
+        # since the read above has no breach to record.
         won = list(session.execute(
-            update(Case).where(Case.id.in_(ids), marker.is_(None))
+            update(Case).where(Case.id.in_(ids), marker.is_(None), _OPEN_CLOCK, condition(now))
             .values({marker.key: now})
             .returning(Case.id, Case.resolution_due_at, Case.first_response_due_at, Case.priority)
             .execution_options(synchronize_session=False)

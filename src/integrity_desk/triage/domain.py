@@ -135,25 +135,50 @@ FACTORS: dict[str, Callable[[Mapping[str, Any], TriageFacts], tuple[int, str]]] 
 THRESHOLDS_FACTOR = "priority_thresholds"
 
 
+# Factors whose `points` map a value (kind, type, tier, category) to points.
+_LOOKUP_FACTORS = frozenset({"kind", "requester_type", "customer_tier", "harm_severity"})
+# Band lists and the order scoring reads them in: first threshold reached (highest first), or
+# first threshold within (lowest first).
+_BAND_ORDER = {"bands": True, "bands_hours": False}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def validate_rule(factor: str, params: Mapping[str, Any]) -> None:
+    """Refuse any rule scoring could not read, so a bad edit fails at the API, not at intake."""
     if factor != THRESHOLDS_FACTOR and factor not in FACTORS:
         known = ", ".join(sorted([*FACTORS, THRESHOLDS_FACTOR]))
         raise ValueError(f"unknown factor {factor!r}; known: {known}")
+    if not isinstance(params, Mapping):
+        raise ValueError("params must be an object")
     if factor == THRESHOLDS_FACTOR:
         values = [params.get(p) for p in ("P0", "P1", "P2", "P3")]
-        if any(not isinstance(v, int | float) for v in values) or values != sorted(
-            values, reverse=True
-        ):
+        if any(not _number(v) for v in values) or values != sorted(values, reverse=True):
             raise ValueError("priority_thresholds needs numbers P0 ≥ P1 ≥ P2 ≥ P3")
-    for key in ("bands", "bands_hours"):
+    for key, descending in _BAND_ORDER.items():
         if key in params:
             bands = params[key]
             if not isinstance(bands, list) or not all(
-                isinstance(b, list | tuple) and len(b) == 2 for b in bands
+                isinstance(b, list | tuple) and len(b) == 2 and _number(b[0]) and _number(b[1])
+                for b in bands
             ):
                 raise ValueError(f"{key} must be a list of [threshold, points] pairs")
-    if "points" in params and not isinstance(params["points"], int | dict):
-        raise ValueError("points must be a number or a mapping of value → points")
+            thresholds = [b[0] for b in bands]
+            if thresholds != sorted(thresholds, reverse=descending):
+                order = "highest" if descending else "lowest"
+                raise ValueError(f"{key} must list thresholds {order} first")
+    if "points" in params:
+        points = params["points"]
+        if factor in _LOOKUP_FACTORS:
+            if not isinstance(points, Mapping) or not all(_number(v) for v in points.values()):
+                raise ValueError("points must be a mapping of value → points")
+        elif not _number(points):
+            raise ValueError("points must be a number")
+    for key in ("overdue", "per_case", "max"):
+        if key in params and not _number(params[key]):
+            raise ValueError(f"{key} must be a number")
 
 
 def score(rules: Iterable[Rule], facts: TriageFacts) -> TriageResult:
