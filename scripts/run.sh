@@ -8,5 +8,5 @@ export IDESK_DATABASE_URL=${IDESK_DATABASE_URL:-sqlite:///$PWD/integrity_desk.db
 .venv/bin/idesk worker >/tmp/idesk-worker.log 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT
-echo "Integrity Desk on http://127.0.0.1:8000  (demo users and password printed above)"
+echo "Integrity Desk on http://127.0.0.1:${PORT:-8000}  (demo users and password printed above)"
 .venv/bin/idesk serve --host 127.0.0.1 --port "${PORT:-8000}"

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk import __version__
 from integrity_desk.config import Settings, get_settings
 from integrity_desk.db import Database

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk.config import get_settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.errors import DeskError

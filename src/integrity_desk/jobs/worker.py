@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk.audit.tasks import make_checkpoint
 from integrity_desk.config import Settings
 from integrity_desk.db import Database, utcnow
