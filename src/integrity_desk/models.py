@@ -2,6 +2,7 @@
 
 from integrity_desk.audit.models import AuditChain, AuditCheckpoint, AuditCheckpointHead, AuditEvent
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
+from integrity_desk.configuration import ConfigState
 from integrity_desk.db import Base
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.jobs.models import Job
@@ -13,6 +14,7 @@ from integrity_desk.triage.models import TriageRule
 
 __all__ = [
     "ApiToken", "AuditChain", "AuditCheckpoint", "AuditCheckpointHead", "AuditEvent", "Base",
-    "Business", "Case", "CaseRequest", "CaseSubject", "CaseTag", "Job", "Queue", "Review",
-    "Reviewer", "SlaCalendar", "SlaPolicy", "Team", "TriageRule", "TrustedFlagger", "User",
+    "Business", "Case", "CaseRequest", "CaseSubject", "CaseTag", "ConfigState", "Job", "Queue",
+    "Review", "Reviewer", "SlaCalendar", "SlaPolicy", "Team", "TriageRule", "TrustedFlagger",
+    "User",
 ]

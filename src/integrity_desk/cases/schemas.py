@@ -116,12 +116,19 @@ def _v(state: Any) -> str | None:
     return state.value if state is not None else None
 
 
-def _common(case: Case, subjects: list[SubjectView], now: datetime) -> dict[str, Any]:
-    assignee = case.assignee
+_LOADED = object()
+
+
+def _common(case: Case, subjects: list[SubjectView], now: datetime,
+            queue_slug: Any = _LOADED) -> dict[str, Any]:
+    """Queue slug may be given when the caller knows it (a just-opened case, no reload)."""
+    if queue_slug is _LOADED:
+        queue_slug = case.queue.slug if case.queue else None
+    assignee = case.assignee if case.assignee_id else None
     return dict(
         key=case.key, id=case.id, kind=case.kind, channel=case.channel, title=case.title,
         status=case.status, tier=case.tier, priority=f"P{case.priority}",
-        priority_score=case.priority_score, queue=case.queue.slug if case.queue else None,
+        priority_score=case.priority_score, queue=queue_slug,
         assignee=PersonOut(id=assignee.id, name=assignee.name, email=assignee.email)
         if assignee else None,
         requester=RequesterOut(
@@ -137,8 +144,9 @@ def _common(case: Case, subjects: list[SubjectView], now: datetime) -> dict[str,
     )
 
 
-def case_out(case: Case, subjects: list[SubjectView], now: datetime) -> CaseOut:
-    return CaseOut(**_common(case, subjects, now))
+def case_out(case: Case, subjects: list[SubjectView], now: datetime,
+             queue_slug: Any = _LOADED) -> CaseOut:
+    return CaseOut(**_common(case, subjects, now, queue_slug))
 
 
 def case_detail_out(case: Case, subjects: list[SubjectView], now: datetime,

@@ -24,16 +24,16 @@ from integrity_desk.cases.domain import (
     check_transition,
 )
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
+from integrity_desk.configuration import desk_config
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput
 from integrity_desk.intake.requests import Draft
 from integrity_desk.intake.service import Intake
 from integrity_desk.people.models import User
-from integrity_desk.routing.service import QueueBook, check_may_work
+from integrity_desk.routing.service import check_may_work
 from integrity_desk.sla import service as sla
 from integrity_desk.subjects.models import Review
 from integrity_desk.subjects.service import business_review_counts
 from integrity_desk.triage.domain import TriageFacts
-from integrity_desk.triage.service import RuleBook
 
 # Moving into these is a person's first response to the requester.
 RESPONDING_STATUSES = frozenset({CaseStatus.IN_PROGRESS, CaseStatus.WAITING_ON_REQUESTER,
@@ -80,8 +80,9 @@ def transition(
         raise InvalidInput("a decision needs its outcome", field="outcome")
     before = case.status
     values: dict[str, Any] = {"status": target, "is_open": target in OPEN_STATUSES}
-    book = sla.SlaBook(session)
-    team_calendar = QueueBook(session).team_calendar_id(case.queue_id)
+    config = desk_config(session)
+    book = config.sla
+    team_calendar = config.queues.team_calendar_id(case.queue_id)
     if target in RESPONDING_STATUSES and case.first_responded_at is None:
         values["first_responded_at"] = now
     if target in PAUSING_STATUSES:
@@ -191,7 +192,7 @@ def escalate(
     if case.tier >= MAX_TIER:
         raise Conflict(f"{case.key} is already at the top tier", field="tier", current=case.status)
     check_may_work(session, actor_user, case)
-    queues = QueueBook(session)
+    queues = desk_config(session).queues
     new_tier = case.tier + 1
     queue = queues.route(kind=case.kind, tier=new_tier, language=case.language)
     before = {"tier": case.tier, "queue_id": case.queue_id, "assignee_id": case.assignee_id}
@@ -280,10 +281,11 @@ def retriage(session: Session, case: Case, *, now: datetime) -> dict[str, Any]:
         business_review_count=reach.get(business_id) if business_id else None,
         earlier_cases_on_subject=earlier,
     )
-    result = RuleBook(session).score(facts)
+    config = desk_config(session)
+    result = config.rules.score(facts)
     case.priority, case.priority_score = result.priority.rank, result.score
     case.priority_reasons = [r.as_dict() for r in result.reasons]
-    sla.apply_clock(case, sla.SlaBook(session), QueueBook(session).team_calendar_id(case.queue_id))
+    sla.apply_clock(case, config.sla, config.queues.team_calendar_id(case.queue_id))
     return {"priority": case.priority, "priority_score": case.priority_score,
             "priority_reasons": case.priority_reasons, "sla_policy_id": case.sla_policy_id,
             **_clock_values(case)}

@@ -28,14 +28,19 @@ class IntakeOut(BaseModel):
 def create_case(payload: CaseIn, session: SessionDep, principal: Worker,
                 response: Response) -> IntakeOut:
     now = utcnow()
-    outcome = Intake(session, now=now, actor=principal.actor).submit(payload)
+    intake = Intake(session, now=now, actor=principal.actor)
+    outcome = intake.submit(payload)
     session.commit()
-    if not outcome.created:
-        response.status_code = 200
+    subjects = repo.subjects_of(session, [outcome.case.id]).get(outcome.case.id, [])
+    if outcome.created:
+        # Everything shown is in memory already: a new case has no assignee yet.
+        case = outcome.case
+        queue = intake.queues.by_id.get(case.queue_id) if case.queue_id else None
+        return IntakeOut(outcome="created",
+                         case=case_out(case, subjects, now, queue.slug if queue else None))
+    response.status_code = 200
     case = repo.load_for_view(session, outcome.case.id)
-    subjects = repo.subjects_of(session, [case.id]).get(case.id, [])
-    return IntakeOut(outcome="created" if outcome.created else "linked",
-                     case=case_out(case, subjects, now))
+    return IntakeOut(outcome="linked", case=case_out(case, subjects, now))
 
 
 class BatchIn(BaseModel):

@@ -21,12 +21,11 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor, record_many, record_new_chains
 from integrity_desk.cases.domain import DEFAULT_TIER, CaseKind, CaseStatus
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
+from integrity_desk.configuration import desk_config
 from integrity_desk.intake import requests as req
 from integrity_desk.intake.schemas import CaseIn, FlagIn
-from integrity_desk.routing.service import QueueBook
-from integrity_desk.sla.service import SlaBook, apply_clock
+from integrity_desk.sla.service import apply_clock
 from integrity_desk.subjects.service import business_review_counts
-from integrity_desk.triage.service import RuleBook
 
 _flag_adapter: TypeAdapter[FlagIn] = TypeAdapter(FlagIn)
 
@@ -44,9 +43,8 @@ class Intake:
         self.session = session
         self.now = now
         self.actor = actor
-        self.rules = RuleBook(session)
-        self.sla = SlaBook(session)
-        self.queues = QueueBook(session)
+        config = desk_config(session)
+        self.rules, self.sla, self.queues = config.rules, config.sla, config.queues
 
     # -- single requests -------------------------------------------------------------------
     def submit(self, payload: CaseIn) -> IntakeOutcome:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, false, select, true, update
@@ -18,16 +19,32 @@ WORKING_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.AGENT
 LEGAL_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL})
 
 
+@dataclass(frozen=True)
+class QueueInfo:
+    """What routing needs of a queue, detached from any session (it is cached per process)."""
+
+    id: int
+    slug: str
+    kinds: tuple[str, ...]
+    tier: int
+    languages: tuple[str, ...]
+    team_id: int | None
+    team_calendar_id: int | None
+
+
 class QueueBook:
-    """Active queues in routing order, loaded once per unit of work."""
+    """Active queues in routing order."""
 
     def __init__(self, session: Session) -> None:
-        self.queues = list(
-            session.scalars(select(Queue).where(Queue.active).order_by(Queue.position, Queue.id))
-        )
+        self.queues = [
+            QueueInfo(q.id, q.slug, tuple(q.kinds), q.tier, tuple(q.languages), q.team_id,
+                      q.team.calendar_id if q.team else None)
+            for q in session.scalars(
+                select(Queue).where(Queue.active).order_by(Queue.position, Queue.id))
+        ]
         self.by_id = {q.id: q for q in self.queues}
 
-    def route(self, *, kind: str, tier: int, language: str | None) -> Queue | None:
+    def route(self, *, kind: str, tier: int, language: str | None) -> QueueInfo | None:
         """First queue that takes the kind at the tier and the language; then any for the kind."""
         candidates = [q for q in self.queues if kind in q.kinds]
         for q in candidates:
@@ -40,7 +57,7 @@ class QueueBook:
 
     def team_calendar_id(self, queue_id: int | None) -> int | None:
         queue = self.by_id.get(queue_id) if queue_id else None
-        return queue.team.calendar_id if queue and queue.team else None
+        return queue.team_calendar_id if queue else None
 
 
 def get_queue(session: Session, slug: str) -> Queue:

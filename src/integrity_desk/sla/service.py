@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
@@ -46,24 +47,40 @@ def to_calendar(row: SlaCalendar | None) -> BusinessCalendar:
     )
 
 
+@dataclass(frozen=True)
+class PolicyInfo:
+    id: int
+    kind: str
+    priority: int
+    first_response_minutes: int
+    resolution_minutes: int
+    at_risk_fraction: float
+    calendar_id: int | None
+
+
 class SlaBook:
-    """Policies and calendars loaded once per unit of work (small tables, read on every intake)."""
+    """Policies and built calendars, detached from any session (cached per process)."""
 
     def __init__(self, session: Session) -> None:
-        self.policies = {(p.kind, p.priority): p for p in session.scalars(select(SlaPolicy))}
-        self.calendars = {c.id: c for c in session.scalars(select(SlaCalendar))}
+        self.policies = {
+            (p.kind, p.priority): PolicyInfo(p.id, p.kind, p.priority, p.first_response_minutes,
+                                             p.resolution_minutes, p.at_risk_fraction,
+                                             p.calendar_id)
+            for p in session.scalars(select(SlaPolicy))
+        }
+        self.calendars = {c.id: to_calendar(c) for c in session.scalars(select(SlaCalendar))}
 
-    def policy(self, kind: str, priority: int) -> SlaPolicy | None:
+    def policy(self, kind: str, priority: int) -> PolicyInfo | None:
         return self.policies.get((kind, priority))
 
     def calendar_for(
-        self, policy: SlaPolicy | None, team_calendar_id: int | None
+        self, policy: PolicyInfo | None, team_calendar_id: int | None
     ) -> BusinessCalendar:
         calendar_id = (policy.calendar_id if policy else None) or team_calendar_id
-        return to_calendar(self.calendars.get(calendar_id) if calendar_id else None)
+        return self.calendars.get(calendar_id, ALWAYS_OPEN) if calendar_id else ALWAYS_OPEN
 
 
-def target_of(policy: SlaPolicy) -> SlaTarget:
+def target_of(policy: PolicyInfo) -> SlaTarget:
     return SlaTarget(
         first_response_minutes=policy.first_response_minutes,
         resolution_minutes=policy.resolution_minutes,

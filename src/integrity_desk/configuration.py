@@ -1,0 +1,55 @@
+"""The desk's configuration (triage rules, SLA policies and calendars, queues) as one snapshot,
+cached per process and reloaded only when it changed.
+
+Every intake and transition needs all of it; reading ~50 rows and building calendars on each
+request cost more than the rest of the request. Database triggers bump ``config_state.version``
+on any change to those tables (by the API, the CLI or plain SQL), so one tiny read per unit of
+work tells whether the cached snapshot is still the truth — in every process at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, Integer, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from integrity_desk.db import Base
+from integrity_desk.routing.service import QueueBook
+from integrity_desk.sla.service import SlaBook
+from integrity_desk.triage.service import RuleBook
+
+CONFIG_TABLES = ("triage_rules", "sla_policies", "sla_calendars", "queues", "teams")
+
+
+class ConfigState(Base):
+    __tablename__ = "config_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    version: int
+    rules: RuleBook
+    sla: SlaBook
+    queues: QueueBook
+
+
+_cache: dict[str, DeskConfig] = {}
+_lock = threading.Lock()
+
+
+def desk_config(session: Session) -> DeskConfig:
+    version = session.scalar(select(ConfigState.version).where(ConfigState.id == 1))
+    key = str(session.get_bind().engine.url)
+    cached = _cache.get(key)
+    if version is not None and cached is not None and cached.version == version:
+        return cached
+    config = DeskConfig(version or 0, RuleBook(session), SlaBook(session), QueueBook(session))
+    if version is not None:
+        with _lock:
+            _cache[key] = config
+    return config
