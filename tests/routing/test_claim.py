@@ -130,3 +130,41 @@ def test_concurrent_claimers_never_share_a_case(db, client, make_person, special
     with db.session() as s:
         owners = dict(s.execute(select(Case.id, Case.assignee_id).where(Case.kind == "flag")).all())
     assert all(owners[case_id] == user_id for case_id, user_id in claimed)
+
+
+def test_simultaneous_duplicates_open_one_case(db, client, specialist):
+    """16 requests about one review at the same instant: one case, 15 linked requests."""
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs concurrent transactions")
+    from integrity_desk.audit.service import SYSTEM
+    from integrity_desk.intake.schemas import FlagIn
+    from integrity_desk.intake.service import Intake
+
+    client.post("/api/v1/cases", json=f.flag(ref="seed"), headers=specialist.headers)
+    payload = FlagIn.model_validate(f.flag(ref="same"))
+    with db.session() as s:  # mirror the review first, as the platform sync would
+        Intake(s, now=utcnow(), actor=SYSTEM).submit(FlagIn.model_validate(f.flag(ref="same")))
+        s.execute(update(Case).values(is_open=False, status="closed"))
+    barrier = threading.Barrier(16)
+    outcomes: list[bool] = []
+    errors: list[BaseException] = []
+
+    def submit():
+        try:
+            barrier.wait()
+            with db.session() as s:
+                outcomes.append(Intake(s, now=utcnow(), actor=SYSTEM).submit(payload).created)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert sorted(outcomes) == [False] * 15 + [True]
+    with db.session() as s:
+        open_cases = s.scalars(select(Case).where(Case.is_open)).all()
+    assert len(open_cases) == 1
+    assert open_cases[0].linked_request_count == 15

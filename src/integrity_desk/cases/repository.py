@@ -19,6 +19,11 @@ from integrity_desk.people.models import Role, User
 from integrity_desk.routing.models import Queue
 from integrity_desk.subjects.models import Business, Review, Reviewer
 
+# Aliases made once: a fresh alias per call would defeat SQLAlchemy's statement cache and
+# recompile the query on every request.
+_ASSIGNEE = aliased(User)
+_REVIEW, _BUSINESS, _REVIEWER = aliased(Review), aliased(Business), aliased(Reviewer)
+
 
 def readable_clause(user: User) -> ColumnElement[bool]:
     role = Role(user.role)
@@ -173,7 +178,7 @@ def list_cases(
     if sort not in SORTS:
         raise InvalidInput(f"sort is one of {', '.join(SORTS)}", field="sort")
     order = SORTS[sort]
-    assignee = aliased(User)
+    assignee = _ASSIGNEE
     query = (
         readable_cases(user)
         .outerjoin(Case.queue)
@@ -244,7 +249,7 @@ def subjects_of(session: Session, case_ids: Sequence[int]) -> dict[int, list[Sub
     """Subjects of many cases in one statement (reviews, businesses, reviewers joined)."""
     if not case_ids:
         return {}
-    r, b, rv = aliased(Review), aliased(Business), aliased(Reviewer)
+    r, b, rv = _REVIEW, _BUSINESS, _REVIEWER
     rows = session.execute(
         select(
             CaseSubject.case_id, CaseSubject.subject_type, CaseSubject.subject_id,

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from integrity_desk.audit.service import Actor, record_many, record_new_chains
-from integrity_desk.cases.domain import DEFAULT_TIER, CaseKind, CaseStatus
+from integrity_desk.cases.domain import DEFAULT_TIER, CaseKind, CaseStatus, case_key
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
 from integrity_desk.configuration import desk_config
 from integrity_desk.intake import requests as req
@@ -28,6 +29,32 @@ from integrity_desk.sla.service import apply_clock
 from integrity_desk.subjects.service import business_review_counts
 
 _flag_adapter: TypeAdapter[FlagIn] = TypeAdapter(FlagIn)
+# Every column of a new case, so a multi-row insert has one shape for all its rows.
+_BLANK_CASE: dict[str, Any] = {
+    c.key: None for c in Case.__table__.columns if c.key != "id"
+} | {"linked_request_count": 0, "sla_paused_minutes": 0.0}
+
+
+class ClockFacts:
+    """A case row seen through the attributes the SLA clock reads and writes."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        object.__setattr__(self, "_row", row)
+
+    def __getattr__(self, name: str) -> Any:
+        return self._row[name]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._row[name] = value
+
+
+class CaseRef(NamedTuple):
+    id: int
+    kind: str
+
+    @property
+    def key(self) -> str:
+        return case_key(self.kind, self.id)
 
 
 @dataclass
@@ -48,23 +75,22 @@ class Intake:
 
     # -- single requests -------------------------------------------------------------------
     def submit(self, payload: CaseIn) -> IntakeOutcome:
+        """Open a case, or join the open one with the same dedupe key.
+
+        The insert itself decides (ON CONFLICT DO NOTHING on the open-dedupe index): no
+        look-before-you-leap read, and two simultaneous requests cannot both open a case.
+        """
         draft = req.draft_for(self.session, payload, now=self.now, actor=self.actor)
-        if draft.dedupe_key:
-            existing = self._open_case_for(draft.dedupe_key)
+        for _ in range(3):
+            opened = self.open_cases([draft])
+            if opened[0] is not None:
+                return IntakeOutcome(opened[0], created=True)
+            existing = self._open_case_for(draft.dedupe_key or "")
             if existing is not None:
                 self._link([(existing, draft)])
                 return IntakeOutcome(existing, created=False)
-        try:
-            with self.session.begin_nested():
-                case = self.open_cases([draft])[0]
-        except IntegrityError:
-            # A concurrent request opened the same case first: join it.
-            existing = self._open_case_for(draft.dedupe_key or "")
-            if existing is None:
-                raise
-            self._link([(existing, draft)])
-            return IntakeOutcome(existing, created=False)
-        return IntakeOutcome(case, created=True)
+            # The case it collided with closed in between: try to open again.
+        raise RuntimeError(f"could not open or join a case for {draft.dedupe_key}")
 
     # -- batches of flags ------------------------------------------------------------------
     def submit_flags(self, items: list[Any]) -> list[dict[str, Any]]:
@@ -79,25 +105,20 @@ class Intake:
         if not valid:
             return results
         drafts = req.flag_drafts(self.session, [f for _, f in valid], now=self.now)
-        for attempt in range(3):
-            try:
-                with self.session.begin_nested():
-                    outcomes = self._bulk(drafts)
-                break
-            except IntegrityError:
-                if attempt == 2:
-                    raise
+        outcomes = self._bulk(drafts)
         for (i, _), (case, created) in zip(valid, outcomes, strict=True):
             results[i].update(status="created" if created else "linked", case=case.key)
         return results
 
-    def _bulk(self, drafts: list[req.Draft]) -> list[tuple[Case, bool]]:
-        keys = {d.dedupe_key for d in drafts if d.dedupe_key}
-        existing = {
-            c.dedupe_key: c for c in self.session.scalars(
-                select(Case).where(Case.dedupe_key.in_(keys), Case.is_open)
-            )
-        } if keys else {}
+    def _open_refs(self, keys: set[str]) -> dict[str, CaseRef]:
+        if not keys:
+            return {}
+        return {key: CaseRef(case_id, kind) for case_id, kind, key in self.session.execute(
+            select(Case.id, Case.kind, Case.dedupe_key)
+            .where(Case.dedupe_key.in_(keys), Case.is_open))}
+
+    def _bulk(self, drafts: list[req.Draft]) -> list[tuple[CaseRef, bool]]:
+        existing = self._open_refs({d.dedupe_key for d in drafts if d.dedupe_key})
         to_open: list[req.Draft] = []
         opened_for: dict[str, int] = {}
         plan: list[tuple[str, Any]] = []
@@ -111,16 +132,23 @@ class Intake:
                     opened_for[d.dedupe_key] = len(to_open)
                 plan.append(("open", len(to_open)))
                 to_open.append(d)
-        opened = self.open_cases(to_open)
-        links: list[tuple[Case, req.Draft]] = []
-        outcomes: list[tuple[Case, bool]] = []
+        opened = [CaseRef(r["id"], r["kind"]) if r else None for r in self._open_rows(to_open)]
+        # A case another request opened meanwhile made our insert a no-op: join that one.
+        existing.update(self._open_refs(
+            {d.dedupe_key for d, c in zip(to_open, opened, strict=True) if c is None
+             and d.dedupe_key}))
+        links: list[tuple[Any, req.Draft]] = []
+        outcomes: list[tuple[CaseRef, bool]] = []
         for (action, target), d in zip(plan, drafts, strict=True):
-            if action == "open":
+            if action == "open" and opened[target] is not None:
                 outcomes.append((opened[target], True))
+                continue
+            if action == "open" or (action == "link-new" and opened[target] is None):
+                case = existing[d.dedupe_key]
             else:
                 case = target if action == "link" else opened[target]
-                links.append((case, d))
-                outcomes.append((case, False))
+            links.append((case, d))
+            outcomes.append((case, False))
         if links:
             self._link(links)
         return outcomes
@@ -143,14 +171,35 @@ class Intake:
         )
         return {(t, i): n for t, i, n in rows}
 
-    def open_cases(self, drafts: list[req.Draft]) -> list[Case]:
-        """Triage, route and clock the drafts; insert cases, subjects, tags and first events."""
+    def open_cases(self, drafts: list[req.Draft]) -> list[Case | None]:
+        """Open the drafts as cases of this session (None where an open case holds its key)."""
+        rows = self._open_rows(drafts)
+        cases: list[Case | None] = []
+        for row in rows:
+            if row is None:
+                cases.append(None)
+                continue
+            case = Case(**row)
+            # In the database already: make it a persistent object with every column loaded,
+            # as a flush would have.
+            make_transient_to_detached(case)
+            self.session.add(case)
+            cases.append(case)
+        return cases
+
+    def _open_rows(self, drafts: list[req.Draft]) -> list[dict[str, Any] | None]:
+        """Triage, route and clock the drafts; insert cases, subjects, tags and first events.
+
+        Multi-row INSERT … ON CONFLICT DO NOTHING RETURNING: a draft whose dedupe key an open
+        case holds already comes back as None (the caller joins that case instead). Rows, not
+        ORM objects: a batch of 1,000 flags must not pay for 1,000 instrumented objects.
+        """
         if not drafts:
             return []
         primaries = [d.subjects[0] for d in drafts if d.subjects]
         earlier = self._earlier_cases(primaries)
         reach = business_review_counts(self.session, [d.business_id for d in drafts])
-        cases = []
+        rows = []
         for d in drafts:
             facts = d.facts(
                 now=self.now,
@@ -162,9 +211,10 @@ class Intake:
             if result.priority.rank == 0 and tier < 2:
                 tier = 2  # a P0 is never left to tier-1 vendor moderation alone
             queue = self.queues.route(kind=d.kind, tier=tier, language=d.language)
-            case = Case(
+            row = dict(_BLANK_CASE)
+            row.update(
                 kind=d.kind, channel=d.channel, title=d.title[:300], description=d.description,
-                status=CaseStatus.TRIAGED, is_open=True, tier=tier,
+                status=CaseStatus.TRIAGED.value, is_open=True, tier=tier,
                 priority=result.priority.rank, priority_score=result.score,
                 priority_reasons=[r.as_dict() for r in result.reasons],
                 queue_id=queue.id if queue else None, category=d.category,
@@ -175,37 +225,65 @@ class Intake:
                 requester_contact=d.requester_contact, customer_tier=d.customer_tier,
                 revenue_at_stake=d.revenue_at_stake, details=d.details, tag_list=d.tags,
                 dedupe_key=d.dedupe_key, created_at=self.now, updated_at=self.now,
-                triaged_at=self.now, sla_paused_minutes=0.0,
+                triaged_at=self.now,
             )
-            apply_clock(case, self.sla, self.queues.team_calendar_id(case.queue_id))
-            cases.append(case)
-        self.session.add_all(cases)
-        self.session.flush()
+            clock = ClockFacts(row)
+            apply_clock(clock, self.sla, self.queues.team_calendar_id(row["queue_id"]))
+            rows.append(row)
+        self._insert(rows)
         subject_rows, tag_rows, events = [], [], []
-        for case, d in zip(cases, drafts, strict=True):
+        kept: list[dict[str, Any] | None] = []
+        for row, d in zip(rows, drafts, strict=True):
+            if row.get("id") is None:
+                kept.append(None)
+                continue
+            kept.append(row)
+            case_id = row["id"]
             for n, (stype, sid) in enumerate(dict.fromkeys(d.subjects)):
-                subject_rows.append(dict(case_id=case.id, subject_type=stype, subject_id=sid,
+                subject_rows.append(dict(case_id=case_id, subject_type=stype, subject_id=sid,
                                          role="primary" if n == 0 else "related"))
-            tag_rows += [dict(case_id=case.id, tag=t) for t in dict.fromkeys(d.tags)]
+            tag_rows += [dict(case_id=case_id, tag=t) for t in dict.fromkeys(d.tags)]
             events.append(dict(
-                case_id=case.id, kind="case.created", category="intake", actor=self.actor,
+                case_id=case_id, kind="case.created", category="intake", actor=self.actor,
                 at=self.now, payload={
-                    "kind": case.kind, "channel": case.channel, "status": case.status,
-                    "requester_type": case.requester_type, "priority": f"P{case.priority}",
-                    "score": case.priority_score, "reasons": case.priority_reasons,
-                    "tier": case.tier, "queue_id": case.queue_id,
-                    "resolution_due_at": case.resolution_due_at,
+                    "kind": row["kind"], "channel": row["channel"], "status": row["status"],
+                    "requester_type": row["requester_type"], "priority": f"P{row['priority']}",
+                    "score": row["priority_score"], "reasons": row["priority_reasons"],
+                    "tier": row["tier"], "queue_id": row["queue_id"],
+                    "resolution_due_at": row["resolution_due_at"],
                     "subjects": [f"{t}:{i}" for t, i in d.subjects],
                 },
             ))
         if subject_rows:
-            self.session.execute(insert(CaseSubject), subject_rows)
+            self.session.execute(insert(CaseSubject.__table__), subject_rows)
         if tag_rows:
-            self.session.execute(insert(CaseTag), tag_rows)
+            self.session.execute(insert(CaseTag.__table__), tag_rows)
         record_new_chains(self.session, events)
-        return cases
+        return kept
 
-    def _link(self, links: list[tuple[Case, req.Draft]]) -> None:
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        """Insert case rows, setting "id" on each that went in (keyed ones may not)."""
+        table = Case.__table__
+        keyed = [r for r in rows if r["dedupe_key"]]
+        insert_ = pg_insert if self.session.get_bind().dialect.name == "postgresql" else (
+            sqlite_insert)
+        # Chunks keep bind parameters under both servers' limits (about 50 per row).
+        for i in range(0, len(keyed), 400):
+            chunk = keyed[i : i + 400]
+            statement = insert_(table).values(chunk).on_conflict_do_nothing(
+                index_elements=["dedupe_key"],
+                index_where=text("is_open AND dedupe_key IS NOT NULL"),
+            ).returning(table.c.id, table.c.dedupe_key)
+            ids = {key: case_id for case_id, key in self.session.execute(statement)}
+            for row in chunk:
+                row["id"] = ids.get(row["dedupe_key"])
+        for row in rows:
+            if not row["dedupe_key"]:
+                row["id"] = self.session.execute(
+                    insert(table).values(row).returning(table.c.id)).scalar_one()
+
+    def _link(self, links: list[tuple[Any, req.Draft]]) -> None:
+        """Join requests to open cases (Case objects or CaseRefs: only the id is used)."""
         counts: dict[int, int] = {}
         rows, events = [], []
         for case, d in links:
@@ -230,7 +308,7 @@ class Intake:
             ))
         record_many(self.session, events)
         for case, _ in links:
-            if case in self.session:
+            if isinstance(case, Case) and case in self.session:
                 self.session.expire(case, ["linked_request_count", "updated_at"])
 
 

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -88,7 +89,22 @@ def target_of(policy: PolicyInfo) -> SlaTarget:
     )
 
 
-def apply_clock(case: Case, book: SlaBook, team_calendar_id: int | None) -> None:
+class Clocked(Protocol):
+    """What the clock reads and writes: a Case, or a case row about to be inserted."""
+
+    kind: str
+    priority: int
+    triaged_at: datetime | None
+    legal_deadline: datetime | None
+    sla_paused_minutes: float
+    sla_policy_id: int | None
+    first_response_due_at: datetime | None
+    first_response_at_risk_at: datetime | None
+    resolution_due_at: datetime | None
+    resolution_at_risk_at: datetime | None
+
+
+def apply_clock(case: Clocked, book: SlaBook, team_calendar_id: int | None) -> None:
     """(Re)compute the case's due and at-risk instants from its policy, start and pauses."""
     policy = book.policy(case.kind, case.priority)
     case.sla_policy_id = policy.id if policy else None
@@ -102,7 +118,7 @@ def apply_clock(case: Case, book: SlaBook, team_calendar_id: int | None) -> None
     _set_due(case, due)
 
 
-def _set_due(case: Case, due: SlaDue) -> None:
+def _set_due(case: Clocked, due: SlaDue) -> None:
     case.first_response_due_at = due.first_response_due_at
     case.first_response_at_risk_at = due.first_response_at_risk_at
     case.resolution_due_at = due.resolution_due_at
