@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from integrity_desk.api.deps import Reader, SessionDep
+from integrity_desk.api.paging import page_after_id
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.cases import repository as repo
 from integrity_desk.errors import InvalidInput
@@ -48,14 +49,10 @@ def timeline(
     query = select(AuditEvent).where(AuditEvent.case_id == case.id)
     if category:
         query = query.where(AuditEvent.category.in_(category))
-    if cursor:
-        query = query.where(AuditEvent.id > cursor)
-    rows = list(session.scalars(query.order_by(AuditEvent.id).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = page_after_id(session, query, AuditEvent.id, cursor=cursor, limit=limit)
     return TimelinePage(
         items=[EventOut(id=e.id, seq=e.seq, kind=e.kind, category=e.category,
                         actor=e.actor_label, occurred_at=e.occurred_at,
                         payload=json.loads(e.payload), hash=e.hash) for e in rows],
-        next_cursor=str(rows[-1].id) if more else None,
+        next_cursor=next_cursor,
     )

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from integrity_desk.api.deps import PrincipalDep, Reader, SessionDep, Worker
+from integrity_desk.api.paging import page_after_id
 from integrity_desk.cases import repository as repo
 from integrity_desk.cases import service
 from integrity_desk.cases.domain import GuidelineCategory, Priority, case_key
@@ -263,13 +264,10 @@ def linked_requests(key: str, session: SessionDep, principal: PrincipalDep,
                     cursor: int | None = None,
                     limit: Annotated[int, Query(ge=1, le=200)] = 50) -> RequestPage:
     case = repo.get_case(session, principal.user, key)
-    query = select(CaseRequest).where(CaseRequest.case_id == case.id)
-    if cursor:
-        query = query.where(CaseRequest.id > cursor)
-    rows = list(session.scalars(query.order_by(CaseRequest.id).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = page_after_id(
+        session, select(CaseRequest).where(CaseRequest.case_id == case.id), CaseRequest.id,
+        cursor=cursor, limit=limit)
     return RequestPage(
         items=[RequestOut.model_validate(r, from_attributes=True) for r in rows],
-        next_cursor=str(rows[-1].id) if more else None,
+        next_cursor=next_cursor,
     )

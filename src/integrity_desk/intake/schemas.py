@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     AnyHttpUrl,
     BaseModel,
     ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
-    field_validator,
 )
 
 from integrity_desk.cases.domain import Channel, GuidelineCategory
@@ -32,6 +32,17 @@ Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
                                        pattern=r"^[\w.:-]+$")]
+
+
+def _affirmed(v: bool) -> bool:
+    if not v:
+        raise ValueError("a notice must carry the sender's good-faith statement")
+    return v
+
+
+GoodFaith = Annotated[bool, AfterValidator(_affirmed), Field(
+    description="the sender's statement that the notice is accurate and complete "
+    "(DSA Art. 16(2)(d)); must be true")]
 
 
 class Strict(BaseModel):
@@ -120,18 +131,8 @@ class LegalNoticeIn(_Common):
     explanation: Text
     deadline: datetime
     urls: list[AnyHttpUrl] = Field(min_length=1, max_length=500)
-    good_faith_statement: bool = Field(
-        description="the sender's statement that the notice is accurate and complete "
-        "(Art. 16(2)(d))"
-    )
+    good_faith_statement: GoodFaith
     category: GuidelineCategory | None = None
-
-    @field_validator("good_faith_statement")
-    @classmethod
-    def _must_affirm(cls, v: bool) -> bool:
-        if not v:
-            raise ValueError("a notice must carry the sender's good-faith statement")
-        return v
 
 
 class TrustedFlaggerNoticeIn(_Common):
@@ -142,14 +143,7 @@ class TrustedFlaggerNoticeIn(_Common):
     reviews: list[ReviewIn] = Field(default_factory=list, max_length=500)
     category: GuidelineCategory
     explanation: Text
-    good_faith_statement: bool
-
-    @field_validator("good_faith_statement")
-    @classmethod
-    def _must_affirm(cls, v: bool) -> bool:
-        if not v:
-            raise ValueError("a notice must carry the sender's good-faith statement")
-        return v
+    good_faith_statement: GoodFaith
 
 
 class InvestigationIn(_Common):
