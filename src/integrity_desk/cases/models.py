@@ -43,7 +43,9 @@ class Case(Base):
             sqlite_where=text("status = 'triaged'"),
         ),
         Index("ix_cases_status_priority", "status", "priority", "resolution_due_at", "id"),
-        Index("ix_cases_queue_status", "queue_id", "status", "priority", "id"),
+        # Lists in their default order (priority, then due), whole desk or one queue.
+        Index("ix_cases_priority_due", "priority", "resolution_due_at", "id"),
+        Index("ix_cases_queue_priority_due", "queue_id", "priority", "resolution_due_at", "id"),
         Index("ix_cases_assignee_status", "assignee_id", "status", "priority", "id"),
         Index("ix_cases_kind_status", "kind", "status", "id"),
         Index("ix_cases_created", "created_at", "id"),

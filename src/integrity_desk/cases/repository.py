@@ -9,7 +9,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from integrity_desk.cases.domain import CaseKind, CaseStatus, parse_case_key
@@ -155,13 +166,14 @@ def _decode_cursor(cursor: str, sort: list[tuple[str, bool]]) -> list[Any]:
 
 
 def _keyset(sort: list[tuple[str, bool]], values: list[Any]) -> ColumnElement[bool]:
-    """(a, b, id) after (va, vb, vid), each column in its own direction."""
-    ors = []
-    for i, (name, desc) in enumerate(sort):
-        column = getattr(Case, name)
-        equal = [getattr(Case, n) == values[j] for j, (n, _) in enumerate(sort[:i])]
-        ors.append(and_(*equal, column < values[i] if desc else column > values[i]))
-    return or_(*ors)
+    """(a, b, id) after (va, vb, vid) as one row-value comparison, which both databases answer
+    from the sort's index (an OR of column comparisons makes SQLite merge several indexes)."""
+    directions = {desc for _, desc in sort}
+    assert len(directions) == 1, "every sort runs all its columns one way"
+    columns = tuple_(*[getattr(Case, name) for name, _ in sort])
+    after = tuple_(*[literal(v, type_=getattr(Case, n).type) for (n, _), v in zip(
+        sort, values, strict=True)])
+    return columns < after if directions == {True} else columns > after
 
 
 def list_cases(

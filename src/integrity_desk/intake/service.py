@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -267,15 +267,16 @@ class Intake:
         keyed = [r for r in rows if r["dedupe_key"]]
         insert_ = pg_insert if self.session.get_bind().dialect.name == "postgresql" else (
             sqlite_insert)
-        # Chunks keep bind parameters under both servers' limits (about 50 per row).
-        for i in range(0, len(keyed), 400):
-            chunk = keyed[i : i + 400]
-            statement = insert_(table).values(chunk).on_conflict_do_nothing(
+        if keyed:
+            # One compiled statement, cached; SQLAlchemy's "insertmanyvalues" sends the rows
+            # in multi-row batches. A conflicting row comes back missing, so rows are matched
+            # to ids by their dedupe key, not by position.
+            statement = insert_(table).on_conflict_do_nothing(
                 index_elements=["dedupe_key"],
                 index_where=text("is_open AND dedupe_key IS NOT NULL"),
             ).returning(table.c.id, table.c.dedupe_key)
-            ids = {key: case_id for case_id, key in self.session.execute(statement)}
-            for row in chunk:
+            ids = {key: case_id for case_id, key in self.session.execute(statement, keyed)}
+            for row in keyed:
                 row["id"] = ids.get(row["dedupe_key"])
         for row in rows:
             if not row["dedupe_key"]:
@@ -294,12 +295,14 @@ class Intake:
                 requester_contact=d.requester_contact, payload=d.details, received_at=self.now,
             ))
         self.session.execute(insert(CaseRequest), rows)
-        for case_id, n in counts.items():
-            self.session.execute(
-                update(Case).where(Case.id == case_id)
-                .values(linked_request_count=Case.linked_request_count + n, updated_at=self.now)
-                .execution_options(synchronize_session=False)
-            )
+        table = Case.__table__
+        # One batched UPDATE, in case-id order: two batches never lock cases in opposite order.
+        self.session.execute(
+            update(table).where(table.c.id == bindparam("cid"))
+            .values(linked_request_count=table.c.linked_request_count + bindparam("n"),
+                    updated_at=self.now),
+            [dict(cid=case_id, n=n) for case_id, n in sorted(counts.items())],
+        )
         for case, d in links:
             events.append(dict(
                 case_id=case.id, kind="request.linked", category="intake", actor=self.actor,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, select, true, update
+from sqlalchemy import ColumnElement, and_, false, select, text, true, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.cases.domain import CaseKind, CaseStatus
@@ -13,6 +13,8 @@ from integrity_desk.cases.models import Case
 from integrity_desk.errors import Forbidden, InvalidInput, NotFound
 from integrity_desk.people.models import Role, User
 from integrity_desk.routing.models import Queue
+
+WAITING_IN_QUEUE = text("cases.status = 'triaged'")
 
 # Roles that may take and work cases; the others read.
 WORKING_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.AGENT, Role.LEGAL})
@@ -112,7 +114,9 @@ def claim_next(session: Session, *, user: User, queue: Queue, now: datetime) -> 
     may_claim_queue(user, queue)
     pick = (
         select(Case.id)
-        .where(Case.queue_id == queue.id, Case.status == CaseStatus.TRIAGED, may_work_clause(user))
+        # The status is a literal, not a bound parameter: only then may PostgreSQL's generic
+        # plan for this prepared statement use the partial index ix_cases_claim.
+        .where(Case.queue_id == queue.id, WAITING_IN_QUEUE, may_work_clause(user))
         .order_by(Case.priority, Case.resolution_due_at, Case.id)
         .limit(1)
         .with_for_update(skip_locked=True)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from integrity_desk.db import utcnow
 from integrity_desk.subjects.models import Business, Review, Reviewer
 
 REVIEW_URL = re.compile(r"/reviews?/([A-Za-z0-9_-]{1,64})(?:[/?#]|$)")
@@ -34,17 +37,30 @@ def review_refs_in_urls(urls: Iterable[str]) -> list[str]:
     return refs
 
 
+def _mirror_missing(session: Session, model: Any, key: str, rows: list[dict[str, Any]]) -> None:
+    """Insert rows whose key is not there yet; a concurrent writer of the same key wins quietly
+    (ON CONFLICT DO NOTHING) instead of failing the whole request."""
+    if not rows:
+        return
+    insert_ = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert_(model.__table__).values(rows).on_conflict_do_nothing(
+        index_elements=[key]))
+
+
 def businesses_by_domain(session: Session, domains: Iterable[str]) -> dict[str, Business]:
     """Existing businesses; unknown domains are mirrored with what is known (the domain)."""
     wanted = sorted(set(domains))
     if not wanted:
         return {}
-    found = {b.domain: b for b in session.scalars(select(Business).where(
-        Business.domain.in_(wanted)))}
-    for domain in wanted:
-        if domain not in found:
-            found[domain] = Business(domain=domain, name=domain)
-            session.add(found[domain])
+    query = select(Business).where(Business.domain.in_(wanted))
+    found = {b.domain: b for b in session.scalars(query)}
+    missing = [d for d in wanted if d not in found]
+    if missing:
+        _mirror_missing(session, Business, "domain", [
+            dict(domain=d, name=d, plan_tier="free", review_count=0, created_at=utcnow())
+            for d in missing])
+        found.update({b.domain: b for b in session.scalars(query.where(
+            Business.domain.in_(missing)))})
     return found
 
 
@@ -52,11 +68,14 @@ def reviewers_by_ref(session: Session, refs: Iterable[str]) -> dict[str, Reviewe
     wanted = sorted(set(refs))
     if not wanted:
         return {}
-    found = {r.ref: r for r in session.scalars(select(Reviewer).where(Reviewer.ref.in_(wanted)))}
-    for ref in wanted:
-        if ref not in found:
-            found[ref] = Reviewer(ref=ref, display_name=ref)
-            session.add(found[ref])
+    query = select(Reviewer).where(Reviewer.ref.in_(wanted))
+    found = {r.ref: r for r in session.scalars(query)}
+    missing = [r for r in wanted if r not in found]
+    if missing:
+        _mirror_missing(session, Reviewer, "ref", [
+            dict(ref=r, display_name=r, review_count=0, status="active", joined_at=utcnow())
+            for r in missing])
+        found.update({r.ref: r for r in session.scalars(query.where(Reviewer.ref.in_(missing)))})
     return found
 
 
@@ -68,30 +87,30 @@ def reviews_by_ref(
     wanted = sorted(set(by_ref) | set(extra_refs))
     if not wanted:
         return {}
-    found = {r.ref: r for r in session.scalars(select(Review).where(Review.ref.in_(wanted)))}
+    query = select(Review).where(Review.ref.in_(wanted))
+    found = {r.ref: r for r in session.scalars(query)}
     missing = [ref for ref in wanted if ref not in found]
     if missing:
         snaps = [by_ref[ref] for ref in missing if ref in by_ref]
         businesses = businesses_by_domain(
             session, [s.business_domain for s in snaps if s.business_domain])
         reviewers = reviewers_by_ref(session, [s.reviewer_ref for s in snaps if s.reviewer_ref])
-        session.flush()
+        rows = []
         for ref in missing:
             snap = by_ref.get(ref)
-            review = Review(ref=ref, text="")
+            row: dict[str, Any] = dict(
+                ref=ref, text="", title=None, rating=None, language=None, status="published",
+                published_at=None, business_id=None, reviewer_id=None, experienced_at=None)
             if snap is not None:
-                review.text = snap.text or ""
-                review.title = snap.title
-                review.rating = snap.rating
-                review.language = snap.language
-                review.published_at = getattr(snap, "published_at", None)
-                if snap.business_domain:
-                    review.business_id = businesses[snap.business_domain].id
-                if snap.reviewer_ref:
-                    review.reviewer_id = reviewers[snap.reviewer_ref].id
-            session.add(review)
-            found[ref] = review
-        session.flush()
+                row.update(
+                    text=snap.text or "", title=snap.title, rating=snap.rating,
+                    language=snap.language, published_at=getattr(snap, "published_at", None),
+                    business_id=businesses[snap.business_domain].id
+                    if snap.business_domain else None,
+                    reviewer_id=reviewers[snap.reviewer_ref].id if snap.reviewer_ref else None)
+            rows.append(row)
+        _mirror_missing(session, Review, "ref", rows)
+        found.update({r.ref: r for r in session.scalars(query.where(Review.ref.in_(missing)))})
     return found
 
 
