@@ -26,8 +26,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from integrity_desk.cases.domain import OPEN_STATUSES, case_key
 from integrity_desk.db import Base, JSONType, UTCDateTime, utcnow
 
-_OPEN_SQL = "is_open"
-
 
 class Case(Base):
     __tablename__ = "cases"
@@ -42,15 +40,16 @@ class Case(Base):
             postgresql_where=text("status = 'triaged'"),
             sqlite_where=text("status = 'triaged'"),
         ),
-        Index("ix_cases_status_priority", "status", "priority", "resolution_due_at", "id"),
+        # Only ix_cases_claim may lead with what a claim filters on (queue, status) *and*
+        # give its order: PostgreSQL otherwise walks another index in priority order and
+        # throws away every other queue's cases on the way (80 ms instead of 1 ms at 1M).
+        Index("ix_cases_status", "status", "id"),
         # Lists in their default order (priority, then due), whole desk or one queue.
         Index("ix_cases_priority_due", "priority", "resolution_due_at", "id"),
-        Index("ix_cases_queue_priority_due", "queue_id", "priority", "resolution_due_at", "id"),
         Index("ix_cases_assignee_status", "assignee_id", "status", "priority", "id"),
         Index("ix_cases_kind_status", "kind", "status", "id"),
         Index("ix_cases_created", "created_at", "id"),
-        Index("ix_cases_due_open", "resolution_due_at", "id", postgresql_where=text(_OPEN_SQL),
-              sqlite_where=text(_OPEN_SQL)),
+        Index("ix_cases_due", "resolution_due_at", "id"),
         # One open case per dedupe key: a concurrent duplicate loses the insert and joins.
         Index("uq_cases_open_dedupe", "dedupe_key", unique=True,
               postgresql_where=text("is_open AND dedupe_key IS NOT NULL"),

@@ -117,7 +117,10 @@ def claim_next(session: Session, *, user: User, queue: Queue, now: datetime) -> 
         # The status is a literal, not a bound parameter: only then may PostgreSQL's generic
         # plan for this prepared statement use the partial index ix_cases_claim.
         .where(Case.queue_id == queue.id, WAITING_IN_QUEUE, may_work_clause(user))
-        .order_by(Case.priority, Case.resolution_due_at, Case.id)
+        # queue_id leads the order (a no-op: it is fixed above) so that only the indexes
+        # that start with the queue can serve it; the planner would otherwise walk a status
+        # index and discard every other queue's cases on the way.
+        .order_by(Case.queue_id, Case.priority, Case.resolution_due_at, Case.id)
         .limit(1)
         .with_for_update(skip_locked=True)
         .scalar_subquery()
