@@ -42,6 +42,18 @@ _cache: dict[str, DeskConfig] = {}
 _lock = threading.Lock()
 
 
+def known_queue_id(session: Session, slug: str) -> int | None:
+    """A queue's id from the cached snapshot, without a query; None when not cached.
+
+    A slug names one queue for good (ids never change), so even a snapshot that is stale in
+    other respects answers this correctly.
+    """
+    cached = _cache.get(str(session.get_bind().engine.url))
+    if cached is None:
+        return None
+    return next((q.id for q in cached.queues.queues if q.slug == slug), None)
+
+
 def desk_config(session: Session) -> DeskConfig:
     version = session.scalar(select(ConfigState.version).where(ConfigState.id == 1))
     key = str(session.get_bind().engine.url)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk import __version__
 from integrity_desk.config import Settings, get_settings
+from integrity_desk.configuration import desk_config
 from integrity_desk.db import Database
 from integrity_desk.errors import DeskError
 
@@ -26,7 +29,18 @@ def _field(loc: tuple[object, ...]) -> str:
 
 def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Load the configuration snapshot once, so the first requests find it cached."""
+        try:
+            with app.state.db.session() as session:
+                desk_config(session)
+        except Exception:  # an unmigrated database: requests will say so themselves
+            log.warning("configuration not loaded at start-up (is the database migrated?)")
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Integrity Desk", version=__version__,
         description="Escalations and investigations desk for content-integrity teams.",
         # The bundled Swagger UI loads from a CDN; the console ships its own assets instead.

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from integrity_desk.cases.domain import CaseKind, CaseStatus, parse_case_key
 from integrity_desk.cases.models import Case, CaseSubject, CaseTag
+from integrity_desk.configuration import known_queue_id
 from integrity_desk.errors import InvalidInput, NotFound
 from integrity_desk.people.models import Role, User
 from integrity_desk.routing.models import Queue
@@ -211,8 +212,10 @@ def list_cases(
     if f.open is not None:
         query = query.where(Case.is_open.is_(f.open))
     if f.queue:
-        query = query.where(Case.queue_id == select(Queue.id).where(
-            Queue.slug == f.queue).scalar_subquery())
+        # The id itself, where known, lets the planner see how big the queue is.
+        queue_id = known_queue_id(session, f.queue)
+        query = query.where(Case.queue_id == (queue_id if queue_id is not None else select(
+            Queue.id).where(Queue.slug == f.queue).scalar_subquery()))
     if f.priority:
         query = query.where(Case.priority.in_(f.priority))
     if f.assignee_id is not None:
