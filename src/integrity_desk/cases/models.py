@@ -46,6 +46,10 @@ class Case(Base):
         Index("ix_cases_status", "status", "id"),
         # Lists in their default order (priority, then due), whole desk or one queue.
         Index("ix_cases_priority_due", "priority", "resolution_due_at", "id"),
+        # A queue's open cases in order; partial on is_open, which a claim (status only)
+        # does not imply, so the claim keeps to its own index.
+        Index("ix_cases_queue_open", "queue_id", "priority", "resolution_due_at", "id",
+              postgresql_where=text("is_open"), sqlite_where=text("is_open")),
         Index("ix_cases_assignee_status", "assignee_id", "status", "priority", "id"),
         Index("ix_cases_kind_status", "kind", "status", "id"),
         Index("ix_cases_created", "created_at", "id"),

@@ -209,8 +209,11 @@ def list_cases(
         if bad:
             raise InvalidInput(f"unknown kind {sorted(bad)}", field="kind")
         query = query.where(Case.kind.in_(f.kind))
+    if f.queue and f.open is None and not f.status:
+        f.open = True  # a queue holds open cases; closed ones left it (open=false shows them)
     if f.open is not None:
-        query = query.where(Case.is_open.is_(f.open))
+        # Bare column (not IS TRUE) so PostgreSQL matches the partial ix_cases_queue_open.
+        query = query.where(Case.is_open if f.open else ~Case.is_open)
     if f.queue:
         # The id itself, where known, lets the planner see how big the queue is.
         queue_id = known_queue_id(session, f.queue)

@@ -21,6 +21,9 @@ def upgrade() -> None:
     op.drop_index("ix_cases_status_priority", table_name="cases")
     op.create_index("ix_cases_status", "cases", ["status", "id"])
     op.create_index("ix_cases_priority_due", "cases", ["priority", "resolution_due_at", "id"])
+    op.create_index("ix_cases_queue_open", "cases",
+                    ["queue_id", "priority", "resolution_due_at", "id"],
+                    postgresql_where=sa.text("is_open"), sqlite_where=sa.text("is_open"))
     # Lists sorted by due time read every case, not only open ones.
     op.drop_index("ix_cases_due_open", table_name="cases")
     op.create_index("ix_cases_due", "cases", ["resolution_due_at", "id"])
@@ -30,6 +33,7 @@ def downgrade() -> None:
     op.drop_index("ix_cases_due", table_name="cases")
     op.create_index("ix_cases_due_open", "cases", ["resolution_due_at", "id"],
                     postgresql_where=sa.text("is_open"), sqlite_where=sa.text("is_open"))
+    op.drop_index("ix_cases_queue_open", table_name="cases")
     op.drop_index("ix_cases_priority_due", table_name="cases")
     op.drop_index("ix_cases_status", table_name="cases")
     op.create_index("ix_cases_status_priority", "cases",
