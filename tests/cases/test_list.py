@@ -243,3 +243,19 @@ def test_listing_a_page_takes_at_most_three_statements(client, db, specialist):
     assert len(page["items"]) == 50
     assert sum(len(c["subjects"]) for c in page["items"]) == 45 + 5 * 3
     assert len(statements) <= 3, "\n\n".join(statements)
+
+
+def test_a_queue_lists_its_open_cases_unless_asked_otherwise(client, manager, specialist):
+    open_key = _new(client, specialist, f.flag("qo1"))
+    closed_key = _new(client, specialist, f.flag("qo2"))
+    for action in ("start", "decide", "close"):
+        if action == "start":
+            assert client.post(f"{API}/cases/{closed_key}/claim",
+                               headers=specialist.headers).status_code == 200
+        r = client.post(f"{API}/cases/{closed_key}/transition",
+                        json={"action": action, "outcome": "removed"}, headers=specialist.headers)
+        assert r.status_code == 200, r.text
+    keys = lambda **p: {c["key"] for c in _list(client, manager, queue="flags", **p)["items"]}  # noqa: E731
+    assert keys() == {open_key}
+    assert keys(open="false") == {closed_key}
+    assert keys(status="closed") == {closed_key}
