@@ -19,7 +19,10 @@ def upgrade() -> None:
     # the wrong index, discarding other queues' cases; the partial ix_cases_claim is the one.
     op.drop_index("ix_cases_queue_status", table_name="cases")
     op.drop_index("ix_cases_status_priority", table_name="cases")
-    op.create_index("ix_cases_status", "cases", ["status", "id"])
+    op.create_index("ix_cases_status_worked", "cases",
+                    ["status", "priority", "resolution_due_at", "id"],
+                    postgresql_where=sa.text("status <> 'triaged'"),
+                    sqlite_where=sa.text("status <> 'triaged'"))
     op.create_index("ix_cases_priority_due", "cases", ["priority", "resolution_due_at", "id"])
     op.create_index("ix_cases_queue_open", "cases",
                     ["queue_id", "priority", "resolution_due_at", "id"],
@@ -35,7 +38,7 @@ def downgrade() -> None:
                     postgresql_where=sa.text("is_open"), sqlite_where=sa.text("is_open"))
     op.drop_index("ix_cases_queue_open", table_name="cases")
     op.drop_index("ix_cases_priority_due", table_name="cases")
-    op.drop_index("ix_cases_status", table_name="cases")
+    op.drop_index("ix_cases_status_worked", table_name="cases")
     op.create_index("ix_cases_status_priority", "cases",
                     ["status", "priority", "resolution_due_at", "id"])
     op.create_index("ix_cases_queue_status", "cases", ["queue_id", "status", "priority", "id"])
