@@ -16,10 +16,13 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
+    null,
     or_,
     select,
     true,
     tuple_,
+    union_all,
 )
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
@@ -31,10 +34,9 @@ from integrity_desk.people.models import Role, User
 from integrity_desk.routing.models import Queue
 from integrity_desk.subjects.models import Business, Review, Reviewer
 
-# Aliases made once: a fresh alias per call would defeat SQLAlchemy's statement cache and
+# An alias made once: a fresh alias per call would defeat SQLAlchemy's statement cache and
 # recompile the query on every request.
 _ASSIGNEE = aliased(User)
-_REVIEW, _BUSINESS, _REVIEWER = aliased(Review), aliased(Business), aliased(Reviewer)
 
 
 def readable_clause(user: User) -> ColumnElement[bool]:
@@ -264,35 +266,38 @@ class SubjectView:
 
 
 def subjects_of(session: Session, case_ids: Sequence[int]) -> dict[int, list[SubjectView]]:
-    """Subjects of many cases in one statement (reviews, businesses, reviewers joined)."""
+    """Subjects of many cases in one statement.
+
+    A UNION ALL of one inner join per subject type, not one query with three outer joins: each
+    branch is an index look-up whatever the plan, where PostgreSQL's generic plan for the outer
+    joins hashed whole tables (a sequential scan of every reviewer for one case).
+    """
     if not case_ids:
         return {}
-    r, b, rv = _REVIEW, _BUSINESS, _REVIEWER
-    rows = session.execute(
-        select(
-            CaseSubject.case_id, CaseSubject.subject_type, CaseSubject.subject_id,
-            CaseSubject.role, r.ref, func.substr(r.text, 1, 160), r.rating, r.language,
-            r.status, b.domain, b.name, rv.ref, rv.display_name,
-        )
-        .outerjoin(r, and_(CaseSubject.subject_type == "review", r.id == CaseSubject.subject_id))
-        .outerjoin(b, and_(CaseSubject.subject_type == "business",
-                           b.id == CaseSubject.subject_id))
-        .outerjoin(rv, and_(CaseSubject.subject_type == "reviewer",
-                            rv.id == CaseSubject.subject_id))
-        .where(CaseSubject.case_id.in_(case_ids))
-        .order_by(CaseSubject.case_id, CaseSubject.id)
-    )
+    cs = CaseSubject
+    text_or_none = func.substr(Review.text, 1, 160)
+    branches = [
+        select(cs.case_id, cs.id, cs.subject_type, cs.subject_id, cs.role, Review.ref,
+               text_or_none.label("label"), Review.rating, Review.language, Review.status)
+        .join(Review, Review.id == cs.subject_id)
+        .where(cs.case_id.in_(case_ids), cs.subject_type == literal_column("'review'")),
+        select(cs.case_id, cs.id, cs.subject_type, cs.subject_id, cs.role, Business.domain,
+               Business.name, null(), null(), null())
+        .join(Business, Business.id == cs.subject_id)
+        .where(cs.case_id.in_(case_ids), cs.subject_type == literal_column("'business'")),
+        select(cs.case_id, cs.id, cs.subject_type, cs.subject_id, cs.role, Reviewer.ref,
+               Reviewer.display_name, null(), null(), null())
+        .join(Reviewer, Reviewer.id == cs.subject_id)
+        .where(cs.case_id.in_(case_ids), cs.subject_type == literal_column("'reviewer'")),
+    ]
+    union = union_all(*branches).subquery()
+    rows = session.execute(select(union).order_by(union.c.case_id, union.c.id))
     out: dict[int, list[SubjectView]] = {}
-    for (case_id, stype, sid, role, rref, rtext, rating, lang, rstatus, domain, bname, vref,
-         vname) in rows:
-        if stype == "review":
-            view = SubjectView(stype, sid, role, rref or "", rtext or "",
-                               {"rating": rating, "language": lang, "status": rstatus})
-        elif stype == "business":
-            view = SubjectView(stype, sid, role, domain or "", bname or "", {})
-        else:
-            view = SubjectView(stype, sid, role, vref or "", vname or "", {})
-        out.setdefault(case_id, []).append(view)
+    for case_id, _, stype, sid, role, ref, label, rating, lang, status in rows:
+        extra = ({"rating": rating, "language": lang, "status": status}
+                 if stype == "review" else {})
+        out.setdefault(case_id, []).append(
+            SubjectView(stype, sid, role, ref or "", label or "", extra))
     return out
 
 
