@@ -252,7 +252,7 @@ def _walk(session: Session, case: Case, path: list[str], users: list[User], at: 
                           body="Checked reviewer history and order evidence.")
 
 
-def _merge_some(db: Database, manager: User, rng: random.Random) -> int:
+def _merge_some(db: Database, manager: User) -> int:
     """Fold a few open escalations about the same business together, as a manager would."""
     merged = 0
     with db.session() as session:
@@ -267,7 +267,6 @@ def _merge_some(db: Database, manager: User, rng: random.Random) -> int:
                 merged += 1
             except DeskError:
                 continue
-    del rng
     return merged
 
 
@@ -316,7 +315,7 @@ def seed_demo(db: Database, *, cases: int, seed: int = 7,
                     decided.append(outcome.case)
         if progress:
             progress(1)
-    merged = _merge_some(db, users[1], rng)
+    merged = _merge_some(db, users[1])
     return [f"seeded {made} cases ({merged} merged as duplicates), {len(users)} users, "
             f"{len(reviews)} reviews",
             f"log in as any of {', '.join(p[0] for p in PEOPLE)}",
