@@ -39,6 +39,7 @@ class DeskConfig:
 
 
 _cache: dict[str, DeskConfig] = {}
+_VERSION = select(ConfigState.version).where(ConfigState.id == 1)
 _lock = threading.Lock()
 
 
@@ -55,7 +56,7 @@ def known_queue_id(session: Session, slug: str) -> int | None:
 
 
 def desk_config(session: Session) -> DeskConfig:
-    version = session.scalar(select(ConfigState.version).where(ConfigState.id == 1))
+    version = session.scalar(_VERSION)
     key = str(session.get_bind().engine.url)
     cached = _cache.get(key)
     if version is not None and cached is not None and cached.version == version:

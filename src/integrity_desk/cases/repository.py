@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     false,
     func,
     literal,
@@ -265,35 +266,43 @@ class SubjectView:
     extra: dict[str, Any]
 
 
-def subjects_of(session: Session, case_ids: Sequence[int]) -> dict[int, list[SubjectView]]:
-    """Subjects of many cases in one statement.
-
-    A UNION ALL of one inner join per subject type, not one query with three outer joins: each
-    branch is an index look-up whatever the plan, where PostgreSQL's generic plan for the outer
-    joins hashed whole tables (a sequential scan of every reviewer for one case).
-    """
-    if not case_ids:
-        return {}
+def _subjects_statement() -> Select[Any]:
+    """A UNION ALL of one inner join per subject type, not one query with three outer joins:
+    each branch is an index look-up whatever the plan, where PostgreSQL's generic plan for the
+    outer joins hashed whole tables (a sequential scan of every reviewer for one case)."""
     cs = CaseSubject
-    text_or_none = func.substr(Review.text, 1, 160)
+    ids = bindparam("case_ids", expanding=True)
     branches = [
         select(cs.case_id, cs.id, cs.subject_type, cs.subject_id, cs.role, Review.ref,
-               text_or_none.label("label"), Review.rating, Review.language, Review.status)
+               func.substr(Review.text, 1, 160).label("label"), Review.rating, Review.language,
+               Review.status)
         .join(Review, Review.id == cs.subject_id)
-        .where(cs.case_id.in_(case_ids), cs.subject_type == literal_column("'review'")),
+        .where(cs.case_id.in_(ids), cs.subject_type == literal_column("'review'")),
         select(cs.case_id, cs.id, cs.subject_type, cs.subject_id, cs.role, Business.domain,
                Business.name, null(), null(), null())
         .join(Business, Business.id == cs.subject_id)
-        .where(cs.case_id.in_(case_ids), cs.subject_type == literal_column("'business'")),
+        .where(cs.case_id.in_(ids), cs.subject_type == literal_column("'business'")),
         select(cs.case_id, cs.id, cs.subject_type, cs.subject_id, cs.role, Reviewer.ref,
                Reviewer.display_name, null(), null(), null())
         .join(Reviewer, Reviewer.id == cs.subject_id)
-        .where(cs.case_id.in_(case_ids), cs.subject_type == literal_column("'reviewer'")),
+        .where(cs.case_id.in_(ids), cs.subject_type == literal_column("'reviewer'")),
     ]
     union = union_all(*branches).subquery()
-    rows = session.execute(select(union).order_by(union.c.case_id, union.c.id))
+    return select(union).order_by(union.c.case_id, union.c.id)
+
+
+# Built once: constructing the three-branch statement cost more than running it.
+_SUBJECTS = _subjects_statement()
+
+
+def subjects_of(session: Session, case_ids: Sequence[int]) -> dict[int, list[SubjectView]]:
+    """Subjects of many cases in one statement."""
+    if not case_ids:
+        return {}
     out: dict[int, list[SubjectView]] = {}
-    for case_id, _, stype, sid, role, ref, label, rating, lang, status in rows:
+    for case_id, _, stype, sid, role, ref, label, rating, lang, status in session.execute(
+        _SUBJECTS, {"case_ids": list(case_ids)}
+    ):
         extra = ({"rating": rating, "language": lang, "status": status}
                  if stype == "review" else {})
         out.setdefault(case_id, []).append(

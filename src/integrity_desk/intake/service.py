@@ -35,6 +35,15 @@ _BLANK_CASE: dict[str, Any] = {
 } | {"linked_request_count": 0, "sla_paused_minutes": 0.0}
 
 
+# Hot statements built once (building them cost more than running them).
+_EARLIER_CASES = (
+    select(CaseSubject.subject_type, CaseSubject.subject_id, func.count())
+    .where(CaseSubject.subject_type.in_(bindparam("types", expanding=True)),
+           CaseSubject.subject_id.in_(bindparam("ids", expanding=True)))
+    .group_by(CaseSubject.subject_type, CaseSubject.subject_id)
+)
+
+
 class ClockFacts:
     """A case row seen through the attributes the SLA clock reads and writes."""
 
@@ -162,13 +171,8 @@ class Intake:
     def _earlier_cases(self, subjects: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
         if not subjects:
             return {}
-        types = {t for t, _ in subjects}
-        ids = {i for _, i in subjects}
-        rows = self.session.execute(
-            select(CaseSubject.subject_type, CaseSubject.subject_id, func.count())
-            .where(CaseSubject.subject_type.in_(types), CaseSubject.subject_id.in_(ids))
-            .group_by(CaseSubject.subject_type, CaseSubject.subject_id)
-        )
+        rows = self.session.execute(_EARLIER_CASES, {
+            "types": sorted({t for t, _ in subjects}), "ids": sorted({i for _, i in subjects})})
         return {(t, i): n for t, i, n in rows}
 
     def open_cases(self, drafts: list[req.Draft]) -> list[Case | None]:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor, record
@@ -19,6 +19,7 @@ from integrity_desk.people.models import ApiToken, Role, Team, User
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "idk_"
+_TOKEN_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
 SCOPES = ("read", "write", "admin")
 MIN_PASSWORD_LENGTH = 12
 
@@ -132,7 +133,7 @@ def create_token(
 
 def authenticate_token(session: Session, secret: str, *, now: datetime | None = None) -> ApiToken:
     now = now or utcnow()
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    token = session.scalar(_TOKEN_BY_HASH, {"token_hash": hash_token(secret)})
     if token is None or token.revoked_at is not None:
         raise Unauthenticated("the token is not valid")
     if token.expires_at is not None and token.expires_at <= now:

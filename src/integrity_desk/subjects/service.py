@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -118,6 +118,8 @@ def business_review_counts(session: Session, business_ids: Iterable[int]) -> dic
     ids = sorted({i for i in business_ids if i})
     if not ids:
         return {}
-    return dict(session.execute(
-        select(Business.id, Business.review_count).where(Business.id.in_(ids))
-    ).all())
+    return dict(session.execute(_REVIEW_COUNTS, {"ids": ids}).all())
+
+
+_REVIEW_COUNTS = select(Business.id, Business.review_count).where(
+    Business.id.in_(bindparam("ids", expanding=True)))
