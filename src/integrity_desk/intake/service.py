@@ -44,6 +44,14 @@ _EARLIER_CASES = (
 )
 
 
+_OPEN_CASE_INSERT = {
+    name: insert_(Case.__table__).on_conflict_do_nothing(
+        index_elements=["dedupe_key"], index_where=text("is_open AND dedupe_key IS NOT NULL"),
+    ).returning(Case.__table__.c.id, Case.__table__.c.dedupe_key)
+    for name, insert_ in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
 class ClockFacts:
     """A case row seen through the attributes the SLA clock reads and writes."""
 
@@ -269,16 +277,11 @@ class Intake:
         """Insert case rows, setting "id" on each that went in (keyed ones may not)."""
         table = Case.__table__
         keyed = [r for r in rows if r["dedupe_key"]]
-        insert_ = pg_insert if self.session.get_bind().dialect.name == "postgresql" else (
-            sqlite_insert)
         if keyed:
             # One compiled statement, cached; SQLAlchemy's "insertmanyvalues" sends the rows
             # in multi-row batches. A conflicting row comes back missing, so rows are matched
             # to ids by their dedupe key, not by position.
-            statement = insert_(table).on_conflict_do_nothing(
-                index_elements=["dedupe_key"],
-                index_where=text("is_open AND dedupe_key IS NOT NULL"),
-            ).returning(table.c.id, table.c.dedupe_key)
+            statement = _OPEN_CASE_INSERT[self.session.get_bind().dialect.name]
             ids = {key: case_id for case_id, key in self.session.execute(statement, keyed)}
             for row in keyed:
                 row["id"] = ids.get(row["dedupe_key"])

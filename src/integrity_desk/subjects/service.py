@@ -87,8 +87,7 @@ def reviews_by_ref(
     wanted = sorted(set(by_ref) | set(extra_refs))
     if not wanted:
         return {}
-    query = select(Review).where(Review.ref.in_(wanted))
-    found = {r.ref: r for r in session.scalars(query)}
+    found = {r.ref: r for r in session.scalars(_REVIEWS_BY_REF, {"refs": wanted})}
     missing = [ref for ref in wanted if ref not in found]
     if missing:
         snaps = [by_ref[ref] for ref in missing if ref in by_ref]
@@ -110,7 +109,7 @@ def reviews_by_ref(
                     reviewer_id=reviewers[snap.reviewer_ref].id if snap.reviewer_ref else None)
             rows.append(row)
         _mirror_missing(session, Review, "ref", rows)
-        found.update({r.ref: r for r in session.scalars(query.where(Review.ref.in_(missing)))})
+        found.update({r.ref: r for r in session.scalars(_REVIEWS_BY_REF, {"refs": missing})})
     return found
 
 
@@ -121,5 +120,6 @@ def business_review_counts(session: Session, business_ids: Iterable[int]) -> dic
     return dict(session.execute(_REVIEW_COUNTS, {"ids": ids}).all())
 
 
+_REVIEWS_BY_REF = select(Review).where(Review.ref.in_(bindparam("refs", expanding=True)))
 _REVIEW_COUNTS = select(Business.id, Business.review_count).where(
     Business.id.in_(bindparam("ids", expanding=True)))
