@@ -50,9 +50,8 @@ def known_queue_id(session: Session, slug: str) -> int | None:
     other respects answers this correctly.
     """
     cached = _cache.get(str(session.get_bind().engine.url))
-    if cached is None:
-        return None
-    return next((q.id for q in cached.queues.queues if q.slug == slug), None)
+    queue = cached.queues.by_slug.get(slug) if cached else None
+    return queue.id if queue else None
 
 
 def desk_config(session: Session) -> DeskConfig:

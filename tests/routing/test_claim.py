@@ -110,11 +110,11 @@ def test_concurrent_claimers_never_share_a_case(db, client, make_person, special
             for _ in range(8):
                 with db.session() as s:
                     user = s.merge(person.user)
-                    case_id = claim_next(s, user=user, queue=queue, now=utcnow())
+                    won = claim_next(s, user=user, queue=queue, now=utcnow())
                     assert actor_of(user)
-                if case_id is not None:
+                if won is not None:
                     with lock:
-                        claimed.append((case_id, person.user.id))
+                        claimed.append((won[0], person.user.id))
         except BaseException as exc:
             errors.append(exc)
 

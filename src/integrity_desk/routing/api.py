@@ -11,6 +11,7 @@ from integrity_desk.audit.service import record
 from integrity_desk.cases.domain import OPEN_STATUSES, case_key
 from integrity_desk.cases.models import Case
 from integrity_desk.cases.repository import readable_clause
+from integrity_desk.configuration import desk_config
 from integrity_desk.db import utcnow
 from integrity_desk.errors import Conflict
 from integrity_desk.people.service import get_team_by_name
@@ -94,11 +95,12 @@ class ClaimOut(BaseModel):
 @router.post("/queues/{slug}/claim", response_model=ClaimOut)
 def claim_next(slug: str, session: SessionDep, principal: Worker) -> ClaimOut:
     now = utcnow()
-    queue = service.get_queue(session, slug)
-    case_id = service.claim_next(session, user=principal.user, queue=queue, now=now)
-    if case_id is None:
+    # From the configuration snapshot (one tiny version read, fresh), not an ORM load.
+    queue = desk_config(session).queues.by_slug.get(slug) or service.get_queue(session, slug)
+    claimed = service.claim_next(session, user=principal.user, queue=queue, now=now)
+    if claimed is None:
         return ClaimOut(case=None)
-    kind = session.scalar(select(Case.kind).where(Case.id == case_id))
+    case_id, kind = claimed
     record(session, kind="case.claimed", category="state", actor=principal.actor,
            case_id=case_id, at=now, payload={"before": None, "after": principal.user.id,
                                              "queue": slug})

@@ -45,6 +45,7 @@ class QueueBook:
                 select(Queue).where(Queue.active).order_by(Queue.position, Queue.id))
         ]
         self.by_id = {q.id: q for q in self.queues}
+        self.by_slug = {q.slug: q for q in self.queues}
 
     def route(self, *, kind: str, tier: int, language: str | None) -> QueueInfo | None:
         """First queue that takes the kind at the tier and the language; then any for the kind."""
@@ -98,15 +99,17 @@ def check_may_work(session: Session, user: User, case: Case) -> None:
         )
 
 
-def may_claim_queue(user: User, queue: Queue) -> None:
+def may_claim_queue(user: User, queue: Queue | QueueInfo) -> None:
     if Role(user.role) not in WORKING_ROLES:
         raise Forbidden(f"a {user.role} does not work queues")
     if user.role == Role.AGENT and queue.team_id != user.team_id:
         raise Forbidden(f"queue {queue.slug} belongs to another team")
 
 
-def claim_next(session: Session, *, user: User, queue: Queue, now: datetime) -> int | None:
-    """Give the caller the most urgent case of the queue they may work, or None.
+def claim_next(
+    session: Session, *, user: User, queue: Queue | QueueInfo, now: datetime
+) -> tuple[int, str] | None:
+    """Give the caller the most urgent case of the queue they may work: (id, kind), or None.
 
     One conditional UPDATE: on PostgreSQL the inner SELECT skips rows another claimer has
     locked, so 32 claimers take 32 different cases without waiting on one another.
@@ -129,10 +132,11 @@ def claim_next(session: Session, *, user: User, queue: Queue, now: datetime) -> 
         update(Case)
         .where(Case.id == pick, Case.status == CaseStatus.TRIAGED)
         .values(assignee_id=user.id, status=CaseStatus.ASSIGNED, updated_at=now)
-        .returning(Case.id)
+        .returning(Case.id, Case.kind)
         .execution_options(synchronize_session=False)
     )
-    return result.scalar_one_or_none()
+    row = result.first()
+    return (row[0], row[1]) if row else None
 
 
 def validate_queue_fields(*, kinds: list[str], tier: int) -> None:
