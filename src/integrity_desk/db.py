@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -57,6 +59,15 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+# INSERT constructs with ON CONFLICT support, by dialect (both spell it the same way).
+UPSERT_INSERT = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+
+
+def upsert_insert(session: Session) -> Any:
+    """The ON CONFLICT-capable INSERT of the session's database."""
+    return UPSERT_INSERT[session.get_bind().dialect.name]
 
 
 def is_sqlite_url(url: str) -> bool:

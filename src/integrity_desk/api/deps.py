@@ -10,14 +10,9 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor
-from integrity_desk.db import Database
 from integrity_desk.errors import Forbidden, Unauthenticated
 from integrity_desk.people.models import Role, User
 from integrity_desk.people.service import actor_of, authenticate_token, note_token_use
-
-
-def get_db(request: Request) -> Database:
-    return request.app.state.db
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

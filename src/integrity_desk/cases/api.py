@@ -19,7 +19,6 @@ from integrity_desk.cases.models import Case, CaseRequest
 from integrity_desk.cases.schemas import CaseDetailOut, CasePage, case_detail_out, case_out
 from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput, NotFound
-from integrity_desk.people.models import User
 from integrity_desk.people.service import get_user_by_email
 
 router = APIRouter(tags=["cases"])
@@ -113,14 +112,10 @@ class AssignIn(Reason):
     assignee: str = Field(description="the assignee's e-mail")
 
 
-def _user(session: Session, email: str) -> User:
-    return get_user_by_email(session, email)
-
-
 @router.post("/cases/{key}/assign", response_model=CaseDetailOut)
 def assign(key: str, body: AssignIn, session: SessionDep, principal: Worker) -> CaseDetailOut:
     case = repo.get_case(session, principal.user, key, for_update=True)
-    service.assign(session, case, assignee=_user(session, body.assignee),
+    service.assign(session, case, assignee=get_user_by_email(session, body.assignee),
                    actor_user=principal.user, actor=principal.actor, now=utcnow(),
                    reason=body.reason)
     session.commit()

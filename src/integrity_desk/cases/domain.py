@@ -63,7 +63,6 @@ class CaseStatus(StrEnum):
 
 
 OPEN_STATUSES = frozenset(CaseStatus) - {CaseStatus.CLOSED, CaseStatus.MERGED}
-WAITING_STATUSES = frozenset({CaseStatus.WAITING_ON_REQUESTER, CaseStatus.WAITING_ON_LEGAL})
 # Waiting on the requester stops the SLA clock; waiting on our own legal team does not.
 PAUSING_STATUSES = frozenset({CaseStatus.WAITING_ON_REQUESTER})
 

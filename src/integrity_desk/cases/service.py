@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor, record, record_many
@@ -25,7 +25,7 @@ from integrity_desk.cases.domain import (
 )
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
 from integrity_desk.configuration import desk_config
-from integrity_desk.errors import Conflict, Forbidden, InvalidInput
+from integrity_desk.errors import Conflict, InvalidInput
 from integrity_desk.intake.requests import Draft
 from integrity_desk.intake.service import Intake
 from integrity_desk.people.models import User
@@ -267,10 +267,10 @@ def retriage(session: Session, case: Case, *, now: datetime) -> dict[str, Any]:
     business_id = None
     if primary is not None:
         # As at intake: only cases opened before this one count as earlier ones.
-        earlier = len(session.scalars(
-            select(CaseSubject.case_id).where(
+        earlier = session.scalar(
+            select(func.count()).where(
                 CaseSubject.subject_type == primary[0], CaseSubject.subject_id == primary[1],
-                CaseSubject.case_id < case.id)).all())
+                CaseSubject.case_id < case.id)) or 0
         business_id = _reach_business(session, case.kind, primary)
     reach = business_review_counts(session, [business_id] if business_id else [])
     facts = TriageFacts(
@@ -402,7 +402,3 @@ def split(
     ])
     return new_case
 
-
-def check_not_read_only(user: User) -> None:
-    if user.role in ("viewer", "policy"):
-        raise Forbidden(f"a {user.role} reads cases but does not change them")

@@ -163,6 +163,3 @@ CaseIn = Annotated[
     Field(discriminator="kind"),
 ]
 
-
-class BatchFlagsIn(Strict):
-    items: list[dict] = Field(min_length=1, description="up to 1,000 flags; answered one by one")

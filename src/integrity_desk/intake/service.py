@@ -15,14 +15,13 @@ from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import bindparam, func, insert, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from integrity_desk.audit.service import Actor, record_many, record_new_chains
 from integrity_desk.cases.domain import DEFAULT_TIER, CaseKind, CaseStatus, case_key
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
 from integrity_desk.configuration import desk_config
+from integrity_desk.db import UPSERT_INSERT
 from integrity_desk.intake import requests as req
 from integrity_desk.intake.schemas import CaseIn, FlagIn
 from integrity_desk.sla.service import apply_clock
@@ -48,7 +47,7 @@ _OPEN_CASE_INSERT = {
     name: insert_(Case.__table__).on_conflict_do_nothing(
         index_elements=["dedupe_key"], index_where=text("is_open AND dedupe_key IS NOT NULL"),
     ).returning(Case.__table__.c.id, Case.__table__.c.dedupe_key)
-    for name, insert_ in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+    for name, insert_ in UPSERT_INSERT.items()
 }
 
 

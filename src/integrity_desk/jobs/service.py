@@ -11,10 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from integrity_desk.db import upsert_insert
 from integrity_desk.jobs.models import Job
 
 STALE_AFTER = timedelta(minutes=10)
@@ -28,11 +27,9 @@ def enqueue(
     values = dict(kind=kind, payload=payload or {}, run_at=run_at, status="queued",
                   singleton_key=singleton_key, max_attempts=max_attempts, attempts=0,
                   created_at=run_at)
-    dialect = session.get_bind().dialect.name
-    if singleton_key and dialect in ("postgresql", "sqlite"):
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    if singleton_key:
         where = "status = 'queued' AND singleton_key IS NOT NULL"
-        session.execute(insert(Job).values(**values).on_conflict_do_nothing(
+        session.execute(upsert_insert(session)(Job).values(**values).on_conflict_do_nothing(
             index_elements=["singleton_key"], index_where=text(where)))
     else:
         session.add(Job(**values))

@@ -7,11 +7,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from integrity_desk.db import utcnow
+from integrity_desk.db import upsert_insert, utcnow
 from integrity_desk.subjects.models import Business, Review, Reviewer
 
 REVIEW_URL = re.compile(r"/reviews?/([A-Za-z0-9_-]{1,64})(?:[/?#]|$)")
@@ -42,8 +40,7 @@ def _mirror_missing(session: Session, model: Any, key: str, rows: list[dict[str,
     (ON CONFLICT DO NOTHING) instead of failing the whole request."""
     if not rows:
         return
-    insert_ = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert_(model.__table__).values(rows).on_conflict_do_nothing(
+    session.execute(upsert_insert(session)(model.__table__).values(rows).on_conflict_do_nothing(
         index_elements=[key]))
 
 
