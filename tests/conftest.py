@@ -6,9 +6,11 @@ worker gets a database of its own, created here. Tables are emptied between test
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,8 +32,13 @@ PG_ADMIN_URL = os.environ.get("IDESK_TEST_PG_URL",
 BACKENDS = ["sqlite", "postgresql"]
 
 
+# Databases are named after the checkout too, so two checkouts on one machine (worktrees, CI
+# beside a developer) never drop each other's databases mid-run.
+CHECKOUT = hashlib.sha1(str(Path(__file__).resolve().parent.parent).encode()).hexdigest()[:8]
+
+
 def _pg_database(worker: str) -> str:
-    name = f"idesk_test_{worker}"
+    name = f"idesk_test_{CHECKOUT}_{worker}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
