@@ -53,8 +53,11 @@ def test_agent_claims_only_from_own_team_queue(client, db, make_team, make_perso
     own = make_person("agent", team=vendor)
     foreign = make_person("agent", team=other)
     r = client.post("/api/v1/queues/flags/claim", headers=foreign.headers)
-    assert r.status_code == 403
-    assert "another team" in r.json()["error"]["message"]
+    assert r.status_code == 404  # another vendor's queue is not there for them
+    assert r.json()["error"]["field"] == "queue"
+    assert [q["slug"] for q in client.get("/api/v1/queues", headers=foreign.headers).json()] == []
+    assert [q["slug"] for q in client.get("/api/v1/queues", headers=own.headers).json()] == [
+        "flags"]
     assert client.post("/api/v1/queues/flags/claim", headers=own.headers).json()["case"]
 
 

@@ -1,4 +1,4 @@
-"""Request-scoped plumbing: the unit of work, the authenticated user, role and scope checks."""
+"""Request-scoped plumbing: the unit of work, the authenticated user, and the permission check."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from integrity_desk.access.domain import ADMIN_SCOPED, Action, allows, roles_for
 from integrity_desk.audit.service import Actor
 from integrity_desk.errors import Forbidden, Unauthenticated
-from integrity_desk.people.models import Role, User
+from integrity_desk.people.models import User
 from integrity_desk.people.service import actor_of, authenticate_token, note_token_use
 
 
@@ -61,25 +62,28 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require_roles(
-    *roles: Role, admin_scope: bool = False
-) -> Callable[[Principal], Coroutine[None, None, Principal]]:
-    allowed = frozenset(roles)
+def allow(action: Action) -> Callable[[Principal], Coroutine[None, None, Principal]]:
+    """A dependency that lets in the roles the permission matrix gives this action."""
+    roles = ", ".join(roles_for(action))
 
     async def check(principal: PrincipalDep) -> Principal:  # no I/O: no thread hop
-        if principal.user.role not in allowed:
-            names = ", ".join(sorted(r.value for r in allowed))
-            raise Forbidden(f"this needs one of the roles: {names}")
-        if admin_scope and "admin" not in principal.scopes:
+        if not allows(principal.user.role, action):
+            raise Forbidden(f"{action.value} needs one of the roles: {roles}")
+        if action in ADMIN_SCOPED and "admin" not in principal.scopes:
             raise Forbidden("this needs a token with the 'admin' scope")
         return principal
 
+    check.__name__ = f"allow_{action.name.lower()}"
+    check.action = action  # type: ignore[attr-defined]  (read by the route matrix test)
     return check
 
 
-WORKERS = (Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.AGENT, Role.LEGAL)
-MANAGERS = (Role.ADMIN, Role.MANAGER)
-Worker = Annotated[Principal, Depends(require_roles(*WORKERS))]
-Manager = Annotated[Principal, Depends(require_roles(*MANAGERS))]
-Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN, admin_scope=True))]
-Reader = PrincipalDep
+CaseReader = Annotated[Principal, Depends(allow(Action.CASE_READ))]
+CaseCreator = Annotated[Principal, Depends(allow(Action.CASE_CREATE))]
+CaseWorker = Annotated[Principal, Depends(allow(Action.CASE_WORK))]
+QueueReader = Annotated[Principal, Depends(allow(Action.QUEUE_READ))]
+QueueManager = Annotated[Principal, Depends(allow(Action.QUEUE_MANAGE))]
+ConfigReader = Annotated[Principal, Depends(allow(Action.CONFIG_READ))]
+ConfigManager = Annotated[Principal, Depends(allow(Action.CONFIG_MANAGE))]
+Myself = Annotated[Principal, Depends(allow(Action.SELF))]
+UserManager = Annotated[Principal, Depends(allow(Action.USER_MANAGE))]

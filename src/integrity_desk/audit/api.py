@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from integrity_desk.api.deps import Reader, SessionDep
+from integrity_desk.api.deps import CaseReader, SessionDep
 from integrity_desk.api.paging import page_after_id
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.cases import repository as repo
@@ -38,7 +38,7 @@ class TimelinePage(BaseModel):
 
 @router.get("/cases/{key}/timeline", response_model=TimelinePage)
 def timeline(
-    key: str, session: SessionDep, principal: Reader,
+    key: str, session: SessionDep, principal: CaseReader,
     category: Annotated[list[str], Query()] = [],  # noqa: B006
     cursor: int | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> TimelinePage:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from integrity_desk.api.deps import PrincipalDep, Reader, SessionDep, Worker
+from integrity_desk.api.deps import CaseReader, CaseWorker, SessionDep
 from integrity_desk.api.paging import page_after_id
 from integrity_desk.cases import repository as repo
 from integrity_desk.cases import service
@@ -34,7 +34,7 @@ def _priorities(values: list[str]) -> list[int]:
 @router.get("/cases", response_model=CasePage)
 def list_cases(
     session: SessionDep,
-    principal: Reader,
+    principal: CaseReader,
     status: Annotated[list[str], Query()] = [],  # noqa: B006
     kind: Annotated[list[str], Query()] = [],  # noqa: B006
     queue: str | None = None,
@@ -82,7 +82,7 @@ def _detail(session: Session, case: Case) -> CaseDetailOut:
 
 
 @router.get("/cases/{key}", response_model=CaseDetailOut)
-def get_case(key: str, session: SessionDep, principal: Reader) -> CaseDetailOut:
+def get_case(key: str, session: SessionDep, principal: CaseReader) -> CaseDetailOut:
     return _detail(session, repo.get_case(session, principal.user, key))
 
 
@@ -99,7 +99,7 @@ class TransitionIn(Reason):
 
 @router.post("/cases/{key}/transition", response_model=CaseDetailOut)
 def transition(key: str, body: TransitionIn, session: SessionDep,
-               principal: Worker) -> CaseDetailOut:
+               principal: CaseWorker) -> CaseDetailOut:
     case = repo.get_case(session, principal.user, key, for_update=True)
     service.transition(session, case, action=body.action, actor_user=principal.user,
                        actor=principal.actor, now=utcnow(), reason=body.reason,
@@ -113,7 +113,7 @@ class AssignIn(Reason):
 
 
 @router.post("/cases/{key}/assign", response_model=CaseDetailOut)
-def assign(key: str, body: AssignIn, session: SessionDep, principal: Worker) -> CaseDetailOut:
+def assign(key: str, body: AssignIn, session: SessionDep, principal: CaseWorker) -> CaseDetailOut:
     case = repo.get_case(session, principal.user, key, for_update=True)
     service.assign(session, case, assignee=get_user_by_email(session, body.assignee),
                    actor_user=principal.user, actor=principal.actor, now=utcnow(),
@@ -123,7 +123,7 @@ def assign(key: str, body: AssignIn, session: SessionDep, principal: Worker) -> 
 
 
 @router.post("/cases/{key}/claim", response_model=CaseDetailOut)
-def claim(key: str, session: SessionDep, principal: Worker) -> CaseDetailOut:
+def claim(key: str, session: SessionDep, principal: CaseWorker) -> CaseDetailOut:
     case = repo.get_case(session, principal.user, key)
     service.claim(session, case, user=principal.user, actor=principal.actor, now=utcnow())
     session.commit()
@@ -131,7 +131,7 @@ def claim(key: str, session: SessionDep, principal: Worker) -> CaseDetailOut:
 
 
 @router.post("/cases/{key}/release", response_model=CaseDetailOut)
-def release(key: str, body: Reason, session: SessionDep, principal: Worker) -> CaseDetailOut:
+def release(key: str, body: Reason, session: SessionDep, principal: CaseWorker) -> CaseDetailOut:
     case = repo.get_case(session, principal.user, key, for_update=True)
     service.release(session, case, actor_user=principal.user, actor=principal.actor,
                     now=utcnow(), reason=body.reason)
@@ -146,7 +146,7 @@ class EscalateIn(BaseModel):
 
 @router.post("/cases/{key}/escalate", response_model=CaseDetailOut)
 def escalate(key: str, body: EscalateIn, session: SessionDep,
-             principal: Worker) -> CaseDetailOut:
+             principal: CaseWorker) -> CaseDetailOut:
     case = repo.get_case(session, principal.user, key, for_update=True)
     service.escalate(session, case, actor_user=principal.user, actor=principal.actor,
                      now=utcnow(), reason=body.reason)
@@ -161,7 +161,7 @@ class CommentIn(BaseModel):
 
 @router.post("/cases/{key}/comments", status_code=201)
 def add_comment(key: str, body: CommentIn, session: SessionDep,
-                principal: Worker) -> dict[str, Any]:
+                principal: CaseWorker) -> dict[str, Any]:
     case = repo.get_case(session, principal.user, key)
     service.comment(session, case, actor=principal.actor, now=utcnow(), body=body.body)
     session.commit()
@@ -183,7 +183,7 @@ class EditIn(BaseModel):
 
 
 @router.patch("/cases/{key}", response_model=CaseDetailOut)
-def edit(key: str, body: EditIn, session: SessionDep, principal: Worker) -> CaseDetailOut:
+def edit(key: str, body: EditIn, session: SessionDep, principal: CaseWorker) -> CaseDetailOut:
     case = repo.get_case(session, principal.user, key, for_update=True)
     changes = body.model_dump(exclude_unset=True, exclude={"tags", "reason"})
     for name in ("title", "description"):
@@ -210,7 +210,7 @@ class MergeIn(BaseModel):
 
 
 @router.post("/cases/{key}/merge", response_model=CaseDetailOut)
-def merge(key: str, body: MergeIn, session: SessionDep, principal: Worker) -> CaseDetailOut:
+def merge(key: str, body: MergeIn, session: SessionDep, principal: CaseWorker) -> CaseDetailOut:
     source = repo.get_case(session, principal.user, key, for_update=True)
     try:
         into = repo.get_case(session, principal.user, body.into, for_update=True)
@@ -229,7 +229,7 @@ class SplitIn(BaseModel):
 
 
 @router.post("/cases/{key}/split", response_model=CaseDetailOut, status_code=201)
-def split(key: str, body: SplitIn, session: SessionDep, principal: Worker) -> CaseDetailOut:
+def split(key: str, body: SplitIn, session: SessionDep, principal: CaseWorker) -> CaseDetailOut:
     case = repo.get_case(session, principal.user, key, for_update=True)
     new_case = service.split(session, case, request_ids=body.request_ids,
                              actor_user=principal.user, actor=principal.actor, now=utcnow(),
@@ -255,7 +255,7 @@ class RequestPage(BaseModel):
 
 
 @router.get("/cases/{key}/requests", response_model=RequestPage)
-def linked_requests(key: str, session: SessionDep, principal: PrincipalDep,
+def linked_requests(key: str, session: SessionDep, principal: CaseReader,
                     cursor: int | None = None,
                     limit: Annotated[int, Query(ge=1, le=200)] = 50) -> RequestPage:
     case = repo.get_case(session, principal.user, key)

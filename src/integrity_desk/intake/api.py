@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from integrity_desk.api.deps import SessionDep, Worker
+from integrity_desk.api.deps import CaseCreator, SessionDep
 from integrity_desk.cases import repository as repo
 from integrity_desk.cases.schemas import CaseOut, case_out
 from integrity_desk.db import utcnow
@@ -25,7 +25,7 @@ class IntakeOut(BaseModel):
 
 @router.post("/cases", response_model=IntakeOut, status_code=201,
              responses={200: {"description": "joined an open case as a linked request"}})
-def create_case(payload: CaseIn, session: SessionDep, principal: Worker,
+def create_case(payload: CaseIn, session: SessionDep, principal: CaseCreator,
                 response: Response) -> IntakeOut:
     now = utcnow()
     intake = Intake(session, now=now, actor=principal.actor)
@@ -58,7 +58,7 @@ class BatchOut(BaseModel):
 
 @router.post("/cases/batch", response_model=BatchOut,
              summary="Up to 1,000 flags at once; each item is answered on its own")
-def create_flags(body: BatchIn, session: SessionDep, principal: Worker) -> BatchOut:
+def create_flags(body: BatchIn, session: SessionDep, principal: CaseCreator) -> BatchOut:
     results = Intake(session, now=utcnow(), actor=principal.actor).submit_flags(body.items)
     session.commit()
     counts = {"created": 0, "linked": 0, "invalid": 0}

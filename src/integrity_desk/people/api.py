@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from sqlalchemy import select
 
-from integrity_desk.api.deps import Admin, PrincipalDep, Reader, SessionDep
+from integrity_desk.api.deps import Myself, SessionDep, UserManager
 from integrity_desk.errors import Forbidden
 from integrity_desk.people import service
 from integrity_desk.people.models import User
@@ -35,7 +35,7 @@ def _user_out(user: User) -> UserOut:
 
 
 @router.get("/me", response_model=UserOut)
-def me(principal: Reader) -> UserOut:
+def me(principal: Myself) -> UserOut:
     return _user_out(principal.user)
 
 
@@ -52,12 +52,12 @@ class UserIn(BaseModel):
 
 
 @router.get("/users", response_model=list[UserOut])
-def list_users(session: SessionDep, principal: Admin) -> list[UserOut]:
+def list_users(session: SessionDep, principal: UserManager) -> list[UserOut]:
     return [_user_out(u) for u in session.scalars(select(User).order_by(User.email))]
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
-def create_user(body: UserIn, session: SessionDep, principal: Admin) -> UserOut:
+def create_user(body: UserIn, session: SessionDep, principal: UserManager) -> UserOut:
     team = service.get_team_by_name(session, body.team) if body.team else None
     user = service.create_user(
         session, email=body.email, name=body.name, role=body.role, password=body.password,
@@ -83,7 +83,7 @@ class TokenOut(BaseModel):
 
 
 @router.post("/tokens", response_model=TokenOut, status_code=201)
-def create_token(body: TokenIn, session: SessionDep, principal: PrincipalDep) -> TokenOut:
+def create_token(body: TokenIn, session: SessionDep, principal: Myself) -> TokenOut:
     """A token for yourself, with at most the scopes of the token you call with."""
     if not set(body.scopes) <= principal.scopes:
         raise Forbidden("a token cannot grant more scopes than the one that creates it")

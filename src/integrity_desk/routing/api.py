@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
-from integrity_desk.api.deps import Manager, Reader, SessionDep, Worker
+from integrity_desk.api.deps import CaseWorker, QueueManager, QueueReader, SessionDep
 from integrity_desk.audit.service import record
 from integrity_desk.cases.domain import OPEN_STATUSES, case_key
 from integrity_desk.cases.models import Case
@@ -47,12 +47,11 @@ class QueueOut(BaseModel):
 
 
 @router.get("/queues", response_model=list[QueueOut])
-def list_queues(session: SessionDep, principal: Reader) -> list[QueueOut]:
+def list_queues(session: SessionDep, principal: QueueReader) -> list[QueueOut]:
     """Queues with the open cases the caller may read, counted by priority in one query."""
-    queues = list(session.scalars(select(Queue).where(Queue.active)
-                                  .order_by(Queue.position, Queue.id)))
-    if principal.user.role == "agent":
-        queues = [q for q in queues if q.team_id == principal.user.team_id]
+    queues = list(session.scalars(
+        select(Queue).where(Queue.active, service.readable_queue_clause(principal.user))
+        .order_by(Queue.position, Queue.id)))
     counts: dict[int, dict[str, int]] = {}
     for queue_id, priority, n in session.execute(
         select(Case.queue_id, Case.priority, func.count())
@@ -70,7 +69,7 @@ def list_queues(session: SessionDep, principal: Reader) -> list[QueueOut]:
 
 
 @router.post("/queues", response_model=QueueOut, status_code=201)
-def create_queue(body: QueueIn, session: SessionDep, principal: Manager) -> QueueOut:
+def create_queue(body: QueueIn, session: SessionDep, principal: QueueManager) -> QueueOut:
     service.validate_queue_fields(kinds=body.kinds, tier=body.tier)
     if session.scalar(select(Queue.id).where(Queue.slug == body.slug)):
         raise Conflict(f"queue {body.slug} exists", field="slug")
@@ -93,7 +92,7 @@ class ClaimOut(BaseModel):
 
 
 @router.post("/queues/{slug}/claim", response_model=ClaimOut)
-def claim_next(slug: str, session: SessionDep, principal: Worker) -> ClaimOut:
+def claim_next(slug: str, session: SessionDep, principal: CaseWorker) -> ClaimOut:
     now = utcnow()
     # From the configuration snapshot (one tiny version read, fresh), not an ORM load.
     queue = desk_config(session).queues.by_slug.get(slug) or service.get_queue(session, slug)

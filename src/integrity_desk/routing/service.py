@@ -99,11 +99,19 @@ def check_may_work(session: Session, user: User, case: Case) -> None:
         )
 
 
+def readable_queue_clause(user: User) -> ColumnElement[bool]:
+    """SQL: the queues this user may see. An agent sees only their own vendor team's queues."""
+    if user.role != Role.AGENT:
+        return true()
+    return Queue.team_id == user.team_id if user.team_id else false()
+
+
 def may_claim_queue(user: User, queue: Queue | QueueInfo) -> None:
     if Role(user.role) not in WORKING_ROLES:
         raise Forbidden(f"a {user.role} does not work queues")
     if user.role == Role.AGENT and queue.team_id != user.team_id:
-        raise Forbidden(f"queue {queue.slug} belongs to another team")
+        # Another vendor's queue is not even there for an agent (no existence leak).
+        raise NotFound(f"no queue {queue.slug!r}", field="queue")
 
 
 def claim_next(

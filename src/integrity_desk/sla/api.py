@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from integrity_desk.api.deps import Manager, Reader, SessionDep
+from integrity_desk.api.deps import ConfigManager, ConfigReader, SessionDep
 from integrity_desk.audit.service import record
 from integrity_desk.cases.domain import CaseKind
 from integrity_desk.errors import InvalidInput
@@ -39,7 +39,7 @@ class CalendarIO(BaseModel):
 
 
 @router.get("/sla/policies", response_model=list[PolicyIO])
-def list_policies(session: SessionDep, principal: Reader) -> list[PolicyIO]:
+def list_policies(session: SessionDep, principal: ConfigReader) -> list[PolicyIO]:
     names = {c.id: c.name for c in session.scalars(select(SlaCalendar))}
     return [
         PolicyIO(kind=p.kind, priority=p.priority,
@@ -51,7 +51,7 @@ def list_policies(session: SessionDep, principal: Reader) -> list[PolicyIO]:
 
 
 @router.put("/sla/policies", response_model=PolicyIO)
-def put_policy(body: PolicyIO, session: SessionDep, principal: Manager) -> PolicyIO:
+def put_policy(body: PolicyIO, session: SessionDep, principal: ConfigManager) -> PolicyIO:
     """Create or replace the policy of one kind and priority; open cases keep their clocks."""
     calendar_id = None
     if body.calendar:
@@ -85,13 +85,13 @@ def put_policy(body: PolicyIO, session: SessionDep, principal: Manager) -> Polic
 
 
 @router.get("/sla/calendars", response_model=list[CalendarIO])
-def list_calendars(session: SessionDep, principal: Reader) -> list[CalendarIO]:
+def list_calendars(session: SessionDep, principal: ConfigReader) -> list[CalendarIO]:
     return [CalendarIO.model_validate(c)
             for c in session.scalars(select(SlaCalendar).order_by(SlaCalendar.name))]
 
 
 @router.put("/sla/calendars", response_model=CalendarIO)
-def put_calendar(body: CalendarIO, session: SessionDep, principal: Manager) -> CalendarIO:
+def put_calendar(body: CalendarIO, session: SessionDep, principal: ConfigManager) -> CalendarIO:
     try:
         BusinessCalendar.from_config(
             timezone=body.timezone, hours=body.hours, holiday_country=body.holiday_country,

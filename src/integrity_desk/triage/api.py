@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from integrity_desk.api.deps import Manager, Reader, SessionDep
+from integrity_desk.api.deps import ConfigManager, ConfigReader, SessionDep
 from integrity_desk.triage import service
 
 router = APIRouter(tags=["triage"])
@@ -27,12 +27,12 @@ class RuleSet(BaseModel):
 
 
 @router.get("/triage/rules", response_model=RuleSet)
-def get_rules(session: SessionDep, principal: Reader) -> RuleSet:
+def get_rules(session: SessionDep, principal: ConfigReader) -> RuleSet:
     return RuleSet(rules=[RuleIO.model_validate(r) for r in service.list_rules(session)])
 
 
 @router.put("/triage/rules", response_model=RuleSet)
-def put_rules(body: RuleSet, session: SessionDep, principal: Manager) -> RuleSet:
+def put_rules(body: RuleSet, session: SessionDep, principal: ConfigManager) -> RuleSet:
     service.replace_rules(session, [r.model_dump() for r in body.rules], actor=principal.actor)
     session.commit()
     return get_rules(session, principal)

@@ -1,0 +1,80 @@
+"""Who may do what: the role × action matrix, as data.
+
+Routes name the action they perform (``api.deps.allow``); the matrix answers whether a role may
+perform it. docs/access.md prints this table, and a test checks that every route of the OpenAPI
+document names an action and that each role is let in or refused exactly as the table says.
+What a role may *see* within an allowed action (which cases, which personal data) is a query,
+not a rule here: see ``cases.repository.readable_clause``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from integrity_desk.people.models import Role
+
+
+class Action(StrEnum):
+    CASE_READ = "case.read"
+    CASE_CREATE = "case.create"
+    CASE_WORK = "case.work"
+    QUEUE_READ = "queue.read"
+    QUEUE_MANAGE = "queue.manage"
+    CONFIG_READ = "config.read"
+    CONFIG_MANAGE = "config.manage"
+    SELF = "self"
+    USER_MANAGE = "user.manage"
+
+
+DESCRIPTIONS: dict[Action, str] = {
+    Action.CASE_READ: "list, open and search cases, their timelines and linked requests "
+                      "(only the cases the role may see)",
+    Action.CASE_CREATE: "open cases through the API (intake, batches of flags)",
+    Action.CASE_WORK: "claim, assign, release, move along the lifecycle, comment, edit, "
+                      "escalate, merge, split",
+    Action.QUEUE_READ: "see queues and their counts",
+    Action.QUEUE_MANAGE: "create and configure queues",
+    Action.CONFIG_READ: "read triage rules, SLA policies and calendars",
+    Action.CONFIG_MANAGE: "change triage rules, SLA policies and calendars",
+    Action.SELF: "see one's own account, make one's own API tokens",
+    Action.USER_MANAGE: "add people, reset passwords, deactivate accounts (admin-scoped token)",
+}
+
+_EVERYONE = frozenset(Role)
+_WORKERS = frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.AGENT, Role.LEGAL})
+_MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
+
+MATRIX: dict[Action, frozenset[Role]] = {
+    Action.CASE_READ: _EVERYONE,
+    Action.CASE_CREATE: _WORKERS,
+    Action.CASE_WORK: _WORKERS,
+    Action.QUEUE_READ: _EVERYONE,
+    Action.QUEUE_MANAGE: _MANAGERS,
+    Action.CONFIG_READ: _EVERYONE,
+    Action.CONFIG_MANAGE: _MANAGERS,
+    Action.SELF: _EVERYONE,
+    Action.USER_MANAGE: frozenset({Role.ADMIN}),
+}
+
+# Actions that also need a token with the admin scope (a browser session counts as admin-scoped
+# only for an admin).
+ADMIN_SCOPED = frozenset({Action.USER_MANAGE})
+
+
+def allows(role: Role | str, action: Action) -> bool:
+    return Role(role) in MATRIX[action]
+
+
+def roles_for(action: Action) -> list[str]:
+    return [r.value for r in Role if r in MATRIX[action]]
+
+
+def matrix_markdown() -> str:
+    """The matrix as the Markdown table docs/access.md shows (a test keeps the two equal)."""
+    roles = list(Role)
+    lines = ["| action | " + " | ".join(r.value for r in roles) + " | what it covers |",
+             "|---|" + "---|" * len(roles) + "---|"]
+    for action in Action:
+        marks = " | ".join("✓" if r in MATRIX[action] else "–" for r in roles)
+        lines.append(f"| `{action.value}` | {marks} | {DESCRIPTIONS[action]} |")
+    return "\n".join(lines)

@@ -1,0 +1,123 @@
+"""Every route of the OpenAPI document, for every role: let in or refused as docs/access.md says.
+
+A new route fails here until it is given a row in ROUTES *and* guards itself with the same
+action (``api.deps.allow``); the rows are checked against the routes in both directions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+
+from integrity_desk.access.domain import ADMIN_SCOPED, MATRIX, Action, matrix_markdown
+from integrity_desk.people.models import Role
+from tests.conftest import Person
+
+A = Action
+ROUTES: dict[tuple[str, str], Action] = {
+    ("GET", "/api/v1/cases"): A.CASE_READ,
+    ("POST", "/api/v1/cases"): A.CASE_CREATE,
+    ("POST", "/api/v1/cases/batch"): A.CASE_CREATE,
+    ("GET", "/api/v1/cases/{key}"): A.CASE_READ,
+    ("PATCH", "/api/v1/cases/{key}"): A.CASE_WORK,
+    ("POST", "/api/v1/cases/{key}/transition"): A.CASE_WORK,
+    ("POST", "/api/v1/cases/{key}/assign"): A.CASE_WORK,
+    ("POST", "/api/v1/cases/{key}/claim"): A.CASE_WORK,
+    ("POST", "/api/v1/cases/{key}/release"): A.CASE_WORK,
+    ("POST", "/api/v1/cases/{key}/escalate"): A.CASE_WORK,
+    ("POST", "/api/v1/cases/{key}/comments"): A.CASE_WORK,
+    ("POST", "/api/v1/cases/{key}/merge"): A.CASE_WORK,
+    ("POST", "/api/v1/cases/{key}/split"): A.CASE_WORK,
+    ("GET", "/api/v1/cases/{key}/requests"): A.CASE_READ,
+    ("GET", "/api/v1/cases/{key}/timeline"): A.CASE_READ,
+    ("GET", "/api/v1/queues"): A.QUEUE_READ,
+    ("POST", "/api/v1/queues"): A.QUEUE_MANAGE,
+    ("POST", "/api/v1/queues/{slug}/claim"): A.CASE_WORK,
+    ("GET", "/api/v1/triage/rules"): A.CONFIG_READ,
+    ("PUT", "/api/v1/triage/rules"): A.CONFIG_MANAGE,
+    ("GET", "/api/v1/sla/policies"): A.CONFIG_READ,
+    ("PUT", "/api/v1/sla/policies"): A.CONFIG_MANAGE,
+    ("GET", "/api/v1/sla/calendars"): A.CONFIG_READ,
+    ("PUT", "/api/v1/sla/calendars"): A.CONFIG_MANAGE,
+    ("GET", "/api/v1/me"): A.SELF,
+    ("POST", "/api/v1/tokens"): A.SELF,
+    ("GET", "/api/v1/users"): A.USER_MANAGE,
+    ("POST", "/api/v1/users"): A.USER_MANAGE,
+}
+# Routes anyone may call without signing in.
+PUBLIC = {("GET", "/healthz")}
+PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags"}
+
+
+def _operations(app: Any) -> set[tuple[str, str]]:
+    return {(method.upper(), path) for path, item in app.openapi()["paths"].items()
+            for method in item}
+
+
+def _declared_action(route: APIRoute) -> Action | None:
+    found = [getattr(d.call, "action", None) for d in route.dependant.dependencies]
+    actions = [a for a in found if a is not None]
+    return actions[0] if len(actions) == 1 else None
+
+
+def _url(path: str) -> str:
+    return re.sub(r"{(\w+)}", lambda m: PLACEHOLDERS[m.group(1)], path)
+
+
+def test_every_route_has_exactly_one_rule(app: Any) -> None:
+    operations = _operations(app)
+    assert operations - PUBLIC == set(ROUTES), "routes without a row (or rows without a route)"
+    for route in app.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        for method in route.methods:
+            if (method, route.path) in PUBLIC:
+                continue
+            assert _declared_action(route) == ROUTES[(method, route.path)], (method, route.path)
+
+
+@pytest.fixture
+def everyone(make_person: Callable[..., Person], make_team: Callable[..., Any]
+             ) -> dict[Role, Person]:
+    vendor = make_team("Vendor A", kind="vendor")
+    return {role: make_person(role.value, team=vendor if role == Role.AGENT else None)
+            for role in Role}
+
+
+@pytest.mark.parametrize("operation", sorted(ROUTES), ids=lambda o: f"{o[0]} {o[1]}")
+def test_each_role_is_let_in_or_refused(client: Any, everyone: dict[Role, Person],
+                                        operation: tuple[str, str]) -> None:
+    method, path = operation
+    action = ROUTES[operation]
+    body = {} if method in ("POST", "PUT", "PATCH") else None
+    anonymous = client.request(method, _url(path), json=body)
+    assert anonymous.status_code == 401, anonymous.text
+    for role, person in everyone.items():
+        r = client.request(method, _url(path), json=body, headers=person.headers)
+        if role in MATRIX[action]:
+            assert r.status_code not in (401, 403), (role, r.status_code, r.text)
+        else:
+            assert r.status_code == 403, (role, r.status_code, r.text)
+            assert r.json()["error"]["code"] == "forbidden"
+
+
+@pytest.mark.parametrize("operation", sorted(o for o, a in ROUTES.items() if a in ADMIN_SCOPED),
+                         ids=lambda o: f"{o[0]} {o[1]}")
+def test_admin_actions_need_an_admin_scoped_token(
+        client: Any, make_person: Callable[..., Person], operation: tuple[str, str]) -> None:
+    method, path = operation
+    admin = make_person("admin", scopes=["read", "write"])
+    r = client.request(method, _url(path), json={} if method != "GET" else None,
+                       headers=admin.headers)
+    assert r.status_code == 403
+    assert "admin" in r.json()["error"]["message"]
+
+
+def test_docs_show_the_matrix_the_code_enforces() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "access.md").read_text()
+    assert matrix_markdown() in doc
