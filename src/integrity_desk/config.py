@@ -19,6 +19,13 @@ class Settings(BaseSettings):
     sla_sweep_seconds: int = 60
     audit_checkpoint_seconds: int = 600
     db_pool_size: int = 10
+    # Requests per API token and per client address (a sliding window; "N/second|minute|hour").
+    rate_limit_per_token: str = "1200/minute"
+    rate_limit_per_address: str = "3000/minute"
+    # Where the counters live: memory:// per process, redis://host:6379 shared by all servers.
+    rate_limit_storage: str = "memory://"
+    # Largest request body accepted (bytes); the flag batch route allows BATCH_BODY_BYTES.
+    max_body_bytes: int = 1_048_576
 
 
 @lru_cache

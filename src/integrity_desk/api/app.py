@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk import __version__
+from integrity_desk.api.hardening import BodyLimits, RateLimits, SecurityHeaders
 from integrity_desk.config import Settings, get_settings
 from integrity_desk.configuration import desk_config
 from integrity_desk.db import Database
@@ -46,6 +47,15 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
         # The bundled Swagger UI loads from a CDN; the console ships its own assets instead.
         docs_url=None, redoc_url=None,
     )
+    from integrity_desk.intake.api import BATCH_BODY_BYTES
+
+    # Added innermost first: the headers also go on a 413 or a 429.
+    app.add_middleware(BodyLimits, default=settings.max_body_bytes,
+                       routes={"/api/v1/cases/batch": BATCH_BODY_BYTES})
+    app.add_middleware(RateLimits, per_token=settings.rate_limit_per_token,
+                       per_address=settings.rate_limit_per_address,
+                       storage=settings.rate_limit_storage)
+    app.add_middleware(SecurityHeaders)
     app.state.db = db or Database(settings.database_url, pool_size=settings.db_pool_size)
     app.state.settings = settings
 
@@ -74,8 +84,12 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
-        return JSONResponse({"error": {"code": code, "message": str(exc.detail)}},
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            exc.status_code, "error")
+        error = {"code": code, "message": str(exc.detail)}
+        if exc.status_code == 413:
+            error["field"] = "body"
+        return JSONResponse({"error": error},
                             status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
