@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from integrity_desk.cases.domain import CaseKind
+from integrity_desk.decisions.guidelines import ensure_default_guidelines
 from integrity_desk.routing.models import Queue
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 from integrity_desk.triage.service import ensure_default_rules
@@ -36,6 +37,7 @@ DEFAULT_QUEUES = [
 
 def ensure_defaults(session: Session) -> None:
     ensure_default_rules(session)
+    ensure_default_guidelines(session)
     if session.scalar(select(SlaCalendar.id).where(SlaCalendar.name == "24/7")) is None:
         session.add(SlaCalendar(name="24/7", timezone="UTC", hours=None))
     if session.scalar(select(SlaPolicy.id).limit(1)) is None:

@@ -35,6 +35,17 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("POST", "/api/v1/cases/{key}/split"): A.CASE_WORK,
     ("GET", "/api/v1/cases/{key}/requests"): A.CASE_READ,
     ("GET", "/api/v1/cases/{key}/timeline"): A.CASE_READ,
+    ("GET", "/api/v1/cases/{key}/decisions"): A.CASE_READ,
+    ("POST", "/api/v1/cases/{key}/decisions"): A.CASE_WORK,
+    ("GET", "/api/v1/cases/{key}/sanctions"): A.CASE_READ,
+    ("GET", "/api/v1/decisions"): A.CASE_READ,
+    ("POST", "/api/v1/decisions/{decision_id}/approve"): A.DECISION_APPROVE,
+    ("POST", "/api/v1/decisions/{decision_id}/reject"): A.DECISION_APPROVE,
+    ("GET", "/api/v1/guidelines"): A.CONFIG_READ,
+    ("GET", "/api/v1/guidelines/{code}/versions"): A.CONFIG_READ,
+    ("PUT", "/api/v1/guidelines/{code}"): A.GUIDELINE_MANAGE,
+    ("GET", "/api/v1/approval-rules"): A.CONFIG_READ,
+    ("PUT", "/api/v1/approval-rules"): A.CONFIG_MANAGE,
     ("GET", "/api/v1/queues"): A.QUEUE_READ,
     ("POST", "/api/v1/queues"): A.QUEUE_MANAGE,
     ("POST", "/api/v1/queues/{slug}/claim"): A.CASE_WORK,
@@ -51,7 +62,8 @@ ROUTES: dict[tuple[str, str], Action] = {
 }
 # Routes anyone may call without signing in.
 PUBLIC = {("GET", "/healthz")}
-PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags"}
+PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "decision_id": "999999",
+                "code": "fake"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

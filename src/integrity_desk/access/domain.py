@@ -18,6 +18,8 @@ class Action(StrEnum):
     CASE_READ = "case.read"
     CASE_CREATE = "case.create"
     CASE_WORK = "case.work"
+    DECISION_APPROVE = "decision.approve"
+    GUIDELINE_MANAGE = "guideline.manage"
     QUEUE_READ = "queue.read"
     QUEUE_MANAGE = "queue.manage"
     CONFIG_READ = "config.read"
@@ -32,6 +34,9 @@ DESCRIPTIONS: dict[Action, str] = {
     Action.CASE_CREATE: "open cases through the API (intake, batches of flags)",
     Action.CASE_WORK: "claim, assign, release, move along the lifecycle, comment, edit, "
                       "escalate, merge, split",
+    Action.DECISION_APPROVE: "approve or reject another person's decision that needs four "
+                             "eyes",
+    Action.GUIDELINE_MANAGE: "edit guidelines (each edit a new version)",
     Action.QUEUE_READ: "see queues and their counts",
     Action.QUEUE_MANAGE: "create and configure queues",
     Action.CONFIG_READ: "read triage rules, SLA policies and calendars",
@@ -48,6 +53,8 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.CASE_READ: _EVERYONE,
     Action.CASE_CREATE: _WORKERS,
     Action.CASE_WORK: _WORKERS,
+    Action.DECISION_APPROVE: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.LEGAL}),
+    Action.GUIDELINE_MANAGE: frozenset({Role.ADMIN, Role.MANAGER, Role.POLICY}),
     Action.QUEUE_READ: _EVERYONE,
     Action.QUEUE_MANAGE: _MANAGERS,
     Action.CONFIG_READ: _EVERYONE,

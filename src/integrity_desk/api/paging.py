@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from fastapi import Path, Query
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 T = TypeVar("T")
+
+# Row ids are 32-bit integer keys: a larger number names no row and must not reach the SQL.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+IdCursor = Annotated[int | None, Query(ge=0, le=MAX_ROW_ID, description="next_cursor of the "
+                                                                        "page before")]
 
 
 def page_after_id(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from integrity_desk.api.deps import CaseReader, CaseWorker, SessionDep
-from integrity_desk.api.paging import page_after_id
+from integrity_desk.api.paging import IdCursor, page_after_id
 from integrity_desk.cases import repository as repo
 from integrity_desk.cases import service
 from integrity_desk.cases.domain import GuidelineCategory, Priority, case_key
@@ -256,7 +256,7 @@ class RequestPage(BaseModel):
 
 @router.get("/cases/{key}/requests", response_model=RequestPage)
 def linked_requests(key: str, session: SessionDep, principal: CaseReader,
-                    cursor: int | None = None,
+                    cursor: IdCursor = None,
                     limit: Annotated[int, Query(ge=1, le=200)] = 50) -> RequestPage:
     case = repo.get_case(session, principal.user, key)
     rows, next_cursor = page_after_id(

@@ -21,6 +21,13 @@ class Business(Base):
     csm_owner: Mapped[str | None] = mapped_column(String(200))
     review_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What decisions did to it (see decisions.domain.effect).
+    consumer_warning: Mapped[str | None] = mapped_column(String(300))
+    consumer_warning_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    features_status: Mapped[str] = mapped_column(String(16), default="full",
+                                                 server_default="full")
+    features_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warning_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Reviewer(Base):
@@ -33,6 +40,8 @@ class Reviewer(Base):
     review_count: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default="active")
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warning_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Review(Base):
@@ -47,6 +56,7 @@ class Review(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     language: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default="published")
+    label: Mapped[str | None] = mapped_column(String(300))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     experienced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

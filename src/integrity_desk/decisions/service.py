@@ -1,0 +1,319 @@
+"""Deciding a case: actions on its subjects, applied in the same transaction as the decision,
+each recorded with the subject's state before and after; severe actions wait for a second
+person's approval (four eyes) before they take effect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from integrity_desk.access.domain import Action, allows
+from integrity_desk.audit.service import Actor, record
+from integrity_desk.cases import service as cases
+from integrity_desk.cases.domain import CaseKind, CaseStatus
+from integrity_desk.cases.models import Case, CaseSubject
+from integrity_desk.decisions import guidelines
+from integrity_desk.decisions.domain import (
+    RULES,
+    SUBJECT_FIELDS,
+    ActionKind,
+    ActionRequest,
+    Automation,
+    Ground,
+    check_action,
+    check_ground,
+    effect,
+    ends_at,
+    is_restriction,
+    parse_ladder,
+    sanction_for,
+)
+from integrity_desk.decisions.models import ApprovalRule, Decision, DecisionAction, Guideline
+from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity_desk.people.models import User
+from integrity_desk.subjects.models import Business, Review, Reviewer
+
+SUBJECT_MODELS: dict[str, Any] = {"review": Review, "reviewer": Reviewer, "business": Business}
+SUBJECT_KEYS: dict[str, Any] = {"review": Review.ref, "reviewer": Reviewer.ref,
+                                "business": Business.domain}
+
+
+@dataclass
+class DecisionInput:
+    guideline: str
+    explanation: str
+    facts: str
+    outcome: str = "action"  # action | no_action
+    guideline_version: int | None = None
+    ground: Ground | None = None
+    legal_ground: str | None = None
+    automated_detection: bool = False
+    automated_decision: Automation = Automation.NOT_AUTOMATED
+    territorial_scope: list[str] = field(default_factory=list)
+    actions: list[tuple[str, ActionRequest]] = field(default_factory=list)  # (subject ref, …)
+
+
+def source_type(case: Case) -> str:
+    """Where the decision came from, in the DSA's terms (Art. 16 notice, trusted flagger, …)."""
+    if case.kind == CaseKind.LEGAL_NOTICE:
+        return "article_16"
+    if case.kind == CaseKind.TRUSTED_FLAGGER_NOTICE:
+        return "trusted_flagger"
+    if case.kind == CaseKind.INVESTIGATION or case.requester_type == "automated_detector":
+        return "own_initiative"
+    return "other_notification"
+
+
+def resolve_subject(session: Session, case: Case, ref: str) -> tuple[str, int]:
+    """``review:REF``, ``reviewer:REF`` or ``business:DOMAIN`` → (type, id), if the case is about
+    it — directly, or as the reviewer or business of one of its reviews."""
+    subject_type, _, key = ref.partition(":")
+    if subject_type not in SUBJECT_MODELS or not key:
+        raise InvalidInput("a subject is review:REF, reviewer:REF or business:DOMAIN",
+                           field="subject")
+    model = SUBJECT_MODELS[subject_type]
+    subject_id = session.scalar(select(model.id).where(SUBJECT_KEYS[subject_type] == key))
+    if subject_id is None or (subject_type, subject_id) not in case_reach(session, case):
+        raise InvalidInput(f"{ref} is not a subject of {case.key}", field="subject")
+    return subject_type, subject_id
+
+
+def case_reach(session: Session, case: Case) -> set[tuple[str, int]]:
+    """The case's subjects, and the reviewer and business of each of its reviews."""
+    linked = {(t, i) for t, i in session.execute(
+        select(CaseSubject.subject_type, CaseSubject.subject_id)
+        .where(CaseSubject.case_id == case.id))}
+    review_ids = [i for t, i in linked if t == "review"]
+    if review_ids:
+        for reviewer_id, business_id in session.execute(
+                select(Review.reviewer_id, Review.business_id).where(Review.id.in_(review_ids))):
+            if reviewer_id:
+                linked.add(("reviewer", reviewer_id))
+            if business_id:
+                linked.add(("business", business_id))
+    return linked
+
+
+def requires_approval(session: Session, actions: list[ActionKind]) -> bool:
+    configured = {a: r for a, r in session.execute(
+        select(ApprovalRule.action, ApprovalRule.requires_approval))}
+    return any(configured.get(a.value, RULES[a].severe) for a in actions)
+
+
+def offences(session: Session, subject_type: str, subject_id: int, code: str) -> int:
+    """Earlier applied decisions under this guideline that restricted or warned the subject."""
+    return session.scalar(
+        select(func.count(func.distinct(Decision.id)))
+        .join(DecisionAction, DecisionAction.decision_id == Decision.id)
+        .join(Guideline, Guideline.id == Decision.guideline_id)
+        .where(DecisionAction.subject_type == subject_type,
+               DecisionAction.subject_id == subject_id, Guideline.code == code,
+               Decision.status == "applied", DecisionAction.action != ActionKind.KEEP)) or 0
+
+
+def suggestions(session: Session, case: Case, guideline: Guideline) -> list[dict[str, Any]]:
+    """The sanctions ladder's next step for each reviewer and business the case reaches."""
+    ladder = parse_ladder(guideline.sanctions)
+    out = []
+    for subject_type, subject_id in sorted(case_reach(session, case)):
+        if subject_type == "review":
+            continue
+        n = offences(session, subject_type, subject_id, guideline.code) + 1
+        step = sanction_for(ladder, subject_type, n)
+        if step:
+            out.append({"subject_type": subject_type, "subject_id": subject_id, "offence": n,
+                        **step.as_dict()})
+    return out
+
+
+def _check_input(inp: DecisionInput, ground: Ground | None, legal_ground: str | None) -> None:
+    if inp.outcome not in ("action", "no_action"):
+        raise InvalidInput("action or no_action", field="outcome")
+    kinds = [r.action for _, r in inp.actions]
+    if inp.outcome == "action" and not kinds:
+        raise InvalidInput("name at least one action (or decide no_action)", field="actions")
+    if inp.outcome == "no_action" and any(k != ActionKind.KEEP for k in kinds):
+        raise InvalidInput("a no-action decision keeps its subjects as they are",
+                           field="actions")
+    restricts = any(is_restriction(k) for k in kinds)
+    check_ground(ground, legal_ground=legal_ground, restricts=restricts)
+    if restricts and not inp.territorial_scope:
+        raise InvalidInput("say where the restriction applies (EU/EEA country codes)",
+                           field="territorial_scope")
+    for index, (_, request) in enumerate(inp.actions):
+        check_action(request, f"actions.{index}")
+    if not inp.explanation.strip() or not inp.facts.strip():
+        raise InvalidInput("state the facts and the explanation",
+                           field="facts" if not inp.facts.strip() else "explanation")
+
+
+def decide(session: Session, case: Case, inp: DecisionInput, *, user: User, actor: Actor,
+           now: datetime) -> Decision:
+    """Record a decision on the case; apply it at once unless it needs four eyes."""
+    if case.status not in (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS):
+        raise Conflict(f"{case.key} is {case.status}; take it on (claim or assign) first",
+                       field="status", current=case.status,
+                       allowed=[CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS])
+    if session.scalar(select(Decision.id).where(Decision.case_id == case.id,
+                                                Decision.status == "awaiting_approval")):
+        raise Conflict(f"{case.key} has a decision awaiting approval", field="status",
+                       current=case.status)
+    guideline = guidelines.get(session, inp.guideline, inp.guideline_version)
+    ground = inp.ground or (Ground(guideline.default_ground) if inp.outcome == "action"
+                            else None)
+    # The guideline's own legal ground only stands for illegal content it was written for.
+    legal_ground = inp.legal_ground or (
+        guideline.legal_ground if guideline.default_ground == Ground.ILLEGAL_CONTENT else None)
+    _check_input(inp, ground, legal_ground)
+    if case.status == CaseStatus.ASSIGNED:
+        cases.transition(session, case, action="start", actor_user=user, actor=actor, now=now)
+    requests = [(resolve_subject(session, case, ref), r) for ref, r in inp.actions]
+    pending = requires_approval(session, [r.action for _, r in requests])
+    decision = Decision(
+        case_id=case.id, kind="decision", outcome=inp.outcome, guideline_id=guideline.id,
+        ground=ground.value if ground else None,
+        legal_ground=legal_ground if ground == Ground.ILLEGAL_CONTENT else None,
+        explanation=inp.explanation.strip(), facts=inp.facts.strip(),
+        automated_detection=inp.automated_detection,
+        automated_decision=inp.automated_decision.value,
+        territorial_scope=sorted(set(inp.territorial_scope)), source_type=source_type(case),
+        status="awaiting_approval" if pending else "applied", decided_by_id=user.id,
+        decided_at=now)
+    session.add(decision)
+    session.flush()
+    for (subject_type, subject_id), r in requests:
+        session.add(DecisionAction(
+            decision_id=decision.id, action=r.action.value, subject_type=subject_type,
+            subject_id=subject_id, duration_days=r.duration_days, label=r.label,
+            ends_at=ends_at(r, now)))
+    session.flush()
+    record(session, kind="decision.proposed" if pending else "decision.made", category="state",
+           actor=actor, case_id=case.id, at=now, payload=_summary(decision, guideline, requests))
+    if not pending:
+        _apply(session, case, decision, user=user, actor=actor, now=now)
+    return decision
+
+
+def _summary(decision: Decision, guideline: Guideline,
+             requests: list[tuple[tuple[str, int], ActionRequest]]) -> dict[str, Any]:
+    return {"decision_id": decision.id, "outcome": decision.outcome,
+            "guideline": f"{guideline.code} v{guideline.version}", "ground": decision.ground,
+            "actions": [{"action": r.action.value, "subject": f"{t}:{i}",
+                         "duration_days": r.duration_days} for (t, i), r in requests]}
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
+
+
+def _restore(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: datetime.fromisoformat(v) if k.endswith("_until") and isinstance(v, str) else v
+            for k, v in values.items()}
+
+
+def load_actions(session: Session, decision: Decision) -> list[DecisionAction]:
+    return list(session.scalars(select(DecisionAction)
+                                .where(DecisionAction.decision_id == decision.id)
+                                .order_by(DecisionAction.id)))
+
+
+def _apply(session: Session, case: Case, decision: Decision, *, user: User, actor: Actor,
+           now: datetime) -> None:
+    """Change the subjects, record what changed, and move the case on."""
+    actions = load_actions(session, decision)
+    waiting_until: datetime | None = None
+    for a in actions:
+        model = SUBJECT_MODELS[a.subject_type]
+        fields = SUBJECT_FIELDS[a.subject_type]
+        row = session.execute(select(*[getattr(model, f) for f in fields])
+                              .where(model.id == a.subject_id).with_for_update()).one()
+        state = dict(zip(fields, row, strict=True))
+        request = ActionRequest(ActionKind(a.action), a.subject_type, a.subject_id,
+                                a.duration_days, a.label)
+        after = effect(request, state, now)
+        if after:
+            session.execute(update(model).where(model.id == a.subject_id).values(**after)
+                            .execution_options(synchronize_session=False))
+        a.before = _jsonable({k: state[k] for k in after})
+        a.after = _jsonable(after)
+        a.applied_at = now
+        if a.action == ActionKind.REQUEST_DOCUMENTATION:
+            waiting_until = a.ends_at
+    session.flush()
+    record(session, kind="decision.applied", category="state", actor=actor, case_id=case.id,
+           at=now, payload={"decision_id": decision.id, "effects": [
+               {"action": a.action, "subject": f"{a.subject_type}:{a.subject_id}",
+                "before": a.before, "after": a.after} for a in actions]})
+    if waiting_until is not None:
+        cases.transition(session, case, action="wait_on_requester", actor_user=user,
+                         actor=actor, now=now,
+                         reason=f"documentation requested; answer due {waiting_until:%Y-%m-%d}")
+    else:
+        cases.transition(session, case, action="decide", actor_user=user, actor=actor, now=now,
+                         outcome=f"decision {decision.id}: {decision.outcome}")
+
+
+def get_decision(session: Session, decision_id: int, readable: Any) -> tuple[Decision, Case]:
+    """The decision and its case, if the user may read the case (404 otherwise)."""
+    found = session.execute(select(Decision, Case).join(Case, Case.id == Decision.case_id)
+                            .where(Decision.id == decision_id, readable)).first()
+    if found is None:
+        raise NotFound(f"no decision {decision_id}", field="decision")
+    return found[0], found[1]
+
+
+def approve(session: Session, decision: Decision, case: Case, *, user: User, actor: Actor,
+            now: datetime, note: str | None) -> Decision:
+    """The second pair of eyes: another person approves, and the decision takes effect."""
+    _check_reviewer(decision, user)
+    _settle(session, decision, "applied", user=user, now=now, note=note)
+    record(session, kind="decision.approved", category="state", actor=actor, case_id=case.id,
+           at=now, payload={"decision_id": decision.id, "note": note})
+    _apply(session, case, decision, user=user, actor=actor, now=now)
+    return decision
+
+
+def reject(session: Session, decision: Decision, case: Case, *, user: User, actor: Actor,
+           now: datetime, note: str) -> Decision:
+    if not note.strip():
+        raise InvalidInput("say why the decision is rejected", field="note")
+    _check_reviewer(decision, user)
+    _settle(session, decision, "rejected", user=user, now=now, note=note)
+    record(session, kind="decision.rejected", category="state", actor=actor, case_id=case.id,
+           at=now, payload={"decision_id": decision.id, "note": note})
+    return decision
+
+
+def _check_reviewer(decision: Decision, user: User) -> None:
+    if decision.decided_by_id == user.id:
+        raise Forbidden("four eyes: someone other than the decider approves or rejects")
+    if not allows(user.role, Action.DECISION_APPROVE):
+        raise Forbidden(f"a {user.role} does not approve decisions")
+
+
+def _settle(session: Session, decision: Decision, status: str, *, user: User, now: datetime,
+            note: str | None) -> None:
+    """awaiting_approval → status, once: a conditional UPDATE, so two approvers cannot both win."""
+    won = session.execute(
+        update(Decision).where(Decision.id == decision.id,
+                               Decision.status == "awaiting_approval")
+        .values(status=status, approved_by_id=user.id, approved_at=now, review_note=note)
+        .execution_options(synchronize_session=False)).rowcount
+    if won != 1:
+        session.refresh(decision)
+        raise Conflict(f"decision {decision.id} is {decision.status}, not awaiting approval",
+                       field="status", current=decision.status)
+    decision.status, decision.approved_by_id, decision.approved_at = status, user.id, now
+    decision.review_note = note
+
+
+def decisions_of(session: Session, case: Case) -> list[Decision]:
+    return list(session.scalars(
+        select(Decision).where(Decision.case_id == case.id)
+        .options(selectinload(Decision.actions), selectinload(Decision.guideline))
+        .order_by(Decision.id)))
