@@ -11,6 +11,7 @@ from sqlalchemy import update
 from integrity_desk.cases.models import Case
 from integrity_desk.subjects.models import Business
 from tests import factories as f
+from tests.helpers import decide_no_action
 
 API = "/api/v1"
 
@@ -68,7 +69,7 @@ def _claimed(client: Any, person: Any, body: dict[str, Any] | None = None) -> st
 
 def test_forbidden_transition_names_current_and_allowed_states(client, specialist):
     key = _new(client, specialist)
-    error = _error(_act(client, specialist, key, "decide", outcome="removed"), 409, "status")
+    error = _error(_act(client, specialist, key, "close"), 409, "status")
     assert error["code"] == "conflict"
     assert error["current"] == "triaged"
     assert error["allowed"] == ["assigned", "merged"]
@@ -124,10 +125,12 @@ def test_happy_path_with_a_pause(client, db, specialist):
     assert abs(moved - timedelta(minutes=paused_minutes)) < timedelta(seconds=1)
     assert resumed["sla"]["resolution"]["state"] == "on_track"
 
-    _error(_act(client, specialist, key, "decide"), 422, "outcome")
-    decided = _ok(_act(client, specialist, key, "decide", outcome="removed"))
+    # Deciding is a decision of its own (guideline, ground, statement of reasons), never a
+    # bare transition.
+    _error(_act(client, specialist, key, "decide", outcome="removed"), 422, "action")
+    assert decide_no_action(client, specialist, key).status_code == 201
+    decided = _get(client, specialist, key)
     assert decided["status"] == "decided"
-    assert decided["details"]["outcome"] == "removed"
     assert decided["decided_at"] is not None
     assert decided["sla"]["resolution"]["state"] == "met"
 
@@ -148,8 +151,10 @@ def test_happy_path_with_a_pause(client, db, specialist):
 
     events = [(e["kind"], e["payload"].get("action"))
               for e in _timeline(client, specialist, key, category="state")]
-    assert events == [("case.claimed", None)] + [("case.status_changed", a) for a in (
-        "start", "wait_on_requester", "resume", "decide", "close", "reopen")]
+    moves = [("case.status_changed", a) for a in ("start", "wait_on_requester", "resume")]
+    assert events == [("case.claimed", None), *moves, ("decision.made", None),
+                      ("decision.applied", None), ("case.status_changed", "decide"),
+                      ("case.status_changed", "close"), ("case.status_changed", "reopen")]
     assert client.get(f"{API}/cases/{key}", headers=h).json()["status"] == "triaged"
 
 
@@ -162,20 +167,19 @@ def test_wait_on_legal_does_not_stop_the_clock(client, specialist):
     assert waiting["sla"]["resolution"]["state"] == "on_track"
 
 
-def test_revise_reopens_a_decision(client, specialist):
+def test_a_decision_is_not_revised_by_a_transition(client, specialist):
     key = _claimed(client, specialist)
     _ok(_act(client, specialist, key, "start"))
-    _ok(_act(client, specialist, key, "decide", outcome="kept"))
-    _error(_act(client, specialist, key, "revise"), 422, "reason")
-    revised = _ok(_act(client, specialist, key, "revise", reason="Wrong call."))
-    assert revised["status"] == "in_progress"
-    assert revised["decided_at"] is None
+    assert decide_no_action(client, specialist, key).status_code == 201
+    # A decision stands until an appeal, or a new decision on the reopened case, changes it.
+    _error(_act(client, specialist, key, "revise", reason="Wrong call."), 422, "action")
+    assert _get(client, specialist, key)["status"] == "decided"
 
 
 def test_reopen_while_a_newer_case_holds_the_subject(client, specialist):
     first = _claimed(client, specialist)
     _ok(_act(client, specialist, first, "start"))
-    _ok(_act(client, specialist, first, "decide", outcome="removed"))
+    assert decide_no_action(client, specialist, first).status_code == 201
     _ok(_act(client, specialist, first, "close"))
     second = _new(client, specialist)
     assert second != first
@@ -362,8 +366,9 @@ def test_edit_refuses_bad_values(client, specialist):
 
 def test_closed_case_cannot_be_edited(client, specialist):
     key = _claimed(client, specialist)
-    for action, extra in (("start", {}), ("decide", {"outcome": "kept"}), ("close", {})):
-        _ok(_act(client, specialist, key, action, **extra))
+    _ok(_act(client, specialist, key, "start"))
+    assert decide_no_action(client, specialist, key).status_code == 201
+    _ok(_act(client, specialist, key, "close"))
     error = _error(client.patch(f"{API}/cases/{key}", json={"title": "x"},
                                 headers=specialist.headers), 409)
     assert error["current"] == "closed"
@@ -423,8 +428,9 @@ def test_merge_folds_a_duplicate_into_another_case(client, specialist, manager):
 def test_merge_into_a_closed_case_conflicts(client, specialist):
     a = _new(client, specialist, f.flag("r1"))
     b = _claimed(client, specialist, f.flag("r2"))
-    for action, extra in (("start", {}), ("decide", {"outcome": "kept"}), ("close", {})):
-        _ok(_act(client, specialist, b, action, **extra))
+    _ok(_act(client, specialist, b, "start"))
+    assert decide_no_action(client, specialist, b).status_code == 201
+    _ok(_act(client, specialist, b, "close"))
     error = _error(client.post(f"{API}/cases/{a}/merge", json={"into": b, "reason": "dup"},
                                headers=specialist.headers), 409, "into")
     assert error["current"] == "closed"

@@ -92,9 +92,9 @@ class Reason(BaseModel):
 
 
 class TransitionIn(Reason):
-    action: Literal["start", "wait_on_requester", "wait_on_legal", "resume", "decide", "revise",
-                    "close", "reopen"]
-    outcome: str | None = Field(default=None, max_length=5_000)
+    # Deciding is POST /cases/{key}/decisions: a decision cites its guideline and ground and
+    # yields statements of reasons, so it is never a bare transition.
+    action: Literal["start", "wait_on_requester", "wait_on_legal", "resume", "close", "reopen"]
 
 
 @router.post("/cases/{key}/transition", response_model=CaseDetailOut)
@@ -102,8 +102,7 @@ def transition(key: str, body: TransitionIn, session: SessionDep,
                principal: CaseWorker) -> CaseDetailOut:
     case = repo.get_case(session, principal.user, key, for_update=True)
     service.transition(session, case, action=body.action, actor_user=principal.user,
-                       actor=principal.actor, now=utcnow(), reason=body.reason,
-                       outcome=body.outcome)
+                       actor=principal.actor, now=utcnow(), reason=body.reason)
     session.commit()
     return _detail(session, case)
 

@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.cases import service as cases
-from integrity_desk.cases.models import Case
+from integrity_desk.cases.models import Case, CaseSubject
 from integrity_desk.db import Database, utcnow
+from integrity_desk.decisions.defaults import GUIDELINES
+from integrity_desk.decisions.domain import ActionKind, ActionRequest
+from integrity_desk.decisions.service import DecisionInput, decide
 from integrity_desk.demo import data
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.errors import DeskError
@@ -239,17 +242,39 @@ def _walk(session: Session, case: Case, path: list[str], users: list[User], at: 
             elif step == "escalate":
                 cases.escalate(session, case, actor_user=worker, actor=actor, now=at,
                                reason="Needs a specialist: the business disputes the evidence.")
+            elif step == "decide":
+                decide(session, case, _decision(session, case, rng), user=worker, actor=actor,
+                       now=at)
             else:
-                cases.transition(
-                    session, case, action=step, actor_user=worker, actor=actor, now=at,
-                    reason="Demo: " + step.replace("_", " "),
-                    outcome="Review removed: not based on a genuine experience."
-                    if step == "decide" else None)
+                cases.transition(session, case, action=step, actor_user=worker, actor=actor,
+                                 now=at, reason="Demo: " + step.replace("_", " "))
         except DeskError:
             return
         if step == "start":
             cases.comment(session, case, actor=actor, now=at,
                           body="Checked reviewer history and order evidence.")
+
+
+EEA = ["AT", "BE", "DE", "DK", "ES", "FI", "FR", "IE", "IT", "NL", "NO", "PL", "SE"]
+
+
+def _decision(session: Session, case: Case, rng: random.Random) -> DecisionInput:
+    """A plausible decision: remove a flagged review (most of the time), or keep it."""
+    review = session.scalar(
+        select(Review.ref).join(CaseSubject, (CaseSubject.subject_id == Review.id)
+                                & (CaseSubject.subject_type == "review"))
+        .where(CaseSubject.case_id == case.id).order_by(CaseSubject.id).limit(1))
+    codes = {g["code"] for g in GUIDELINES}
+    guideline = case.category if case.category in codes else "fake"
+    if review is None or rng.random() < 0.3:
+        return DecisionInput(guideline=guideline, outcome="no_action",
+                             explanation="The review meets the guideline.",
+                             facts="Checked the report against the review and its history.")
+    return DecisionInput(
+        guideline=guideline, territorial_scope=EEA,
+        explanation="The review breaks the guideline cited.",
+        facts="Reported; the reviewer's history and the text confirm the report.",
+        actions=[(f"review:{review}", ActionRequest(ActionKind.REMOVE_REVIEW, "review", 0))])
 
 
 def _merge_some(db: Database, manager: User) -> int:
