@@ -4,7 +4,13 @@ from integrity_desk.audit.models import AuditChain, AuditCheckpoint, AuditCheckp
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
 from integrity_desk.configuration import ConfigState
 from integrity_desk.db import Base
-from integrity_desk.decisions.models import ApprovalRule, Decision, DecisionAction, Guideline
+from integrity_desk.decisions.models import (
+    ApprovalRule,
+    Decision,
+    DecisionAction,
+    Guideline,
+    OutOfCourtDispute,
+)
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.jobs.models import Job
 from integrity_desk.people.models import ApiToken, Team, User
@@ -14,8 +20,31 @@ from integrity_desk.subjects.models import Business, Review, Reviewer
 from integrity_desk.triage.models import TriageRule
 
 __all__ = [
-    "ApiToken", "ApprovalRule", "AuditChain", "AuditCheckpoint", "AuditCheckpointHead",
-    "AuditEvent", "Base", "Business", "Case", "CaseRequest", "CaseSubject", "CaseTag",
-    "ConfigState", "Decision", "DecisionAction", "Guideline", "Job", "Queue", "Review", "Reviewer",
-    "SlaCalendar", "SlaPolicy", "Team", "TriageRule", "TrustedFlagger", "User",
+    "ApiToken",
+    "ApprovalRule",
+    "AuditChain",
+    "AuditCheckpoint",
+    "AuditCheckpointHead",
+    "AuditEvent",
+    "Base",
+    "Business",
+    "Case",
+    "CaseRequest",
+    "CaseSubject",
+    "CaseTag",
+    "ConfigState",
+    "Decision",
+    "DecisionAction",
+    "Guideline",
+    "Job",
+    "OutOfCourtDispute",
+    "Queue",
+    "Review",
+    "Reviewer",
+    "SlaCalendar",
+    "SlaPolicy",
+    "Team",
+    "TriageRule",
+    "TrustedFlagger",
+    "User",
 ]

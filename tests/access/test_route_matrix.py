@@ -38,6 +38,10 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/cases/{key}/decisions"): A.CASE_READ,
     ("POST", "/api/v1/cases/{key}/decisions"): A.CASE_WORK,
     ("GET", "/api/v1/cases/{key}/sanctions"): A.CASE_READ,
+    ("POST", "/api/v1/cases/{key}/appeal-outcome"): A.CASE_WORK,
+    ("GET", "/api/v1/cases/{key}/disputes"): A.CASE_READ,
+    ("POST", "/api/v1/cases/{key}/disputes"): A.CASE_WORK,
+    ("PATCH", "/api/v1/disputes/{dispute_id}"): A.CASE_WORK,
     ("GET", "/api/v1/decisions"): A.CASE_READ,
     ("POST", "/api/v1/decisions/{decision_id}/approve"): A.DECISION_APPROVE,
     ("POST", "/api/v1/decisions/{decision_id}/reject"): A.DECISION_APPROVE,
@@ -63,7 +67,7 @@ ROUTES: dict[tuple[str, str], Action] = {
 # Routes anyone may call without signing in.
 PUBLIC = {("GET", "/healthz")}
 PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "decision_id": "999999",
-                "code": "fake"}
+                "dispute_id": "999999", "code": "fake"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

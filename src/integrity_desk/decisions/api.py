@@ -86,10 +86,10 @@ def decide(key: str, body: DecisionIn, session: SessionDep,
     decision = service.decide(session, case, inp, user=principal.user, actor=principal.actor,
                               now=utcnow())
     session.commit()
-    return _one(session, decision.id, case.key)
+    return one_decision(session, decision.id, case.key)
 
 
-def _one(session: Session, decision_id: int, key: str) -> DecisionOut:
+def one_decision(session: Session, decision_id: int, key: str) -> DecisionOut:
     d = session.scalars(select(Decision).where(Decision.id == decision_id).options(
         selectinload(Decision.actions), selectinload(Decision.guideline))
         .execution_options(populate_existing=True)).one()
@@ -143,7 +143,7 @@ def approve(decision_id: RowId, body: ReviewNoteIn, session: SessionDep,
     service.approve(session, decision, case, user=principal.user, actor=principal.actor,
                     now=utcnow(), note=body.note)
     session.commit()
-    return _one(session, decision.id, case.key)
+    return one_decision(session, decision.id, case.key)
 
 
 @router.post("/decisions/{decision_id}/reject", response_model=DecisionOut)
@@ -154,7 +154,7 @@ def reject(decision_id: RowId, body: ReviewNoteIn, session: SessionDep,
     service.reject(session, decision, case, user=principal.user, actor=principal.actor,
                    now=utcnow(), note=body.note or "")
     session.commit()
-    return _one(session, decision.id, case.key)
+    return one_decision(session, decision.id, case.key)
 
 
 @router.get("/approval-rules", response_model=list[ApprovalRuleIO])

@@ -118,3 +118,26 @@ class ApprovalRule(Base):
     action: Mapped[str] = mapped_column(String(40), primary_key=True)
     requires_approval: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutOfCourtDispute(Base):
+    """A dispute settled by a certified out-of-court body (DSA Art. 21): tracked to the end."""
+
+    __tablename__ = "out_of_court_disputes"
+    __table_args__ = (Index("ix_out_of_court_disputes_case", "case_id", "id"),
+                      Index("ix_out_of_court_disputes_submitted", "submitted_at", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    body: Mapped[str] = mapped_column(String(200))  # the certified settlement body
+    reference: Mapped[str | None] = mapped_column(String(120))  # the body's own case number
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # in_favour_of_recipient | in_favour_of_platform | partly | withdrawn | no_decision
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    implemented: Mapped[bool | None] = mapped_column(Boolean)
+    implemented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -222,11 +222,11 @@ def load_actions(session: Session, decision: Decision) -> list[DecisionAction]:
                                 .order_by(DecisionAction.id)))
 
 
-def _apply(session: Session, case: Case, decision: Decision, *, user: User, actor: Actor,
-           now: datetime) -> None:
-    """Change the subjects, record what changed, and move the case on."""
+def apply_effects(session: Session, case: Case, decision: Decision, *, actor: Actor,
+                  now: datetime) -> list[DecisionAction]:
+    """Change the subjects as the decision's actions say; keep each one's state before and after
+    on the action (an overturn puts the state before back)."""
     actions = load_actions(session, decision)
-    waiting_until: datetime | None = None
     for a in actions:
         model = SUBJECT_MODELS[a.subject_type]
         fields = SUBJECT_FIELDS[a.subject_type]
@@ -242,13 +242,37 @@ def _apply(session: Session, case: Case, decision: Decision, *, user: User, acto
         a.before = _jsonable({k: state[k] for k in after})
         a.after = _jsonable(after)
         a.applied_at = now
-        if a.action == ActionKind.REQUEST_DOCUMENTATION:
-            waiting_until = a.ends_at
     session.flush()
     record(session, kind="decision.applied", category="state", actor=actor, case_id=case.id,
            at=now, payload={"decision_id": decision.id, "effects": [
                {"action": a.action, "subject": f"{a.subject_type}:{a.subject_id}",
                 "before": a.before, "after": a.after} for a in actions]})
+    return actions
+
+
+def reverse_effects(session: Session, actions: list[DecisionAction], *, by: Decision,
+                    now: datetime) -> list[dict[str, Any]]:
+    """Put each subject back as it was before the action; the action stops being in force."""
+    reversed_ = []
+    for a in actions:
+        if a.before:
+            model = SUBJECT_MODELS[a.subject_type]
+            session.execute(update(model).where(model.id == a.subject_id)
+                            .values(**_restore(a.before))
+                            .execution_options(synchronize_session=False))
+        a.closed_at, a.reversed_by_id = now, by.id
+        reversed_.append({"action_id": a.id, "action": a.action,
+                          "subject": f"{a.subject_type}:{a.subject_id}", "restored": a.before})
+    session.flush()
+    return reversed_
+
+
+def _apply(session: Session, case: Case, decision: Decision, *, user: User, actor: Actor,
+           now: datetime) -> None:
+    """Change the subjects, record what changed, and move the case on."""
+    actions = apply_effects(session, case, decision, actor=actor, now=now)
+    waiting_until = next((a.ends_at for a in actions
+                          if a.action == ActionKind.REQUEST_DOCUMENTATION), None)
     if waiting_until is not None:
         cases.transition(session, case, action="wait_on_requester", actor_user=user,
                          actor=actor, now=now,

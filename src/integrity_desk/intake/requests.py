@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor
 from integrity_desk.cases.domain import CaseKind, RequesterType, parse_case_key
 from integrity_desk.cases.models import Case, CaseSubject
+from integrity_desk.decisions.models import Decision
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.errors import InvalidInput
 from integrity_desk.intake import schemas as s
@@ -144,7 +145,11 @@ def _appeal(session: Session, p: s.AppealIn, now: datetime, actor: Actor) -> Dra
             contested = None
     if contested is None:
         raise InvalidInput(f"no case {p.contested_case}", field="contested_case")
-    if contested.decided_at is None:
+    decision = session.scalars(
+        select(Decision).where(Decision.case_id == contested.id, Decision.kind == "decision",
+                               Decision.status == "applied")
+        .order_by(Decision.id.desc()).limit(1)).first()
+    if decision is None:
         raise InvalidInput(f"{contested.key} has no decision to appeal yet",
                            field="contested_case")
     window_ends = add_months(informed_at, APPEAL_WINDOW_MONTHS)
@@ -163,7 +168,9 @@ def _appeal(session: Session, p: s.AppealIn, now: datetime, actor: Actor) -> Dra
         category=contested.category, language=p.language or contested.language,
         subjects=subjects, tags=p.tags,
         details={"contested_case_id": contested.id, "contested_case": contested.key,
-                 "original_decider_id": contested.assignee_id,
+                 "contested_decision_id": decision.id,
+                 "original_decider_ids": sorted({u for u in (decision.decided_by_id,
+                                                             decision.approved_by_id) if u}),
                  "informed_at": informed_at.isoformat(),
                  "appeal_window_ends_at": window_ends.isoformat(), "grounds": p.grounds},
         dedupe_key=f"appeal:case:{contested.id}",

@@ -1,9 +1,9 @@
-"""guidelines (versioned), decisions and their actions, four-eyes rules; what decisions change
-on reviews, reviewers and businesses
+"""guidelines (versioned), decisions and their actions, four-eyes rules, out-of-court disputes;
+what decisions change on reviews, reviewers and businesses
 
 Revision ID: 0007
 Revises: 0003
-Create Date: 2026-11-25 09:26:26.815772
+Create Date: 2026-11-25 09:43:47.755392
 """
 
 import sqlalchemy as sa
@@ -107,6 +107,29 @@ def upgrade() -> None:
         batch_op.create_index('ix_decision_actions_documentation_due', ['ends_at'], unique=False, postgresql_where=sa.text("action = 'request_documentation' AND closed_at IS NULL"), sqlite_where=sa.text("action = 'request_documentation' AND closed_at IS NULL"))
         batch_op.create_index('ix_decision_actions_subject', ['subject_type', 'subject_id', 'id'], unique=False)
 
+    op.create_table('out_of_court_disputes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('decision_id', sa.Integer(), nullable=True),
+    sa.Column('body', sa.String(length=200), nullable=False),
+    sa.Column('reference', sa.String(length=120), nullable=True),
+    sa.Column('submitted_at', integrity_desk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('outcome', sa.String(length=32), nullable=True),
+    sa.Column('decided_at', integrity_desk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('implemented', sa.Boolean(), nullable=True),
+    sa.Column('implemented_at', integrity_desk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('notes', sa.Text(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', integrity_desk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_out_of_court_disputes_case_id_cases')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_out_of_court_disputes_created_by_id_users')),
+    sa.ForeignKeyConstraint(['decision_id'], ['decisions.id'], name=op.f('fk_out_of_court_disputes_decision_id_decisions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_out_of_court_disputes'))
+    )
+    with op.batch_alter_table('out_of_court_disputes', schema=None) as batch_op:
+        batch_op.create_index('ix_out_of_court_disputes_case', ['case_id', 'id'], unique=False)
+        batch_op.create_index('ix_out_of_court_disputes_submitted', ['submitted_at', 'id'], unique=False)
+
     with op.batch_alter_table('businesses', schema=None) as batch_op:
         batch_op.add_column(sa.Column('consumer_warning', sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column('consumer_warning_until', integrity_desk.db.UTCDateTime(timezone=True), nullable=True))
@@ -138,6 +161,11 @@ def downgrade() -> None:
         batch_op.drop_column('consumer_warning_until')
         batch_op.drop_column('consumer_warning')
 
+    with op.batch_alter_table('out_of_court_disputes', schema=None) as batch_op:
+        batch_op.drop_index('ix_out_of_court_disputes_submitted')
+        batch_op.drop_index('ix_out_of_court_disputes_case')
+
+    op.drop_table('out_of_court_disputes')
     with op.batch_alter_table('decision_actions', schema=None) as batch_op:
         batch_op.drop_index('ix_decision_actions_subject')
         batch_op.drop_index('ix_decision_actions_documentation_due', postgresql_where=sa.text("action = 'request_documentation' AND closed_at IS NULL"), sqlite_where=sa.text("action = 'request_documentation' AND closed_at IS NULL"))

@@ -1,0 +1,106 @@
+"""Appeal outcomes and out-of-court disputes over HTTP."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from integrity_desk.api.deps import CaseReader, CaseWorker, SessionDep
+from integrity_desk.api.paging import RowId
+from integrity_desk.cases import repository as repo
+from integrity_desk.db import utcnow
+from integrity_desk.decisions import appeals
+from integrity_desk.decisions.api import one_decision
+from integrity_desk.decisions.models import OutOfCourtDispute
+from integrity_desk.decisions.schemas import ActionIn, Country, DecisionOut, Strict
+
+router = APIRouter(tags=["appeals"])
+
+
+class AppealOutcomeIn(Strict):
+    outcome: appeals.AppealOutcome
+    reasoning: str = Field(min_length=1, max_length=5000,
+                           description="the reasoned outcome sent to the appellant")
+    reverse_action_ids: list[int] = Field(
+        default_factory=list, max_length=500,
+        description="partly_overturned: the contested actions to reverse")
+    actions: list[ActionIn] = Field(default_factory=list, max_length=500,
+                                    description="new actions, e.g. after a notifier's appeal")
+    territorial_scope: list[Country] = Field(default_factory=list, max_length=40)
+    override_reason: str | None = Field(
+        default=None, max_length=2000,
+        description="a manager deciding an appeal against their own decision says why")
+
+
+@router.post("/cases/{key}/appeal-outcome", response_model=DecisionOut, status_code=201)
+def decide_appeal(key: str, body: AppealOutcomeIn, session: SessionDep,
+                  principal: CaseWorker) -> DecisionOut:
+    case = repo.get_case(session, principal.user, key, for_update=True)
+    outcome = appeals.decide_appeal(session, case, appeals.AppealDecisionInput(
+        outcome=body.outcome, reasoning=body.reasoning,
+        reverse_action_ids=body.reverse_action_ids, actions=[a.request() for a in body.actions],
+        territorial_scope=body.territorial_scope, override_reason=body.override_reason),
+        user=principal.user, actor=principal.actor, now=utcnow())
+    session.commit()
+    return one_decision(session, outcome.id, case.key)
+
+
+class DisputeIn(Strict):
+    body: str = Field(min_length=1, max_length=200, description="the certified body")
+    reference: str | None = Field(default=None, max_length=120)
+    submitted_at: datetime
+
+
+class DisputeUpdate(Strict):
+    model_config = ConfigDict(extra="forbid")
+    outcome: str | None = None
+    decided_at: datetime | None = None
+    implemented: bool | None = None
+    implemented_at: datetime | None = None
+    notes: str | None = Field(default=None, max_length=5000)
+
+
+class DisputeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    decision_id: int | None
+    body: str
+    reference: str | None
+    submitted_at: datetime
+    outcome: str | None
+    decided_at: datetime | None
+    implemented: bool | None
+    implemented_at: datetime | None
+    notes: str | None
+
+
+@router.get("/cases/{key}/disputes", response_model=list[DisputeOut])
+def list_disputes(key: str, session: SessionDep, principal: CaseReader) -> list[Any]:
+    case = repo.get_case(session, principal.user, key)
+    return list(session.scalars(select(OutOfCourtDispute)
+                                .where(OutOfCourtDispute.case_id == case.id)
+                                .order_by(OutOfCourtDispute.id)))
+
+
+@router.post("/cases/{key}/disputes", response_model=DisputeOut, status_code=201)
+def open_dispute(key: str, body: DisputeIn, session: SessionDep, principal: CaseWorker) -> Any:
+    case = repo.get_case(session, principal.user, key)
+    dispute = appeals.open_dispute(session, case, body=body.body, reference=body.reference,
+                                   submitted_at=body.submitted_at, actor=principal.actor,
+                                   user=principal.user)
+    session.commit()
+    return dispute
+
+
+@router.patch("/disputes/{dispute_id}", response_model=DisputeOut)
+def update_dispute(dispute_id: RowId, body: DisputeUpdate, session: SessionDep,
+                   principal: CaseWorker) -> Any:
+    dispute, case = appeals.get_dispute(session, dispute_id, repo.readable_clause(principal.user))
+    appeals.update_dispute(session, dispute, case, changes=body.model_dump(exclude_unset=True),
+                           actor=principal.actor)
+    session.commit()
+    return dispute
