@@ -13,6 +13,7 @@ from integrity_desk.decisions.models import (
 )
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.jobs.models import Job
+from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
 from integrity_desk.people.models import ApiToken, Team, User
 from integrity_desk.routing.models import Queue
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
@@ -37,6 +38,8 @@ __all__ = [
     "DecisionAction",
     "Guideline",
     "Job",
+    "MisuseEvent",
+    "MisuseMeasure",
     "OutOfCourtDispute",
     "Queue",
     "Review",

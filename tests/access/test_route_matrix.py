@@ -50,6 +50,10 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("PUT", "/api/v1/guidelines/{code}"): A.GUIDELINE_MANAGE,
     ("GET", "/api/v1/approval-rules"): A.CONFIG_READ,
     ("PUT", "/api/v1/approval-rules"): A.CONFIG_MANAGE,
+    ("GET", "/api/v1/misuse/candidates"): A.MISUSE_MANAGE,
+    ("GET", "/api/v1/misuse/parties/{party_type}/{party_key}"): A.MISUSE_MANAGE,
+    ("POST", "/api/v1/misuse/measures"): A.MISUSE_MANAGE,
+    ("GET", "/api/v1/misuse/measures"): A.MISUSE_MANAGE,
     ("GET", "/api/v1/queues"): A.QUEUE_READ,
     ("POST", "/api/v1/queues"): A.QUEUE_MANAGE,
     ("POST", "/api/v1/queues/{slug}/claim"): A.CASE_WORK,
@@ -67,7 +71,8 @@ ROUTES: dict[tuple[str, str], Action] = {
 # Routes anyone may call without signing in.
 PUBLIC = {("GET", "/healthz")}
 PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "decision_id": "999999",
-                "dispute_id": "999999", "code": "fake"}
+                "dispute_id": "999999", "code": "fake", "party_type": "notifier",
+                "party_key": "someone@example.com"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

@@ -20,6 +20,7 @@ class Action(StrEnum):
     CASE_WORK = "case.work"
     DECISION_APPROVE = "decision.approve"
     GUIDELINE_MANAGE = "guideline.manage"
+    MISUSE_MANAGE = "misuse.manage"
     QUEUE_READ = "queue.read"
     QUEUE_MANAGE = "queue.manage"
     CONFIG_READ = "config.read"
@@ -37,6 +38,8 @@ DESCRIPTIONS: dict[Action, str] = {
     Action.DECISION_APPROVE: "approve or reject another person's decision that needs four "
                              "eyes",
     Action.GUIDELINE_MANAGE: "edit guidelines (each edit a new version)",
+    Action.MISUSE_MANAGE: "see misuse counters (DSA Art. 23) and warn or suspend who crossed "
+                          "the line",
     Action.QUEUE_READ: "see queues and their counts",
     Action.QUEUE_MANAGE: "create and configure queues",
     Action.CONFIG_READ: "read triage rules, SLA policies and calendars",
@@ -55,6 +58,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.CASE_WORK: _WORKERS,
     Action.DECISION_APPROVE: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.LEGAL}),
     Action.GUIDELINE_MANAGE: frozenset({Role.ADMIN, Role.MANAGER, Role.POLICY}),
+    Action.MISUSE_MANAGE: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
     Action.QUEUE_READ: _EVERYONE,
     Action.QUEUE_MANAGE: _MANAGERS,
     Action.CONFIG_READ: _EVERYONE,

@@ -107,13 +107,14 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.decisions.api import router as decisions_router
     from integrity_desk.decisions.appeal_api import router as appeals_router
     from integrity_desk.intake.api import router as intake_router
+    from integrity_desk.misuse.api import router as misuse_router
     from integrity_desk.people.api import router as people_router
     from integrity_desk.routing.api import router as routing_router
     from integrity_desk.sla.api import router as sla_router
     from integrity_desk.triage.api import router as triage_router
 
     for router in (intake_router, cases_router, decisions_router, appeals_router, audit_router,
-                   routing_router, triage_router, sla_router, people_router):
+                   routing_router, triage_router, sla_router, people_router, misuse_router):
         app.include_router(router, prefix="/api/v1")
     return app
 

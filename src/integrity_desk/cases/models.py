@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -63,6 +64,8 @@ class Case(Base):
               postgresql_where=text("is_open AND dedupe_key IS NOT NULL"),
               sqlite_where=text("is_open AND dedupe_key IS NOT NULL")),
         Index("ix_cases_merged_into", "merged_into_id"),
+        # Everything one notifier sent (misuse counters, DSA Art. 23), case-insensitively.
+        Index("ix_cases_requester_contact", func.lower(text("requester_contact")), "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,7 +159,10 @@ class CaseRequest(Base):
     """A further request about the same subject that joined an open case (not a duplicate)."""
 
     __tablename__ = "case_requests"
-    __table_args__ = (Index("ix_case_requests_case", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_case_requests_case", "case_id", "id"),
+        Index("ix_case_requests_contact", func.lower(text("requester_contact")), "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))

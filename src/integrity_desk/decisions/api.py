@@ -82,7 +82,7 @@ def decide(key: str, body: DecisionIn, session: SessionDep,
         explanation=body.explanation, facts=body.facts,
         automated_detection=body.automated_detection,
         automated_decision=body.automated_decision, territorial_scope=body.territorial_scope,
-        actions=[a.request() for a in body.actions])
+        actions=[a.request() for a in body.actions], manifest=body.manifest)
     decision = service.decide(session, case, inp, user=principal.user, actor=principal.actor,
                               now=utcnow())
     session.commit()

@@ -34,6 +34,9 @@ class AppealOutcomeIn(Strict):
     override_reason: str | None = Field(
         default=None, max_length=2000,
         description="a manager deciding an appeal against their own decision says why")
+    manifestly_unfounded: bool = Field(
+        default=False, description="upheld, and the complaint was manifestly unfounded "
+                                   "(counts towards DSA Art. 23 misuse)")
 
 
 @router.post("/cases/{key}/appeal-outcome", response_model=DecisionOut, status_code=201)
@@ -43,7 +46,8 @@ def decide_appeal(key: str, body: AppealOutcomeIn, session: SessionDep,
     outcome = appeals.decide_appeal(session, case, appeals.AppealDecisionInput(
         outcome=body.outcome, reasoning=body.reasoning,
         reverse_action_ids=body.reverse_action_ids, actions=[a.request() for a in body.actions],
-        territorial_scope=body.territorial_scope, override_reason=body.override_reason),
+        territorial_scope=body.territorial_scope, override_reason=body.override_reason,
+        manifestly_unfounded=body.manifestly_unfounded),
         user=principal.user, actor=principal.actor, now=utcnow())
     session.commit()
     return one_decision(session, outcome.id, case.key)

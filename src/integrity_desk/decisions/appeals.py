@@ -25,10 +25,12 @@ from integrity_desk.decisions.models import Decision, DecisionAction, OutOfCourt
 from integrity_desk.decisions.service import (
     apply_effects,
     load_actions,
+    note_misuse,
     resolve_subject,
     reverse_effects,
 )
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity_desk.misuse.service import check_manifest
 from integrity_desk.people.models import Role, User
 
 
@@ -49,6 +51,7 @@ class AppealDecisionInput:
     actions: list[tuple[str, ActionRequest]] = field(default_factory=list)
     territorial_scope: list[str] = field(default_factory=list)
     override_reason: str | None = None
+    manifestly_unfounded: bool = False
 
 
 def contested_decision(session: Session, appeal: Case) -> Decision:
@@ -80,6 +83,9 @@ def decide_appeal(session: Session, appeal: Case, inp: AppealDecisionInput, *, u
                        allowed=[CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS])
     if not inp.reasoning.strip():
         raise InvalidInput("the outcome is reasoned", field="reasoning")
+    if inp.manifestly_unfounded:
+        check_manifest(decision_kind="appeal_outcome", outcome=inp.outcome.value, ground=None,
+                       case_kind=appeal.kind, field="manifestly_unfounded")
     contested = contested_decision(session, appeal)
     overridden = _check_decider(contested, user, inp.override_reason)
     in_force = [a for a in load_actions(session, contested)
@@ -102,7 +108,7 @@ def decide_appeal(session: Session, appeal: Case, inp: AppealDecisionInput, *, u
         automated_detection=False, automated_decision=Automation.NOT_AUTOMATED.value,
         territorial_scope=sorted(set(inp.territorial_scope or contested.territorial_scope)),
         source_type=contested.source_type, status="applied", decided_by_id=user.id,
-        decided_at=now, appeal_of_id=contested.id,
+        decided_at=now, appeal_of_id=contested.id, manifest=inp.manifestly_unfounded,
         override_reason=inp.override_reason if overridden else None)
     session.add(outcome)
     session.flush()
@@ -112,8 +118,8 @@ def decide_appeal(session: Session, appeal: Case, inp: AppealDecisionInput, *, u
             decision_id=outcome.id, action=r.action.value, subject_type=subject_type,
             subject_id=subject_id, duration_days=r.duration_days, label=r.label))
     session.flush()
-    if requests:
-        apply_effects(session, appeal, outcome, actor=actor, now=now)
+    applied = apply_effects(session, appeal, outcome, actor=actor, now=now) if requests else []
+    note_misuse(session, appeal, outcome, applied, now=now)
     payload: dict[str, Any] = {"decision_id": outcome.id, "outcome": inp.outcome.value,
                                "contested_decision_id": contested.id, "reversed": reversed_,
                                "reasoning": inp.reasoning.strip()}

@@ -64,6 +64,9 @@ class Decision(Base):
     automated_decision: Mapped[str] = mapped_column(String(16), default="not_automated")
     territorial_scope: Mapped[list[str]] = mapped_column(JSONType, default=list)
     source_type: Mapped[str] = mapped_column(String(32))
+    # Manifestly illegal (acted on) or manifestly unfounded (a notice left without action, an
+    # upheld complaint): feeds the misuse counters of DSA Art. 23.
+    manifest: Mapped[bool] = mapped_column(Boolean, default=False)
     # awaiting_approval → applied, or rejected; applied → reversed (by an appeal)
     status: Mapped[str] = mapped_column(String(24))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

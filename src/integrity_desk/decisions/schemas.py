@@ -79,6 +79,9 @@ class DecisionIn(Strict):
     automated_decision: Automation = Automation.NOT_AUTOMATED
     territorial_scope: list[Country] = Field(default_factory=list, max_length=40)
     actions: list[ActionIn] = Field(default_factory=list, max_length=500)
+    manifest: bool = Field(default=False, description=(
+        "manifestly illegal content (acted on) or a manifestly unfounded notice (no action): "
+        "counts towards DSA Art. 23 misuse"))
 
 
 class ReviewNoteIn(Strict):
@@ -121,6 +124,7 @@ class DecisionOut(BaseModel):
     approved_at: datetime | None
     review_note: str | None
     appeal_of_id: int | None
+    manifest: bool
     actions: list[ActionOut]
 
 
@@ -135,7 +139,7 @@ def decision_out(d: Decision, case_key: str, guideline: Guideline | None,
         territorial_scope=d.territorial_scope, source_type=d.source_type,
         decided_by_id=d.decided_by_id, decided_at=d.decided_at,
         approved_by_id=d.approved_by_id, approved_at=d.approved_at, review_note=d.review_note,
-        appeal_of_id=d.appeal_of_id,
+        appeal_of_id=d.appeal_of_id, manifest=d.manifest,
         actions=[ActionOut(id=a.id, action=a.action, subject_type=a.subject_type,
                            subject_id=a.subject_id, duration_days=a.duration_days,
                            label=a.label, ends_at=a.ends_at, before=a.before or {},

@@ -35,6 +35,7 @@ from integrity_desk.decisions.domain import (
 )
 from integrity_desk.decisions.models import ApprovalRule, Decision, DecisionAction, Guideline
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity_desk.misuse.service import check_manifest, record_manifest
 from integrity_desk.people.models import User
 from integrity_desk.subjects.models import Business, Review, Reviewer
 
@@ -56,6 +57,7 @@ class DecisionInput:
     automated_decision: Automation = Automation.NOT_AUTOMATED
     territorial_scope: list[str] = field(default_factory=list)
     actions: list[tuple[str, ActionRequest]] = field(default_factory=list)  # (subject ref, …)
+    manifest: bool = False
 
 
 def source_type(case: Case) -> str:
@@ -170,6 +172,10 @@ def decide(session: Session, case: Case, inp: DecisionInput, *, user: User, acto
     legal_ground = inp.legal_ground or (
         guideline.legal_ground if guideline.default_ground == Ground.ILLEGAL_CONTENT else None)
     _check_input(inp, ground, legal_ground)
+    if inp.manifest:
+        check_manifest(decision_kind="decision", outcome=inp.outcome,
+                       ground=ground.value if ground else None, case_kind=case.kind,
+                       field="manifest")
     if case.status == CaseStatus.ASSIGNED:
         cases.transition(session, case, action="start", actor_user=user, actor=actor, now=now)
     requests = [(resolve_subject(session, case, ref), r) for ref, r in inp.actions]
@@ -182,8 +188,8 @@ def decide(session: Session, case: Case, inp: DecisionInput, *, user: User, acto
         automated_detection=inp.automated_detection,
         automated_decision=inp.automated_decision.value,
         territorial_scope=sorted(set(inp.territorial_scope)), source_type=source_type(case),
-        status="awaiting_approval" if pending else "applied", decided_by_id=user.id,
-        decided_at=now)
+        manifest=inp.manifest, status="awaiting_approval" if pending else "applied",
+        decided_by_id=user.id, decided_at=now)
     session.add(decision)
     session.flush()
     for (subject_type, subject_id), r in requests:
@@ -267,10 +273,25 @@ def reverse_effects(session: Session, actions: list[DecisionAction], *, by: Deci
     return reversed_
 
 
+def note_misuse(session: Session, case: Case, decision: Decision,
+                actions: list[DecisionAction], *, now: datetime) -> None:
+    """A manifest decision adds its items to the misuse counters (DSA Art. 23)."""
+    if not decision.manifest:
+        return
+    bucket = check_manifest(decision_kind=decision.kind, outcome=decision.outcome,
+                            ground=decision.ground, case_kind=case.kind, field="manifest")
+    record_manifest(session, bucket=bucket, case=case, decision_id=decision.id,
+                    reviewed_review_ids=[a.subject_id for a in actions
+                                         if a.subject_type == "review"],
+                    reviewer_ids=[a.subject_id for a in actions if a.subject_type == "reviewer"],
+                    now=now)
+
+
 def _apply(session: Session, case: Case, decision: Decision, *, user: User, actor: Actor,
            now: datetime) -> None:
     """Change the subjects, record what changed, and move the case on."""
     actions = apply_effects(session, case, decision, actor=actor, now=now)
+    note_misuse(session, case, decision, actions, now=now)
     waiting_until = next((a.ends_at for a in actions
                           if a.action == ActionKind.REQUEST_DOCUMENTATION), None)
     if waiting_until is not None:

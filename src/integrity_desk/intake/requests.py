@@ -15,8 +15,10 @@ from integrity_desk.cases.domain import CaseKind, RequesterType, parse_case_key
 from integrity_desk.cases.models import Case, CaseSubject
 from integrity_desk.decisions.models import Decision
 from integrity_desk.dsa.models import TrustedFlagger
-from integrity_desk.errors import InvalidInput
+from integrity_desk.errors import Forbidden, InvalidInput
 from integrity_desk.intake import schemas as s
+from integrity_desk.misuse.domain import Bucket
+from integrity_desk.misuse.service import suspension_of
 from integrity_desk.subjects.service import (
     businesses_by_domain,
     review_refs_in_urls,
@@ -133,7 +135,20 @@ def _executive(session: Session, p: s.ExecutiveEscalationIn, now: datetime, acto
         dedupe_key=f"executive_escalation:business:{business_id}",
     )
 
+def _refuse_suspended(session: Session, contact: str | None, bucket: Bucket, now: datetime,
+                      field_name: str) -> None:
+    """DSA Art. 23(2): notices or complaints of a suspended notifier are not processed."""
+    suspension = suspension_of(session, contact, bucket, now)
+    if suspension is not None and suspension.ends_at is not None:
+        raise Forbidden(
+            f"this sender is suspended from sending {bucket.value.split('_', 1)[1]} until "
+            f"{suspension.ends_at:%Y-%m-%d} for sending manifestly unfounded ones "
+            "(DSA Art. 23)", field=field_name)
+
+
 def _appeal(session: Session, p: s.AppealIn, now: datetime, actor: Actor) -> Draft:
+    _refuse_suspended(session, str(p.appellant.email) if p.appellant.email else None,
+                      Bucket.UNFOUNDED_COMPLAINTS, now, "appellant.email")
     informed_at = _aware(p.informed_at, "informed_at")
     if informed_at > now:
         raise InvalidInput("cannot be in the future", field="informed_at")
@@ -177,6 +192,8 @@ def _appeal(session: Session, p: s.AppealIn, now: datetime, actor: Actor) -> Dra
     )
 
 def _legal(session: Session, p: s.LegalNoticeIn, now: datetime, actor: Actor) -> Draft:
+    _refuse_suspended(session, str(p.sender.email) if p.sender.email else None,
+                      Bucket.UNFOUNDED_NOTICES, now, "sender.email")
     deadline = _aware(p.deadline, "deadline")
     urls = [str(u) for u in p.urls]
     refs = review_refs_in_urls(urls)

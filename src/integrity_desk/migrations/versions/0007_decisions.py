@@ -1,9 +1,10 @@
-"""guidelines (versioned), decisions and their actions, four-eyes rules, out-of-court disputes;
-what decisions change on reviews, reviewers and businesses
+"""guidelines (versioned), decisions and their actions, four-eyes rules, out-of-court disputes,
+the misuse ledger and measures (DSA Art. 23); what decisions change on reviews, reviewers and
+businesses
 
 Revision ID: 0007
 Revises: 0003
-Create Date: 2026-11-25 09:43:47.755392
+Create Date: 2026-11-25 09:48:13.911945
 """
 
 import sqlalchemy as sa
@@ -50,6 +51,26 @@ def upgrade() -> None:
     with op.batch_alter_table('guidelines', schema=None) as batch_op:
         batch_op.create_index('uq_guidelines_current', ['code'], unique=True, postgresql_where=sa.text('is_current'), sqlite_where=sa.text('is_current'))
 
+    op.create_table('misuse_measures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('party_type', sa.String(length=16), nullable=False),
+    sa.Column('party_key', sa.String(length=254), nullable=False),
+    sa.Column('bucket', sa.String(length=32), nullable=False),
+    sa.Column('measure', sa.String(length=16), nullable=False),
+    sa.Column('manifest_count', sa.Integer(), nullable=False),
+    sa.Column('total_count', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('starts_at', integrity_desk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', integrity_desk.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', integrity_desk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_misuse_measures_decided_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_misuse_measures'))
+    )
+    with op.batch_alter_table('misuse_measures', schema=None) as batch_op:
+        batch_op.create_index('ix_misuse_measures_party', ['party_type', 'party_key', 'bucket', 'starts_at'], unique=False)
+        batch_op.create_index('ix_misuse_measures_starts', ['starts_at', 'id'], unique=False)
+
     op.create_table('decisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -64,6 +85,7 @@ def upgrade() -> None:
     sa.Column('automated_decision', sa.String(length=16), nullable=False),
     sa.Column('territorial_scope', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('source_type', sa.String(length=32), nullable=False),
+    sa.Column('manifest', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=24), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('decided_at', integrity_desk.db.UTCDateTime(timezone=True), nullable=False),
@@ -107,6 +129,22 @@ def upgrade() -> None:
         batch_op.create_index('ix_decision_actions_documentation_due', ['ends_at'], unique=False, postgresql_where=sa.text("action = 'request_documentation' AND closed_at IS NULL"), sqlite_where=sa.text("action = 'request_documentation' AND closed_at IS NULL"))
         batch_op.create_index('ix_decision_actions_subject', ['subject_type', 'subject_id', 'id'], unique=False)
 
+    op.create_table('misuse_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('party_type', sa.String(length=16), nullable=False),
+    sa.Column('party_key', sa.String(length=254), nullable=False),
+    sa.Column('bucket', sa.String(length=32), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('decision_id', sa.Integer(), nullable=False),
+    sa.Column('occurred_at', integrity_desk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_misuse_events_case_id_cases')),
+    sa.ForeignKeyConstraint(['decision_id'], ['decisions.id'], name=op.f('fk_misuse_events_decision_id_decisions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_misuse_events'))
+    )
+    with op.batch_alter_table('misuse_events', schema=None) as batch_op:
+        batch_op.create_index('ix_misuse_events_bucket', ['bucket', 'occurred_at'], unique=False)
+        batch_op.create_index('ix_misuse_events_party', ['party_type', 'party_key', 'bucket', 'occurred_at'], unique=False)
+
     op.create_table('out_of_court_disputes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -145,8 +183,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('label', sa.String(length=300), nullable=True))
 
 
+    # Everything one notifier sent, case-insensitively (misuse counters, DSA Art. 23).
+    op.create_index("ix_cases_requester_contact", "cases",
+                    [sa.text("lower(requester_contact)"), "created_at"])
+    op.create_index("ix_case_requests_contact", "case_requests",
+                    [sa.text("lower(requester_contact)"), "received_at"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_case_requests_contact", table_name="case_requests")
+    op.drop_index("ix_cases_requester_contact", table_name="cases")
     with op.batch_alter_table('reviews', schema=None) as batch_op:
         batch_op.drop_column('label')
 
@@ -166,6 +212,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_out_of_court_disputes_case')
 
     op.drop_table('out_of_court_disputes')
+    with op.batch_alter_table('misuse_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_misuse_events_party')
+        batch_op.drop_index('ix_misuse_events_bucket')
+
+    op.drop_table('misuse_events')
     with op.batch_alter_table('decision_actions', schema=None) as batch_op:
         batch_op.drop_index('ix_decision_actions_subject')
         batch_op.drop_index('ix_decision_actions_documentation_due', postgresql_where=sa.text("action = 'request_documentation' AND closed_at IS NULL"), sqlite_where=sa.text("action = 'request_documentation' AND closed_at IS NULL"))
@@ -178,6 +229,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_decisions_awaiting', postgresql_where=sa.text("status = 'awaiting_approval'"), sqlite_where=sa.text("status = 'awaiting_approval'"))
 
     op.drop_table('decisions')
+    with op.batch_alter_table('misuse_measures', schema=None) as batch_op:
+        batch_op.drop_index('ix_misuse_measures_starts')
+        batch_op.drop_index('ix_misuse_measures_party')
+
+    op.drop_table('misuse_measures')
     with op.batch_alter_table('guidelines', schema=None) as batch_op:
         batch_op.drop_index('uq_guidelines_current', postgresql_where=sa.text('is_current'), sqlite_where=sa.text('is_current'))
 

@@ -1,0 +1,135 @@
+"""Misuse (DSA Art. 23): counters from manifest decisions, a warning first, then a suspension
+that stops the person's notices or complaints (or their account)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from integrity_desk.db import Database
+from integrity_desk.misuse.domain import Bucket, Counter, next_measure
+from integrity_desk.subjects.models import Reviewer
+from tests import factories as f
+from tests.conftest import Person
+from tests.decisions.test_decisions_api import EU, _claimed_flag, _decide
+
+API = "/api/v1"
+NOTIFIER = "owner@shop.example.com"  # the reporter of tests.factories.flag
+
+
+def _unfounded_flags(client: TestClient, person: Person, n: int) -> None:
+    for i in range(n):
+        key = _claimed_flag(client, person, f"m{i}")
+        r = _decide(client, person, key, [], outcome="no_action", territorial_scope=[],
+                    manifest=True)
+        assert r.status_code == 201, r.text
+
+
+def _impose(client: TestClient, person: Person, party_type: str, key: str,
+            bucket: str) -> Any:
+    return client.post(f"{API}/misuse/measures", headers=person.headers, json={
+        "party_type": party_type, "party_key": key, "bucket": bucket,
+        "reason": "Repeated, identical unfounded reports; no sign of good faith."})
+
+
+def test_counters_and_the_line() -> None:
+    assert Counter(Bucket.UNFOUNDED_NOTICES, 5, 10).crossed
+    assert not Counter(Bucket.UNFOUNDED_NOTICES, 5, 11).crossed  # 45 % is under half
+    assert not Counter(Bucket.UNFOUNDED_NOTICES, 4, 4).crossed  # too few, whatever the share
+    assert Counter(Bucket.ILLEGAL_CONTENT, 3, 15).crossed
+    assert Counter(Bucket.ILLEGAL_CONTENT, 0, 0).share == 0.0
+
+
+def test_a_warning_comes_first() -> None:
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    assert next_measure(None, now) == "warning"
+    assert next_measure(now - timedelta(days=10), now) == "suspension"
+    assert next_measure(now - timedelta(days=400), now) == "warning"  # an old warning lapsed
+
+
+def test_a_notifier_of_manifestly_unfounded_notices_is_warned_then_suspended(
+        client: TestClient, specialist: Person, manager: Person) -> None:
+    _unfounded_flags(client, specialist, 4)
+    r = _impose(client, manager, "notifier", NOTIFIER, "unfounded_notices")
+    assert r.status_code == 409  # four are under the line of five
+    fifth = _claimed_flag(client, specialist, "m9")
+    _decide(client, specialist, fifth, [], outcome="no_action", territorial_scope=[],
+            manifest=True)
+    candidates = client.get(f"{API}/misuse/candidates", params={"bucket": "unfounded_notices"},
+                            headers=manager.headers).json()
+    assert [(c["party_key"], c["manifest"], c["total"], c["crossed"]) for c in candidates] == [
+        (NOTIFIER, 5, 5, True)]
+    first = _impose(client, manager, "notifier", NOTIFIER.upper(), "unfounded_notices")
+    assert first.status_code == 201, first.text
+    assert (first.json()["measure"], first.json()["ends_at"]) == ("warning", None)
+    second = _impose(client, manager, "notifier", NOTIFIER, "unfounded_notices").json()
+    assert second["measure"] == "suspension" and second["ends_at"] is not None
+    # While suspended, their legal notices are not processed.
+    body = f.legal()
+    body["sender"]["email"] = NOTIFIER
+    r = client.post(f"{API}/cases", json=body, headers=specialist.headers)
+    assert r.status_code == 403 and r.json()["error"]["field"] == "sender.email"
+    party = client.get(f"{API}/misuse/parties/notifier/{NOTIFIER}",
+                       headers=manager.headers).json()
+    assert [m["measure"] for m in party["measures"]] == ["warning", "suspension"]
+    listed = client.get(f"{API}/misuse/measures", params={"bucket": "unfounded_notices"},
+                        headers=manager.headers).json()["items"]
+    assert len(listed) == 2
+
+
+def test_manifest_marks_only_what_article_23_counts(client: TestClient,
+                                                    specialist: Person) -> None:
+    key = _claimed_flag(client, specialist)
+    r = _decide(client, specialist, key, [{"action": "remove_review", "subject": "review:r1"}],
+                manifest=True)  # incompatible with the terms, not illegal
+    assert r.status_code == 422 and r.json()["error"]["field"] == "manifest"
+
+
+def test_a_poster_of_manifestly_illegal_content_loses_the_account_after_a_warning(
+        client: TestClient, db: Database, specialist: Person, manager: Person) -> None:
+    for ref in ("h1", "h2", "h3"):
+        key = _claimed_flag(client, specialist, ref, reviewer="troll")
+        r = _decide(client, specialist, key,
+                    [{"action": "remove_review", "subject": f"review:{ref}"}],
+                    guideline="harmful_illegal", manifest=True, territorial_scope=EU)
+        assert r.status_code == 201, r.text
+    with db.session() as s:
+        troll = s.scalars(select(Reviewer).where(Reviewer.ref == "troll")).one()
+    party = client.get(f"{API}/misuse/parties/reviewer/{troll.id}",
+                       headers=manager.headers).json()
+    [counter] = party["counters"]
+    assert (counter["manifest"], counter["total"], counter["crossed"]) == (3, 3, True)
+    assert _impose(client, manager, "reviewer", str(troll.id),
+                   "illegal_content").json()["measure"] == "warning"
+    assert _impose(client, manager, "reviewer", str(troll.id),
+                   "illegal_content").json()["measure"] == "suspension"
+    with db.session() as s:
+        assert s.get(Reviewer, troll.id).status == "suspended"
+    wrong = _impose(client, manager, "notifier", str(troll.id), "illegal_content")
+    assert wrong.status_code == 422 and wrong.json()["error"]["field"] == "bucket"
+
+
+def test_manifestly_unfounded_complaints_stop_further_appeals(
+        client: TestClient, specialist: Person, manager: Person,
+        make_person: Callable[..., Person]) -> None:
+    other = make_person("specialist")
+    appellant = "rob@mail.example.com"  # the appellant of tests.factories.appeal
+    for ref in ("c1", "c2", "c3"):
+        key = _claimed_flag(client, specialist, ref)
+        _decide(client, specialist, key, [{"action": "remove_review", "subject": f"review:{ref}"}])
+        r = client.post(f"{API}/cases", json=f.appeal(key), headers=other.headers)
+        appeal = r.json()["case"]["key"]
+        client.post(f"{API}/cases/{appeal}/claim", headers=other.headers)
+        r = client.post(f"{API}/cases/{appeal}/appeal-outcome", headers=other.headers, json={
+            "outcome": "upheld", "reasoning": "No new facts.", "manifestly_unfounded": True})
+        assert r.status_code == 201, r.text
+    _impose(client, manager, "notifier", appellant, "unfounded_complaints")
+    _impose(client, manager, "notifier", appellant, "unfounded_complaints")
+    key = _claimed_flag(client, specialist, "c4")
+    _decide(client, specialist, key, [{"action": "remove_review", "subject": "review:c4"}])
+    r = client.post(f"{API}/cases", json=f.appeal(key), headers=other.headers)
+    assert r.status_code == 403 and r.json()["error"]["field"] == "appellant.email"
