@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
@@ -24,6 +25,7 @@ from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.migrate import migrate
 from integrity_desk.models import Base
+from integrity_desk.people import passwords
 from integrity_desk.people.models import Team, User
 from integrity_desk.people.service import create_token, create_user
 
@@ -45,6 +47,19 @@ def _pg_database(worker: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_argon2() -> Iterator[None]:
+    """argon2 with its production cost (64 MiB, 3 passes) takes ~0.3 s a hash on the test
+    machine; tests sign in hundreds of times, so they hash with the cheapest argon2id.
+    tests/people/test_passwords.py checks the production parameters themselves."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                           parallelism=1))
+        passwords._dummy_hash.cache_clear()
+        yield
+    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -146,3 +161,4 @@ def manager(make_person: Callable[..., Person]) -> Person:
 @pytest.fixture
 def specialist(make_person: Callable[..., Person]) -> Person:
     return make_person("specialist")
+

@@ -7,38 +7,28 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.db import utcnow
 from integrity_desk.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from integrity_desk.people import passwords
 from integrity_desk.people.models import ApiToken, Role, Team, User
 
-_hasher = PasswordHasher()
 TOKEN_PREFIX = "idk_"
 _TOKEN_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
 SCOPES = ("read", "write", "admin")
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"a password needs at least {MIN_PASSWORD_LENGTH} characters", field="password"
-        )
-    return _hasher.hash(password)
+def hash_password(password: str, *, email: str | None = None) -> str:
+    """The password policy (people/passwords.py), then argon2id."""
+    return passwords.hash_password(password, email=email)
 
 
 def check_password(user: User, password: str) -> bool:
-    if not user.password_hash:
-        return False
-    try:
-        return _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    return passwords.verify_password(user.password_hash, password)
 
 
 def hash_token(secret: str) -> str:
@@ -88,7 +78,7 @@ def create_user(
     default_tier = {Role.AGENT: 1, Role.SPECIALIST: 2}.get(Role(role), 3)
     user = User(
         email=email, name=name, role=role, team_id=team.id if team else None,
-        password_hash=hash_password(password) if password else None,
+        password_hash=hash_password(password, email=email) if password else None,
         languages=languages or [], skills=skills or [], max_tier=max_tier or default_tier,
     )
     session.add(user)
@@ -153,3 +143,4 @@ def note_token_use(session: Session, token: ApiToken, *, now: datetime | None = 
         return False
     session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
     return True
+
