@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from integrity_desk.migrate import migrate
 from integrity_desk.models import Base
 from integrity_desk.people import passwords
 from integrity_desk.people.models import Team, User
+from integrity_desk.people.passwords import hash_password
 from integrity_desk.people.service import create_token, create_user
 
 PG_ADMIN_URL = os.environ.get("IDESK_TEST_PG_URL",
@@ -162,3 +164,43 @@ def manager(make_person: Callable[..., Person]) -> Person:
 def specialist(make_person: Callable[..., Person]) -> Person:
     return make_person("specialist")
 
+
+PASSWORD = "violet-harbour-engine-42"
+
+
+@dataclass
+class Browser:
+    """A browser signed in through the login form: its own cookie jar, and its page's CSRF token."""
+
+    client: TestClient
+    csrf: str
+
+
+def form_token(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, html
+    return found.group(1)
+
+
+@pytest.fixture
+def sign_in(app: Any, db: Database) -> Iterator[Callable[..., Browser]]:
+    """Give a person a password and sign them in through GET and POST /login."""
+    clients: list[TestClient] = []
+
+    def login(person: Person, password: str = PASSWORD) -> Browser:
+        with db.session() as session:
+            session.get(User, person.user.id).password_hash = hash_password(password)
+        client = TestClient(app, raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        token = form_token(client.get("/login").text)
+        r = client.post("/login", data={"email": person.user.email, "password": password,
+                                        "csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get("/").text)
+        assert meta
+        return Browser(client, meta.group(1))
+
+    yield login
+    for client in clients:
+        client.__exit__(None, None, None)

@@ -1,6 +1,7 @@
 """Imports every slice's models so metadata is complete (Alembic, tests). Not imported by slices."""
 
 from integrity_desk.audit.models import AuditChain, AuditCheckpoint, AuditCheckpointHead, AuditEvent
+from integrity_desk.auth.models import BrowserSession, LoginThrottle
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
 from integrity_desk.configuration import ConfigState
 from integrity_desk.db import Base
@@ -14,7 +15,7 @@ from integrity_desk.triage.models import TriageRule
 
 __all__ = [
     "ApiToken", "AuditChain", "AuditCheckpoint", "AuditCheckpointHead", "AuditEvent", "Base",
-    "Business", "Case", "CaseRequest", "CaseSubject", "CaseTag", "ConfigState", "Job", "Queue",
-    "Review", "Reviewer", "SlaCalendar", "SlaPolicy", "Team", "TriageRule", "TrustedFlagger",
-    "User",
+    "BrowserSession", "Business", "Case", "CaseRequest", "CaseSubject", "CaseTag", "ConfigState",
+    "Job", "LoginThrottle", "Queue", "Review", "Reviewer", "SlaCalendar", "SlaPolicy", "Team",
+    "TriageRule", "TrustedFlagger", "User",
 ]

@@ -144,3 +144,40 @@ def note_token_use(session: Session, token: ApiToken, *, now: datetime | None = 
     session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
     return True
 
+
+def token_state(token: ApiToken, now: datetime | None = None) -> str:
+    """active, expired or revoked."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= (now or utcnow()):
+        return "expired"
+    return "active"
+
+
+def list_tokens(session: Session, user_id: int) -> list[ApiToken]:
+    """A person's tokens, newest first (only hashes are stored: no secret can be shown)."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
+                                .order_by(ApiToken.id.desc())))
+
+
+def revoke_token(session: Session, *, token_id: int, owner_id: int | None, actor: Actor,
+                 now: datetime | None = None) -> ApiToken:
+    """Revoke a token; `owner_id` limits it to that person's tokens (None: any, for admins).
+
+    Someone else's token answers 404 like a missing one. Revoking a revoked token changes
+    nothing and is no error."""
+    now = now or utcnow()
+    query = select(ApiToken).where(ApiToken.id == token_id)
+    if owner_id is not None:
+        query = query.where(ApiToken.user_id == owner_id)
+    token = session.scalar(query)
+    if token is None:
+        raise NotFound(f"no token #{token_id}", field="token_id")
+    changed = session.execute(update(ApiToken).where(ApiToken.id == token.id,
+                                                     ApiToken.revoked_at.is_(None))
+                              .values(revoked_at=now)).rowcount
+    if changed:
+        record(session, kind="token.revoked", category="audit", actor=actor,
+               chain_key="people", at=now,
+               payload={"token_id": token.id, "user_id": token.user_id})
+    return token
