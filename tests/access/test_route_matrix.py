@@ -48,8 +48,15 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("PUT", "/api/v1/sla/calendars"): A.CONFIG_MANAGE,
     ("GET", "/api/v1/me"): A.SELF,
     ("POST", "/api/v1/tokens"): A.SELF,
+    ("GET", "/api/v1/tokens"): A.SELF,
+    ("POST", "/api/v1/tokens/{token_id}/revoke"): A.SELF,
     ("GET", "/api/v1/users"): A.USER_MANAGE,
     ("POST", "/api/v1/users"): A.USER_MANAGE,
+    ("GET", "/api/v1/users/{user_id}/tokens"): A.USER_MANAGE,
+    ("POST", "/api/v1/users/{user_id}/tokens/{token_id}/revoke"): A.USER_MANAGE,
+    ("POST", "/api/v1/users/{user_id}/password"): A.USER_MANAGE,
+    ("POST", "/api/v1/users/{user_id}/deactivate"): A.USER_MANAGE,
+    ("POST", "/api/v1/users/{user_id}/reactivate"): A.USER_MANAGE,
 }
 # Routes anyone may call without signing in.
 PUBLIC = {("GET", "/healthz")}
@@ -61,7 +68,8 @@ PAGES: dict[tuple[str, str], Action] = {
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
-PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "token_id": "999999"}
+PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
+                "token_id": "999999"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

@@ -1,4 +1,8 @@
-"""Users, passwords and API tokens. Passwords are argon2-hashed; tokens are shown once."""
+"""Users, passwords and API tokens. Passwords are argon2-hashed; tokens are shown once.
+
+A person is never deleted: deactivation ends their sessions and stops their tokens, while their
+name stays on every case, assignment and event that carries it.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor, record
+from integrity_desk.auth.repository import end_user_sessions
 from integrity_desk.db import utcnow
 from integrity_desk.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from integrity_desk.people import passwords
@@ -43,6 +48,13 @@ def get_user_by_email(session: Session, email: str) -> User:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise NotFound(f"no user with e-mail {email}", field="email")
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user #{user_id}", field="user_id")
     return user
 
 
@@ -143,6 +155,53 @@ def note_token_use(session: Session, token: ApiToken, *, now: datetime | None = 
         return False
     session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
     return True
+
+
+def reset_password(session: Session, *, user: User, password: str, actor: Actor,
+                   now: datetime | None = None) -> int:
+    """Set a new password chosen by an administrator and end all of the person's sessions,
+    so whoever knew the old one is signed out everywhere. Returns how many sessions ended."""
+    now = now or utcnow()
+    user.password_hash = hash_password(password, email=user.email)
+    ended = end_user_sessions(session, user.id, reason="password_reset", now=now)
+    record(session, kind="user.password_reset", category="audit", actor=actor,
+           chain_key="people", at=now, payload={"user_id": user.id, "sessions_ended": ended})
+    return ended
+
+
+def _active_admins_besides(session: Session, user_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.ADMIN, User.active.is_(True), User.id != user_id)) or 0
+
+
+def deactivate_user(session: Session, *, user: User, actor: Actor,
+                    now: datetime | None = None) -> int:
+    """Stop a person from signing in or using tokens, and end their sessions; nothing they did
+    or were assigned is touched. Returns how many sessions ended."""
+    now = now or utcnow()
+    if actor.id == user.id:
+        raise Conflict("you cannot deactivate your own account", field="user_id")
+    if user.role == Role.ADMIN and _active_admins_besides(session, user.id) == 0:
+        raise Conflict("the last active admin cannot be deactivated", field="user_id")
+    changed = session.execute(update(User).where(User.id == user.id, User.active.is_(True))
+                              .values(active=False)).rowcount
+    if not changed:
+        raise Conflict(f"{user.email} is deactivated already", field="active", current=False)
+    ended = end_user_sessions(session, user.id, reason="deactivated", now=now)
+    record(session, kind="user.deactivated", category="audit", actor=actor,
+           chain_key="people", at=now, payload={"user_id": user.id, "sessions_ended": ended})
+    return ended
+
+
+def reactivate_user(session: Session, *, user: User, actor: Actor,
+                    now: datetime | None = None) -> None:
+    """Let a deactivated person sign in again (tokens that have not expired work again too)."""
+    changed = session.execute(update(User).where(User.id == user.id, User.active.is_(False))
+                              .values(active=True)).rowcount
+    if not changed:
+        raise Conflict(f"{user.email} is active already", field="active", current=True)
+    record(session, kind="user.reactivated", category="audit", actor=actor,
+           chain_key="people", at=now or utcnow(), payload={"user_id": user.id})
 
 
 def token_state(token: ApiToken, now: datetime | None = None) -> str:
