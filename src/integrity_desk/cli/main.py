@@ -58,7 +58,9 @@ def serve(
     import uvicorn
 
     uvicorn.run("integrity_desk.api.main:app", host=host, port=port, workers=workers,
-                log_level="info", access_log=False)
+                log_level="info", access_log=False,
+                # Forwarded headers only from a proxy of ours (docs/access.md), as the app does.
+                proxy_headers=get_settings().trust_proxy)
 
 
 @app.command()
