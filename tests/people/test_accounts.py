@@ -74,6 +74,18 @@ def test_create_applies_the_password_policy(client: TestClient, admin: Person) -
     assert r.status_code == 422 and r.json()["error"]["field"] == "password"
 
 
+def test_people_with_a_team_are_shown_with_its_name(client: TestClient, admin: Person,
+                                                   make_person: Callable[..., Person],
+                                                   make_team: Callable[..., Any],
+                                                   sign_in: Callable[..., Browser]) -> None:
+    agent = make_person("agent", team=make_team("Vendor A", kind="vendor"))
+    me = client.get(f"{API}/me", headers=agent.headers)
+    assert me.status_code == 200 and me.json()["team"] == "Vendor A"
+    assert sign_in(agent).client.get(f"{API}/me").json()["team"] == "Vendor A"
+    listed = client.get(f"{API}/users", headers=admin.headers).json()
+    assert {u["email"]: u["team"] for u in listed}[agent.user.email] == "Vendor A"
+
+
 def test_unknown_user_is_404_naming_the_field(client: TestClient, admin: Person) -> None:
     r = client.post(f"{API}/users/999999/deactivate", headers=admin.headers)
     assert r.status_code == 404 and r.json()["error"]["field"] == "user_id"

@@ -17,7 +17,6 @@ router = APIRouter(tags=["people"])
 
 
 class UserOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
     id: int
     email: str
     name: str
@@ -29,9 +28,10 @@ class UserOut(BaseModel):
 
 
 def _user_out(user: User) -> UserOut:
-    out = UserOut.model_validate(user)
-    out.team = user.team.name if user.team else None
-    return out
+    # Built field by field: validating the ORM object would meet `team` as a Team, not a name.
+    return UserOut(id=user.id, email=user.email, name=user.name, role=user.role,
+                   team=user.team.name if user.team else None, languages=user.languages,
+                   max_tier=user.max_tier, active=user.active)
 
 
 @router.get("/me", response_model=UserOut)
