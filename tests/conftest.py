@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
@@ -24,7 +26,9 @@ from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.migrate import migrate
 from integrity_desk.models import Base
+from integrity_desk.people import passwords
 from integrity_desk.people.models import Team, User
+from integrity_desk.people.passwords import hash_password
 from integrity_desk.people.service import create_token, create_user
 
 PG_ADMIN_URL = os.environ.get("IDESK_TEST_PG_URL",
@@ -45,6 +49,19 @@ def _pg_database(worker: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_argon2() -> Iterator[None]:
+    """argon2 with its production cost (64 MiB, 3 passes) takes ~0.3 s a hash on the test
+    machine; tests sign in hundreds of times, so they hash with the cheapest argon2id.
+    tests/people/test_passwords.py checks the production parameters themselves."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                           parallelism=1))
+        passwords._dummy_hash.cache_clear()
+        yield
+    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -146,3 +163,44 @@ def manager(make_person: Callable[..., Person]) -> Person:
 @pytest.fixture
 def specialist(make_person: Callable[..., Person]) -> Person:
     return make_person("specialist")
+
+
+PASSWORD = "violet-harbour-engine-42"
+
+
+@dataclass
+class Browser:
+    """A browser signed in through the login form: its own cookie jar, and its page's CSRF token."""
+
+    client: TestClient
+    csrf: str
+
+
+def form_token(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, html
+    return found.group(1)
+
+
+@pytest.fixture
+def sign_in(app: Any, db: Database) -> Iterator[Callable[..., Browser]]:
+    """Give a person a password and sign them in through GET and POST /login."""
+    clients: list[TestClient] = []
+
+    def login(person: Person, password: str = PASSWORD) -> Browser:
+        with db.session() as session:
+            session.get(User, person.user.id).password_hash = hash_password(password)
+        client = TestClient(app, raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        token = form_token(client.get("/login").text)
+        r = client.post("/login", data={"email": person.user.email, "password": password,
+                                        "csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get("/").text)
+        assert meta
+        return Browser(client, meta.group(1))
+
+    yield login
+    for client in clients:
+        client.__exit__(None, None, None)

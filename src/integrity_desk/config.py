@@ -26,6 +26,16 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "memory://"
     # Largest request body accepted (bytes); the flag batch route allows BATCH_BODY_BYTES.
     max_body_bytes: int = 1_048_576
+    # Browser sessions (docs/access.md, "Signing in, sessions and tokens").
+    session_idle_seconds: int = 30 * 60
+    session_absolute_seconds: int = 12 * 3600
+    # Read X-Forwarded-Proto / X-Forwarded-For only when a proxy of ours sets them.
+    trust_proxy: bool = False
+    login_lock_after: int = 5  # failures of one account before it is locked
+    login_ip_lock_after: int = 20  # failures from one client address (shared offices: higher)
+    login_backoff_seconds: float = 1.0  # the first lock; each further failure doubles it
+    login_backoff_cap_seconds: float = 15 * 60
+    login_failure_window_seconds: int = 3600  # failures older than this are forgotten
 
 
 @lru_cache

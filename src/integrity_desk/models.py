@@ -1,6 +1,7 @@
 """Imports every slice's models so metadata is complete (Alembic, tests). Not imported by slices."""
 
 from integrity_desk.audit.models import AuditChain, AuditCheckpoint, AuditCheckpointHead, AuditEvent
+from integrity_desk.auth.models import BrowserSession, LoginThrottle
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
 from integrity_desk.configuration import ConfigState
 from integrity_desk.db import Base
@@ -28,6 +29,7 @@ __all__ = [
     "AuditCheckpointHead",
     "AuditEvent",
     "Base",
+    "BrowserSession",
     "Business",
     "Case",
     "CaseRequest",
@@ -38,6 +40,7 @@ __all__ = [
     "DecisionAction",
     "Guideline",
     "Job",
+    "LoginThrottle",
     "MisuseEvent",
     "MisuseMeasure",
     "OutOfCourtDispute",

@@ -2,12 +2,14 @@
 
 A new route fails here until it is given a row in ROUTES *and* guards itself with the same
 action (``api.deps.allow``); the rows are checked against the routes in both directions.
+The console's pages (not in the OpenAPI document) have their own table, PAGES, guarded by
+``web.deps.page``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from fastapi.routing import APIRoute
 
 from integrity_desk.access.domain import ADMIN_SCOPED, MATRIX, Action, matrix_markdown
 from integrity_desk.people.models import Role
-from tests.conftest import Person
+from tests.conftest import Browser, Person
 
 A = Action
 ROUTES: dict[tuple[str, str], Action] = {
@@ -65,19 +67,45 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("PUT", "/api/v1/sla/calendars"): A.CONFIG_MANAGE,
     ("GET", "/api/v1/me"): A.SELF,
     ("POST", "/api/v1/tokens"): A.SELF,
+    ("GET", "/api/v1/tokens"): A.SELF,
+    ("POST", "/api/v1/tokens/{token_id}/revoke"): A.SELF,
     ("GET", "/api/v1/users"): A.USER_MANAGE,
     ("POST", "/api/v1/users"): A.USER_MANAGE,
+    ("GET", "/api/v1/users/{user_id}/tokens"): A.USER_MANAGE,
+    ("POST", "/api/v1/users/{user_id}/tokens/{token_id}/revoke"): A.USER_MANAGE,
+    ("POST", "/api/v1/users/{user_id}/password"): A.USER_MANAGE,
+    ("POST", "/api/v1/users/{user_id}/deactivate"): A.USER_MANAGE,
+    ("POST", "/api/v1/users/{user_id}/reactivate"): A.USER_MANAGE,
 }
 # Routes anyone may call without signing in.
 PUBLIC = {("GET", "/healthz")}
-PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "decision_id": "999999",
-                "dispute_id": "999999", "code": "fake", "party_type": "notifier",
-                "party_key": "someone@example.com"}
+# The console's pages, outside the OpenAPI document.
+PAGES: dict[tuple[str, str], Action] = {
+    ("GET", "/"): A.SELF,
+    ("GET", "/account"): A.SELF,
+    ("POST", "/account/tokens/{token_id}/revoke"): A.SELF,
+}
+# Sign-in and sign-out guard themselves (login form token, session CSRF token).
+PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
+PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
+                "token_id": "999999", "decision_id": "999999", "dispute_id": "999999",
+                "code": "fake", "party_type": "notifier", "party_key": "someone@example.com"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:
     return {(method.upper(), path) for path, item in app.openapi()["paths"].items()
             for method in item}
+
+
+def _api_routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    """(full path, route) of every route, into included routers (which newer FastAPI keeps
+    whole in app.routes instead of copying their routes there)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _api_routes(inner.routes, prefix + route.include_context.prefix)
+        elif isinstance(route, APIRoute):
+            yield prefix + route.path, route
 
 
 def _declared_action(route: APIRoute) -> Action | None:
@@ -93,13 +121,16 @@ def _url(path: str) -> str:
 def test_every_route_has_exactly_one_rule(app: Any) -> None:
     operations = _operations(app)
     assert operations - PUBLIC == set(ROUTES), "routes without a row (or rows without a route)"
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
+    rules = {**ROUTES, **PAGES}
+    seen = set()
+    for path, route in _api_routes(app.routes):
         for method in route.methods:
-            if (method, route.path) in PUBLIC:
+            seen.add((method, path))
+            if (method, path) in PUBLIC | PUBLIC_PAGES:
                 continue
-            assert _declared_action(route) == ROUTES[(method, route.path)], (method, route.path)
+            assert (method, path) in rules, f"{method} {path} has no row in ROUTES or PAGES"
+            assert _declared_action(route) == rules[(method, path)], (method, path)
+    assert seen >= set(rules) | PUBLIC_PAGES, "rows without a route"
 
 
 @pytest.fixture
@@ -120,6 +151,7 @@ def test_each_role_is_let_in_or_refused(client: Any, everyone: dict[Role, Person
     assert anonymous.status_code == 401, anonymous.text
     for role, person in everyone.items():
         r = client.request(method, _url(path), json=body, headers=person.headers)
+        assert r.status_code < 500, (role, r.status_code, r.text)
         if role in MATRIX[action]:
             assert r.status_code not in (401, 403), (role, r.status_code, r.text)
         else:
@@ -142,3 +174,27 @@ def test_admin_actions_need_an_admin_scoped_token(
 def test_docs_show_the_matrix_the_code_enforces() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "access.md").read_text()
     assert matrix_markdown() in doc
+
+
+@pytest.mark.parametrize("operation", sorted(PAGES), ids=lambda o: f"{o[0]} {o[1]}")
+def test_each_role_is_let_into_pages_or_refused(client: Any, everyone: dict[Role, Person],
+                                                sign_in: Callable[..., Browser],
+                                                operation: tuple[str, str]) -> None:
+    """Signed out: sent to the sign-in page. Signed in: the matrix decides; a change without
+    the session's CSRF token is refused whatever the role."""
+    method, path = operation
+    action = PAGES[operation]
+    anonymous = client.request(method, _url(path), follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+    for role, person in everyone.items():
+        browser = sign_in(person)
+        data = {"csrf_token": browser.csrf} if method != "GET" else None
+        r = browser.client.request(method, _url(path), data=data, follow_redirects=False)
+        assert r.status_code < 500, (role, r.status_code, r.text)
+        if role in MATRIX[action]:
+            assert r.status_code not in (401, 403), (role, r.status_code, r.text)
+        else:
+            assert r.status_code == 403, (role, r.status_code)
+        if method != "GET":
+            bare = browser.client.request(method, _url(path), follow_redirects=False)
+            assert bare.status_code == 403, (role, bare.status_code)

@@ -44,8 +44,10 @@ DESCRIPTIONS: dict[Action, str] = {
     Action.QUEUE_MANAGE: "create and configure queues",
     Action.CONFIG_READ: "read triage rules, SLA policies and calendars",
     Action.CONFIG_MANAGE: "change triage rules, SLA policies and calendars",
-    Action.SELF: "see one's own account, make one's own API tokens",
-    Action.USER_MANAGE: "add people, reset passwords, deactivate accounts (admin-scoped token)",
+    Action.SELF: "see one's own account; make, list and revoke one's own API tokens",
+    Action.USER_MANAGE: "add people, reset passwords, deactivate and reactivate accounts, list "
+                        "and revoke anyone's API tokens (admin-scoped token or an admin's "
+                        "browser session)",
 }
 
 _EVERYONE = frozenset(Role)

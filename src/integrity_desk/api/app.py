@@ -116,6 +116,9 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     for router in (intake_router, cases_router, decisions_router, appeals_router, audit_router,
                    routing_router, triage_router, sla_router, people_router, misuse_router):
         app.include_router(router, prefix="/api/v1")
+    from integrity_desk.web.app import mount_web
+
+    mount_web(app)  # the console: pages, static files, security headers
     return app
 
 

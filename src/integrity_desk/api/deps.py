@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from integrity_desk.access.domain import ADMIN_SCOPED, Action, allows, roles_for
 from integrity_desk.audit.service import Actor
+from integrity_desk.auth import domain as auth_domain
+from integrity_desk.auth.service import check_session, scopes_of
 from integrity_desk.errors import Forbidden, Unauthenticated
 from integrity_desk.people.models import User
 from integrity_desk.people.service import actor_of, authenticate_token, note_token_use
@@ -44,11 +46,30 @@ class Principal:
         return actor_of(self.user)
 
 
+def _session_principal(request: Request, session: Session, secret: str) -> Principal:
+    """A signed-in browser (pages, htmx): read and write, admin for admins. A write must carry
+    the page's CSRF token in X-CSRF-Token, since the browser sends the cookie on its own."""
+    check = check_session(session, secret, settings=request.app.state.settings)
+    if check.wrote:
+        session.commit()
+    if check.current is None:
+        raise Unauthenticated("the browser session has ended; sign in again")
+    if request.method in auth_domain.UNSAFE_METHODS and not auth_domain.tokens_match(
+            auth_domain.csrf_token(secret), request.headers.get(auth_domain.CSRF_HEADER)):
+        raise Forbidden("a change made from a signed-in page needs the page's CSRF token "
+                        f"in the {auth_domain.CSRF_HEADER} header",
+                        field=auth_domain.CSRF_HEADER)
+    return Principal(check.current.user, scopes_of(check.current.user))
+
+
 def get_principal(request: Request, session: SessionDep) -> Principal:
     header = request.headers.get("authorization", "")
+    cookie = request.cookies.get(auth_domain.SESSION_COOKIE)
+    if not header and cookie:
+        return _session_principal(request, session, cookie)
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        raise Unauthenticated("send Authorization: Bearer <token>")
+        raise Unauthenticated("send Authorization: Bearer <token>, or sign in")
     token = authenticate_token(session, secret.strip())
     if note_token_use(session, token):
         session.commit()

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
+from integrity_desk.cli.accounts import add_account_commands
+from integrity_desk.cli.tokens import add_token_commands
 from integrity_desk.config import get_settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.errors import DeskError
@@ -56,7 +58,9 @@ def serve(
     import uvicorn
 
     uvicorn.run("integrity_desk.api.main:app", host=host, port=port, workers=workers,
-                log_level="info", access_log=False)
+                log_level="info", access_log=False,
+                # Forwarded headers only from a proxy of ours (docs/access.md), as the app does.
+                proxy_headers=get_settings().trust_proxy)
 
 
 @app.command()
@@ -177,6 +181,10 @@ def audit_checkpoint() -> None:
         cp = checkpoint(session, secret=get_settings().secret_key)
     console.print(f"checkpoint #{cp.id} over {cp.chain_count} chains" if cp else
                   "nothing changed since the last checkpoint")
+
+
+add_account_commands(user_app)
+add_token_commands(token_app)
 
 
 def main() -> None:  # pragma: no cover

@@ -1,4 +1,4 @@
-"""Who am I, users (admins) and API tokens."""
+"""Who am I, users (admins: add, reset passwords, deactivate) and API tokens."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from sqlalchemy import select
 from integrity_desk.api.deps import Myself, SessionDep, UserManager
 from integrity_desk.errors import Forbidden
 from integrity_desk.people import service
-from integrity_desk.people.models import User
+from integrity_desk.people.models import ApiToken, User
 
 router = APIRouter(tags=["people"])
 
 
 class UserOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
     id: int
     email: str
     name: str
@@ -29,9 +28,10 @@ class UserOut(BaseModel):
 
 
 def _user_out(user: User) -> UserOut:
-    out = UserOut.model_validate(user)
-    out.team = user.team.name if user.team else None
-    return out
+    # Built field by field: validating the ORM object would meet `team` as a Team, not a name.
+    return UserOut(id=user.id, email=user.email, name=user.name, role=user.role,
+                   team=user.team.name if user.team else None, languages=user.languages,
+                   max_tier=user.max_tier, active=user.active)
 
 
 @router.get("/me", response_model=UserOut)
@@ -94,3 +94,97 @@ def create_token(body: TokenIn, session: SessionDep, principal: Myself) -> Token
     t = issued.token
     return TokenOut(id=t.id, name=t.name, scopes=t.scopes, expires_at=t.expires_at,
                     token=issued.secret)
+
+
+class TokenInfo(BaseModel):
+    """A token as listed: never its secret (only a hash is kept), the first characters to
+    recognise it by."""
+
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    state: str = Field(description="active, expired or revoked")
+
+
+def token_info(token: ApiToken) -> TokenInfo:
+    state = service.token_state(token)
+    return TokenInfo(id=token.id, name=token.name, prefix=token.prefix, scopes=token.scopes,
+                     created_at=token.created_at, expires_at=token.expires_at,
+                     last_used_at=token.last_used_at, revoked_at=token.revoked_at, state=state)
+
+
+@router.get("/tokens", response_model=list[TokenInfo])
+def list_my_tokens(session: SessionDep, principal: Myself) -> list[TokenInfo]:
+    """Your own tokens, newest first."""
+    return [token_info(t) for t in service.list_tokens(session, principal.user.id)]
+
+
+@router.post("/tokens/{token_id}/revoke", response_model=TokenInfo)
+def revoke_my_token(token_id: int, session: SessionDep, principal: Myself) -> TokenInfo:
+    """Revoke one of your own tokens (another person's answers 404)."""
+    token = service.revoke_token(session, token_id=token_id, owner_id=principal.user.id,
+                                 actor=principal.actor)
+    session.commit()
+    return token_info(token)
+
+
+@router.get("/users/{user_id}/tokens", response_model=list[TokenInfo])
+def list_user_tokens(user_id: int, session: SessionDep, principal: UserManager
+                     ) -> list[TokenInfo]:
+    user = service.get_user(session, user_id)
+    return [token_info(t) for t in service.list_tokens(session, user.id)]
+
+
+@router.post("/users/{user_id}/tokens/{token_id}/revoke", response_model=TokenInfo)
+def revoke_user_token(user_id: int, token_id: int, session: SessionDep,
+                      principal: UserManager) -> TokenInfo:
+    user = service.get_user(session, user_id)
+    token = service.revoke_token(session, token_id=token_id, owner_id=user.id,
+                                 actor=principal.actor)
+    session.commit()
+    return token_info(token)
+
+
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str = Field(description="the new password; the policy in docs/access.md applies")
+
+
+class AccountChange(BaseModel):
+    user: UserOut
+    sessions_ended: int
+
+
+@router.post("/users/{user_id}/password", response_model=AccountChange)
+def reset_password(user_id: int, body: PasswordIn, session: SessionDep,
+                   principal: UserManager) -> AccountChange:
+    """Set a new password for someone; all of their browser sessions end."""
+    user = service.get_user(session, user_id)
+    ended = service.reset_password(session, user=user, password=body.password,
+                                   actor=principal.actor)
+    session.commit()
+    return AccountChange(user=_user_out(user), sessions_ended=ended)
+
+
+@router.post("/users/{user_id}/deactivate", response_model=AccountChange)
+def deactivate_user(user_id: int, session: SessionDep, principal: UserManager
+                    ) -> AccountChange:
+    """No more sign-ins or token use; sessions end; history and assignments stay."""
+    user = service.get_user(session, user_id)
+    ended = service.deactivate_user(session, user=user, actor=principal.actor)
+    session.commit()
+    return AccountChange(user=_user_out(user), sessions_ended=ended)
+
+
+@router.post("/users/{user_id}/reactivate", response_model=AccountChange)
+def reactivate_user(user_id: int, session: SessionDep, principal: UserManager
+                    ) -> AccountChange:
+    user = service.get_user(session, user_id)
+    service.reactivate_user(session, user=user, actor=principal.actor)
+    session.commit()
+    return AccountChange(user=_user_out(user), sessions_ended=0)

@@ -1,4 +1,8 @@
-"""Users, passwords and API tokens. Passwords are argon2-hashed; tokens are shown once."""
+"""Users, passwords and API tokens. Passwords are argon2-hashed; tokens are shown once.
+
+A person is never deleted: deactivation ends their sessions and stops their tokens, while their
+name stays on every case, assignment and event that carries it.
+"""
 
 from __future__ import annotations
 
@@ -7,38 +11,29 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor, record
+from integrity_desk.auth.repository import end_user_sessions
 from integrity_desk.db import utcnow
 from integrity_desk.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from integrity_desk.people import passwords
 from integrity_desk.people.models import ApiToken, Role, Team, User
 
-_hasher = PasswordHasher()
 TOKEN_PREFIX = "idk_"
 _TOKEN_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
 SCOPES = ("read", "write", "admin")
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"a password needs at least {MIN_PASSWORD_LENGTH} characters", field="password"
-        )
-    return _hasher.hash(password)
+def hash_password(password: str, *, email: str | None = None) -> str:
+    """The password policy (people/passwords.py), then argon2id."""
+    return passwords.hash_password(password, email=email)
 
 
 def check_password(user: User, password: str) -> bool:
-    if not user.password_hash:
-        return False
-    try:
-        return _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    return passwords.verify_password(user.password_hash, password)
 
 
 def hash_token(secret: str) -> str:
@@ -53,6 +48,13 @@ def get_user_by_email(session: Session, email: str) -> User:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise NotFound(f"no user with e-mail {email}", field="email")
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user #{user_id}", field="user_id")
     return user
 
 
@@ -88,7 +90,7 @@ def create_user(
     default_tier = {Role.AGENT: 1, Role.SPECIALIST: 2}.get(Role(role), 3)
     user = User(
         email=email, name=name, role=role, team_id=team.id if team else None,
-        password_hash=hash_password(password) if password else None,
+        password_hash=hash_password(password, email=email) if password else None,
         languages=languages or [], skills=skills or [], max_tier=max_tier or default_tier,
     )
     session.add(user)
@@ -153,3 +155,88 @@ def note_token_use(session: Session, token: ApiToken, *, now: datetime | None = 
         return False
     session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
     return True
+
+
+def reset_password(session: Session, *, user: User, password: str, actor: Actor,
+                   now: datetime | None = None) -> int:
+    """Set a new password chosen by an administrator and end all of the person's sessions,
+    so whoever knew the old one is signed out everywhere. Returns how many sessions ended."""
+    now = now or utcnow()
+    user.password_hash = hash_password(password, email=user.email)
+    ended = end_user_sessions(session, user.id, reason="password_reset", now=now)
+    record(session, kind="user.password_reset", category="audit", actor=actor,
+           chain_key="people", at=now, payload={"user_id": user.id, "sessions_ended": ended})
+    return ended
+
+
+def _active_admins_besides(session: Session, user_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.ADMIN, User.active.is_(True), User.id != user_id)) or 0
+
+
+def deactivate_user(session: Session, *, user: User, actor: Actor,
+                    now: datetime | None = None) -> int:
+    """Stop a person from signing in or using tokens, and end their sessions; nothing they did
+    or were assigned is touched. Returns how many sessions ended."""
+    now = now or utcnow()
+    if actor.id == user.id:
+        raise Conflict("you cannot deactivate your own account", field="user_id")
+    if user.role == Role.ADMIN and _active_admins_besides(session, user.id) == 0:
+        raise Conflict("the last active admin cannot be deactivated", field="user_id")
+    changed = session.execute(update(User).where(User.id == user.id, User.active.is_(True))
+                              .values(active=False)).rowcount
+    if not changed:
+        raise Conflict(f"{user.email} is deactivated already", field="active", current=False)
+    ended = end_user_sessions(session, user.id, reason="deactivated", now=now)
+    record(session, kind="user.deactivated", category="audit", actor=actor,
+           chain_key="people", at=now, payload={"user_id": user.id, "sessions_ended": ended})
+    return ended
+
+
+def reactivate_user(session: Session, *, user: User, actor: Actor,
+                    now: datetime | None = None) -> None:
+    """Let a deactivated person sign in again (tokens that have not expired work again too)."""
+    changed = session.execute(update(User).where(User.id == user.id, User.active.is_(False))
+                              .values(active=True)).rowcount
+    if not changed:
+        raise Conflict(f"{user.email} is active already", field="active", current=True)
+    record(session, kind="user.reactivated", category="audit", actor=actor,
+           chain_key="people", at=now or utcnow(), payload={"user_id": user.id})
+
+
+def token_state(token: ApiToken, now: datetime | None = None) -> str:
+    """active, expired or revoked."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= (now or utcnow()):
+        return "expired"
+    return "active"
+
+
+def list_tokens(session: Session, user_id: int) -> list[ApiToken]:
+    """A person's tokens, newest first (only hashes are stored: no secret can be shown)."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
+                                .order_by(ApiToken.id.desc())))
+
+
+def revoke_token(session: Session, *, token_id: int, owner_id: int | None, actor: Actor,
+                 now: datetime | None = None) -> ApiToken:
+    """Revoke a token; `owner_id` limits it to that person's tokens (None: any, for admins).
+
+    Someone else's token answers 404 like a missing one. Revoking a revoked token changes
+    nothing and is no error."""
+    now = now or utcnow()
+    query = select(ApiToken).where(ApiToken.id == token_id)
+    if owner_id is not None:
+        query = query.where(ApiToken.user_id == owner_id)
+    token = session.scalar(query)
+    if token is None:
+        raise NotFound(f"no token #{token_id}", field="token_id")
+    changed = session.execute(update(ApiToken).where(ApiToken.id == token.id,
+                                                     ApiToken.revoked_at.is_(None))
+                              .values(revoked_at=now)).rowcount
+    if changed:
+        record(session, kind="token.revoked", category="audit", actor=actor,
+               chain_key="people", at=now,
+               payload={"token_id": token.id, "user_id": token.user_id})
+    return token

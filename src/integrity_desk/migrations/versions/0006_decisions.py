@@ -2,8 +2,8 @@
 the misuse ledger and measures (DSA Art. 23); what decisions change on reviews, reviewers and
 businesses
 
-Revision ID: 0007
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-25 09:48:13.911945
 """
 
@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql
 
 import integrity_desk.db
 
-revision = '0007'
-down_revision = '0003'
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,27 @@
+"""What every command module shares: the database from the settings, and how errors end."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from integrity_desk.config import get_settings
+from integrity_desk.db import Database
+from integrity_desk.errors import DeskError
+
+console = Console(stderr=True)
+
+
+def database() -> Database:
+    settings = get_settings()
+    return Database(settings.database_url, pool_size=settings.db_pool_size)
+
+
+def fail(error: DeskError | str) -> NoReturn:
+    """Print the error (naming the field at fault) and exit with status 2."""
+    if isinstance(error, DeskError):
+        error = f"{error.field}: {error.message}" if error.field else error.message
+    console.print(f"[red]error:[/red] {error}")
+    raise typer.Exit(2)

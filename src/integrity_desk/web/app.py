@@ -1,0 +1,90 @@
+"""The web console mounted on the application: its routes, static assets, error pages and the
+security headers every answer carries.
+
+The Content-Security-Policy allows scripts and styles from the desk itself only (no inline
+script, no eval, nothing from another host), so the templates hold no inline script or event
+handler; htmx and the desk's own JS are static files.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from integrity_desk.web import http
+from integrity_desk.web.errors import LoginRequired, PageError
+from integrity_desk.web.pages import router as pages_router
+from integrity_desk.web.render import HERE, is_htmx, render
+from integrity_desk.web.signin import router as signin_router
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+       "object-src 'none'")
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+}
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response (a plain ASGI middleware: no buffering)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _login_required(request: Request, exc: LoginRequired) -> Response:
+    query: dict[str, str] = {}
+    if request.method == "GET":
+        query["next"] = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if exc.reason and exc.reason != "unknown":
+        query["ended"] = exc.reason
+    target = "/login" + (f"?{urlencode(query)}" if query else "")
+    response: Response
+    if is_htmx(request):  # htmx follows HX-Redirect with a full page load
+        response = PlainTextResponse("Sign in again.", status_code=401,
+                                     headers={"HX-Redirect": target})
+    else:
+        response = RedirectResponse(target, status_code=303)
+    http.clear_session_cookie(response, request)
+    return response
+
+
+def _page_error(request: Request, exc: PageError) -> Response:
+    if is_htmx(request):  # desk.js shows the text in the page's alert region
+        return PlainTextResponse(exc.message, status_code=exc.status_code,
+                                 headers={"Cache-Control": "no-store"})
+    return render(request, "error.html", {"title": exc.title, "message": exc.message},
+                  status_code=exc.status_code)
+
+
+def mount_web(app: FastAPI) -> None:
+    """Add the console to the app: pages, static files, error pages, security headers."""
+    app.include_router(signin_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
+    app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]
+    app.add_middleware(SecurityHeaders)

@@ -1,0 +1,49 @@
+"""The signed-in pages: who you are (the landing page) and your account with its API tokens.
+
+The case console ("My work") is a later slice; until then the landing page says so instead of
+showing anything it cannot back with data.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from integrity_desk.api.deps import SessionDep
+from integrity_desk.errors import NotFound
+from integrity_desk.people import service as people
+from integrity_desk.web.deps import MyPage
+from integrity_desk.web.errors import PageError
+from integrity_desk.web.render import is_htmx, render
+from integrity_desk.web.views import person_view, token_row
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def home(request: Request, viewer: MyPage) -> Response:
+    return render(request, "home.html", {"viewer": viewer, "me": person_view(viewer.user),
+                                         "title": "Integrity Desk"})
+
+
+@router.get("/account")
+def account(request: Request, session: SessionDep, viewer: MyPage) -> Response:
+    tokens = [token_row(t) for t in people.list_tokens(session, viewer.user.id)]
+    return render(request, "account.html", {"viewer": viewer, "me": person_view(viewer.user),
+                                            "tokens": tokens, "title": "Your account"})
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token(request: Request, token_id: int, session: SessionDep,
+                 viewer: MyPage) -> Response:
+    """Revoke one of your tokens: the row again for htmx, back to the account page otherwise."""
+    try:
+        token = people.revoke_token(session, token_id=token_id, owner_id=viewer.user.id,
+                                    actor=viewer.actor)
+    except NotFound as exc:
+        raise PageError(404, "No such token", "You have no token with that number.") from exc
+    session.commit()
+    if is_htmx(request):
+        return render(request, "_token_row.html", {"viewer": viewer, "t": token_row(token)})
+    return RedirectResponse("/account", status_code=303)

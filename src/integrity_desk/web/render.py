@@ -1,0 +1,40 @@
+"""Templates and how a page is answered: never cached, with the signed-in person's CSRF token."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from integrity_desk import __version__
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "–"
+
+
+templates.env.filters["when"] = _when
+templates.env.globals["version"] = __version__
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
+           status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A page or fragment. Pages carry personal data and CSRF tokens: no cache keeps them."""
+    context = dict(context or {})
+    viewer = context.get("viewer")
+    context.setdefault("csrf_token", viewer.csrf_token if viewer else None)
+    response = templates.TemplateResponse(request, name, context, status_code=status_code,
+                                          headers=headers)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
