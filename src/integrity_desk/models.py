@@ -7,6 +7,7 @@ from integrity_desk.db import Base
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.jobs.models import Job
 from integrity_desk.people.models import ApiToken, Team, User
+from integrity_desk.privacy.models import LegalHold
 from integrity_desk.routing.models import Queue
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 from integrity_desk.subjects.models import Business, Review, Reviewer
@@ -14,7 +15,7 @@ from integrity_desk.triage.models import TriageRule
 
 __all__ = [
     "ApiToken", "AuditChain", "AuditCheckpoint", "AuditCheckpointHead", "AuditEvent", "Base",
-    "Business", "Case", "CaseRequest", "CaseSubject", "CaseTag", "ConfigState", "Job", "Queue",
-    "Review", "Reviewer", "SlaCalendar", "SlaPolicy", "Team", "TriageRule", "TrustedFlagger",
-    "User",
+    "Business", "Case", "CaseRequest", "CaseSubject", "CaseTag", "ConfigState", "Job",
+    "LegalHold", "Queue", "Review", "Reviewer", "SlaCalendar", "SlaPolicy", "Team", "TriageRule",
+    "TrustedFlagger", "User",
 ]
