@@ -35,6 +35,10 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("POST", "/api/v1/cases/{key}/split"): A.CASE_WORK,
     ("GET", "/api/v1/cases/{key}/requests"): A.CASE_READ,
     ("GET", "/api/v1/cases/{key}/timeline"): A.CASE_READ,
+    ("POST", "/api/v1/cases/{key}/reveal"): A.PII_REVEAL,
+    ("GET", "/api/v1/legal-holds"): A.LEGAL_HOLD,
+    ("POST", "/api/v1/legal-holds"): A.LEGAL_HOLD,
+    ("POST", "/api/v1/legal-holds/{hold_id}/lift"): A.LEGAL_HOLD,
     ("GET", "/api/v1/queues"): A.QUEUE_READ,
     ("POST", "/api/v1/queues"): A.QUEUE_MANAGE,
     ("POST", "/api/v1/queues/{slug}/claim"): A.CASE_WORK,
@@ -51,7 +55,7 @@ ROUTES: dict[tuple[str, str], Action] = {
 }
 # Routes anyone may call without signing in.
 PUBLIC = {("GET", "/healthz")}
-PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags"}
+PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "hold_id": "999999"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

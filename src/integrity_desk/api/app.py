@@ -92,12 +92,13 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.cases.api import router as cases_router
     from integrity_desk.intake.api import router as intake_router
     from integrity_desk.people.api import router as people_router
+    from integrity_desk.privacy.api import router as privacy_router
     from integrity_desk.routing.api import router as routing_router
     from integrity_desk.sla.api import router as sla_router
     from integrity_desk.triage.api import router as triage_router
 
     for router in (intake_router, cases_router, audit_router, routing_router, triage_router,
-                   sla_router, people_router):
+                   sla_router, people_router, privacy_router):
         app.include_router(router, prefix="/api/v1")
     return app
 

@@ -81,6 +81,8 @@ def allow(action: Action) -> Callable[[Principal], Coroutine[None, None, Princip
 CaseReader = Annotated[Principal, Depends(allow(Action.CASE_READ))]
 CaseCreator = Annotated[Principal, Depends(allow(Action.CASE_CREATE))]
 CaseWorker = Annotated[Principal, Depends(allow(Action.CASE_WORK))]
+PiiRevealer = Annotated[Principal, Depends(allow(Action.PII_REVEAL))]
+LegalHolder = Annotated[Principal, Depends(allow(Action.LEGAL_HOLD))]
 QueueReader = Annotated[Principal, Depends(allow(Action.QUEUE_READ))]
 QueueManager = Annotated[Principal, Depends(allow(Action.QUEUE_MANAGE))]
 ConfigReader = Annotated[Principal, Depends(allow(Action.CONFIG_READ))]

@@ -8,6 +8,7 @@ alone (dates, case keys, ids, prices).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -238,6 +239,15 @@ def erase_json(value: Any, *, free_text: frozenset[str] = frozenset(),
                 out[k] = erase_json(v, free_text=free_text, keep=keep)
         return out
     return value
+
+
+def text_fingerprint(text: str | None) -> dict[str, Any] | None:
+    """What the timeline keeps of an edited free text instead of the text itself: the hash
+    chain can never be erased, so it holds a fingerprint that identifies the text (and checks
+    a copy of it) without carrying what it says."""
+    if text is None:
+        return None
+    return {"sha256": hashlib.sha256(text.encode()).hexdigest(), "chars": len(text)}
 
 
 def erased_requester(requester_type: str | None, name: str | None,
