@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,6 +20,11 @@ class Settings(BaseSettings):
     sla_sweep_seconds: int = 60
     audit_checkpoint_seconds: int = 600
     db_pool_size: int = 10
+    # Personal data of a closed case is erased this many days after it closed (unless held);
+    # the worker looks every retention_sweep_seconds, erasing retention_batch cases per run.
+    retention_days: int = Field(default=365, ge=1)
+    retention_sweep_seconds: int = 3600
+    retention_batch: int = Field(default=200, ge=1, le=5000)
 
 
 @lru_cache
