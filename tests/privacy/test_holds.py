@@ -78,6 +78,13 @@ def test_a_hold_on_a_business_or_reviewer_covers_cases_about_their_reviews(clien
     covering = _ok(client.get(f"{API}/legal-holds", params={"case": key},
                               headers=manager.headers))["items"]
     assert len(covering) == 2
+    on_reviewer = _ok(client.get(f"{API}/legal-holds", params={"subject": "reviewer:u1"},
+                                 headers=manager.headers))["items"]
+    assert [h["id"] for h in on_reviewer] == [reviewer["id"]]
+    paged = _ok(client.get(f"{API}/legal-holds", params={"limit": 1}, headers=manager.headers))
+    rest = _ok(client.get(f"{API}/legal-holds", params={"cursor": paged["next_cursor"]},
+                          headers=manager.headers))
+    assert [h["id"] for h in paged["items"] + rest["items"]] == [business["id"], reviewer["id"]]
 
 
 def test_lifting_keeps_the_hold_and_says_who_and_why(client, make_person, specialist):

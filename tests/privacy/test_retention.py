@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, false, select, update
 
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.audit.service import verify
@@ -15,6 +15,7 @@ from integrity_desk.cases.models import Case, CaseRequest
 from integrity_desk.db import Database, utcnow
 from integrity_desk.jobs.models import Job
 from integrity_desk.jobs.worker import Worker
+from integrity_desk.privacy import retention
 from integrity_desk.privacy.domain import ERASED
 from integrity_desk.privacy.retention import JOB, due_counts, erase_batch
 from tests import factories as f
@@ -223,3 +224,23 @@ def test_the_retention_job_is_periodic(db, settings):
     Worker(db, settings).schedule_periodic(utcnow())
     with db.session() as s:
         assert s.scalar(select(Job.kind).where(Job.kind == JOB)) == JOB
+
+
+def test_a_case_held_between_the_look_and_the_erasure_is_left_alone(client, db, manager,
+                                                                    specialist, monkeypatch):
+    key = _closed(client, specialist, _consumer_flag())
+    _age(db, key, DAYS + 1)
+    _ok(client.post(f"{API}/legal-holds", json={"reason": "Litigation", "case": key},
+                    headers=manager.headers), 201)
+    real = retention.held_clause
+    calls: list[int] = []
+
+    def held_after_the_look() -> Any:  # the look misses the hold; the claim must not
+        calls.append(1)
+        return false() if len(calls) == 1 else real()
+
+    monkeypatch.setattr(retention, "held_clause", held_after_the_look)
+    result = _run(db)
+    assert len(calls) == 2 and result.cases == 0
+    assert _case(db, key).requester_contact == EMAIL
+    assert _events(db, key, "pii.erased") == []
