@@ -142,3 +142,18 @@ def test_specialists_and_agents_may_not_hold(client, specialist):
     key = _new(client, specialist, f.flag())
     assert client.post(f"{API}/legal-holds", json={"case": key, "reason": "x" * 5},
                        headers=specialist.headers).status_code == 403
+
+
+def test_out_of_range_ids_and_nul_characters_are_refused_not_crashed_on(client, manager,
+                                                                        specialist):
+    key = _new(client, specialist, f.flag())
+    for method, path, body in (
+        ("POST", f"/legal-holds/{2**31}/lift", {"reason": "done"}),
+        ("GET", f"/legal-holds?cursor={2**31}", None),
+        ("POST", "/legal-holds", {"case": key, "reason": "nul \x00 byte"}),
+        ("POST", "/legal-holds", {"subject": "review:\x00", "reason": "held"}),
+        ("POST", f"/cases/{key}/reveal", {"reason": "call back", "requests": [2**31]}),
+        ("POST", f"/cases/{key}/reveal", {"reason": "nul \x00 byte"}),
+    ):
+        r = client.request(method, f"{API}{path}", json=body, headers=manager.headers)
+        assert r.status_code == 422, (path, r.text)

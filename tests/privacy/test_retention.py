@@ -38,15 +38,18 @@ def _consumer_flag(ref: str = "r1") -> dict[str, Any]:
                   reason=f"Fake. Call me on {PHONE} or write to {EMAIL}.")
 
 
-def _closed(client: Any, person: Person, body: dict[str, Any], *, linked: int = 1) -> str:
-    """A decided and closed case with `linked` further requests."""
+def _closed(client: Any, db: Database, person: Person, body: dict[str, Any], *,
+            linked: int = 1) -> str:
+    """A decided and closed case with `linked` further requests. The decision is written to
+    the row directly: how a case gets decided is not what retention is about."""
     key = _ok(client.post(f"{API}/cases", json=body, headers=person.headers), 201)["case"]["key"]
     for _ in range(linked):
         _ok(client.post(f"{API}/cases", json=body, headers=person.headers))
-    _ok(client.post(f"{API}/cases/{key}/claim", headers=person.headers))
-    for action in ("start", "decide", "close"):
-        _ok(client.post(f"{API}/cases/{key}/transition", headers=person.headers, json={
-            "action": action, "outcome": f"removed; reporter {EMAIL} told"}))
+    with db.session() as s:
+        case = s.get(Case, int(key.split("-")[1]))
+        now = utcnow()
+        case.status, case.is_open, case.decided_at, case.closed_at = "closed", False, now, now
+        case.details = {**case.details, "outcome": f"removed; reporter {EMAIL} told"}
     return key
 
 
@@ -80,7 +83,7 @@ def _events(db: Database, key: str, kind: str) -> list[dict[str, Any]]:
 
 def test_personal_data_goes_and_the_case_its_decision_and_timeline_stay(client, db, settings,
                                                                         specialist):
-    key = _closed(client, specialist, _consumer_flag())
+    key = _closed(client, db, specialist, _consumer_flag())
     _age(db, key, DAYS + 1)
     before = _case(db, key)
     timeline_before = len(_ok(client.get(f"{API}/cases/{key}/timeline",
@@ -113,7 +116,7 @@ def test_personal_data_goes_and_the_case_its_decision_and_timeline_stay(client, 
 
 
 def test_lawyers_keep_their_names_but_not_their_e_mails(client, db, manager):
-    key = _closed(client, manager, f.legal(), linked=0)
+    key = _closed(client, db, manager, f.legal(), linked=0)
     _age(db, key, DAYS + 1)
     _run(db)
     case = _case(db, key)
@@ -122,7 +125,7 @@ def test_lawyers_keep_their_names_but_not_their_e_mails(client, db, manager):
 
 
 def test_nothing_is_erased_before_the_period_or_while_open(client, db, specialist):
-    recent = _closed(client, specialist, _consumer_flag("r1"))
+    recent = _closed(client, db, specialist, _consumer_flag("r1"))
     _age(db, recent, DAYS - 1)
     still_open = _ok(client.post(f"{API}/cases", json=_consumer_flag("r2"),
                                  headers=specialist.headers), 201)["case"]["key"]
@@ -138,7 +141,7 @@ def test_nothing_is_erased_before_the_period_or_while_open(client, db, specialis
                                      "reviewer:u1"])
 def test_a_legal_hold_keeps_the_case_until_it_is_lifted(client, db, manager, specialist,
                                                         subject):
-    key = _closed(client, specialist, _consumer_flag())
+    key = _closed(client, db, specialist, _consumer_flag())
     _age(db, key, DAYS + 1)
     target = {"subject": subject} if subject else {"case": key}
     hold = _ok(client.post(f"{API}/legal-holds", json={"reason": "Litigation", **target},
@@ -155,7 +158,7 @@ def test_a_legal_hold_keeps_the_case_until_it_is_lifted(client, db, manager, spe
 
 
 def test_erasure_is_idempotent(client, db, specialist):
-    key = _closed(client, specialist, _consumer_flag())
+    key = _closed(client, db, specialist, _consumer_flag())
     _age(db, key, DAYS + 1)
     assert _run(db).cases == 1
     assert _run(db).cases == 0
@@ -163,7 +166,7 @@ def test_erasure_is_idempotent(client, db, specialist):
 
 
 def test_a_reopened_and_closed_again_case_is_looked_at_afresh(client, db, specialist):
-    key = _closed(client, specialist, _consumer_flag())
+    key = _closed(client, db, specialist, _consumer_flag())
     _age(db, key, DAYS + 1)
     _run(db)
     _ok(client.post(f"{API}/cases/{key}/transition", headers=specialist.headers,
@@ -185,7 +188,7 @@ def _counted(db: Database, **kw: Any) -> tuple[Any, int]:
 
 
 def test_batches_walk_on_past_held_cases_with_a_cursor(client, db, manager, specialist):
-    keys = [_closed(client, specialist, _consumer_flag(f"r{i}"), linked=0) for i in range(7)]
+    keys = [_closed(client, db, specialist, _consumer_flag(f"r{i}"), linked=0) for i in range(7)]
     for n, key in enumerate(keys):
         _age(db, key, DAYS + 10 - n)  # closure order = creation order
     _ok(client.post(f"{API}/legal-holds", json={"reason": "Litigation", "case": keys[0]},
@@ -201,7 +204,7 @@ def test_batches_walk_on_past_held_cases_with_a_cursor(client, db, manager, spec
 
 
 def test_the_worker_erases_in_batches_and_queues_its_next_run(client, db, specialist, settings):
-    keys = [_closed(client, specialist, _consumer_flag(f"r{i}"), linked=0) for i in range(3)]
+    keys = [_closed(client, db, specialist, _consumer_flag(f"r{i}"), linked=0) for i in range(3)]
     for key in keys:
         _age(db, key, DAYS + 1)
     settings.retention_batch = 2
@@ -228,7 +231,7 @@ def test_the_retention_job_is_periodic(db, settings):
 
 def test_a_case_held_between_the_look_and_the_erasure_is_left_alone(client, db, manager,
                                                                     specialist, monkeypatch):
-    key = _closed(client, specialist, _consumer_flag())
+    key = _closed(client, db, specialist, _consumer_flag())
     _age(db, key, DAYS + 1)
     _ok(client.post(f"{API}/legal-holds", json={"reason": "Litigation", "case": key},
                     headers=manager.headers), 201)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from integrity_desk.api.deps import LegalHolder, PiiRevealer, SessionDep
 from integrity_desk.cases import repository as repo
@@ -19,13 +19,19 @@ from integrity_desk.privacy.service import reveal
 
 router = APIRouter(tags=["privacy"])
 
-Reason = Annotated[str, Field(min_length=3, max_length=2_000)]
+# Row ids are 32-bit keys (a larger number names no row and must not reach the SQL), and
+# PostgreSQL text cannot hold NUL: both are refused at the door, not as a 500 from the database.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+Reason = Annotated[Text, Field(min_length=3, max_length=2_000)]
+Ref = Annotated[Text, Field(min_length=1, max_length=300)]
 
 
 class RevealIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: Reason = Field(description="why you need to see it; recorded on the timeline")
-    requests: list[int] = Field(default_factory=list, max_length=200,
+    requests: list[RowId] = Field(default_factory=list, max_length=200,
                                 description="ids of linked requests to reveal too")
 
 
@@ -57,8 +63,8 @@ def reveal_case(key: str, body: RevealIn, session: SessionDep,
 
 class HoldIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    case: str | None = Field(default=None, description="key of the case to hold …")
-    subject: str | None = Field(default=None, description="… or review:REF, business:DOMAIN, "
+    case: Ref | None = Field(default=None, description="key of the case to hold …")
+    subject: Ref | None = Field(default=None, description="… or review:REF, business:DOMAIN, "
                                                           "reviewer:REF")
     reason: Reason
 
@@ -88,7 +94,7 @@ def place_hold(body: HoldIn, session: SessionDep, principal: LegalHolder) -> Hol
 
 
 @router.post("/legal-holds/{hold_id}/lift", response_model=HoldOut)
-def lift_hold(hold_id: int, body: LiftIn, session: SessionDep,
+def lift_hold(hold_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)], body: LiftIn, session: SessionDep,
               principal: LegalHolder) -> HoldOut:
     hold = holds.get_hold(session, principal.user, hold_id)
     holds.lift(session, hold, actor_user=principal.user, actor=principal.actor, now=utcnow(),
@@ -102,10 +108,11 @@ def list_holds(
     session: SessionDep, principal: LegalHolder,
     active: Annotated[bool | None, Query(description="true (default): holds in force; "
                                                      "false: lifted ones")] = True,
-    case: Annotated[str | None, Query(description="holds covering this case")] = None,
-    subject: Annotated[str | None, Query(description="holds on review:REF, "
+    case: Annotated[Ref | None, Query(description="holds covering this case")] = None,
+    subject: Annotated[Ref | None, Query(description="holds on review:REF, "
                                                      "business:DOMAIN, reviewer:REF")] = None,
-    cursor: int | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> HoldPage:
     case_id = repo.get_case(session, principal.user, case).id if case else None
     parsed = holds.parse_subject(session, subject) if subject else None
