@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,6 +37,11 @@ class Settings(BaseSettings):
     login_backoff_seconds: float = 1.0  # the first lock; each further failure doubles it
     login_backoff_cap_seconds: float = 15 * 60
     login_failure_window_seconds: int = 3600  # failures older than this are forgotten
+    # Personal data of a closed case is erased this many days after it closed (unless held);
+    # the worker looks every retention_sweep_seconds, erasing retention_batch cases per run.
+    retention_days: int = Field(default=365, ge=1)
+    retention_sweep_seconds: int = 3600
+    retention_batch: int = Field(default=200, ge=1, le=5000)
 
 
 @lru_cache

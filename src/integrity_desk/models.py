@@ -16,6 +16,7 @@ from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.jobs.models import Job
 from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
 from integrity_desk.people.models import ApiToken, Team, User
+from integrity_desk.privacy.models import LegalHold
 from integrity_desk.routing.models import Queue
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 from integrity_desk.subjects.models import Business, Review, Reviewer
@@ -40,6 +41,7 @@ __all__ = [
     "DecisionAction",
     "Guideline",
     "Job",
+    "LegalHold",
     "LoginThrottle",
     "MisuseEvent",
     "MisuseMeasure",

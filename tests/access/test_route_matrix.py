@@ -56,6 +56,10 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/misuse/parties/{party_type}/{party_key}"): A.MISUSE_MANAGE,
     ("POST", "/api/v1/misuse/measures"): A.MISUSE_MANAGE,
     ("GET", "/api/v1/misuse/measures"): A.MISUSE_MANAGE,
+    ("POST", "/api/v1/cases/{key}/reveal"): A.PII_REVEAL,
+    ("GET", "/api/v1/legal-holds"): A.LEGAL_HOLD,
+    ("POST", "/api/v1/legal-holds"): A.LEGAL_HOLD,
+    ("POST", "/api/v1/legal-holds/{hold_id}/lift"): A.LEGAL_HOLD,
     ("GET", "/api/v1/queues"): A.QUEUE_READ,
     ("POST", "/api/v1/queues"): A.QUEUE_MANAGE,
     ("POST", "/api/v1/queues/{slug}/claim"): A.CASE_WORK,
@@ -89,7 +93,8 @@ PAGES: dict[tuple[str, str], Action] = {
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
 PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "token_id": "999999", "decision_id": "999999", "dispute_id": "999999",
-                "code": "fake", "party_type": "notifier", "party_key": "someone@example.com"}
+                "code": "fake", "party_type": "notifier", "party_key": "someone@example.com",
+                "hold_id": "999999"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

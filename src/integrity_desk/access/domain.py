@@ -3,8 +3,9 @@
 Routes name the action they perform (``api.deps.allow``); the matrix answers whether a role may
 perform it. docs/access.md prints this table, and a test checks that every route of the OpenAPI
 document names an action and that each role is let in or refused exactly as the table says.
-What a role may *see* within an allowed action (which cases, which personal data) is a query,
-not a rule here: see ``cases.repository.readable_clause``.
+What a role may *see* within an allowed action (which cases) is a query, not a rule here: see
+``cases.repository.readable_clause``. Personal data is masked for every role in every response;
+``pii.reveal`` is the one explicit, recorded way to see it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ class Action(StrEnum):
     DECISION_APPROVE = "decision.approve"
     GUIDELINE_MANAGE = "guideline.manage"
     MISUSE_MANAGE = "misuse.manage"
+    PII_REVEAL = "pii.reveal"
+    LEGAL_HOLD = "legal.hold"
     QUEUE_READ = "queue.read"
     QUEUE_MANAGE = "queue.manage"
     CONFIG_READ = "config.read"
@@ -40,6 +43,10 @@ DESCRIPTIONS: dict[Action, str] = {
     Action.GUIDELINE_MANAGE: "edit guidelines (each edit a new version)",
     Action.MISUSE_MANAGE: "see misuse counters (DSA Art. 23) and warn or suspend who crossed "
                           "the line",
+    Action.PII_REVEAL: "see a case's personal data unmasked, giving a reason that the timeline "
+                       "and the audit log record (everyone else sees it masked)",
+    Action.LEGAL_HOLD: "place, lift and list legal holds on cases and subjects (a held case's "
+                       "personal data outlives retention)",
     Action.QUEUE_READ: "see queues and their counts",
     Action.QUEUE_MANAGE: "create and configure queues",
     Action.CONFIG_READ: "read triage rules, SLA policies and calendars",
@@ -61,6 +68,8 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.DECISION_APPROVE: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.LEGAL}),
     Action.GUIDELINE_MANAGE: frozenset({Role.ADMIN, Role.MANAGER, Role.POLICY}),
     Action.MISUSE_MANAGE: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
+    Action.PII_REVEAL: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.LEGAL}),
+    Action.LEGAL_HOLD: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
     Action.QUEUE_READ: _EVERYONE,
     Action.QUEUE_MANAGE: _MANAGERS,
     Action.CONFIG_READ: _EVERYONE,

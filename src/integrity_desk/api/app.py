@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
@@ -92,6 +93,17 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
         return JSONResponse({"error": error},
                             status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
+    @app.exception_handler(DataError)
+    async def unstorable(request: Request, exc: DataError) -> JSONResponse:
+        """A value the database refuses (NUL characters, numbers out of range) is bad input,
+        not a crash; routes validate what they can name, this is the net under them."""
+        log.info("refused unstorable input on %s %s: %s", request.method, request.url.path,
+                 type(exc.orig).__name__)
+        return JSONResponse({"error": {
+            "code": "invalid", "field": "request",
+            "message": "a value is out of range or holds characters that cannot be stored "
+                       "(such as NUL)"}}, status_code=422)
+
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -109,12 +121,14 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.intake.api import router as intake_router
     from integrity_desk.misuse.api import router as misuse_router
     from integrity_desk.people.api import router as people_router
+    from integrity_desk.privacy.api import router as privacy_router
     from integrity_desk.routing.api import router as routing_router
     from integrity_desk.sla.api import router as sla_router
     from integrity_desk.triage.api import router as triage_router
 
     for router in (intake_router, cases_router, decisions_router, appeals_router, audit_router,
-                   routing_router, triage_router, sla_router, people_router, misuse_router):
+                   routing_router, triage_router, sla_router, people_router, misuse_router,
+                   privacy_router):
         app.include_router(router, prefix="/api/v1")
     from integrity_desk.web.app import mount_web
 

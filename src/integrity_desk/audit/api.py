@@ -1,4 +1,8 @@
-"""The timeline of a case over HTTP, filterable by category and paged by event id."""
+"""The timeline of a case over HTTP, filterable by category and paged by event id.
+
+Free text in events (comments, reasons) is scanned for e-mails and phone numbers and masked;
+the stored event, and so its hash, is untouched.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +18,15 @@ from integrity_desk.api.deps import CaseReader, SessionDep
 from integrity_desk.api.paging import page_after_id
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.cases import repository as repo
+from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput
+from integrity_desk.privacy.domain import mask_json
+from integrity_desk.privacy.service import note_read
 
 router = APIRouter(tags=["timeline"])
-CATEGORIES = ("comment", "state", "sla", "audit", "intake")
+CATEGORIES = ("comment", "state", "sla", "audit", "intake", "access", "legal", "privacy")
+# Payload keys that name our own staff, not a requester: shown as they are.
+STAFF_KEYS = frozenset({"assignee"})
 
 
 class EventOut(BaseModel):
@@ -46,6 +55,8 @@ def timeline(
     if bad:
         raise InvalidInput(f"category is one of {', '.join(CATEGORIES)}", field="category")
     case = repo.get_case(session, principal.user, key)
+    if note_read(session, case, actor=principal.actor, now=utcnow(), what="timeline"):
+        session.commit()
     query = select(AuditEvent).where(AuditEvent.case_id == case.id)
     if category:
         query = query.where(AuditEvent.category.in_(category))
@@ -53,6 +64,7 @@ def timeline(
     return TimelinePage(
         items=[EventOut(id=e.id, seq=e.seq, kind=e.kind, category=e.category,
                         actor=e.actor_label, occurred_at=e.occurred_at,
-                        payload=json.loads(e.payload), hash=e.hash) for e in rows],
+                        payload=mask_json(json.loads(e.payload), keep=STAFF_KEYS),
+                        hash=e.hash) for e in rows],
         next_cursor=next_cursor,
     )

@@ -16,10 +16,19 @@ from integrity_desk.cases import repository as repo
 from integrity_desk.cases import service
 from integrity_desk.cases.domain import GuidelineCategory, Priority, case_key
 from integrity_desk.cases.models import Case, CaseRequest
-from integrity_desk.cases.schemas import CaseDetailOut, CasePage, case_detail_out, case_out
+from integrity_desk.cases.schemas import (
+    CaseDetailOut,
+    CasePage,
+    RequestOut,
+    case_detail_out,
+    case_out,
+    request_out,
+)
 from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput, NotFound
 from integrity_desk.people.service import get_user_by_email
+from integrity_desk.privacy import holds
+from integrity_desk.privacy.service import note_read
 
 router = APIRouter(tags=["cases"])
 
@@ -78,12 +87,16 @@ def _detail(session: Session, case: Case) -> CaseDetailOut:
         kind = session.scalar(select(Case.kind).where(Case.id == loaded.merged_into_id))
         merged_into = case_key(kind, loaded.merged_into_id) if kind else None
     subjects = repo.subjects_of(session, [loaded.id]).get(loaded.id, [])
-    return case_detail_out(loaded, subjects, utcnow(), merged_into)
+    held = holds.holds_out(session, holds.covering(session, loaded.id))
+    return case_detail_out(loaded, subjects, utcnow(), merged_into, held)
 
 
 @router.get("/cases/{key}", response_model=CaseDetailOut)
 def get_case(key: str, session: SessionDep, principal: CaseReader) -> CaseDetailOut:
-    return _detail(session, repo.get_case(session, principal.user, key))
+    case = repo.get_case(session, principal.user, key)
+    if note_read(session, case, actor=principal.actor, now=utcnow(), what="case"):
+        session.commit()
+    return _detail(session, case)
 
 
 class Reason(BaseModel):
@@ -237,17 +250,6 @@ def split(key: str, body: SplitIn, session: SessionDep, principal: CaseWorker) -
     return _detail(session, new_case)
 
 
-class RequestOut(BaseModel):
-    id: int
-    channel: str
-    requester_type: str
-    requester_name: str | None
-    requester_organisation: str | None
-    requester_contact: str | None
-    payload: dict[str, Any]
-    received_at: datetime
-
-
 class RequestPage(BaseModel):
     items: list[RequestOut]
     next_cursor: str | None
@@ -258,10 +260,9 @@ def linked_requests(key: str, session: SessionDep, principal: CaseReader,
                     cursor: IdCursor = None,
                     limit: Annotated[int, Query(ge=1, le=200)] = 50) -> RequestPage:
     case = repo.get_case(session, principal.user, key)
+    if note_read(session, case, actor=principal.actor, now=utcnow(), what="requests"):
+        session.commit()
     rows, next_cursor = page_after_id(
         session, select(CaseRequest).where(CaseRequest.case_id == case.id), CaseRequest.id,
         cursor=cursor, limit=limit)
-    return RequestPage(
-        items=[RequestOut.model_validate(r, from_attributes=True) for r in rows],
-        next_cursor=next_cursor,
-    )
+    return RequestPage(items=[request_out(r) for r in rows], next_cursor=next_cursor)

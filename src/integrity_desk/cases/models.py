@@ -66,6 +66,10 @@ class Case(Base):
         Index("ix_cases_merged_into", "merged_into_id"),
         # Everything one notifier sent (misuse counters, DSA Art. 23), case-insensitively.
         Index("ix_cases_requester_contact", func.lower(text("requester_contact")), "created_at"),
+        # Retention: closed cases whose personal data is still there, oldest closure first.
+        Index("ix_cases_retention", "closed_at", "id",
+              postgresql_where=text("closed_at IS NOT NULL AND pii_erased_at IS NULL"),
+              sqlite_where=text("closed_at IS NOT NULL AND pii_erased_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +110,8 @@ class Case(Base):
     triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When retention erased the requester's personal data (privacy.retention); a reopen clears it.
+    pii_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # SLA clock (see the sla slice): due and at-risk instants, pause state, what was recorded.
     sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id"))

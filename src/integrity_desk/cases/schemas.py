@@ -1,4 +1,9 @@
-"""What the API says about a case."""
+"""What the API says about a case, with personal data masked.
+
+Masked for every role: whoever may see the real values asks for them with an explicit,
+recorded action (``POST /cases/{key}/reveal``). Masking is pure Python on the rows a page
+already loaded, so it adds no query.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,15 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from integrity_desk.cases.domain import allowed_from
-from integrity_desk.cases.models import Case
+from integrity_desk.cases.models import Case, CaseRequest
 from integrity_desk.cases.repository import SubjectView
+from integrity_desk.privacy.domain import (
+    mask_contact,
+    mask_json,
+    mask_requester_name,
+    mask_text,
+)
+from integrity_desk.privacy.schemas import HoldOut
 from integrity_desk.sla.service import first_response_state, resolution_state
 
 
@@ -43,11 +55,43 @@ class PersonOut(BaseModel):
 
 class RequesterOut(BaseModel):
     type: str
-    name: str | None
+    name: str | None = Field(description="initials for a private person")
     organisation: str | None
-    contact: str | None
+    contact: str | None = Field(description="masked, e.g. j***@e***.com")
     customer_tier: str | None
     revenue_at_stake: int | None
+
+
+def requester_out(case: Case, *, reveal: bool = False) -> RequesterOut:
+    name, contact = case.requester_name, case.requester_contact
+    if not reveal:
+        name, contact = mask_requester_name(case.requester_type, name), mask_contact(contact)
+    return RequesterOut(type=case.requester_type, name=name,
+                        organisation=case.requester_organisation, contact=contact,
+                        customer_tier=case.customer_tier, revenue_at_stake=case.revenue_at_stake)
+
+
+class RequestOut(BaseModel):
+    """A linked request; its requester and payload masked unless revealed."""
+
+    id: int
+    channel: str
+    requester_type: str
+    requester_name: str | None
+    requester_organisation: str | None
+    requester_contact: str | None
+    payload: dict[str, Any]
+    received_at: datetime
+
+
+def request_out(row: CaseRequest, *, reveal: bool = False) -> RequestOut:
+    name, contact, payload = row.requester_name, row.requester_contact, row.payload
+    if not reveal:
+        name = mask_requester_name(row.requester_type, name)
+        contact, payload = mask_contact(contact), mask_json(payload)
+    return RequestOut(id=row.id, channel=row.channel, requester_type=row.requester_type,
+                      requester_name=name, requester_organisation=row.requester_organisation,
+                      requester_contact=contact, payload=payload, received_at=row.received_at)
 
 
 class CaseOut(BaseModel):
@@ -92,6 +136,10 @@ class CaseDetailOut(CaseOut):
     decided_at: datetime | None
     closed_at: datetime | None
     first_responded_at: datetime | None
+    legal_holds: list[HoldOut] = Field(
+        default_factory=list, description="active holds on the case or on one of its subjects")
+    pii_erased_at: datetime | None = Field(
+        default=None, description="when retention erased the requester's personal data")
 
 
 class CasePage(BaseModel):
@@ -126,19 +174,17 @@ def _common(case: Case, subjects: list[SubjectView], now: datetime,
         queue_slug = case.queue.slug if case.queue else None
     assignee = case.assignee if case.assignee_id else None
     return dict(
-        key=case.key, id=case.id, kind=case.kind, channel=case.channel, title=case.title,
+        key=case.key, id=case.id, kind=case.kind, channel=case.channel,
+        title=mask_text(case.title),
         status=case.status, tier=case.tier, priority=f"P{case.priority}",
         priority_score=case.priority_score, queue=queue_slug,
         assignee=PersonOut(id=assignee.id, name=assignee.name, email=assignee.email)
         if assignee else None,
-        requester=RequesterOut(
-            type=case.requester_type, name=case.requester_name,
-            organisation=case.requester_organisation, contact=case.requester_contact,
-            customer_tier=case.customer_tier, revenue_at_stake=case.revenue_at_stake),
+        requester=requester_out(case),
         category=case.category, language=case.language, legal_restricted=case.legal_restricted,
         legal_deadline=case.legal_deadline, tags=case.tag_list or [],
-        subjects=[SubjectOut(type=s.type, id=s.id, ref=s.ref, role=s.role, label=s.label,
-                             extra=s.extra) for s in subjects],
+        subjects=[SubjectOut(type=s.type, id=s.id, ref=s.ref, role=s.role,
+                             label=mask_text(s.label), extra=s.extra) for s in subjects],
         sla=_sla(case, now), linked_requests=case.linked_request_count,
         created_at=case.created_at, updated_at=case.updated_at,
     )
@@ -150,11 +196,14 @@ def case_out(case: Case, subjects: list[SubjectView], now: datetime,
 
 
 def case_detail_out(case: Case, subjects: list[SubjectView], now: datetime,
-                    merged_into: str | None) -> CaseDetailOut:
+                    merged_into: str | None, holds: list[HoldOut] | None = None
+                    ) -> CaseDetailOut:
     return CaseDetailOut(
-        **_common(case, subjects, now), description=case.description, merged_into=merged_into,
+        **_common(case, subjects, now), description=mask_text(case.description),
+        merged_into=merged_into,
         priority_reasons=[ReasonOut(**r) for r in case.priority_reasons],
-        details=case.details, allowed_statuses=allowed_from(case.status),
+        details=mask_json(case.details), allowed_statuses=allowed_from(case.status),
         triaged_at=case.triaged_at, decided_at=case.decided_at, closed_at=case.closed_at,
-        first_responded_at=case.first_responded_at,
+        first_responded_at=case.first_responded_at, legal_holds=holds or [],
+        pii_erased_at=case.pii_erased_at,
     )

@@ -29,6 +29,7 @@ from integrity_desk.errors import Conflict, InvalidInput
 from integrity_desk.intake.requests import Draft
 from integrity_desk.intake.service import Intake
 from integrity_desk.people.models import User
+from integrity_desk.privacy.domain import text_fingerprint
 from integrity_desk.routing.service import check_may_work
 from integrity_desk.sla import service as sla
 from integrity_desk.subjects.models import Review
@@ -98,7 +99,9 @@ def transition(
     if target == CaseStatus.CLOSED:
         values["closed_at"] = now
     if action == "reopen":
+        # pii_erased_at too: once closed again, retention looks at the case afresh.
         values.update(decided_at=None, closed_at=None, assignee_id=None, triaged_at=now,
+                      pii_erased_at=None,
                       sla_paused_minutes=0.0, sla_paused_at=None, sla_at_risk_recorded_at=None,
                       sla_breach_recorded_at=None)
         case.triaged_at, case.sla_paused_minutes, case.sla_paused_at = now, 0.0, None
@@ -252,10 +255,21 @@ def edit(
         values.update(retriaged)
     _compare_and_set(session, case, now=now, **values)
     _event(session, case, actor, "case.edited", now,
-           changes={k: {"before": b, "after": a} for k, (b, a) in diff.items()},
+           changes={k: _change(k, b, a) for k, (b, a) in diff.items()},
            retriaged={"priority": f"P{case.priority}", "score": case.priority_score}
            if retriaged else None, reason=reason)
     return case
+
+
+# Free text a requester may have written: the hash chain can never be erased, so an edit
+# records fingerprints of the texts, not the texts (the current text is on the case).
+FREE_TEXT_FACTS = frozenset({"title", "description"})
+
+
+def _change(name: str, before: Any, after: Any) -> dict[str, Any]:
+    if name in FREE_TEXT_FACTS:
+        return {"before": text_fingerprint(before), "after": text_fingerprint(after)}
+    return {"before": before, "after": after}
 
 
 def retriage(session: Session, case: Case, *, now: datetime) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from integrity_desk.audit.tasks import make_checkpoint
 from integrity_desk.config import Settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.jobs import service
+from integrity_desk.privacy import retention
 from integrity_desk.sla.tasks import sweep
 
 log = logging.getLogger("integrity_desk.worker")
@@ -33,12 +34,16 @@ HANDLERS: dict[str, Handler] = {
     "sla.sweep": lambda session, now, payload, settings: sweep(session, now=now),
     "audit.checkpoint": lambda session, now, payload, settings: make_checkpoint(
         session, now=now, secret=settings.secret_key),
+    retention.JOB: lambda session, now, payload, settings: retention.run_job(
+        session, now, payload, retention_days=settings.retention_days,
+        batch=settings.retention_batch),
 }
 
 
 def periodic(settings: Settings) -> list[tuple[str, int]]:
     return [("sla.sweep", settings.sla_sweep_seconds),
-            ("audit.checkpoint", settings.audit_checkpoint_seconds)]
+            ("audit.checkpoint", settings.audit_checkpoint_seconds),
+            (retention.JOB, settings.retention_sweep_seconds)]
 
 
 class Worker:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from sqlalchemy import select
 
 from integrity_desk.api.deps import Myself, SessionDep, UserManager
+from integrity_desk.api.paging import RowId
 from integrity_desk.errors import Forbidden
 from integrity_desk.people import service
 from integrity_desk.people.models import ApiToken, User
@@ -125,7 +126,7 @@ def list_my_tokens(session: SessionDep, principal: Myself) -> list[TokenInfo]:
 
 
 @router.post("/tokens/{token_id}/revoke", response_model=TokenInfo)
-def revoke_my_token(token_id: int, session: SessionDep, principal: Myself) -> TokenInfo:
+def revoke_my_token(token_id: RowId, session: SessionDep, principal: Myself) -> TokenInfo:
     """Revoke one of your own tokens (another person's answers 404)."""
     token = service.revoke_token(session, token_id=token_id, owner_id=principal.user.id,
                                  actor=principal.actor)
@@ -134,14 +135,14 @@ def revoke_my_token(token_id: int, session: SessionDep, principal: Myself) -> To
 
 
 @router.get("/users/{user_id}/tokens", response_model=list[TokenInfo])
-def list_user_tokens(user_id: int, session: SessionDep, principal: UserManager
+def list_user_tokens(user_id: RowId, session: SessionDep, principal: UserManager
                      ) -> list[TokenInfo]:
     user = service.get_user(session, user_id)
     return [token_info(t) for t in service.list_tokens(session, user.id)]
 
 
 @router.post("/users/{user_id}/tokens/{token_id}/revoke", response_model=TokenInfo)
-def revoke_user_token(user_id: int, token_id: int, session: SessionDep,
+def revoke_user_token(user_id: RowId, token_id: RowId, session: SessionDep,
                       principal: UserManager) -> TokenInfo:
     user = service.get_user(session, user_id)
     token = service.revoke_token(session, token_id=token_id, owner_id=user.id,
@@ -161,7 +162,7 @@ class AccountChange(BaseModel):
 
 
 @router.post("/users/{user_id}/password", response_model=AccountChange)
-def reset_password(user_id: int, body: PasswordIn, session: SessionDep,
+def reset_password(user_id: RowId, body: PasswordIn, session: SessionDep,
                    principal: UserManager) -> AccountChange:
     """Set a new password for someone; all of their browser sessions end."""
     user = service.get_user(session, user_id)
@@ -172,7 +173,7 @@ def reset_password(user_id: int, body: PasswordIn, session: SessionDep,
 
 
 @router.post("/users/{user_id}/deactivate", response_model=AccountChange)
-def deactivate_user(user_id: int, session: SessionDep, principal: UserManager
+def deactivate_user(user_id: RowId, session: SessionDep, principal: UserManager
                     ) -> AccountChange:
     """No more sign-ins or token use; sessions end; history and assignments stay."""
     user = service.get_user(session, user_id)
@@ -182,7 +183,7 @@ def deactivate_user(user_id: int, session: SessionDep, principal: UserManager
 
 
 @router.post("/users/{user_id}/reactivate", response_model=AccountChange)
-def reactivate_user(user_id: int, session: SessionDep, principal: UserManager
+def reactivate_user(user_id: RowId, session: SessionDep, principal: UserManager
                     ) -> AccountChange:
     user = service.get_user(session, user_id)
     service.reactivate_user(session, user=user, actor=principal.actor)

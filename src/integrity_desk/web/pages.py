@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from integrity_desk.api.deps import SessionDep
+from integrity_desk.api.paging import RowId
 from integrity_desk.errors import NotFound
 from integrity_desk.people import service as people
 from integrity_desk.web.deps import MyPage
@@ -35,7 +36,7 @@ def account(request: Request, session: SessionDep, viewer: MyPage) -> Response:
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int, session: SessionDep,
+def revoke_token(request: Request, token_id: RowId, session: SessionDep,
                  viewer: MyPage) -> Response:
     """Revoke one of your tokens: the row again for htmx, back to the account page otherwise."""
     try:
