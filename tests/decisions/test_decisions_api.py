@@ -263,3 +263,13 @@ def test_guidelines_are_versioned(client: TestClient, specialist: Person,
         "legal_ground": "Trademark law", "severity": 3, "sanctions": [], "change_note": "new"},
         headers=policy.headers)
     assert new.status_code == 200 and new.json()["version"] == 1
+
+
+def test_contacts_in_the_reasoning_are_masked_on_display(client: TestClient,
+                                                         specialist: Person) -> None:
+    key = _claimed_flag(client, specialist)
+    r = _decide(client, specialist, key, [{"action": "remove_review", "subject": "review:r1"}],
+                facts="The owner (owner@shop.example.com, +45 20 12 34 56) confirmed no order.")
+    facts = r.json()["facts"]
+    assert "owner@shop.example.com" not in facts and "20 12 34 56" not in facts
+    assert "confirmed no order" in facts

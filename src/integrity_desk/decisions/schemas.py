@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from integrity_desk.decisions.domain import ActionKind, ActionRequest, Automation, Ground
 from integrity_desk.decisions.models import Decision, DecisionAction, Guideline
+from integrity_desk.privacy.domain import mask_text
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 SubjectRef = Annotated[str, StringConstraints(
@@ -134,7 +135,8 @@ def decision_out(d: Decision, case_key: str, guideline: Guideline | None,
         id=d.id, case=case_key, kind=d.kind, outcome=d.outcome, status=d.status,
         guideline=guideline.code if guideline else None,
         guideline_version=guideline.version if guideline else None, ground=d.ground,
-        legal_ground=d.legal_ground, explanation=d.explanation, facts=d.facts,
+        legal_ground=d.legal_ground, explanation=mask_text(d.explanation),
+        facts=mask_text(d.facts),
         automated_detection=d.automated_detection, automated_decision=d.automated_decision,
         territorial_scope=d.territorial_scope, source_type=d.source_type,
         decided_by_id=d.decided_by_id, decided_at=d.decided_at,
