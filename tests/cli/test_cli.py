@@ -216,15 +216,17 @@ def test_worker_once_runs_the_due_jobs(run, db):
             TypeAdapter(CaseIn).validate_python(f.flag())).case
         s.execute(update(Case).where(Case.id == case.id).values(
             resolution_due_at=now - timedelta(minutes=1)))
-    assert "ran 3 job(s)" in _ok(run("worker", "--once"))
+    assert "ran 4 job(s)" in _ok(run("worker", "--once"))
     with db.session() as s:
         jobs: list[Any] = s.execute(select(Job.kind, Job.status).order_by(Job.id)).all()
         breaches = s.scalar(select(func.count()).select_from(AuditEvent)
                             .where(AuditEvent.kind == "sla.breached"))
         checkpoints = s.scalar(select(func.count()).select_from(AuditCheckpoint))
     assert [tuple(j) for j in jobs] == [
-        ("sla.sweep", "done"), ("audit.checkpoint", "done"), ("privacy.retention", "done"),
-        ("sla.sweep", "queued"), ("audit.checkpoint", "queued"), ("privacy.retention", "queued")]
+        ("sla.sweep", "done"), ("audit.checkpoint", "done"),
+        ("decisions.documentation_windows", "done"), ("privacy.retention", "done"),
+        ("sla.sweep", "queued"), ("audit.checkpoint", "queued"),
+        ("decisions.documentation_windows", "queued"), ("privacy.retention", "queued")]
     assert (breaches, checkpoints) == (1, 1)
     assert "intact" in _ok(run("audit", "verify"))  # signed with IDESK_SECRET_KEY
     assert "ran 0 job(s)" in _ok(run("worker", "--once"))  # the next runs are not due yet

@@ -273,3 +273,43 @@ def test_contacts_in_the_reasoning_are_masked_on_display(client: TestClient,
     facts = r.json()["facts"]
     assert "owner@shop.example.com" not in facts and "20 12 34 56" not in facts
     assert "confirmed no order" in facts
+
+
+def test_an_unanswered_documentation_request_sends_the_case_back_to_work(
+        client: TestClient, db: Database, specialist: Person) -> None:
+    from datetime import timedelta
+
+    from integrity_desk.db import utcnow
+    from integrity_desk.decisions.tasks import close_documentation_windows
+
+    key = _claimed_flag(client, specialist)
+    _decide(client, specialist, key, [
+        {"action": "request_documentation", "subject": "review:r1", "response_days": 3}])
+    with db.session() as s:
+        assert close_documentation_windows(s, now=utcnow()) == {"expired": 0, "answered": 0}
+    with db.session() as s:  # three days and a minute later: nothing came
+        late = utcnow() + timedelta(days=3, minutes=1)
+        assert close_documentation_windows(s, now=late) == {"expired": 1, "answered": 0}
+    case = client.get(f"{API}/cases/{key}", headers=specialist.headers).json()
+    assert case["status"] == "in_progress" and case["sla"]["paused_since"] is None
+    assert "documentation.window_closed" in _timeline_kinds(client, specialist, key)
+    with db.session() as s:  # closed once: a second run finds nothing
+        assert close_documentation_windows(s, now=late) == {"expired": 0, "answered": 0}
+
+
+def test_a_documentation_request_answered_in_time_is_closed_without_moving_the_case(
+        client: TestClient, db: Database, specialist: Person) -> None:
+    from integrity_desk.db import utcnow
+    from integrity_desk.decisions.tasks import close_documentation_windows
+
+    key = _claimed_flag(client, specialist)
+    _decide(client, specialist, key, [
+        {"action": "request_documentation", "subject": "review:r1"}])
+    r = client.post(f"{API}/cases/{key}/transition", json={"action": "resume"},
+                    headers=specialist.headers)
+    assert r.status_code == 200, r.text
+    with db.session() as s:
+        assert close_documentation_windows(s, now=utcnow()) == {"expired": 0, "answered": 1}
+    [action] = client.get(f"{API}/cases/{key}/decisions",
+                          headers=specialist.headers).json()[0]["actions"]
+    assert action["closed_at"] is not None

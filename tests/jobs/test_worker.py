@@ -61,6 +61,7 @@ def test_periodic_jobs_are_scheduled_once(db, worker, now):
     worker.schedule_periodic(now)
     worker.schedule_periodic(now + timedelta(seconds=1))
     assert _jobs(db) == [("sla.sweep", "queued", now, 0), ("audit.checkpoint", "queued", now, 0),
+                         ("decisions.documentation_windows", "queued", now, 0),
                          ("privacy.retention", "queued", now, 0)]
 
 
@@ -74,6 +75,7 @@ def test_run_once_sweeps_checkpoints_and_reschedules(db, worker, now, settings):
     assert kinds.count("sla.breached") == 1
     sweep_every = timedelta(seconds=settings.sla_sweep_seconds)
     assert _jobs(db) == [("sla.sweep", "done", now, 1), ("audit.checkpoint", "queued", now, 0),
+                         ("decisions.documentation_windows", "queued", now, 0),
                          ("privacy.retention", "queued", now, 0),
                          ("sla.sweep", "queued", now + sweep_every, 0)]
 
@@ -83,13 +85,16 @@ def test_run_once_sweeps_checkpoints_and_reschedules(db, worker, now, settings):
         # Signed with the worker's own key, which verify is given.
         assert verify(s, secret=settings.secret_key).ok
         assert not verify(s, secret="some-other-key").ok
+    assert worker.run_once(now) == "decisions.documentation_windows"
     assert worker.run_once(now) == "privacy.retention"
     assert worker.run_once(now) is None
     assert worker.run_once(now + sweep_every) == "sla.sweep"
+    assert worker.run_once(now + sweep_every) == "decisions.documentation_windows"
     queued = [j for j in _jobs(db) if j[1] == "queued"]
     assert sorted(queued) == [
         ("audit.checkpoint", "queued",
          now + timedelta(seconds=settings.audit_checkpoint_seconds), 0),
+        ("decisions.documentation_windows", "queued", now + 2 * sweep_every, 0),
         ("privacy.retention", "queued",
          now + timedelta(seconds=settings.retention_sweep_seconds), 0),
         ("sla.sweep", "queued", now + 2 * sweep_every, 0)]

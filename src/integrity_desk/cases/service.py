@@ -65,16 +65,20 @@ def _event(session: Session, case: Case, actor: Actor, kind: str, now: datetime,
 
 
 def transition(
-    session: Session, case: Case, *, action: str, actor_user: User, actor: Actor, now: datetime,
-    reason: str | None = None, outcome: str | None = None,
+    session: Session, case: Case, *, action: str, actor_user: User | None, actor: Actor,
+    now: datetime, reason: str | None = None, outcome: str | None = None,
 ) -> Case:
-    """A named action (start, wait_on_requester, resume, decide, close, reopen, …)."""
+    """A named action (start, wait_on_requester, resume, decide, close, reopen, …).
+
+    ``actor_user`` is None only for the desk itself (a worker job), which may move any case.
+    """
     if action not in ACTIONS:
         raise InvalidInput(f"unknown action {action!r}; one of {', '.join(ACTIONS)}",
                            field="action")
     target = ACTIONS[action]
     check_transition(case.status, target)
-    check_may_work(session, actor_user, case)
+    if actor_user is not None:
+        check_may_work(session, actor_user, case)
     if action in ("wait_on_requester", "wait_on_legal", "reopen", "revise") and not reason:
         raise InvalidInput(f"say why ({action})", field="reason")
     if target == CaseStatus.DECIDED and not (outcome or reason):

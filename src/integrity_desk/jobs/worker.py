@@ -22,6 +22,7 @@ import integrity_desk.models  # noqa: F401  (every mapper registered before firs
 from integrity_desk.audit.tasks import make_checkpoint
 from integrity_desk.config import Settings
 from integrity_desk.db import Database, utcnow
+from integrity_desk.decisions import tasks as decision_tasks
 from integrity_desk.jobs import service
 from integrity_desk.privacy import retention
 from integrity_desk.sla.tasks import sweep
@@ -34,6 +35,8 @@ HANDLERS: dict[str, Handler] = {
     "sla.sweep": lambda session, now, payload, settings: sweep(session, now=now),
     "audit.checkpoint": lambda session, now, payload, settings: make_checkpoint(
         session, now=now, secret=settings.secret_key),
+    decision_tasks.JOB: lambda session, now, payload, settings: (
+        decision_tasks.close_documentation_windows(session, now=now)),
     retention.JOB: lambda session, now, payload, settings: retention.run_job(
         session, now, payload, retention_days=settings.retention_days,
         batch=settings.retention_batch),
@@ -43,6 +46,7 @@ HANDLERS: dict[str, Handler] = {
 def periodic(settings: Settings) -> list[tuple[str, int]]:
     return [("sla.sweep", settings.sla_sweep_seconds),
             ("audit.checkpoint", settings.audit_checkpoint_seconds),
+            (decision_tasks.JOB, settings.sla_sweep_seconds),
             (retention.JOB, settings.retention_sweep_seconds)]
 
 
