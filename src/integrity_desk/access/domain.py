@@ -22,6 +22,7 @@ class Action(StrEnum):
     DECISION_APPROVE = "decision.approve"
     GUIDELINE_MANAGE = "guideline.manage"
     MISUSE_MANAGE = "misuse.manage"
+    FLAGGER_MANAGE = "flagger.manage"
     PII_REVEAL = "pii.reveal"
     LEGAL_HOLD = "legal.hold"
     QUEUE_READ = "queue.read"
@@ -41,6 +42,8 @@ DESCRIPTIONS: dict[Action, str] = {
     Action.DECISION_APPROVE: "approve or reject another person's decision that needs four "
                              "eyes",
     Action.GUIDELINE_MANAGE: "edit guidelines (each edit a new version)",
+    Action.FLAGGER_MANAGE: "register trusted flaggers (DSA Art. 22) and change their areas or "
+                           "status",
     Action.MISUSE_MANAGE: "see misuse counters (DSA Art. 23) and warn or suspend who crossed "
                           "the line",
     Action.PII_REVEAL: "see a case's personal data unmasked, giving a reason that the timeline "
@@ -68,6 +71,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.DECISION_APPROVE: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.LEGAL}),
     Action.GUIDELINE_MANAGE: frozenset({Role.ADMIN, Role.MANAGER, Role.POLICY}),
     Action.MISUSE_MANAGE: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
+    Action.FLAGGER_MANAGE: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
     Action.PII_REVEAL: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.LEGAL}),
     Action.LEGAL_HOLD: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
     Action.QUEUE_READ: _EVERYONE,

@@ -118,6 +118,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.cases.api import router as cases_router
     from integrity_desk.decisions.api import router as decisions_router
     from integrity_desk.decisions.appeal_api import router as appeals_router
+    from integrity_desk.dsa.flagger_api import router as flaggers_router
     from integrity_desk.intake.api import router as intake_router
     from integrity_desk.misuse.api import router as misuse_router
     from integrity_desk.people.api import router as people_router
@@ -128,7 +129,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
 
     for router in (intake_router, cases_router, decisions_router, appeals_router, audit_router,
                    routing_router, triage_router, sla_router, people_router, misuse_router,
-                   privacy_router):
+                   privacy_router, flaggers_router):
         app.include_router(router, prefix="/api/v1")
     from integrity_desk.web.app import mount_web
 
