@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     sla_sweep_seconds: int = 60
     audit_checkpoint_seconds: int = 600
     db_pool_size: int = 10
+    # Where people outside reach the desk (links in messages: the appeal form, …).
+    public_base_url: str = "http://127.0.0.1:8000"
     # Requests per API token and per client address (a sliding window; "N/second|minute|hour").
     rate_limit_per_token: str = "1200/minute"
     rate_limit_per_address: str = "3000/minute"

@@ -14,6 +14,7 @@ from integrity_desk.decisions.models import (
 )
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.jobs.models import Job
+from integrity_desk.messages.models import OutboxMessage
 from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
 from integrity_desk.people.models import ApiToken, Team, User
 from integrity_desk.privacy.models import LegalHold
@@ -46,6 +47,7 @@ __all__ = [
     "MisuseEvent",
     "MisuseMeasure",
     "OutOfCourtDispute",
+    "OutboxMessage",
     "Queue",
     "Review",
     "Reviewer",

@@ -63,6 +63,8 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/trusted-flaggers"): A.CONFIG_READ,
     ("POST", "/api/v1/trusted-flaggers"): A.FLAGGER_MANAGE,
     ("PATCH", "/api/v1/trusted-flaggers/{flagger_id}"): A.FLAGGER_MANAGE,
+    ("GET", "/api/v1/cases/{key}/messages"): A.CASE_READ,
+    ("POST", "/api/v1/messages/{message_id}/release"): A.MESSAGE_REVIEW,
     ("GET", "/api/v1/queues"): A.QUEUE_READ,
     ("POST", "/api/v1/queues"): A.QUEUE_MANAGE,
     ("POST", "/api/v1/queues/{slug}/claim"): A.CASE_WORK,
@@ -97,7 +99,7 @@ PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
 PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "token_id": "999999", "decision_id": "999999", "dispute_id": "999999",
                 "code": "fake", "party_type": "notifier", "party_key": "someone@example.com",
-                "hold_id": "999999", "flagger_id": "999999"}
+                "hold_id": "999999", "flagger_id": "999999", "message_id": "999999"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

@@ -23,6 +23,7 @@ class Action(StrEnum):
     GUIDELINE_MANAGE = "guideline.manage"
     MISUSE_MANAGE = "misuse.manage"
     FLAGGER_MANAGE = "flagger.manage"
+    MESSAGE_REVIEW = "message.review"
     PII_REVEAL = "pii.reveal"
     LEGAL_HOLD = "legal.hold"
     QUEUE_READ = "queue.read"
@@ -44,6 +45,8 @@ DESCRIPTIONS: dict[Action, str] = {
     Action.GUIDELINE_MANAGE: "edit guidelines (each edit a new version)",
     Action.FLAGGER_MANAGE: "register trusted flaggers (DSA Art. 22) and change their areas or "
                            "status",
+    Action.MESSAGE_REVIEW: "review and release letters held for counsel (a legal notice's "
+                           "outcome letter)",
     Action.MISUSE_MANAGE: "see misuse counters (DSA Art. 23) and warn or suspend who crossed "
                           "the line",
     Action.PII_REVEAL: "see a case's personal data unmasked, giving a reason that the timeline "
@@ -72,6 +75,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.GUIDELINE_MANAGE: frozenset({Role.ADMIN, Role.MANAGER, Role.POLICY}),
     Action.MISUSE_MANAGE: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
     Action.FLAGGER_MANAGE: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
+    Action.MESSAGE_REVIEW: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
     Action.PII_REVEAL: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.LEGAL}),
     Action.LEGAL_HOLD: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
     Action.QUEUE_READ: _EVERYONE,

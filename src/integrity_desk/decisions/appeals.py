@@ -30,6 +30,7 @@ from integrity_desk.decisions.service import (
     reverse_effects,
 )
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity_desk.messages.notices import notify_appellant
 from integrity_desk.misuse.service import check_manifest
 from integrity_desk.people.models import Role, User
 
@@ -133,6 +134,8 @@ def decide_appeal(session: Session, appeal: Case, inp: AppealDecisionInput, *, u
     record(session, kind="appeal.decided", category="state", actor=actor,
            case_id=contested_case.id, at=now,
            payload={"appeal": appeal.key, **payload})
+    notify_appellant(session, appeal, outcome, contested_case.key, len(reversed_),
+                     actor=actor, now=now)
     cases.transition(session, appeal, action="decide", actor_user=user, actor=actor, now=now,
                      outcome=f"appeal {inp.outcome.value}")
     return outcome

@@ -35,6 +35,7 @@ from integrity_desk.decisions.domain import (
 )
 from integrity_desk.decisions.models import ApprovalRule, Decision, DecisionAction, Guideline
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity_desk.messages.notices import notify_notifier
 from integrity_desk.misuse.service import check_manifest, record_manifest
 from integrity_desk.people.models import User
 from integrity_desk.subjects.models import Business, Review, Reviewer
@@ -292,6 +293,9 @@ def _apply(session: Session, case: Case, decision: Decision, *, user: User, acto
     """Change the subjects, record what changed, and move the case on."""
     actions = apply_effects(session, case, decision, actor=actor, now=now)
     note_misuse(session, case, decision, actions, now=now)
+    notify_notifier(session, case, decision, actions, session.get(Guideline,
+                                                                  decision.guideline_id or 0),
+                    actor=actor, now=now)
     waiting_until = next((a.ends_at for a in actions
                           if a.action == ActionKind.REQUEST_DOCUMENTATION), None)
     if waiting_until is not None:

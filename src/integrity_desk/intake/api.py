@@ -13,6 +13,7 @@ from integrity_desk.cases.schemas import CaseOut, case_out
 from integrity_desk.db import utcnow
 from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
+from integrity_desk.messages.service import acknowledge
 
 router = APIRouter(tags=["intake"])
 BATCH_LIMIT = 1000
@@ -32,6 +33,8 @@ def create_case(payload: CaseIn, session: SessionDep, principal: CaseCreator,
     now = utcnow()
     intake = Intake(session, now=now, actor=principal.actor)
     outcome = intake.submit(payload)
+    if outcome.created:
+        acknowledge(session, outcome.case, actor=principal.actor, now=now)
     session.commit()
     subjects = repo.subjects_of(session, [outcome.case.id]).get(outcome.case.id, [])
     if outcome.created:

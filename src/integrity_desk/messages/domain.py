@@ -1,0 +1,55 @@
+"""Messages the desk sends to people outside it, rendered from plain-text templates per kind
+and language (English where a language has no template).
+
+A template's first line is ``Subject: …``; the rest is the body. Pure: no database.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+
+TEMPLATES = Path(__file__).with_name("templates")
+FALLBACK = "en"
+
+
+class MessageKind(StrEnum):
+    RECEIPT = "receipt"  # DSA Art. 16(4), Art. 20: confirmation of receipt
+    DECISION_NOTICE = "decision_notice"  # Art. 16(5): the decision on a notice, with redress
+    APPEAL_OUTCOME = "appeal_outcome"  # Art. 20(4)-(5): the reasoned outcome of a complaint
+
+
+class Status(StrEnum):
+    HELD = "held"  # waits for counsel's review before it may go out
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+    NO_ADDRESS = "no_address"  # nobody to send it to: kept as the record it was due
+
+
+@cache
+def _environment() -> Environment:
+    # Plain text, not HTML: nothing to escape, but every variable must exist.
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False,
+                       undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+def render(kind: MessageKind, language: str | None, context: dict[str, Any]) -> tuple[str, str,
+                                                                                        str]:
+    """(subject, body, language used) for the kind in the language, else in English."""
+    tried = [language.split("-")[0].lower()] if language else []
+    for lang in [*tried, FALLBACK]:
+        try:
+            template = _environment().get_template(f"{kind.value}.{lang}.txt")
+        except TemplateNotFound:
+            continue
+        text = template.render(**context)
+        first, _, body = text.partition("\n")
+        if not first.startswith("Subject: "):
+            raise ValueError(f"{kind.value}.{lang}.txt must start with 'Subject: '")
+        return first.removeprefix("Subject: ").strip(), body.strip() + "\n", lang
+    raise LookupError(f"no template for {kind.value}")

@@ -1,0 +1,98 @@
+"""Queue messages (idempotently, in the caller's transaction), and let counsel review the ones
+held for them. The timeline records each message's kind, role and status, never the address or
+the text (the hash chain cannot be erased; the outbox row can be)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from integrity_desk.audit.service import Actor, record
+from integrity_desk.cases.models import Case
+from integrity_desk.db import upsert_insert
+from integrity_desk.errors import Conflict, InvalidInput, NotFound
+from integrity_desk.messages.domain import MessageKind, Status, render
+from integrity_desk.messages.models import OutboxMessage
+from integrity_desk.privacy.domain import text_fingerprint
+
+RECEIPT_KINDS = {"legal_notice": ("legal notice", "rechtlichen Mitteilung", "notification"),
+                 "trusted_flagger_notice": ("notice", "Meldung", "notification"),
+                 "appeal": ("complaint", "Beschwerde", "réclamation")}
+
+
+def queue(session: Session, *, kind: MessageKind, case: Case, to: str | None, role: str,
+          context: dict[str, Any], key: str, actor: Actor, now: datetime,
+          hold: str | None = None) -> OutboxMessage | None:
+    """Render and queue a message; None if this key was queued before (nothing is doubled).
+
+    ``hold`` keeps it back for a review (the reason shown to the reviewer).
+    """
+    subject, body, language = render(kind, case.language, {"case_key": case.key, **context})
+    status = Status.NO_ADDRESS if not to else Status.HELD if hold else Status.QUEUED
+    inserted = session.execute(
+        upsert_insert(session)(OutboxMessage).values(
+            idempotency_key=key, case_id=case.id, kind=kind.value, recipient=to,
+            recipient_role=role, language=language, subject=subject[:300], body=body,
+            status=status.value, held_reason=hold, attempts=0, next_attempt_at=now,
+            created_at=now)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxMessage.id)).scalar()
+    if inserted is None:
+        return None
+    record(session, kind=f"message.{status.value}", category="audit", actor=actor,
+           case_id=case.id, at=now, payload={"message_id": inserted, "kind": kind.value,
+                                             "to": role, "language": language,
+                                             "held_for": hold})
+    return session.get(OutboxMessage, inserted)
+
+
+def acknowledge(session: Session, case: Case, *, actor: Actor, now: datetime) -> None:
+    """DSA Art. 16(4) and 20: confirm receipt at once, where there is an address to confirm to."""
+    names = RECEIPT_KINDS.get(case.kind)
+    if names is None:
+        return
+    queue(session, kind=MessageKind.RECEIPT, case=case, to=case.requester_contact,
+          role="requester", key=f"receipt:case:{case.id}", actor=actor, now=now, context={
+              "name": case.requester_name or "Sir or Madam", "kind": case.kind,
+              "what": names[0], "what_de": names[1], "what_fr": names[2],
+              "received_at": f"{case.created_at:%Y-%m-%d %H:%M}"})
+
+
+def for_case(session: Session, case: Case) -> list[OutboxMessage]:
+    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)
+                                .order_by(OutboxMessage.id)))
+
+
+def get(session: Session, message_id: int, readable: Any) -> tuple[OutboxMessage, Case]:
+    found = session.execute(select(OutboxMessage, Case)
+                            .join(Case, Case.id == OutboxMessage.case_id)
+                            .where(OutboxMessage.id == message_id, readable)).first()
+    if found is None:
+        raise NotFound(f"no message {message_id}", field="message")
+    return found[0], found[1]
+
+
+def release(session: Session, message: OutboxMessage, case: Case, *, reviewer_id: int,
+            actor: Actor, now: datetime, body: str | None = None) -> OutboxMessage:
+    """Counsel's review: release a held message for delivery, as written or as corrected."""
+    if body is not None and not body.strip():
+        raise InvalidInput("the letter needs a text", field="body")
+    values: dict[str, Any] = {"status": Status.QUEUED.value, "reviewed_by_id": reviewer_id,
+                              "reviewed_at": now, "next_attempt_at": now}
+    if body is not None:
+        values["body"] = body.strip() + "\n"
+    won = session.execute(update(OutboxMessage).where(
+        OutboxMessage.id == message.id, OutboxMessage.status == Status.HELD)
+        .values(**values).execution_options(synchronize_session=False)).rowcount
+    if won != 1:
+        raise Conflict(f"message {message.id} is {message.status}, not held for review",
+                       field="status", current=message.status)
+    before = text_fingerprint(message.body)
+    session.refresh(message)
+    record(session, kind="message.released", category="audit", actor=actor, case_id=case.id,
+           at=now, payload={"message_id": message.id, "edited": body is not None,
+                            "before": before, "after": text_fingerprint(message.body)})
+    return message
