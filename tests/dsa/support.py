@@ -106,3 +106,19 @@ def valid_facts(draw: st.DrawFn) -> StatementFacts:
 
 def plus_days(day: str, days: int) -> str:
     return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+
+
+def make_case(db: Any, ref: str = "r1") -> int:
+    """A flag case through the public intake service, for statements to belong to."""
+    from pydantic import TypeAdapter
+
+    from integrity_desk.audit.service import SYSTEM
+    from integrity_desk.db import utcnow
+    from integrity_desk.intake.schemas import CaseIn
+    from integrity_desk.intake.service import Intake
+    from tests import factories
+
+    with db.session() as session:
+        case = Intake(session, now=utcnow(), actor=SYSTEM).submit(
+            TypeAdapter(CaseIn).validate_python(factories.flag(ref))).case
+        return case.id
