@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "memory://"
     # Largest request body accepted (bytes); the flag batch route allows BATCH_BODY_BYTES.
     max_body_bytes: int = 1_048_576
+    # The Commission's DSA Transparency Database (Art. 24(5)); submission is off while unset.
+    dsa_api_url: str = ""
+    dsa_api_token: str = ""
+    dsa_submit_seconds: int = 300
+    dsa_timeout_seconds: float = 30.0
+    # Retries of one batch on 429/5xx before the run stops (the job retries it later).
+    dsa_max_retries: int = 6
 
 
 @lru_cache

@@ -22,6 +22,7 @@ import integrity_desk.models  # noqa: F401  (every mapper registered before firs
 from integrity_desk.audit.tasks import make_checkpoint
 from integrity_desk.config import Settings
 from integrity_desk.db import Database, utcnow
+from integrity_desk.dsa.tasks import submit_queued
 from integrity_desk.jobs import service
 from integrity_desk.sla.tasks import sweep
 
@@ -33,12 +34,17 @@ HANDLERS: dict[str, Handler] = {
     "sla.sweep": lambda session, now, payload, settings: sweep(session, now=now),
     "audit.checkpoint": lambda session, now, payload, settings: make_checkpoint(
         session, now=now, secret=settings.secret_key),
+    "dsa.submit": lambda session, now, payload, settings: submit_queued(
+        session, now=now, payload=payload, settings=settings),
 }
 
 
 def periodic(settings: Settings) -> list[tuple[str, int]]:
-    return [("sla.sweep", settings.sla_sweep_seconds),
+    jobs = [("sla.sweep", settings.sla_sweep_seconds),
             ("audit.checkpoint", settings.audit_checkpoint_seconds)]
+    if settings.dsa_api_url:  # Transparency Database submissions, once configured
+        jobs.append(("dsa.submit", settings.dsa_submit_seconds))
+    return jobs
 
 
 class Worker:
