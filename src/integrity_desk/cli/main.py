@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
+from integrity_desk.cli.dsa import dsa_app
 from integrity_desk.config import get_settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.errors import DeskError
@@ -23,6 +24,7 @@ audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=Tr
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+app.add_typer(dsa_app, name="dsa")
 console = Console(stderr=True)
 
 

@@ -103,10 +103,9 @@ def correct_statement(session: Session, *, puid: str, actor: str, reason: str,
                        field="puid", current=newer)
     new_puid = next_version(puid)
     if facts is not None:
-        corrected = build_statement(facts, puid=new_puid)
-    else:
-        corrected = {**(statement or {}), "puid": new_puid}
-    corrected = _valid(corrected)
+        corrected = _valid(build_statement(facts, puid=new_puid))
+    else:  # a person edited the wire statement: name its fields, not the facts'
+        corrected = _valid({**(statement or {}), "puid": new_puid}, wire=True)
     won = session.execute(
         update(DsaStatement).where(DsaStatement.id == old.id,
                                    DsaStatement.status != "superseded")
@@ -182,16 +181,17 @@ def _same_or_conflict(versions: list[DsaStatement], facts: StatementFacts) -> Ds
                    "decision and item; correct it instead", field="subject", puid=latest.puid)
 
 
-def _valid(statement: dict[str, Any]) -> dict[str, Any]:
+def _valid(statement: dict[str, Any], *, wire: bool = False) -> dict[str, Any]:
     errors = validate_statement(statement)
     if errors:
-        raise _invalid(errors)
+        raise _invalid(errors, wire=wire)
     return statement
 
 
-def _invalid(errors: list[FieldError]) -> InvalidInput:
+def _invalid(errors: list[FieldError], *, wire: bool) -> InvalidInput:
     first = errors[0]
-    return InvalidInput(f"{first.field} {first.message}", field=facts_field(first.field),
+    return InvalidInput(first.message if wire else f"{first.field} {first.message}",
+                        field=first.field if wire else facts_field(first.field),
                         statement_field=first.field,
                         errors=[{"field": e.field, "rule": e.rule, "message": e.message}
                                 for e in errors])
