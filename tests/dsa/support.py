@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -36,8 +37,13 @@ def facts(**over: Any) -> StatementFacts:
 
 # -- hypothesis: any valid facts --------------------------------------------------------------
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _text(max_size: int) -> st.SearchStrategy[str]:
-    return st.text(min_size=1, max_size=max_size).filter(lambda t: bool(t.strip()))
+    """Any text with something in it besides spaces and control characters (which go)."""
+    return st.text(min_size=1, max_size=max_size).filter(
+        lambda t: bool(_CONTROL.sub("", t).strip()))
 
 
 def _enum(field: str) -> st.SearchStrategy[str]:

@@ -172,3 +172,15 @@ def test_the_wire_format_survives_the_json_column(db, case_id):
                               keyword_other="Other")
     with db.session() as session:
         assert get_statement(session, "idesk-7-review1-1").statement == statement
+
+
+def test_control_characters_never_reach_the_json_column(db, case_id):
+    """PostgreSQL's JSON refuses NUL: built statements drop control characters, and a hand-made
+    correction holding one is refused naming the field, not failed by the database."""
+    _, _, statement = _record(db, case_id, facts="bad\x00byte,\x07 bell\ttab\nline")
+    assert statement["decision_facts"] == "badbyte, bell tab line"
+    with pytest.raises(InvalidInput) as raised, db.session() as session:
+        correct_statement(session, puid="idesk-7-review1-1", actor="ops", reason="x",
+                          statement=dict(statement, decision_facts="nul\x00"))
+    assert (raised.value.field, raised.value.extra["errors"][0]["rule"]) == (
+        "decision_facts", "control_character")

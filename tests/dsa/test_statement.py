@@ -216,6 +216,8 @@ MUTATIONS: list[tuple[str, Callable[[Statement], None], str, str]] = [
      "end_date_visibility_restriction", "date_max"),
     ("end before application", _end_before_start, "end_date_account_restriction", "date_order"),
     ("ground switched without its texts", _switch_ground, "decision_ground", "switched"),
+    ("NUL in the facts", _set("decision_facts", "a\x00b"), "decision_facts",
+     "control_character"),
     ("e-mail in the facts", _set("decision_facts", "Write to jane@example.com"),
      "decision_facts", "personal_data"),
     ("profile in the explanation", _set("decision_facts", "https://reviews.example.com/users/u1"),

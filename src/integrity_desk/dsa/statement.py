@@ -222,6 +222,8 @@ GUIDELINE_TO_DSA: dict[str, DsaCategory] = {
 
 
 _ESCAPE = re.compile(r"[^A-Za-z0-9-]")
+# Control characters mean nothing in a statement, and PostgreSQL's JSON refuses NUL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def make_puid(*, decision_id: int | None, case_id: int, subject_kind: str, ordinal: int,
@@ -249,11 +251,13 @@ def next_version(puid: str) -> str:
 
 def _clean(value: str | None, limit: int, people: tuple[str, ...],
            profile_hosts: Sequence[str]) -> str | None:
-    """Scrubbed, whitespace-trimmed and within ``limit`` (clipped with an ellipsis: the person
-    affected gets the full text in the Art. 17 message; the database gets what fits)."""
+    """Scrubbed, whitespace-trimmed, without control characters and within ``limit`` (clipped
+    with an ellipsis: the person affected gets the full text in the Art. 17 message; the
+    database gets what fits)."""
     if value is None:
         return None
-    out = scrub(" ".join(value.split()), names=people, profile_hosts=profile_hosts)
+    text = " ".join(_CONTROL.sub("", " ".join(value.split())).split())  # tabs, newlines: spaces
+    out = scrub(text, names=people, profile_hosts=profile_hosts)
     for _ in range(3):
         if len(out) <= limit:
             return out

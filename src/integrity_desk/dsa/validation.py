@@ -22,6 +22,7 @@ from integrity_desk.dsa import schema as s
 from integrity_desk.dsa.scrub import PLATFORM_PROFILE_HOSTS, has_personal_data
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,9 @@ def _check_value(field: str, value: Any, fail: Any) -> None:
     if not isinstance(value, str):
         fail(field, "type", "must be a string")
         return
+    if _CONTROL.search(value):
+        fail(field, "control_character", "holds control characters (PostgreSQL refuses NUL; "
+             "none belongs in a statement)", desk=True)
     allowed = s.ENUMS.get(field)
     if allowed is not None and value not in allowed:
         fail(field, "enum", f"{value!r} is not one of the allowed values")
