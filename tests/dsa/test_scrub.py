@@ -37,6 +37,11 @@ def test_another_platform_host_can_be_named():
         "See [profile] and https://reviews.example.com/users/x"
 
 
+def test_unusual_but_valid_addresses_go_and_the_sentence_stays():
+    text = "Mail /@A.AX, 'jane@example.com', a@b.xn--p1ai or o'brien@example.ie; 5/@home."
+    assert scrub(text) == "Mail [e-mail], '[e-mail]', [e-mail] or [e-mail]; 5/@home."
+
+
 def test_has_personal_data():
     assert has_personal_data("mail me: jane@example.com")
     assert not has_personal_data("Removed on 2026-11-25 for €12.50, review r50012.")

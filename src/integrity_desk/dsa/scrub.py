@@ -30,10 +30,14 @@ _URL_TAIL = r"[^\s<>\"'()\[\]{}]+"
 _TRAILING = ".,;:!?"
 
 _DOT = r"(?:\.|\s*[\[(]\s*(?:dot|punkt|point)\s*[\])]\s*)"
+# The local part may hold any of RFC 5322's atext ("/@x.example" is an address); a quote
+# before it is left to the sentence. Top-level domains may be punycode (xn--…).
+_ATEXT = r"\w.!#$%&'*+/=?^`{|}~-"
+_FIRST = r"\w.!#$%&*+/=?^{|}~-"
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[\w.+-]+"
+    rf"(?<![{_FIRST}])[{_FIRST}][{_ATEXT}]*"
     r"(?:@|\s*[\[(]\s*(?:at|@|ät)\s*[\])]\s*)"
-    rf"[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-zA-Z]{{2,}}\b",
+    rf"[\w-]+(?:{_DOT}[\w-]+)*{_DOT}(?:xn--[a-zA-Z0-9-]+|[a-zA-Z]{{2,}})\b",
     re.IGNORECASE)
 _SOCIAL = re.compile(rf"(?<![\w.-])(?:https?://)?(?:[\w-]+\.)*(?:{_SOCIAL_HOSTS})/{_URL_TAIL}",
                      re.IGNORECASE)
