@@ -38,6 +38,7 @@ fi
     fi
     "$PY" -W ignore -m bench.claim_and_list --db "$db" --cases "$CASES" --reuse \
       --workers "$WORKERS" ${extra[@]+"${extra[@]}"}
+    "$PY" -W ignore -m bench.dsa_export --db "$db" ${reuse[@]+"${reuse[@]}"}
   done
 } 2>&1 | tee "$OUT"
 echo "figures kept in $OUT"

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=365, ge=1)
     retention_sweep_seconds: int = 3600
     retention_batch: int = Field(default=200, ge=1, le=5000)
+    # The Commission's DSA Transparency Database (Art. 24(5)); submission is off while unset.
+    dsa_api_url: str = ""
+    dsa_api_token: str = ""
+    dsa_submit_seconds: int = 300
+    dsa_timeout_seconds: float = 30.0
+    # Retries of one batch on 429/5xx before the run stops (the job retries it later).
+    dsa_max_retries: int = 6
 
 
 @lru_cache

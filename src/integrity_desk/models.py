@@ -12,7 +12,7 @@ from integrity_desk.decisions.models import (
     Guideline,
     OutOfCourtDispute,
 )
-from integrity_desk.dsa.models import TrustedFlagger
+from integrity_desk.dsa.models import DsaStatement, DsaSubmissionLog, TrustedFlagger
 from integrity_desk.jobs.models import Job
 from integrity_desk.messages.models import OutboxMessage
 from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
@@ -40,6 +40,8 @@ __all__ = [
     "ConfigState",
     "Decision",
     "DecisionAction",
+    "DsaStatement",
+    "DsaSubmissionLog",
     "Guideline",
     "Job",
     "LegalHold",

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk.cli.accounts import add_account_commands
+from integrity_desk.cli.dsa import dsa_app
 from integrity_desk.cli.privacy import audit_export, retention_app
 from integrity_desk.cli.tokens import add_token_commands
 from integrity_desk.config import get_settings
@@ -28,6 +29,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 audit_app.command("export")(audit_export)
+app.add_typer(dsa_app, name="dsa")
 console = Console(stderr=True)
 
 

@@ -23,6 +23,7 @@ from integrity_desk.audit.tasks import make_checkpoint
 from integrity_desk.config import Settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.decisions import tasks as decision_tasks
+from integrity_desk.dsa.tasks import submit_queued
 from integrity_desk.jobs import service
 from integrity_desk.privacy import retention
 from integrity_desk.sla.tasks import sweep
@@ -40,14 +41,19 @@ HANDLERS: dict[str, Handler] = {
     retention.JOB: lambda session, now, payload, settings: retention.run_job(
         session, now, payload, retention_days=settings.retention_days,
         batch=settings.retention_batch),
+    "dsa.submit": lambda session, now, payload, settings: submit_queued(
+        session, now=now, payload=payload, settings=settings),
 }
 
 
 def periodic(settings: Settings) -> list[tuple[str, int]]:
-    return [("sla.sweep", settings.sla_sweep_seconds),
+    jobs = [("sla.sweep", settings.sla_sweep_seconds),
             ("audit.checkpoint", settings.audit_checkpoint_seconds),
             (decision_tasks.JOB, settings.sla_sweep_seconds),
             (retention.JOB, settings.retention_sweep_seconds)]
+    if settings.dsa_api_url:  # Transparency Database submissions, once configured
+        jobs.append(("dsa.submit", settings.dsa_submit_seconds))
+    return jobs
 
 
 class Worker:

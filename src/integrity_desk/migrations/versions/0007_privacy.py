@@ -60,6 +60,11 @@ def downgrade() -> None:
     op.drop_index("ix_cases_retention", table_name="cases")
     with op.batch_alter_table("cases") as batch_op:
         batch_op.drop_column("pii_erased_at")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite drops a column by rebuilding the table, which cannot carry an expression
+        # index over: put back the one 0006 made.
+        op.create_index("ix_cases_requester_contact", "cases",
+                        [sa.text("lower(requester_contact)"), "created_at"])
     op.drop_index("ix_legal_holds_subject_active", table_name="legal_holds")
     op.drop_index("ix_legal_holds_case_active", table_name="legal_holds")
     op.drop_table("legal_holds")
