@@ -29,6 +29,7 @@ from integrity_desk.decisions.service import (
     resolve_subject,
     reverse_effects,
 )
+from integrity_desk.decisions.statements import issue_statements
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from integrity_desk.messages.notices import notify_appellant
 from integrity_desk.misuse.service import check_manifest
@@ -121,6 +122,7 @@ def decide_appeal(session: Session, appeal: Case, inp: AppealDecisionInput, *, u
     session.flush()
     applied = apply_effects(session, appeal, outcome, actor=actor, now=now) if requests else []
     note_misuse(session, appeal, outcome, applied, now=now)
+    issue_statements(session, appeal, outcome, applied, actor=actor, now=now)
     payload: dict[str, Any] = {"decision_id": outcome.id, "outcome": inp.outcome.value,
                                "contested_decision_id": contested.id, "reversed": reversed_,
                                "reasoning": inp.reasoning.strip()}

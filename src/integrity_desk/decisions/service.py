@@ -34,6 +34,7 @@ from integrity_desk.decisions.domain import (
     sanction_for,
 )
 from integrity_desk.decisions.models import ApprovalRule, Decision, DecisionAction, Guideline
+from integrity_desk.decisions.statements import issue_statements
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from integrity_desk.messages.notices import notify_notifier
 from integrity_desk.misuse.service import check_manifest, record_manifest
@@ -293,6 +294,7 @@ def _apply(session: Session, case: Case, decision: Decision, *, user: User, acto
     """Change the subjects, record what changed, and move the case on."""
     actions = apply_effects(session, case, decision, actor=actor, now=now)
     note_misuse(session, case, decision, actions, now=now)
+    issue_statements(session, case, decision, actions, actor=actor, now=now)
     notify_notifier(session, case, decision, actions, session.get(Guideline,
                                                                   decision.guideline_id or 0),
                     actor=actor, now=now)

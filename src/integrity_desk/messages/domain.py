@@ -21,6 +21,7 @@ class MessageKind(StrEnum):
     RECEIPT = "receipt"  # DSA Art. 16(4), Art. 20: confirmation of receipt
     DECISION_NOTICE = "decision_notice"  # Art. 16(5): the decision on a notice, with redress
     APPEAL_OUTCOME = "appeal_outcome"  # Art. 20(4)-(5): the reasoned outcome of a complaint
+    STATEMENT_OF_REASONS = "statement_of_reasons"  # Art. 17: to the person restricted
 
 
 class Status(StrEnum):

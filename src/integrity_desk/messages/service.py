@@ -31,6 +31,14 @@ def queue(session: Session, *, kind: MessageKind, case: Case, to: str | None, ro
     ``hold`` keeps it back for a review (the reason shown to the reviewer).
     """
     subject, body, language = render(kind, case.language, {"case_key": case.key, **context})
+    return queue_text(session, kind=kind, case=case, to=to, role=role, subject=subject,
+                      body=body, language=language, key=key, actor=actor, now=now, hold=hold)
+
+
+def queue_text(session: Session, *, kind: MessageKind, case: Case, to: str | None, role: str,
+               subject: str, body: str, language: str, key: str, actor: Actor, now: datetime,
+               hold: str | None = None) -> OutboxMessage | None:
+    """Queue a message rendered elsewhere (the statement of reasons, by the dsa slice)."""
     status = Status.NO_ADDRESS if not to else Status.HELD if hold else Status.QUEUED
     inserted = session.execute(
         upsert_insert(session)(OutboxMessage).values(

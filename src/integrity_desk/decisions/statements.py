@@ -1,0 +1,115 @@
+"""Every restriction a decision applies gets its statement of reasons: the Transparency
+Database statement (DSA Art. 24(5)) and the message to the person restricted (Art. 17),
+built from the decision, its guideline version and the subject, in the decision's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from integrity_desk.audit.service import Actor
+from integrity_desk.cases.models import Case
+from integrity_desk.decisions.domain import RULES, ActionKind, Restriction
+from integrity_desk.decisions.models import Decision, DecisionAction, Guideline
+from integrity_desk.dsa import schema as s
+from integrity_desk.dsa.message import MessageContext, render_message
+from integrity_desk.dsa.service import record_statement
+from integrity_desk.dsa.statement import StatementFacts
+from integrity_desk.messages.domain import MessageKind
+from integrity_desk.messages.notices import appeal_link
+from integrity_desk.messages.service import queue_text
+from integrity_desk.subjects.models import Business, Review, Reviewer
+
+SOURCE = {"article_16": s.SOURCE_ARTICLE_16, "trusted_flagger": s.SOURCE_TRUSTED_FLAGGER,
+          "other_notification": s.SOURCE_OTHER_NOTIFICATION, "own_initiative": s.SOURCE_VOLUNTARY}
+AUTOMATED = {"not_automated": s.AUTOMATED_NOT, "partially": s.AUTOMATED_PARTIALLY,
+             "fully": s.AUTOMATED_FULLY}
+
+
+def _subjects(session: Session, actions: list[DecisionAction]) -> dict[tuple[str, int], Any]:
+    """The reviews, reviewers and businesses acted on, three look-ups whatever their number."""
+    wanted: dict[str, set[int]] = {}
+    for a in actions:
+        wanted.setdefault(a.subject_type, set()).add(a.subject_id)
+    found: dict[tuple[str, int], Any] = {}
+    for kind, model in (("review", Review), ("reviewer", Reviewer), ("business", Business)):
+        if wanted.get(kind):
+            for row in session.scalars(select(model).where(model.id.in_(wanted[kind]))):
+                found[(kind, row.id)] = row
+    return found
+
+
+def _item(kind: str, subject: Any) -> tuple[str, str, str | None]:
+    """(the desk's reference, the item in the person's words, the language of the content)."""
+    if kind == "review":
+        day = f", posted on {subject.published_at:%Y-%m-%d}" if subject.published_at else ""
+        return f"review:{subject.ref}", f"your review {subject.ref}{day}", subject.language
+    if kind == "reviewer":
+        return f"reviewer:{subject.ref}", "your reviewer account", None
+    return f"business:{subject.domain}", f"your business profile {subject.domain}", None
+
+
+def issue_statements(session: Session, case: Case, decision: Decision,
+                     actions: list[DecisionAction], *, actor: Actor, now: datetime) -> int:
+    """Record and queue a statement of reasons for each restriction; returns how many."""
+    restricting = [a for a in actions if RULES[ActionKind(a.action)].restriction is not None]
+    if not restricting:
+        return 0
+    guideline = session.get(Guideline, decision.guideline_id) if decision.guideline_id else None
+    subjects = _subjects(session, restricting)
+    people = [n for n in (case.requester_name,) if n]
+    people += [r.display_name for r in subjects.values() if isinstance(r, Reviewer)]
+    for a in restricting:
+        subject = subjects[(a.subject_type, a.subject_id)]
+        ref, item, language = _item(a.subject_type, subject)
+        facts = _facts(case, decision, a, guideline, subject, language, people, now)
+        record_statement(session, facts=facts, case_id=case.id, decision_id=decision.id,
+                         subject=ref, now=now)
+        message = render_message(facts, MessageContext(
+            item=item, informed_on=now.date(), appeal_url=appeal_link(case),
+            guideline_version=f"{guideline.code} v{guideline.version}" if guideline else None,
+            recipient_name=getattr(subject, "display_name", None) or getattr(
+                subject, "name", None)), language=language or case.language)
+        # The platform holds the person's address, not the desk: queued without one, the row
+        # is the record that the statement was due and what it said.
+        queue_text(session, kind=MessageKind.STATEMENT_OF_REASONS, case=case, to=None,
+                   role=a.subject_type, subject=message.subject, body=message.body,
+                   language=message.language, key=f"sor:action:{a.id}", actor=actor, now=now)
+    return len(restricting)
+
+
+def _facts(case: Case, decision: Decision, action: DecisionAction, guideline: Guideline | None,
+           subject: Any, language: str | None, people: list[str],
+           now: datetime) -> StatementFacts:
+    rule = RULES[ActionKind(action.action)]
+    illegal = decision.ground == "illegal_content"
+    ground = (decision.legal_ground or "") if illegal else (
+        f"{guideline.title} (guideline '{guideline.code}', version {guideline.version})"
+        if guideline else "the platform's guidelines")
+    restriction: dict[str, Any] = {}
+    if rule.restriction == Restriction.VISIBILITY:
+        restriction = {"visibility": [rule.dsa_value], "visibility_end": action.ends_at}
+    elif rule.restriction == Restriction.ACCOUNT:
+        restriction = {"account": rule.dsa_value, "account_end": action.ends_at,
+                       "account_type": "ACCOUNT_TYPE_PRIVATE"}
+    elif rule.restriction == Restriction.PROVISION:
+        restriction = {"provision": rule.dsa_value, "provision_end": action.ends_at,
+                       "account_type": "ACCOUNT_TYPE_BUSINESS"}
+    posted = getattr(subject, "published_at", None) or case.created_at
+    return StatementFacts(
+        decision_ground=s.GROUND_ILLEGAL if illegal else s.GROUND_INCOMPATIBLE,
+        ground=ground, explanation=decision.explanation,
+        category=guideline.dsa_category if guideline else "STATEMENT_CATEGORY_OTHER_VIOLATION_TC",
+        keywords=tuple(guideline.dsa_keywords) if guideline else (s.KEYWORD_OTHER,),
+        facts=decision.facts, content_date=min(posted, now), application_date=now,
+        source_type=SOURCE[decision.source_type],
+        source_identity=case.requester_organisation
+        if decision.source_type == "trusted_flagger" else None,
+        automated_detection=decision.automated_detection,
+        automated_decision=AUTOMATED[decision.automated_decision],
+        content_language=language, territorial_scope=decision.territorial_scope or "EEA",
+        people=tuple(people), **restriction)
