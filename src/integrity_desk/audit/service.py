@@ -17,6 +17,7 @@ from integrity_desk.audit.models import (
     AuditCheckpointHead,
     AuditEvent,
 )
+from integrity_desk.bulk import BulkInsert
 from integrity_desk.db import utcnow
 
 
@@ -29,6 +30,12 @@ class Actor:
 
 
 SYSTEM = Actor(None, "system")
+
+
+_INSERT_EVENTS = BulkInsert(AuditEvent.__table__, [
+    "chain_key", "seq", "case_id", "actor_id", "actor_label", "kind", "category", "occurred_at",
+    "payload", "prev_hash", "hash"])
+_INSERT_CHAINS = BulkInsert(AuditChain.__table__, ["chain_key", "seq", "head_hash", "updated_at"])
 
 
 def case_chain(case_id: int) -> str:
@@ -97,7 +104,7 @@ def record_many(session: Session, events: Sequence[dict[str, Any]]) -> None:
             occurred_at=occurred_at, payload=payload, prev_hash=prev, hash=digest,
         ))
         heads[key] = (seq, digest)
-    session.execute(insert(AuditEvent.__table__), rows)
+    _INSERT_EVENTS.execute(session, rows)
     # Stamped with the time of writing, not the events' own (possibly earlier) time: the
     # checkpoint finds moved heads by this stamp.
     now = utcnow()
@@ -109,10 +116,8 @@ def record_many(session: Session, events: Sequence[dict[str, Any]]) -> None:
             .values(seq=bindparam("s"), head_hash=bindparam("h"), updated_at=bindparam("u")),
             moved,
         )
-    new = [dict(chain_key=key, seq=seq, head_hash=head, updated_at=now)
-           for key, (seq, head) in heads.items() if key not in known]
-    if new:
-        session.execute(insert(chains), new)
+    _INSERT_CHAINS.execute(session, [dict(chain_key=key, seq=seq, head_hash=head, updated_at=now)
+                                     for key, (seq, head) in heads.items() if key not in known])
 
 
 def record_new_chains(session: Session, events: Sequence[dict[str, Any]]) -> None:
@@ -141,9 +146,8 @@ def record_new_chains(session: Session, events: Sequence[dict[str, Any]]) -> Non
     chain_rows = [
         dict(chain_key=k, seq=s, head_hash=h, updated_at=now) for k, (s, h) in seqs.items()
     ]
-    if event_rows:
-        session.execute(insert(AuditEvent), event_rows)
-        session.execute(insert(AuditChain), chain_rows)
+    _INSERT_EVENTS.execute(session, event_rows)
+    _INSERT_CHAINS.execute(session, chain_rows)
 
 
 # A writer stamps a head when it writes it but commits a moment later, possibly after a

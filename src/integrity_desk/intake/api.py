@@ -30,17 +30,21 @@ def create_case(payload: CaseIn, session: SessionDep, principal: Worker,
     now = utcnow()
     intake = Intake(session, now=now, actor=principal.actor)
     outcome = intake.submit(payload)
-    session.commit()
-    subjects = repo.subjects_of(session, [outcome.case.id]).get(outcome.case.id, [])
+    case = outcome.case
+    # Everything shown is read before the commit: a read after it would open a transaction that
+    # ends in a ROLLBACK, and psycopg forgets the connection's prepared statements on a ROLLBACK.
+    subjects = repo.subjects_of(session, [case.id]).get(case.id, [])
     if outcome.created:
         # Everything shown is in memory already: a new case has no assignee yet.
-        case = outcome.case
         queue = intake.queues.by_id.get(case.queue_id) if case.queue_id else None
-        return IntakeOut(outcome="created",
-                         case=case_out(case, subjects, now, queue.slug if queue else None))
-    response.status_code = 200
-    case = repo.load_for_view(session, outcome.case.id)
-    return IntakeOut(outcome="linked", case=case_out(case, subjects, now))
+        result = IntakeOut(outcome="created",
+                           case=case_out(case, subjects, now, queue.slug if queue else None))
+    else:
+        response.status_code = 200
+        result = IntakeOut(outcome="linked", case=case_out(
+            repo.load_for_view(session, case.id), subjects, now))
+    session.commit()
+    return result
 
 
 class BatchIn(BaseModel):
