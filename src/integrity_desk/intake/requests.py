@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor
 from integrity_desk.cases.domain import CaseKind, RequesterType, parse_case_key
 from integrity_desk.cases.models import Case, CaseSubject
+from integrity_desk.cases.repository import SubjectView
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.errors import InvalidInput
 from integrity_desk.intake import schemas as s
@@ -48,6 +49,9 @@ class Draft:
     business_reviews: int | None = None
     # The primary subject was mirrored by this unit of work: no earlier case can be about it.
     primary_is_new: bool = False
+    # The subjects as a case view shows them, where the builder read them anyway (flags): the
+    # answer to the request then needs no read of its own.
+    shown: list[SubjectView] | None = None
     details: dict[str, Any] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     dedupe_key: str | None = None
@@ -92,7 +96,9 @@ def flag_drafts(session: Session, flags: list[s.FlagIn], *, now: datetime) -> li
             description=f.reason, requester_type=f.reporter_type, **_person(f.reporter),
             category=f.category, language=f.language or review.language,
             subjects=[("review", review.id)], business_reviews=review.business_review_count,
-            primary_is_new=review.new,
+            primary_is_new=review.new, shown=[SubjectView(
+                "review", review.id, "primary", review.ref, review.label,
+                {"rating": review.rating, "language": review.language, "status": review.status})],
             details={"reason": f.reason, "reporter_type": f.reporter_type}, tags=f.tags,
             dedupe_key=f"flag:review:{review.id}",
         ))

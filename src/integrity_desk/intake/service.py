@@ -21,6 +21,7 @@ from integrity_desk.audit.service import Actor, record_many, record_new_chains
 from integrity_desk.bulk import BulkInsert
 from integrity_desk.cases.domain import DEFAULT_TIER, CaseKind, CaseStatus, case_key
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
+from integrity_desk.cases.repository import SubjectView
 from integrity_desk.configuration import desk_config
 from integrity_desk.intake import requests as req
 from integrity_desk.intake.schemas import CaseIn, FlagIn
@@ -79,6 +80,8 @@ class CaseRef(NamedTuple):
 class IntakeOutcome:
     case: Case
     created: bool
+    # The new case's subjects as a view shows them, when the draft knew them already.
+    shown: list[SubjectView] | None = None
 
 
 class Intake:
@@ -102,7 +105,7 @@ class Intake:
         for _ in range(3):
             opened = self.open_cases([draft])
             if opened[0] is not None:
-                return IntakeOutcome(opened[0], created=True)
+                return IntakeOutcome(opened[0], created=True, shown=draft.shown)
             existing = self._open_case_for(draft.dedupe_key or "")
             if existing is not None:
                 self._link([(existing, draft)])
