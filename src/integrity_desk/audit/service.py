@@ -36,6 +36,16 @@ _INSERT_EVENTS = BulkInsert(AuditEvent.__table__, [
     "chain_key", "seq", "case_id", "actor_id", "actor_label", "kind", "category", "occurred_at",
     "payload", "prev_hash", "hash"])
 _INSERT_CHAINS = BulkInsert(AuditChain.__table__, ["chain_key", "seq", "head_hash", "updated_at"])
+_CHAINS = AuditChain.__table__
+_LOCK_HEADS = (
+    select(_CHAINS.c.chain_key, _CHAINS.c.seq, _CHAINS.c.head_hash)
+    .where(_CHAINS.c.chain_key.in_(bindparam("keys", expanding=True)))
+    .order_by(_CHAINS.c.chain_key).with_for_update()
+)
+_MOVE_HEADS = (
+    update(_CHAINS).where(_CHAINS.c.chain_key == bindparam("k"))
+    .values(seq=bindparam("s"), head_hash=bindparam("h"), updated_at=bindparam("u"))
+)
 
 
 def case_chain(case_id: int) -> str:
@@ -77,13 +87,8 @@ def record_many(session: Session, events: Sequence[dict[str, Any]]) -> None:
         key = e.get("chain_key") or (case_chain(e["case_id"]) if e.get("case_id") else "system")
         keys.append(key)
     distinct = sorted(set(keys))  # locked in one order: no deadlock between two writers
-    chains = AuditChain.__table__
     heads: dict[str, tuple[int, str]] = {
-        key: (seq, head) for key, seq, head in session.execute(
-            select(chains.c.chain_key, chains.c.seq, chains.c.head_hash)
-            .where(chains.c.chain_key.in_(distinct))
-            .order_by(chains.c.chain_key).with_for_update()
-        )
+        key: (seq, head) for key, seq, head in session.execute(_LOCK_HEADS, {"keys": distinct})
     }
     known = set(heads)
     rows = []
@@ -111,11 +116,7 @@ def record_many(session: Session, events: Sequence[dict[str, Any]]) -> None:
     moved = [dict(k=key, s=seq, h=head, u=now) for key, (seq, head) in heads.items()
              if key in known]
     if moved:
-        session.execute(
-            update(chains).where(chains.c.chain_key == bindparam("k"))
-            .values(seq=bindparam("s"), head_hash=bindparam("h"), updated_at=bindparam("u")),
-            moved,
-        )
+        session.execute(_MOVE_HEADS, moved)
     _INSERT_CHAINS.execute(session, [dict(chain_key=key, seq=seq, head_hash=head, updated_at=now)
                                      for key, (seq, head) in heads.items() if key not in known])
 

@@ -13,13 +13,17 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor, record
+from integrity_desk.configuration import VERSION_COLUMN, note_version
 from integrity_desk.db import utcnow
 from integrity_desk.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from integrity_desk.people.models import ApiToken, Role, Team, User
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "idk_"
-_TOKEN_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+# Every request reads its token and, to check its cached configuration, the configuration's
+# version: one statement carries both.
+_TOKEN_BY_HASH = select(ApiToken, VERSION_COLUMN).where(
+    ApiToken.token_hash == bindparam("token_hash"))
 SCOPES = ("read", "write", "admin")
 MIN_PASSWORD_LENGTH = 12
 
@@ -133,8 +137,12 @@ def create_token(
 
 def authenticate_token(session: Session, secret: str, *, now: datetime | None = None) -> ApiToken:
     now = now or utcnow()
-    token = session.scalar(_TOKEN_BY_HASH, {"token_hash": hash_token(secret)})
-    if token is None or token.revoked_at is not None:
+    found = session.execute(_TOKEN_BY_HASH, {"token_hash": hash_token(secret)}).first()
+    if found is None:
+        raise Unauthenticated("the token is not valid")
+    token, version = found
+    note_version(session, version)
+    if token.revoked_at is not None:
         raise Unauthenticated("the token is not valid")
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthenticated("the token has expired")
