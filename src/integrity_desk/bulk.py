@@ -11,6 +11,7 @@ SQLite keeps the multi-row INSERT: it runs in process and has no per-parameter p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Column, MetaData, Row, Table, delete, select, text
@@ -33,6 +34,7 @@ class BulkInsert:
     def __init__(self, table: Table, columns: Sequence[str], *,
                  conflict: Sequence[str] = (), conflict_where: str | None = None,
                  returning: Sequence[str] = ()) -> None:
+        assert len(columns) > 1, "one column: itemgetter would not give a tuple"
         self.table, self.columns = table, list(columns)
         self.staged, self.returns = bool(conflict or returning), bool(returning)
         self._values = {name: self._finish(make(table), conflict, conflict_where, returning)
@@ -71,18 +73,20 @@ class BulkInsert:
         if dialect.name != "postgresql" or len(rows) < COPY_MIN_ROWS:
             result = session.execute(self._values[dialect.name], list(rows))
             return list(result) if self.returns else []
-        connection = session.connection()
-        processors = [self.table.c[n].type._cached_bind_processor(dialect)
-                      for n in self.columns]
-        cursor = connection.connection.driver_connection.cursor()
+        # Values go through the columns' own bind processing (JSON, UTC times), as in an INSERT.
+        processed = [(i, process) for i, column in enumerate(self.columns)
+                     if (process := self.table.c[column].type._cached_bind_processor(dialect))]
+        values_of = itemgetter(*self.columns)
+        cursor = session.connection().connection.driver_connection.cursor()
         try:
             if self.staged:
                 cursor.execute(self._create_stage)
             with cursor.copy(self._copy) as copy:
                 for row in rows:
-                    copy.write_row([value if process is None else process(value) for value,
-                                    process in zip(map(row.__getitem__, self.columns),
-                                                   processors, strict=True)])
+                    values = list(values_of(row))
+                    for i, process in processed:
+                        values[i] = process(values[i])
+                    copy.write_row(values)
         finally:
             cursor.close()
         if not self.staged:
