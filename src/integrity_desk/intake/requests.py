@@ -18,9 +18,8 @@ from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.errors import InvalidInput
 from integrity_desk.intake import schemas as s
 from integrity_desk.subjects.service import (
-    businesses_by_domain,
+    owners,
     review_refs_in_urls,
-    reviewers_by_ref,
     reviews_by_ref,
 )
 from integrity_desk.triage.domain import TriageFacts
@@ -111,7 +110,7 @@ def draft_for(session: Session, p: Any, *, now: datetime, actor: Actor) -> Draft
 def _escalation_subjects(
     session: Session, domain: str, reviews: list[s.ReviewIn]
 ) -> tuple[Any, list[tuple[str, int]]]:
-    business = businesses_by_domain(session, [domain])[domain]
+    business = owners(session, [domain], ())[0][domain]
     found = reviews_by_ref(session, reviews)
     return business, [("business", business.id)] + [("review", found[r.ref].id)
                                                      for r in reviews]
@@ -230,8 +229,7 @@ def _trusted_flagger(
     )
 
 def _investigation(session: Session, p: s.InvestigationIn, now: datetime, actor: Actor) -> Draft:
-    businesses = businesses_by_domain(session, p.business_domains)
-    reviewers = reviewers_by_ref(session, p.reviewer_refs)
+    businesses, reviewers = owners(session, p.business_domains, p.reviewer_refs)
     reviews = reviews_by_ref(session, p.reviews)
     subjects = ([("business", businesses[d].id) for d in p.business_domains]
                 + [("review", reviews[r.ref].id) for r in p.reviews]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import bindparam, false, func, select, true, union_all
 from sqlalchemy.orm import Session
 
 from integrity_desk.bulk import BulkInsert
@@ -52,41 +52,52 @@ class ReviewFacts(NamedTuple):
     new: bool = False
 
 
-def _find_or_mirror(session: Session, query: Any, mirror: BulkInsert, key: str,
-                    wanted: list[str], new_row: Callable[[str], dict[str, Any]]
-                    ) -> dict[str, Any]:
-    """Rows by key; missing keys are mirrored (read back with RETURNING). A concurrent writer
-    of the same key wins quietly (ON CONFLICT DO NOTHING): its row is read instead."""
-    found = {getattr(r, key): r for r in session.execute(query, {"keys": wanted})}
+class Owner(NamedTuple):
+    """A business (key: its domain) or a reviewer account (key: its ref), as intake needs it."""
+
+    id: int
+    key: str
+    review_count: int
+
+
+def owners(session: Session, domains: Iterable[str], reviewer_refs: Iterable[str]
+           ) -> tuple[dict[str, Owner], dict[str, Owner]]:
+    """Businesses by domain and reviewer accounts by ref, read in one statement; unknown ones
+    are mirrored with what is known (the domain, the ref)."""
+    wanted = {"domains": sorted(set(domains)), "refs": sorted(set(reviewer_refs))}
+    if not wanted["domains"] and not wanted["refs"]:
+        return {}, {}
+    now = utcnow()
+    businesses, reviewers = _read_owners(session, wanted)
+    _mirror(session, businesses, wanted["domains"], _MIRROR_BUSINESSES, lambda d: dict(
+        domain=d, name=d, plan_tier="free", review_count=0, created_at=now))
+    _mirror(session, reviewers, wanted["refs"], _MIRROR_REVIEWERS, lambda r: dict(
+        ref=r, display_name=r, review_count=0, status="active", joined_at=now))
+    raced = {"domains": [d for d in wanted["domains"] if d not in businesses],
+             "refs": [r for r in wanted["refs"] if r not in reviewers]}
+    if raced["domains"] or raced["refs"]:  # a concurrent writer mirrored them first: read them
+        more_businesses, more_reviewers = _read_owners(session, raced)
+        businesses.update(more_businesses)
+        reviewers.update(more_reviewers)
+    return businesses, reviewers
+
+
+def _read_owners(session: Session, wanted: dict[str, list[str]]
+                 ) -> tuple[dict[str, Owner], dict[str, Owner]]:
+    businesses: dict[str, Owner] = {}
+    reviewers: dict[str, Owner] = {}
+    for is_business, owner_id, key, count in session.execute(_OWNERS, wanted):
+        (businesses if is_business else reviewers)[key] = Owner(owner_id, key, count)
+    return businesses, reviewers
+
+
+def _mirror(session: Session, found: dict[str, Owner], wanted: list[str], mirror: BulkInsert,
+            new_row: Callable[[str], dict[str, Any]]) -> None:
+    """Insert the wanted keys not found (ON CONFLICT DO NOTHING: a concurrent writer of the same
+    key wins quietly) and add what went in, read back by RETURNING."""
     missing = [k for k in wanted if k not in found]
-    if missing:
-        found.update((getattr(r, key), r) for r in mirror.execute(
-            session, [new_row(k) for k in missing]))
-        raced = [k for k in missing if k not in found]
-        if raced:
-            found.update((getattr(r, key), r) for r in session.execute(query, {"keys": raced}))
-    return found
-
-
-def businesses_by_domain(session: Session, domains: Iterable[str]) -> dict[str, Row[Any]]:
-    """Existing businesses (id, domain, review_count); unknown domains are mirrored with what
-    is known (the domain)."""
-    wanted = sorted(set(domains))
-    if not wanted:
-        return {}
-    now = utcnow()
-    return _find_or_mirror(session, _BUSINESSES, _MIRROR_BUSINESSES, "domain", wanted, lambda d: (
-        dict(domain=d, name=d, plan_tier="free", review_count=0, created_at=now)))
-
-
-def reviewers_by_ref(session: Session, refs: Iterable[str]) -> dict[str, Row[Any]]:
-    """Reviewer accounts (id, ref); unknown ones are mirrored with what is known (the ref)."""
-    wanted = sorted(set(refs))
-    if not wanted:
-        return {}
-    now = utcnow()
-    return _find_or_mirror(session, _REVIEWERS, _MIRROR_REVIEWERS, "ref", wanted, lambda r: (
-        dict(ref=r, display_name=r, review_count=0, status="active", joined_at=now)))
+    found.update((key, Owner(owner_id, key, count)) for owner_id, key, count in mirror.execute(
+        session, [new_row(k) for k in missing]))
 
 
 def reviews_by_ref(
@@ -102,9 +113,8 @@ def reviews_by_ref(
     if not missing:
         return found
     snaps = [by_ref[ref] for ref in missing if ref in by_ref]
-    businesses = businesses_by_domain(
-        session, [s.business_domain for s in snaps if s.business_domain])
-    reviewers = reviewers_by_ref(session, [s.reviewer_ref for s in snaps if s.reviewer_ref])
+    businesses, reviewers = owners(session, [s.business_domain for s in snaps if s.business_domain],
+                                   [s.reviewer_ref for s in snaps if s.reviewer_ref])
     rows: dict[str, dict[str, Any]] = {}
     for ref in missing:
         snap = by_ref.get(ref)
@@ -140,23 +150,25 @@ def business_review_counts(session: Session, business_ids: Iterable[int]) -> dic
 
 
 # Statements built once: building them cost more than running them.
-_KEYS = bindparam("keys", expanding=True)
-_BUSINESSES = select(Business.id, Business.domain, Business.review_count).where(
-    Business.domain.in_(_KEYS))
-_REVIEWERS = select(Reviewer.id, Reviewer.ref).where(Reviewer.ref.in_(_KEYS))
+_OWNERS = union_all(
+    select(true(), Business.id, Business.domain, Business.review_count)
+    .where(Business.domain.in_(bindparam("domains", expanding=True))),
+    select(false(), Reviewer.id, Reviewer.ref, Reviewer.review_count)
+    .where(Reviewer.ref.in_(bindparam("refs", expanding=True))),
+)
 _REVIEWS_BY_REF = (
     select(Review.id, Review.ref, Review.business_id, Review.language,
            func.substr(Review.text, 1, 160), Review.rating, Review.status,
            Business.review_count)
     .outerjoin(Business, Business.id == Review.business_id)
-    .where(Review.ref.in_(_KEYS))
+    .where(Review.ref.in_(bindparam("keys", expanding=True)))
 )
 _MIRROR_BUSINESSES = BulkInsert(
     Business.__table__, ["domain", "name", "plan_tier", "review_count", "created_at"],
     conflict=["domain"], returning=["id", "domain", "review_count"])
 _MIRROR_REVIEWERS = BulkInsert(
     Reviewer.__table__, ["ref", "display_name", "review_count", "status", "joined_at"],
-    conflict=["ref"], returning=["id", "ref"])
+    conflict=["ref"], returning=["id", "ref", "review_count"])
 _MIRROR_REVIEWS = BulkInsert(
     Review.__table__, ["ref", "text", "title", "rating", "language", "status", "published_at",
                        "business_id", "reviewer_id", "experienced_at"],
