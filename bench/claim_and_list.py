@@ -5,7 +5,7 @@ then the case list, over HTTP against a real server.
 
 1. The data set (bench/dataset.py) is built, or with ``--reuse`` reused with earlier claims put
    back.
-2. ``--claimers`` threads, each a distinct specialist with its own keep-alive client, POST
+2. ``--claimers`` threads, each a distinct specialist with its own keep-alive connection, POST
    /api/v1/queues/flags/claim back to back for ``--claim-seconds``. Afterwards the database is
    checked for double claims: every claimed case is assigned to exactly the claimer that was
    told it won, no case key was handed out twice, and no case has two ``case.claimed`` events.
@@ -20,10 +20,12 @@ then the case list, over HTTP against a real server.
 from __future__ import annotations
 
 import argparse
+import json
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from http.client import HTTPException
 from typing import Any
 
 import httpx
@@ -33,6 +35,7 @@ from bench.common import (
     WORK_DIR,
     Client,
     CpuMeter,
+    Http,
     InProcessCall,
     Table,
     in_process,
@@ -71,33 +74,33 @@ def run_claims(url: str, claimers: list[Claimer], *, seconds: float, warmup: flo
     barrier = threading.Barrier(len(claimers) + 1)
 
     def work(c: Claimer) -> None:
-        with httpx.Client(base_url=url, headers=c.client.headers, timeout=60) as http:
-            http.get("/healthz")  # open the keep-alive connection before the clock starts
-            barrier.wait()
-            while (now := time.monotonic()) < stop_at:
-                t = time.perf_counter()
-                try:
-                    r = http.post(f"/api/v1/queues/{QUEUE}/claim")
-                    status = r.status_code
-                except httpx.HTTPError as exc:
-                    status, r = 0, None
-                    c.errors.append(repr(exc))
-                elapsed = time.perf_counter() - t
-                if status == 200 and r is not None:
-                    key = r.json()["case"]
-                    if key is None:
-                        c.empty += 1
-                    else:
-                        parsed = parse_case_key(key)
-                        assert parsed is not None
-                        c.won.append(parsed[1])
-                elif r is not None and len(c.errors) < 5:
-                    c.errors.append(f"{status}: {r.text[:300]}")
-                if now >= measure_from:
-                    c.latencies.append(elapsed)
-                    c.statuses[status] += 1
-                if think:
-                    time.sleep(think)
+        http = Http(url, c.client.headers)
+        http.request("GET", "/healthz")  # open the keep-alive connection before the clock starts
+        barrier.wait()
+        while (now := time.monotonic()) < stop_at:
+            t = time.perf_counter()
+            try:
+                status, body = http.request("POST", f"/api/v1/queues/{QUEUE}/claim")
+            except (OSError, HTTPException) as exc:
+                status, body = 0, b""
+                c.errors.append(repr(exc))
+            elapsed = time.perf_counter() - t
+            if status == 200:
+                key = json.loads(body)["case"]
+                if key is None:
+                    c.empty += 1
+                else:
+                    parsed = parse_case_key(key)
+                    assert parsed is not None
+                    c.won.append(parsed[1])
+            elif status and len(c.errors) < 5:
+                c.errors.append(f"{status}: {body[:300].decode(errors='replace')}")
+            if now >= measure_from:
+                c.latencies.append(elapsed)
+                c.statuses[status] += 1
+            if think:
+                time.sleep(think)
+        http.close()
 
     threads = [threading.Thread(target=work, args=(c,), daemon=True) for c in claimers]
     for t in threads:
@@ -159,21 +162,23 @@ def list_variants(url: str, client: Client) -> dict[str, str]:
 def run_lists(url: str, client: Client, variants: dict[str, str], *, seconds: float,
               max_requests: int) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    with httpx.Client(base_url=url, headers=client.headers, timeout=120) as http:
-        for name, path in variants.items():
-            latencies: list[float] = []
-            items = set()
-            for _ in range(3):  # warm the path, the plan cache and the pages
-                http.get(path)
-            stop_at = time.monotonic() + seconds
-            while time.monotonic() < stop_at and len(latencies) < max_requests:
-                t = time.perf_counter()
-                r = http.get(path)
-                latencies.append(time.perf_counter() - t)
-                r.raise_for_status()
-                items.add(len(r.json()["items"]))
-            out[name] = {"latency": latency_ms(latencies), "n": len(latencies),
-                         "items": sorted(items)}
+    http = Http(url, client.headers, timeout=120)
+    for name, path in variants.items():
+        latencies: list[float] = []
+        items = set()
+        for _ in range(3):  # warm the path, the plan cache and the pages
+            http.request("GET", path)
+        stop_at = time.monotonic() + seconds
+        while time.monotonic() < stop_at and len(latencies) < max_requests:
+            t = time.perf_counter()
+            status, body = http.request("GET", path)
+            latencies.append(time.perf_counter() - t)
+            if status != 200:
+                raise SystemExit(f"GET {path}: {status} {body[:300]!r}")
+            items.add(len(json.loads(body)["items"]))
+        out[name] = {"latency": latency_ms(latencies), "n": len(latencies),
+                     "items": sorted(items)}
+    http.close()
     return out
 
 
