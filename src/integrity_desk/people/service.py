@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defaultload
 
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.configuration import VERSION_COLUMN, note_version
@@ -22,8 +22,10 @@ _hasher = PasswordHasher()
 TOKEN_PREFIX = "idk_"
 # Every request reads its token and, to check its cached configuration, the configuration's
 # version: one statement carries both.
+# A request seldom needs its user's team (GET /me loads it when it does): no join for it.
 _TOKEN_BY_HASH = select(ApiToken, VERSION_COLUMN).where(
-    ApiToken.token_hash == bindparam("token_hash"))
+    ApiToken.token_hash == bindparam("token_hash")).options(
+    defaultload(ApiToken.user).lazyload(User.team))
 SCOPES = ("read", "write", "admin")
 MIN_PASSWORD_LENGTH = 12
 
