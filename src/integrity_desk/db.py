@@ -18,6 +18,7 @@ from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -157,7 +158,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         def _sqlite_begin(conn: Any) -> None:
             # Every unit of work may write; IMMEDIATE avoids lock-upgrade deadlocks.
             dbapi_connection = conn.connection.driver_connection
-            dbapi_connection.take_turn()
+            try:
+                dbapi_connection.take_turn()
+            except sqlite3.OperationalError as exc:  # as SQLite's own lock would have said it
+                raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
             try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             except BaseException:
