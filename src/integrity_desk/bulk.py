@@ -77,10 +77,13 @@ class BulkInsert:
         processed = [(i, process) for i, column in enumerate(self.columns)
                      if (process := self.table.c[column].type._cached_bind_processor(dialect))]
         values_of = itemgetter(*self.columns)
-        cursor = session.connection().connection.driver_connection.cursor()
+        connection = session.connection()
+        if self.staged:
+            connection.exec_driver_sql(self._create_stage)
+        # COPY has no SQLAlchemy construct: it runs on the driver's cursor, in the same
+        # transaction (and unseen by SQLAlchemy's statement events).
+        cursor = connection.connection.driver_connection.cursor()
         try:
-            if self.staged:
-                cursor.execute(self._create_stage)
             with cursor.copy(self._copy) as copy:
                 for row in rows:
                     values = list(values_of(row))
