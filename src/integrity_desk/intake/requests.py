@@ -18,6 +18,7 @@ from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.errors import InvalidInput
 from integrity_desk.intake import schemas as s
 from integrity_desk.subjects.service import (
+    Owner,
     owners,
     review_refs_in_urls,
     reviews_by_ref,
@@ -109,7 +110,7 @@ def draft_for(session: Session, p: Any, *, now: datetime, actor: Actor) -> Draft
 
 def _escalation_subjects(
     session: Session, domain: str, reviews: list[s.ReviewIn]
-) -> tuple[Any, list[tuple[str, int]]]:
+) -> tuple[Owner, list[tuple[str, int]]]:
     business = owners(session, [domain], ())[0][domain]
     found = reviews_by_ref(session, reviews)
     return business, [("business", business.id)] + [("review", found[r.ref].id)
