@@ -5,8 +5,10 @@ then the case list, over HTTP against a real server.
 
 1. The data set (bench/dataset.py) is built, or with ``--reuse`` reused with earlier claims put
    back.
-2. ``--claimers`` threads, each a distinct specialist with its own keep-alive client, POST
-   /api/v1/queues/flags/claim back to back for ``--claim-seconds``. Afterwards the database is
+2. ``--claimers`` threads, each a distinct specialist with its own keep-alive connection, POST
+   /api/v1/queues/flags/claim for ``--claim-seconds``, back to back or with ``--think-ms``
+   between claims (all in lock-step after a barrier, or with ``--jitter`` a random 0–2× that
+   think time and a random start, as people claim). Afterwards the database is
    checked for double claims: every claimed case is assigned to exactly the claimer that was
    told it won, no case key was handed out twice, and no case has two ``case.claimed`` events.
 3. One client GETs /api/v1/cases?limit=50 (default sort), ?queue=flags&sort=priority, the
@@ -20,10 +22,13 @@ then the case list, over HTTP against a real server.
 from __future__ import annotations
 
 import argparse
+import json
+import random
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from http.client import HTTPException
 from typing import Any
 
 import httpx
@@ -33,6 +38,7 @@ from bench.common import (
     WORK_DIR,
     Client,
     CpuMeter,
+    Http,
     InProcessCall,
     Table,
     in_process,
@@ -65,39 +71,42 @@ class Claimer:
 
 
 def run_claims(url: str, claimers: list[Claimer], *, seconds: float, warmup: float,
-               cpu: CpuMeter, think: float = 0.0) -> float:
+               cpu: CpuMeter, think: float = 0.0, jitter: bool = False) -> float:
     t0 = time.monotonic() + 0.3
     measure_from, stop_at = t0 + warmup, t0 + warmup + seconds
     barrier = threading.Barrier(len(claimers) + 1)
 
     def work(c: Claimer) -> None:
-        with httpx.Client(base_url=url, headers=c.client.headers, timeout=60) as http:
-            http.get("/healthz")  # open the keep-alive connection before the clock starts
-            barrier.wait()
-            while (now := time.monotonic()) < stop_at:
-                t = time.perf_counter()
-                try:
-                    r = http.post(f"/api/v1/queues/{QUEUE}/claim")
-                    status = r.status_code
-                except httpx.HTTPError as exc:
-                    status, r = 0, None
-                    c.errors.append(repr(exc))
-                elapsed = time.perf_counter() - t
-                if status == 200 and r is not None:
-                    key = r.json()["case"]
-                    if key is None:
-                        c.empty += 1
-                    else:
-                        parsed = parse_case_key(key)
-                        assert parsed is not None
-                        c.won.append(parsed[1])
-                elif r is not None and len(c.errors) < 5:
-                    c.errors.append(f"{status}: {r.text[:300]}")
-                if now >= measure_from:
-                    c.latencies.append(elapsed)
-                    c.statuses[status] += 1
-                if think:
-                    time.sleep(think)
+        rnd = random.Random(c.client.user_id)
+        http = Http(url, c.client.headers)
+        http.request("GET", "/healthz")  # open the keep-alive connection before the clock starts
+        barrier.wait()
+        if jitter:  # people do not all claim at the same instant
+            time.sleep(rnd.uniform(0, 2 * think))
+        while (now := time.monotonic()) < stop_at:
+            t = time.perf_counter()
+            try:
+                status, body = http.request("POST", f"/api/v1/queues/{QUEUE}/claim")
+            except (OSError, HTTPException) as exc:
+                status, body = 0, b""
+                c.errors.append(repr(exc))
+            elapsed = time.perf_counter() - t
+            if status == 200:
+                key = json.loads(body)["case"]
+                if key is None:
+                    c.empty += 1
+                else:
+                    parsed = parse_case_key(key)
+                    assert parsed is not None
+                    c.won.append(parsed[1])
+            elif status and len(c.errors) < 5:
+                c.errors.append(f"{status}: {body[:300].decode(errors='replace')}")
+            if now >= measure_from:
+                c.latencies.append(elapsed)
+                c.statuses[status] += 1
+            if think:
+                time.sleep(rnd.uniform(0, 2 * think) if jitter else think)
+        http.close()
 
     threads = [threading.Thread(target=work, args=(c,), daemon=True) for c in claimers]
     for t in threads:
@@ -159,21 +168,23 @@ def list_variants(url: str, client: Client) -> dict[str, str]:
 def run_lists(url: str, client: Client, variants: dict[str, str], *, seconds: float,
               max_requests: int) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    with httpx.Client(base_url=url, headers=client.headers, timeout=120) as http:
-        for name, path in variants.items():
-            latencies: list[float] = []
-            items = set()
-            for _ in range(3):  # warm the path, the plan cache and the pages
-                http.get(path)
-            stop_at = time.monotonic() + seconds
-            while time.monotonic() < stop_at and len(latencies) < max_requests:
-                t = time.perf_counter()
-                r = http.get(path)
-                latencies.append(time.perf_counter() - t)
-                r.raise_for_status()
-                items.add(len(r.json()["items"]))
-            out[name] = {"latency": latency_ms(latencies), "n": len(latencies),
-                         "items": sorted(items)}
+    http = Http(url, client.headers, timeout=120)
+    for name, path in variants.items():
+        latencies: list[float] = []
+        items = set()
+        for _ in range(3):  # warm the path, the plan cache and the pages
+            http.request("GET", path)
+        stop_at = time.monotonic() + seconds
+        while time.monotonic() < stop_at and len(latencies) < max_requests:
+            t = time.perf_counter()
+            status, body = http.request("GET", path)
+            latencies.append(time.perf_counter() - t)
+            if status != 200:
+                raise SystemExit(f"GET {path}: {status} {body[:300]!r}")
+            items.add(len(json.loads(body)["items"]))
+        out[name] = {"latency": latency_ms(latencies), "n": len(latencies),
+                     "items": sorted(items)}
+    http.close()
     return out
 
 
@@ -239,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--claimers", type=int, default=32)
     p.add_argument("--claim-seconds", type=float, default=15.0)
     p.add_argument("--warmup", type=float, default=2.0)
+    p.add_argument("--jitter", action="store_true",
+                   help="think a random 0..2x --think-ms (and start at a random moment), "
+                        "not all claimers in lock-step")
     p.add_argument("--think-ms", type=float, default=0.0,
                    help="pause of each claimer between claims (0: back to back, closed loop)")
     p.add_argument("--list-seconds", type=float, default=8.0, help="per list variant")
@@ -265,12 +279,13 @@ def main(argv: list[str] | None = None) -> int:
     with server(url, workers=args.workers, name=f"claim-{args.db}") as srv:
         pids = srv.worker_pids()
         log(f"server up at {srv.url} (pids {pids}); {args.claimers} claimers for "
-            f"{args.warmup:.0f}+{args.claim_seconds:.0f} s, think time {args.think_ms:.0f} ms")
+            f"{args.warmup:.0f}+{args.claim_seconds:.0f} s, think time {args.think_ms:.0f} ms"
+            + (" on average" if args.jitter else ""))
         cpu = CpuMeter(srv.process.pid)
         prof = WORK_DIR / f"profile-claim-{args.db}-{stamp}" if args.profile else None
         with maybe_profile(pids, prof, args.warmup + args.claim_seconds + 1):
             run_claims(srv.url, claimers, seconds=args.claim_seconds, warmup=args.warmup,
-                       cpu=cpu, think=args.think_ms / 1000)
+                       cpu=cpu, think=args.think_ms / 1000, jitter=args.jitter)
         if prof:
             notes += ["-- claim profile (server, GIL holders) --",
                       *summarise_profile(list(WORK_DIR.glob(f"{prof.name}-*.txt")))]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Integer, select
+from sqlalchemy import URL, BigInteger, Integer, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from integrity_desk.db import Base
@@ -38,9 +38,18 @@ class DeskConfig:
     queues: QueueBook
 
 
-_cache: dict[str, DeskConfig] = {}
+_cache: dict[URL, DeskConfig] = {}
 _VERSION = select(ConfigState.version).where(ConfigState.id == 1)
+# The version as a column that another statement of the unit of work can carry along (the
+# token look-up of every request does), so that checking it costs no round trip of its own.
+VERSION_COLUMN = _VERSION.scalar_subquery()
+_SEEN = "desk_config_version"
 _lock = threading.Lock()
+
+
+def note_version(session: Session, version: int | None) -> None:
+    """Remember the version read along with another statement, for desk_config to use once."""
+    session.info[_SEEN] = version
 
 
 def known_queue_id(session: Session, slug: str) -> int | None:
@@ -49,14 +58,16 @@ def known_queue_id(session: Session, slug: str) -> int | None:
     A slug names one queue for good (ids never change), so even a snapshot that is stale in
     other respects answers this correctly.
     """
-    cached = _cache.get(str(session.get_bind().engine.url))
+    cached = _cache.get(session.get_bind().engine.url)
     queue = cached.queues.by_slug.get(slug) if cached else None
     return queue.id if queue else None
 
 
 def desk_config(session: Session) -> DeskConfig:
-    version = session.scalar(_VERSION)
-    key = str(session.get_bind().engine.url)
+    version = session.info.pop(_SEEN, None)
+    if version is None:
+        version = session.scalar(_VERSION)
+    key = session.get_bind().engine.url
     cached = _cache.get(key)
     if version is not None and cached is not None and cached.version == version:
         return cached

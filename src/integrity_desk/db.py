@@ -7,15 +7,18 @@ migrations serve both, so the few differences (time zones, locking) are absorbed
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -83,11 +86,62 @@ def normalise_url(url: str) -> str:
     return url
 
 
+SQLITE_TIMEOUT = 30.0  # seconds a unit of work waits for its turn to write
+
+
+class _TurnTakingConnection(sqlite3.Connection):
+    """A SQLite connection whose transactions take turns on a lock of this process.
+
+    Every unit of work begins IMMEDIATE, so SQLite runs them one at a time anyway; but a
+    connection that finds the file locked polls for it with sleeps of 1 to 100 ms (SQLite's
+    busy handler), so request threads waiting for their turn sat idle while the file was free
+    (p99 0.5 s). Queued on a lock, the next transaction starts as the last one ends. Other
+    processes still meet the file lock and its busy timeout.
+    """
+
+    _locks: ClassVar[dict[str, threading.Lock]] = {}
+
+    def __init__(self, database: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(database, *args, **kwargs)
+        self._turn = self._locks.setdefault(str(database), threading.Lock())
+        self._holding = False
+
+    def take_turn(self) -> None:
+        if not self._turn.acquire(timeout=SQLITE_TIMEOUT):
+            raise sqlite3.OperationalError("database is locked")
+        self._holding = True
+
+    def end_turn(self) -> None:
+        if self._holding:
+            self._holding = False
+            self._turn.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.end_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.end_turn()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.end_turn()
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     url = normalise_url(url)
     serializer = {"json_serializer": lambda v: json.dumps(v, separators=(",", ":"), default=str)}
     if is_sqlite_url(url):
-        engine = create_engine(url, connect_args={"timeout": 30}, **serializer)
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_TIMEOUT, "factory": _TurnTakingConnection},
+            **serializer)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -103,7 +157,16 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # Every unit of work may write; IMMEDIATE avoids lock-upgrade deadlocks.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            dbapi_connection = conn.connection.driver_connection
+            try:
+                dbapi_connection.take_turn()
+            except sqlite3.OperationalError as exc:  # as SQLite's own lock would have said it
+                raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                dbapi_connection.end_turn()
+                raise
 
         return engine
     return create_engine(

@@ -102,3 +102,56 @@ def test_empty_batch_is_refused(client, specialist):
     r = _batch(client, specialist, [])
     assert r.status_code == 422
     assert r.json()["error"]["field"] == "items"
+
+
+def test_a_large_batch_takes_the_bulk_path_with_duplicates_and_open_cases(client, db,
+                                                                          specialist, settings):
+    """More flags than COPY_MIN_ROWS: on PostgreSQL cases, reviews, businesses and reviewers go
+    in through COPY and a staging table, subjects, tags, requests and events straight by COPY.
+    Duplicates within the batch and flags on already open cases must still join one case."""
+    from sqlalchemy import func, select
+
+    from integrity_desk.audit.models import AuditEvent
+    from integrity_desk.audit.service import verify
+    from integrity_desk.bulk import COPY_MIN_ROWS
+    from integrity_desk.cases.models import Case, CaseRequest, CaseTag
+    from integrity_desk.subjects.models import Business, Review, Reviewer
+
+    open_before = client.post(f"{API}/cases", json=f.flag("r0"), headers=specialist.headers)
+    first = _batch(client, specialist, [f.flag(f"a{i}") for i in range(COPY_MIN_ROWS)]).json()
+    assert (first["created"], first["linked"]) == (COPY_MIN_ROWS, 0)
+    size = 3 * COPY_MIN_ROWS
+    items = [f.flag(f"b{i}", tags=["wave-9"], review={
+        "ref": f"b{i}", "text": "Paid for this", "rating": 5, "language": "de",
+        "business_domain": f"shop{i % 7}.example.com", "reviewer_ref": f"new-u{i % 11}"})
+        for i in range(size)]
+    items[5] = f.flag("b1", reporter_type="consumer")           # duplicate within the batch
+    items[6] = f.flag("r0")                                      # the case opened singly
+    items[7] = f.flag("a3")                                      # a case of the first batch
+    body = _batch(client, specialist, items).json()
+    assert (body["created"], body["linked"], body["invalid"]) == (size - 3, 3, 0)
+    answers = body["items"]
+    assert answers[5] == {"index": 5, "status": "linked", "case": answers[1]["case"]}
+    assert answers[6]["case"] == open_before.json()["case"]["key"]
+    assert answers[7]["case"] == first["items"][3]["case"]
+    assert len({a["case"] for a in answers}) == size - 3 + 2  # and the two opened before
+    one = client.get(f"{API}/cases/{answers[0]['case']}", headers=specialist.headers).json()
+    assert (one["queue"], one["language"], one["tags"]) == ("flags", "de", ["wave-9"])
+    assert one["subjects"][0]["ref"] == "b0"
+    assert one["subjects"][0]["label"] == "Paid for this"
+    assert one["sla"]["resolution"]["due_at"] is not None
+    linked = client.get(f"{API}/cases/{answers[1]['case']}", headers=specialist.headers).json()
+    assert linked["linked_requests"] == 1
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 1 + COPY_MIN_ROWS + size - 3
+        assert s.scalar(select(func.count()).select_from(CaseRequest)) == 3
+        assert s.scalar(select(func.count()).select_from(CaseTag)) == size - 3
+        assert s.scalar(select(func.count()).where(Review.ref.like("b%"))) == size - 3
+        assert s.scalar(select(func.count()).where(Business.domain.like("shop_.example.com"))
+                        ) == 7
+        assert s.scalar(select(func.count()).where(Reviewer.ref.like("new-u%"))) == 11
+        # One case.created or request.linked event per flag, on chains that verify.
+        assert s.scalar(select(func.count()).where(AuditEvent.case_id.is_not(None))
+                        ) == 1 + COPY_MIN_ROWS + size
+        result = verify(s, secret=settings.secret_key)
+    assert result.ok, result.problem

@@ -11,10 +11,13 @@ from typing import Any
 GENESIS = "0" * 64
 
 
+# One encoder for every event: json.dumps with options builds a new one per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              default=str)
+
+
 def canonical_json(payload: dict[str, Any]) -> str:
-    return json.dumps(
-        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
+    return _CANONICAL.encode(payload)
 
 
 def event_hash(

@@ -17,6 +17,7 @@ from integrity_desk.audit.models import (
     AuditCheckpointHead,
     AuditEvent,
 )
+from integrity_desk.bulk import BulkInsert
 from integrity_desk.db import utcnow
 
 
@@ -29,6 +30,22 @@ class Actor:
 
 
 SYSTEM = Actor(None, "system")
+
+
+_INSERT_EVENTS = BulkInsert(AuditEvent.__table__, [
+    "chain_key", "seq", "case_id", "actor_id", "actor_label", "kind", "category", "occurred_at",
+    "payload", "prev_hash", "hash"])
+_INSERT_CHAINS = BulkInsert(AuditChain.__table__, ["chain_key", "seq", "head_hash", "updated_at"])
+_CHAINS = AuditChain.__table__
+_LOCK_HEADS = (
+    select(_CHAINS.c.chain_key, _CHAINS.c.seq, _CHAINS.c.head_hash)
+    .where(_CHAINS.c.chain_key.in_(bindparam("keys", expanding=True)))
+    .order_by(_CHAINS.c.chain_key).with_for_update()
+)
+_MOVE_HEADS = (
+    update(_CHAINS).where(_CHAINS.c.chain_key == bindparam("k"))
+    .values(seq=bindparam("s"), head_hash=bindparam("h"), updated_at=bindparam("u"))
+)
 
 
 def case_chain(case_id: int) -> str:
@@ -70,13 +87,8 @@ def record_many(session: Session, events: Sequence[dict[str, Any]]) -> None:
         key = e.get("chain_key") or (case_chain(e["case_id"]) if e.get("case_id") else "system")
         keys.append(key)
     distinct = sorted(set(keys))  # locked in one order: no deadlock between two writers
-    chains = AuditChain.__table__
     heads: dict[str, tuple[int, str]] = {
-        key: (seq, head) for key, seq, head in session.execute(
-            select(chains.c.chain_key, chains.c.seq, chains.c.head_hash)
-            .where(chains.c.chain_key.in_(distinct))
-            .order_by(chains.c.chain_key).with_for_update()
-        )
+        key: (seq, head) for key, seq, head in session.execute(_LOCK_HEADS, {"keys": distinct})
     }
     known = set(heads)
     rows = []
@@ -97,22 +109,16 @@ def record_many(session: Session, events: Sequence[dict[str, Any]]) -> None:
             occurred_at=occurred_at, payload=payload, prev_hash=prev, hash=digest,
         ))
         heads[key] = (seq, digest)
-    session.execute(insert(AuditEvent.__table__), rows)
+    _INSERT_EVENTS.execute(session, rows)
     # Stamped with the time of writing, not the events' own (possibly earlier) time: the
     # checkpoint finds moved heads by this stamp.
     now = utcnow()
     moved = [dict(k=key, s=seq, h=head, u=now) for key, (seq, head) in heads.items()
              if key in known]
     if moved:
-        session.execute(
-            update(chains).where(chains.c.chain_key == bindparam("k"))
-            .values(seq=bindparam("s"), head_hash=bindparam("h"), updated_at=bindparam("u")),
-            moved,
-        )
-    new = [dict(chain_key=key, seq=seq, head_hash=head, updated_at=now)
-           for key, (seq, head) in heads.items() if key not in known]
-    if new:
-        session.execute(insert(chains), new)
+        session.execute(_MOVE_HEADS, moved)
+    _INSERT_CHAINS.execute(session, [dict(chain_key=key, seq=seq, head_hash=head, updated_at=now)
+                                     for key, (seq, head) in heads.items() if key not in known])
 
 
 def record_new_chains(session: Session, events: Sequence[dict[str, Any]]) -> None:
@@ -141,9 +147,8 @@ def record_new_chains(session: Session, events: Sequence[dict[str, Any]]) -> Non
     chain_rows = [
         dict(chain_key=k, seq=s, head_hash=h, updated_at=now) for k, (s, h) in seqs.items()
     ]
-    if event_rows:
-        session.execute(insert(AuditEvent), event_rows)
-        session.execute(insert(AuditChain), chain_rows)
+    _INSERT_EVENTS.execute(session, event_rows)
+    _INSERT_CHAINS.execute(session, chain_rows)
 
 
 # A writer stamps a head when it writes it but commits a moment later, possibly after a

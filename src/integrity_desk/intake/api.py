@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from integrity_desk.api.deps import CaseCreator, SessionDep
+from integrity_desk.api.responses import json_of
 from integrity_desk.cases import repository as repo
 from integrity_desk.cases.schemas import CaseOut, case_out
 from integrity_desk.db import utcnow
@@ -28,24 +29,28 @@ class IntakeOut(BaseModel):
 
 @router.post("/cases", response_model=IntakeOut, status_code=201,
              responses={200: {"description": "joined an open case as a linked request"}})
-def create_case(payload: CaseIn, session: SessionDep, principal: CaseCreator,
-                response: Response) -> IntakeOut:
+def create_case(payload: CaseIn, session: SessionDep, principal: CaseCreator) -> Response:
     now = utcnow()
     intake = Intake(session, now=now, actor=principal.actor)
     outcome = intake.submit(payload)
+    case = outcome.case
     if outcome.created:
-        acknowledge(session, outcome.case, actor=principal.actor, now=now)
-    session.commit()
-    subjects = repo.subjects_of(session, [outcome.case.id]).get(outcome.case.id, [])
+        acknowledge(session, case, actor=principal.actor, now=now)
+    # Everything shown is read before the commit: a read after it would open a transaction that
+    # ends in a ROLLBACK, and psycopg forgets the connection's prepared statements on a ROLLBACK.
+    subjects = outcome.shown
+    if subjects is None:
+        subjects = repo.subjects_of(session, [case.id]).get(case.id, [])
     if outcome.created:
         # Everything shown is in memory already: a new case has no assignee yet.
-        case = outcome.case
         queue = intake.queues.by_id.get(case.queue_id) if case.queue_id else None
-        return IntakeOut(outcome="created",
-                         case=case_out(case, subjects, now, queue.slug if queue else None))
-    response.status_code = 200
-    case = repo.load_for_view(session, outcome.case.id)
-    return IntakeOut(outcome="linked", case=case_out(case, subjects, now))
+        result = IntakeOut(outcome="created",
+                           case=case_out(case, subjects, now, queue.slug if queue else None))
+    else:
+        result = IntakeOut(outcome="linked", case=case_out(
+            repo.load_for_view(session, case.id), subjects, now))
+    session.commit()
+    return json_of(result, 201 if outcome.created else 200)
 
 
 class BatchIn(BaseModel):
@@ -63,10 +68,10 @@ class BatchOut(BaseModel):
 
 @router.post("/cases/batch", response_model=BatchOut,
              summary="Up to 1,000 flags at once; each item is answered on its own")
-def create_flags(body: BatchIn, session: SessionDep, principal: CaseCreator) -> BatchOut:
+def create_flags(body: BatchIn, session: SessionDep, principal: CaseCreator) -> Response:
     results = Intake(session, now=utcnow(), actor=principal.actor).submit_flags(body.items)
     session.commit()
     counts = {"created": 0, "linked": 0, "invalid": 0}
     for r in results:
         counts[r["status"]] += 1
-    return BatchOut(items=results, **counts)
+    return json_of(BatchOut(items=results, **counts))

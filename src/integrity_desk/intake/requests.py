@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor
 from integrity_desk.cases.domain import CaseKind, RequesterType, parse_case_key
 from integrity_desk.cases.models import Case, CaseSubject
+from integrity_desk.cases.repository import SubjectView
 from integrity_desk.decisions.models import Decision
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.errors import Forbidden, InvalidInput
@@ -20,9 +21,9 @@ from integrity_desk.intake import schemas as s
 from integrity_desk.misuse.domain import Bucket
 from integrity_desk.misuse.service import suspension_of
 from integrity_desk.subjects.service import (
-    businesses_by_domain,
+    Owner,
+    owners,
     review_refs_in_urls,
-    reviewers_by_ref,
     reviews_by_ref,
 )
 from integrity_desk.triage.domain import TriageFacts
@@ -47,17 +48,23 @@ class Draft:
     legal_restricted: bool = False
     trusted_flagger: bool = False
     subjects: list[tuple[str, int]] = field(default_factory=list)
-    business_id: int | None = None
+    # The reach of the business concerned (its review count), read with its row, for triage.
+    business_reviews: int | None = None
+    # The primary subject was mirrored by this unit of work: no earlier case can be about it.
+    primary_is_new: bool = False
+    # The subjects as a case view shows them, where the builder read them anyway (flags): the
+    # answer to the request then needs no read of its own.
+    shown: list[SubjectView] | None = None
     details: dict[str, Any] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     dedupe_key: str | None = None
 
-    def facts(self, *, now: datetime, earlier: int, business_reviews: int | None) -> TriageFacts:
+    def facts(self, *, now: datetime, earlier: int) -> TriageFacts:
         return TriageFacts(
             kind=self.kind, now=now, requester_type=self.requester_type,
             customer_tier=self.customer_tier, revenue_at_stake=self.revenue_at_stake,
             legal_deadline=self.legal_deadline, category=self.category,
-            trusted_flagger=self.trusted_flagger, business_review_count=business_reviews,
+            trusted_flagger=self.trusted_flagger, business_review_count=self.business_reviews,
             earlier_cases_on_subject=earlier,
         )
 
@@ -91,7 +98,10 @@ def flag_drafts(session: Session, flags: list[s.FlagIn], *, now: datetime) -> li
             title=f.title or f"{f.category.value.replace('_', ' ')} flag on review {review.ref}",
             description=f.reason, requester_type=f.reporter_type, **_person(f.reporter),
             category=f.category, language=f.language or review.language,
-            subjects=[("review", review.id)], business_id=review.business_id,
+            subjects=[("review", review.id)], business_reviews=review.business_review_count,
+            primary_is_new=review.new, shown=[SubjectView(
+                "review", review.id, "primary", review.ref, review.label,
+                {"rating": review.rating, "language": review.language, "status": review.status})],
             details={"reason": f.reason, "reporter_type": f.reporter_type}, tags=f.tags,
             dedupe_key=f"flag:review:{review.id}",
         ))
@@ -103,36 +113,35 @@ def draft_for(session: Session, p: Any, *, now: datetime, actor: Actor) -> Draft
 
 def _escalation_subjects(
     session: Session, domain: str, reviews: list[s.ReviewIn]
-) -> tuple[int, list[tuple[str, int]]]:
-    business = businesses_by_domain(session, [domain])[domain]
-    session.flush()
+) -> tuple[Owner, list[tuple[str, int]]]:
+    business = owners(session, [domain], ())[0][domain]
     found = reviews_by_ref(session, reviews)
-    return business.id, [("business", business.id)] + [("review", found[r.ref].id)
-                                                        for r in reviews]
+    return business, [("business", business.id)] + [("review", found[r.ref].id)
+                                                     for r in reviews]
 
 def _csm(session: Session, p: s.CsmEscalationIn, now: datetime, actor: Actor) -> Draft:
-    business_id, subjects = _escalation_subjects(session, p.business_domain, p.reviews)
+    business, subjects = _escalation_subjects(session, p.business_domain, p.reviews)
     return Draft(
         kind=p.kind, channel=p.channel,
         title=p.title or f"CSM escalation for {p.business_domain}", description=p.description,
         requester_type=RequesterType.CSM, **_person(p.csm), customer_tier=p.customer_tier,
         revenue_at_stake=p.revenue_at_stake, category=p.category, language=p.language,
-        subjects=subjects, business_id=business_id, tags=p.tags,
+        subjects=subjects, business_reviews=business.review_count, tags=p.tags,
         details={"business_domain": p.business_domain},
-        dedupe_key=f"csm_escalation:business:{business_id}",
+        dedupe_key=f"csm_escalation:business:{business.id}",
     )
 
 def _executive(session: Session, p: s.ExecutiveEscalationIn, now: datetime, actor: Actor) -> Draft:
-    business_id, subjects = _escalation_subjects(session, p.business_domain, p.reviews)
+    business, subjects = _escalation_subjects(session, p.business_domain, p.reviews)
     return Draft(
         kind=p.kind, channel=p.channel,
         title=p.title or f"Executive escalation for {p.business_domain}",
         description=p.description, requester_type=RequesterType.EXECUTIVE, **_person(p.executive),
         revenue_at_stake=p.revenue_at_stake, category=p.category, language=p.language,
-        subjects=subjects, business_id=business_id, tags=p.tags,
+        subjects=subjects, business_reviews=business.review_count, tags=p.tags,
         details={"business_domain": p.business_domain, "business_impact": p.business_impact,
                  "executive_title": p.executive_title},
-        dedupe_key=f"executive_escalation:business:{business_id}",
+        dedupe_key=f"executive_escalation:business:{business.id}",
     )
 
 def _refuse_suspended(session: Session, contact: str | None, bucket: Bucket, now: datetime,
@@ -236,7 +245,8 @@ def _trusted_flagger(
         requester_name=p.contact.name, requester_contact=p.contact.email,
         requester_organisation=tf.name, category=p.category,
         language=p.language or first.language, trusted_flagger=in_area,
-        subjects=[("review", reviews[r].id) for r in refs], business_id=first.business_id,
+        subjects=[("review", reviews[r].id) for r in refs],
+        business_reviews=first.business_review_count,
         tags=p.tags,
         details={"trusted_flagger_id": tf.id, "within_area": in_area, "urls": urls,
                  "good_faith_statement": p.good_faith_statement},
@@ -244,9 +254,7 @@ def _trusted_flagger(
     )
 
 def _investigation(session: Session, p: s.InvestigationIn, now: datetime, actor: Actor) -> Draft:
-    businesses = businesses_by_domain(session, p.business_domains)
-    reviewers = reviewers_by_ref(session, p.reviewer_refs)
-    session.flush()
+    businesses, reviewers = owners(session, p.business_domains, p.reviewer_refs)
     reviews = reviews_by_ref(session, p.reviews)
     subjects = ([("business", businesses[d].id) for d in p.business_domains]
                 + [("review", reviews[r.ref].id) for r in p.reviews]
@@ -255,7 +263,8 @@ def _investigation(session: Session, p: s.InvestigationIn, now: datetime, actor:
         kind=p.kind, channel=p.channel, title=p.title, description=p.description,
         requester_type=RequesterType.INTERNAL, requester_name=actor.label,
         category=p.category, language=p.language, subjects=subjects,
-        business_id=businesses[p.business_domains[0]].id if p.business_domains else None,
+        business_reviews=businesses[p.business_domains[0]].review_count
+        if p.business_domains else None,
         tags=p.tags, details={"hypothesis": p.hypothesis},
     )
 

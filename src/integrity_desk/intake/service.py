@@ -14,18 +14,18 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from integrity_desk.audit.service import Actor, record_many, record_new_chains
+from integrity_desk.bulk import BulkInsert
 from integrity_desk.cases.domain import DEFAULT_TIER, CaseKind, CaseStatus, case_key
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
+from integrity_desk.cases.repository import SubjectView
 from integrity_desk.configuration import desk_config
-from integrity_desk.db import UPSERT_INSERT
 from integrity_desk.intake import requests as req
 from integrity_desk.intake.schemas import CaseIn, FlagIn
 from integrity_desk.sla.service import apply_clock
-from integrity_desk.subjects.service import business_review_counts
 
 _flag_adapter: TypeAdapter[FlagIn] = TypeAdapter(FlagIn)
 # Every column of a new case, so a multi-row insert has one shape for all its rows.
@@ -43,12 +43,15 @@ _EARLIER_CASES = (
 )
 
 
-_OPEN_CASE_INSERT = {
-    name: insert_(Case.__table__).on_conflict_do_nothing(
-        index_elements=["dedupe_key"], index_where=text("is_open AND dedupe_key IS NOT NULL"),
-    ).returning(Case.__table__.c.id, Case.__table__.c.dedupe_key)
-    for name, insert_ in UPSERT_INSERT.items()
-}
+_OPEN_CASE_INSERT = BulkInsert(
+    Case.__table__, list(_BLANK_CASE), conflict=["dedupe_key"],
+    conflict_where="is_open AND dedupe_key IS NOT NULL", returning=["id", "dedupe_key"])
+_INSERT_SUBJECTS = BulkInsert(CaseSubject.__table__, ["case_id", "subject_type", "subject_id",
+                                                      "role"])
+_INSERT_TAGS = BulkInsert(CaseTag.__table__, ["case_id", "tag"])
+_INSERT_REQUESTS = BulkInsert(CaseRequest.__table__, [
+    "case_id", "channel", "requester_type", "requester_name", "requester_organisation",
+    "requester_contact", "payload", "received_at"])
 
 
 class ClockFacts:
@@ -77,6 +80,8 @@ class CaseRef(NamedTuple):
 class IntakeOutcome:
     case: Case
     created: bool
+    # The new case's subjects as a view shows them, when the draft knew them already.
+    shown: list[SubjectView] | None = None
 
 
 class Intake:
@@ -100,7 +105,7 @@ class Intake:
         for _ in range(3):
             opened = self.open_cases([draft])
             if opened[0] is not None:
-                return IntakeOutcome(opened[0], created=True)
+                return IntakeOutcome(opened[0], created=True, shown=draft.shown)
             existing = self._open_case_for(draft.dedupe_key or "")
             if existing is not None:
                 self._link([(existing, draft)])
@@ -207,16 +212,12 @@ class Intake:
         """
         if not drafts:
             return []
-        primaries = [d.subjects[0] for d in drafts if d.subjects]
-        earlier = self._earlier_cases(primaries)
-        reach = business_review_counts(self.session, [d.business_id for d in drafts])
+        earlier = self._earlier_cases(
+            [d.subjects[0] for d in drafts if d.subjects and not d.primary_is_new])
         rows = []
         for d in drafts:
-            facts = d.facts(
-                now=self.now,
-                earlier=earlier.get(d.subjects[0], 0) if d.subjects else 0,
-                business_reviews=reach.get(d.business_id) if d.business_id else None,
-            )
+            facts = d.facts(now=self.now,
+                            earlier=earlier.get(d.subjects[0], 0) if d.subjects else 0)
             result = self.rules.score(facts)
             tier = DEFAULT_TIER[CaseKind(d.kind)]
             if result.priority.rank == 0 and tier < 2:
@@ -265,10 +266,8 @@ class Intake:
                     "subjects": [f"{t}:{i}" for t, i in d.subjects],
                 },
             ))
-        if subject_rows:
-            self.session.execute(insert(CaseSubject.__table__), subject_rows)
-        if tag_rows:
-            self.session.execute(insert(CaseTag.__table__), tag_rows)
+        _INSERT_SUBJECTS.execute(self.session, subject_rows)
+        _INSERT_TAGS.execute(self.session, tag_rows)
         record_new_chains(self.session, events)
         return kept
 
@@ -277,11 +276,10 @@ class Intake:
         table = Case.__table__
         keyed = [r for r in rows if r["dedupe_key"]]
         if keyed:
-            # One compiled statement, cached; SQLAlchemy's "insertmanyvalues" sends the rows
-            # in multi-row batches. A conflicting row comes back missing, so rows are matched
-            # to ids by their dedupe key, not by position.
-            statement = _OPEN_CASE_INSERT[self.session.get_bind().dialect.name]
-            ids = {key: case_id for case_id, key in self.session.execute(statement, keyed)}
+            # A conflicting row comes back missing, so rows are matched to ids by their dedupe
+            # key, not by position.
+            ids = {key: case_id for case_id, key in _OPEN_CASE_INSERT.execute(self.session,
+                                                                                keyed)}
             for row in keyed:
                 row["id"] = ids.get(row["dedupe_key"])
         for row in rows:
@@ -300,7 +298,7 @@ class Intake:
                 requester_name=d.requester_name, requester_organisation=d.requester_organisation,
                 requester_contact=d.requester_contact, payload=d.details, received_at=self.now,
             ))
-        self.session.execute(insert(CaseRequest), rows)
+        _INSERT_REQUESTS.execute(self.session, rows)
         table = Case.__table__
         # One batched UPDATE, in case-id order: two batches never lock cases in opposite order.
         self.session.execute(

@@ -12,17 +12,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defaultload
 
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.auth.repository import end_user_sessions
+from integrity_desk.configuration import VERSION_COLUMN, note_version
 from integrity_desk.db import utcnow
 from integrity_desk.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from integrity_desk.people import passwords
 from integrity_desk.people.models import ApiToken, Role, Team, User
 
 TOKEN_PREFIX = "idk_"
-_TOKEN_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+# Every request reads its token and, to check its cached configuration, the configuration's
+# version: one statement carries both.
+# A request seldom needs its user's team (GET /me loads it when it does): no join for it.
+_TOKEN_BY_HASH = select(ApiToken, VERSION_COLUMN).where(
+    ApiToken.token_hash == bindparam("token_hash")).options(
+    defaultload(ApiToken.user).lazyload(User.team))
 SCOPES = ("read", "write", "admin")
 MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
@@ -135,8 +141,12 @@ def create_token(
 
 def authenticate_token(session: Session, secret: str, *, now: datetime | None = None) -> ApiToken:
     now = now or utcnow()
-    token = session.scalar(_TOKEN_BY_HASH, {"token_hash": hash_token(secret)})
-    if token is None or token.revoked_at is not None:
+    found = session.execute(_TOKEN_BY_HASH, {"token_hash": hash_token(secret)}).first()
+    if found is None:
+        raise Unauthenticated("the token is not valid")
+    token, version = found
+    note_version(session, version)
+    if token.revoked_at is not None:
         raise Unauthenticated("the token is not valid")
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthenticated("the token has expired")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from integrity_desk.api.deps import CaseWorker, QueueManager, QueueReader, SessionDep
+from integrity_desk.api.responses import json_of
 from integrity_desk.audit.service import record
 from integrity_desk.cases.domain import OPEN_STATUSES, case_key
 from integrity_desk.cases.models import Case
@@ -92,16 +93,16 @@ class ClaimOut(BaseModel):
 
 
 @router.post("/queues/{slug}/claim", response_model=ClaimOut)
-def claim_next(slug: str, session: SessionDep, principal: CaseWorker) -> ClaimOut:
+def claim_next(slug: str, session: SessionDep, principal: CaseWorker) -> Response:
     now = utcnow()
     # From the configuration snapshot (one tiny version read, fresh), not an ORM load.
     queue = desk_config(session).queues.by_slug.get(slug) or service.get_queue(session, slug)
     claimed = service.claim_next(session, user=principal.user, queue=queue, now=now)
     if claimed is None:
-        return ClaimOut(case=None)
+        return json_of(ClaimOut(case=None))
     case_id, kind = claimed
     record(session, kind="case.claimed", category="state", actor=principal.actor,
            case_id=case_id, at=now, payload={"before": None, "after": principal.user.id,
                                              "queue": slug})
     session.commit()
-    return ClaimOut(case=case_key(kind, case_id))
+    return json_of(ClaimOut(case=case_key(kind, case_id)))

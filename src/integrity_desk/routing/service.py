@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, select, text, true, update
+from sqlalchemy import ColumnElement, Update, and_, bindparam, false, select, text, true, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.cases.domain import CaseKind, CaseStatus
@@ -70,24 +72,33 @@ def get_queue(session: Session, slug: str) -> Queue:
     return queue
 
 
-def may_work_clause(user: User) -> ColumnElement[bool]:
-    """SQL: the cases this user may take and work (a subset of what they may read)."""
-    role = Role(user.role)
+def _work_terms(role: Role, *, max_tier: Any, languages: Any, team_id: Any) -> ColumnElement[bool]:
+    """SQL: the cases a user of this role may take and work (a subset of what they may read).
+
+    The user's own values come as literals or as bound parameters (``languages`` and
+    ``team_id`` None when the user has none), so one builder serves both callers below.
+    """
     if role not in WORKING_ROLES:
         return false()
-    clauses: list[ColumnElement[bool]] = [Case.tier <= user.max_tier]
+    clauses: list[ColumnElement[bool]] = [Case.tier <= max_tier]
     if role not in LEGAL_ROLES:
         clauses.append(Case.legal_restricted.is_(False))
     if role == Role.LEGAL:
         clauses.append(Case.legal_restricted.is_(True) | (Case.kind == CaseKind.LEGAL_NOTICE))
     if role == Role.AGENT:
         clauses.append(
-            Case.queue_id.in_(select(Queue.id).where(Queue.team_id == user.team_id))
-            if user.team_id else false()
+            Case.queue_id.in_(select(Queue.id).where(Queue.team_id == team_id))
+            if team_id is not None else false()
         )
-    if user.languages and role in (Role.AGENT, Role.SPECIALIST):
-        clauses.append(Case.language.is_(None) | Case.language.in_(user.languages))
+    if languages is not None and role in (Role.AGENT, Role.SPECIALIST):
+        clauses.append(Case.language.is_(None) | Case.language.in_(languages))
     return and_(true(), *clauses)
+
+
+def may_work_clause(user: User) -> ColumnElement[bool]:
+    """SQL: the cases this user may take and work (a subset of what they may read)."""
+    return _work_terms(Role(user.role), max_tier=user.max_tier,
+                       languages=user.languages or None, team_id=user.team_id)
 
 
 def check_may_work(session: Session, user: User, case: Case) -> None:
@@ -114,20 +125,22 @@ def may_claim_queue(user: User, queue: Queue | QueueInfo) -> None:
         raise NotFound(f"no queue {queue.slug!r}", field="queue")
 
 
-def claim_next(
-    session: Session, *, user: User, queue: Queue | QueueInfo, now: datetime
-) -> tuple[int, str] | None:
-    """Give the caller the most urgent case of the queue they may work: (id, kind), or None.
+@lru_cache(maxsize=64)
+def _claim_statement(role: Role, languages: bool, team: bool) -> Update:
+    """The claim for users of one role (with or without languages and a team), built once:
+    building it cost more than running it. Who claims, and which queue, are parameters.
 
     One conditional UPDATE: on PostgreSQL the inner SELECT skips rows another claimer has
     locked, so 32 claimers take 32 different cases without waiting on one another.
     """
-    may_claim_queue(user, queue)
+    works = _work_terms(role, max_tier=bindparam("p_max_tier"),
+                        languages=bindparam("p_languages", expanding=True) if languages else None,
+                        team_id=bindparam("p_team_id") if team else None)
     pick = (
         select(Case.id)
         # The status is a literal, not a bound parameter: only then may PostgreSQL's generic
         # plan for this prepared statement use the partial index ix_cases_claim.
-        .where(Case.queue_id == queue.id, WAITING_IN_QUEUE, may_work_clause(user))
+        .where(Case.queue_id == bindparam("p_queue_id"), WAITING_IN_QUEUE, works)
         # queue_id leads the order (a no-op: it is fixed above) so that only the indexes
         # that start with the queue can serve it; the planner would otherwise walk a status
         # index and discard every other queue's cases on the way.
@@ -136,14 +149,25 @@ def claim_next(
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    result = session.execute(
+    return (
         update(Case)
         .where(Case.id == pick, Case.status == CaseStatus.TRIAGED)
-        .values(assignee_id=user.id, status=CaseStatus.ASSIGNED, updated_at=now)
+        .values(assignee_id=bindparam("p_user_id"), status=CaseStatus.ASSIGNED,
+                updated_at=bindparam("p_now"))
         .returning(Case.id, Case.kind)
         .execution_options(synchronize_session=False)
     )
-    row = result.first()
+
+
+def claim_next(
+    session: Session, *, user: User, queue: Queue | QueueInfo, now: datetime
+) -> tuple[int, str] | None:
+    """Give the caller the most urgent case of the queue they may work: (id, kind), or None."""
+    may_claim_queue(user, queue)
+    statement = _claim_statement(Role(user.role), bool(user.languages), user.team_id is not None)
+    row = session.execute(statement, {  # p_: an UPDATE reserves its columns' own names
+        "p_queue_id": queue.id, "p_max_tier": user.max_tier, "p_languages": user.languages,
+        "p_team_id": user.team_id, "p_user_id": user.id, "p_now": now}).first()
     return (row[0], row[1]) if row else None
 
 

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from integrity_desk.sla.calendar import BusinessCalendar
 
@@ -78,6 +79,9 @@ def _with_deadline(due: SlaDue, hard_deadline: datetime | None) -> SlaDue:
     )
 
 
+# Memoised (a pure function of calendars that do not change): a batch of flags starts a
+# thousand clocks at the same instant on a handful of (calendar, target) pairs.
+@lru_cache(maxsize=1024)
 def start_clock(
     calendar: BusinessCalendar,
     target: SlaTarget,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, false, func, select, true, union_all
 from sqlalchemy.orm import Session
 
-from integrity_desk.db import upsert_insert, utcnow
+from integrity_desk.bulk import BulkInsert
+from integrity_desk.db import utcnow
 from integrity_desk.subjects.models import Business, Review, Reviewer
 
 REVIEW_URL = re.compile(r"/reviews?/([A-Za-z0-9_-]{1,64})(?:[/?#]|$)")
@@ -35,78 +36,109 @@ def review_refs_in_urls(urls: Iterable[str]) -> list[str]:
     return refs
 
 
-def _mirror_missing(session: Session, model: Any, key: str, rows: list[dict[str, Any]]) -> None:
-    """Insert rows whose key is not there yet; a concurrent writer of the same key wins quietly
-    (ON CONFLICT DO NOTHING) instead of failing the whole request."""
-    if not rows:
-        return
-    session.execute(upsert_insert(session)(model.__table__).values(rows).on_conflict_do_nothing(
-        index_elements=[key]))
+class ReviewFacts(NamedTuple):
+    """What intake needs of a review: its ids, the reach of its business (for triage), what a
+    case view shows of it, and whether this unit of work mirrored it (then no case can be about
+    it yet, and nobody needs to count them)."""
+
+    id: int
+    ref: str
+    business_id: int | None
+    language: str | None
+    label: str
+    rating: int | None
+    status: str
+    business_review_count: int | None
+    new: bool = False
 
 
-def businesses_by_domain(session: Session, domains: Iterable[str]) -> dict[str, Business]:
-    """Existing businesses; unknown domains are mirrored with what is known (the domain)."""
-    wanted = sorted(set(domains))
-    if not wanted:
-        return {}
-    query = select(Business).where(Business.domain.in_(wanted))
-    found = {b.domain: b for b in session.scalars(query)}
-    missing = [d for d in wanted if d not in found]
-    if missing:
-        _mirror_missing(session, Business, "domain", [
-            dict(domain=d, name=d, plan_tier="free", review_count=0, created_at=utcnow())
-            for d in missing])
-        found.update({b.domain: b for b in session.scalars(query.where(
-            Business.domain.in_(missing)))})
-    return found
+class Owner(NamedTuple):
+    """A business (key: its domain) or a reviewer account (key: its ref), as intake needs it."""
+
+    id: int
+    key: str
+    review_count: int
 
 
-def reviewers_by_ref(session: Session, refs: Iterable[str]) -> dict[str, Reviewer]:
-    wanted = sorted(set(refs))
-    if not wanted:
-        return {}
-    query = select(Reviewer).where(Reviewer.ref.in_(wanted))
-    found = {r.ref: r for r in session.scalars(query)}
-    missing = [r for r in wanted if r not in found]
-    if missing:
-        _mirror_missing(session, Reviewer, "ref", [
-            dict(ref=r, display_name=r, review_count=0, status="active", joined_at=utcnow())
-            for r in missing])
-        found.update({r.ref: r for r in session.scalars(query.where(Reviewer.ref.in_(missing)))})
-    return found
+def owners(session: Session, domains: Iterable[str], reviewer_refs: Iterable[str]
+           ) -> tuple[dict[str, Owner], dict[str, Owner]]:
+    """Businesses by domain and reviewer accounts by ref, read in one statement; unknown ones
+    are mirrored with what is known (the domain, the ref)."""
+    wanted = {"domains": sorted(set(domains)), "refs": sorted(set(reviewer_refs))}
+    if not wanted["domains"] and not wanted["refs"]:
+        return {}, {}
+    now = utcnow()
+    businesses, reviewers = _read_owners(session, wanted)
+    _mirror(session, businesses, wanted["domains"], _MIRROR_BUSINESSES, lambda d: dict(
+        domain=d, name=d, plan_tier="free", review_count=0, created_at=now))
+    _mirror(session, reviewers, wanted["refs"], _MIRROR_REVIEWERS, lambda r: dict(
+        ref=r, display_name=r, review_count=0, status="active", joined_at=now))
+    raced = {"domains": [d for d in wanted["domains"] if d not in businesses],
+             "refs": [r for r in wanted["refs"] if r not in reviewers]}
+    if raced["domains"] or raced["refs"]:  # a concurrent writer mirrored them first: read them
+        more_businesses, more_reviewers = _read_owners(session, raced)
+        businesses.update(more_businesses)
+        reviewers.update(more_reviewers)
+    return businesses, reviewers
+
+
+def _read_owners(session: Session, wanted: dict[str, list[str]]
+                 ) -> tuple[dict[str, Owner], dict[str, Owner]]:
+    businesses: dict[str, Owner] = {}
+    reviewers: dict[str, Owner] = {}
+    for is_business, owner_id, key, count in session.execute(_OWNERS, wanted):
+        (businesses if is_business else reviewers)[key] = Owner(owner_id, key, count)
+    return businesses, reviewers
+
+
+def _mirror(session: Session, found: dict[str, Owner], wanted: list[str], mirror: BulkInsert,
+            new_row: Callable[[str], dict[str, Any]]) -> None:
+    """Insert the wanted keys not found (ON CONFLICT DO NOTHING: a concurrent writer of the same
+    key wins quietly) and add what went in, read back by RETURNING."""
+    missing = [k for k in wanted if k not in found]
+    found.update((key, Owner(owner_id, key, count)) for owner_id, key, count in mirror.execute(
+        session, [new_row(k) for k in missing]))
 
 
 def reviews_by_ref(
     session: Session, snapshots: Sequence[ReviewLike], extra_refs: Iterable[str] = ()
-) -> dict[str, Review]:
+) -> dict[str, ReviewFacts]:
     """Reviews for the given refs in one read; ones not mirrored yet are created from snapshots."""
     by_ref = {s.ref: s for s in snapshots}
     wanted = sorted(set(by_ref) | set(extra_refs))
     if not wanted:
         return {}
-    found = {r.ref: r for r in session.scalars(_REVIEWS_BY_REF, {"refs": wanted})}
+    found = {r.ref: ReviewFacts(*r) for r in session.execute(_REVIEWS_BY_REF, {"keys": wanted})}
     missing = [ref for ref in wanted if ref not in found]
-    if missing:
-        snaps = [by_ref[ref] for ref in missing if ref in by_ref]
-        businesses = businesses_by_domain(
-            session, [s.business_domain for s in snaps if s.business_domain])
-        reviewers = reviewers_by_ref(session, [s.reviewer_ref for s in snaps if s.reviewer_ref])
-        rows = []
-        for ref in missing:
-            snap = by_ref.get(ref)
-            row: dict[str, Any] = dict(
-                ref=ref, text="", title=None, rating=None, language=None, status="published",
-                published_at=None, business_id=None, reviewer_id=None, experienced_at=None)
-            if snap is not None:
-                row.update(
-                    text=snap.text or "", title=snap.title, rating=snap.rating,
-                    language=snap.language, published_at=getattr(snap, "published_at", None),
-                    business_id=businesses[snap.business_domain].id
-                    if snap.business_domain else None,
-                    reviewer_id=reviewers[snap.reviewer_ref].id if snap.reviewer_ref else None)
-            rows.append(row)
-        _mirror_missing(session, Review, "ref", rows)
-        found.update({r.ref: r for r in session.scalars(_REVIEWS_BY_REF, {"refs": missing})})
+    if not missing:
+        return found
+    snaps = [by_ref[ref] for ref in missing if ref in by_ref]
+    businesses, reviewers = owners(session, [s.business_domain for s in snaps if s.business_domain],
+                                   [s.reviewer_ref for s in snaps if s.reviewer_ref])
+    rows: dict[str, dict[str, Any]] = {}
+    for ref in missing:
+        snap = by_ref.get(ref)
+        row: dict[str, Any] = dict(
+            ref=ref, text="", title=None, rating=None, language=None, status="published",
+            published_at=None, business_id=None, reviewer_id=None, experienced_at=None)
+        if snap is not None:
+            row.update(
+                text=snap.text or "", title=snap.title, rating=snap.rating,
+                language=snap.language, published_at=getattr(snap, "published_at", None),
+                business_id=businesses[snap.business_domain].id
+                if snap.business_domain else None,
+                reviewer_id=reviewers[snap.reviewer_ref].id if snap.reviewer_ref else None)
+        rows[ref] = row
+    for review_id, ref in _MIRROR_REVIEWS.execute(session, list(rows.values())):
+        row, snap = rows[ref], by_ref.get(ref)
+        business = businesses[snap.business_domain] if snap and snap.business_domain else None
+        found[ref] = ReviewFacts(
+            review_id, ref, row["business_id"], row["language"], row["text"][:160],
+            row["rating"], row["status"], business.review_count if business else None, new=True)
+    raced = [ref for ref in missing if ref not in found]  # a concurrent writer mirrored them
+    if raced:
+        found.update((r.ref, ReviewFacts(*r)) for r in session.execute(
+            _REVIEWS_BY_REF, {"keys": raced}))
     return found
 
 
@@ -117,6 +149,29 @@ def business_review_counts(session: Session, business_ids: Iterable[int]) -> dic
     return dict(session.execute(_REVIEW_COUNTS, {"ids": ids}).all())
 
 
-_REVIEWS_BY_REF = select(Review).where(Review.ref.in_(bindparam("refs", expanding=True)))
+# Statements built once: building them cost more than running them.
+_OWNERS = union_all(
+    select(true(), Business.id, Business.domain, Business.review_count)
+    .where(Business.domain.in_(bindparam("domains", expanding=True))),
+    select(false(), Reviewer.id, Reviewer.ref, Reviewer.review_count)
+    .where(Reviewer.ref.in_(bindparam("refs", expanding=True))),
+)
+_REVIEWS_BY_REF = (
+    select(Review.id, Review.ref, Review.business_id, Review.language,
+           func.substr(Review.text, 1, 160), Review.rating, Review.status,
+           Business.review_count)
+    .outerjoin(Business, Business.id == Review.business_id)
+    .where(Review.ref.in_(bindparam("keys", expanding=True)))
+)
+_MIRROR_BUSINESSES = BulkInsert(
+    Business.__table__, ["domain", "name", "plan_tier", "review_count", "created_at"],
+    conflict=["domain"], returning=["id", "domain", "review_count"])
+_MIRROR_REVIEWERS = BulkInsert(
+    Reviewer.__table__, ["ref", "display_name", "review_count", "status", "joined_at"],
+    conflict=["ref"], returning=["id", "ref", "review_count"])
+_MIRROR_REVIEWS = BulkInsert(
+    Review.__table__, ["ref", "text", "title", "rating", "language", "status", "published_at",
+                       "business_id", "reviewer_id", "experienced_at"],
+    conflict=["ref"], returning=["id", "ref"])
 _REVIEW_COUNTS = select(Business.id, Business.review_count).where(
     Business.id.in_(bindparam("ids", expanding=True)))
