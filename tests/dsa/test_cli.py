@@ -122,3 +122,15 @@ def test_export_refuses_bad_arguments(run):
     assert run("export", "--from", "2026-11-01", "--to", "2026-11-02",
                "--format", "xml").exit_code == 2
     assert run("export", "--from", "01.11.2026", "--to", "2026-11-02").exit_code == 2
+
+
+def test_report_writes_the_years_figures_as_csv(run, db, tmp_path: Path):
+    make_case(db)
+    out = tmp_path / "report-2026.csv"
+    assert "figures for 2026 written" in _flat(_ok(run("report", "--year", "2026",
+                                                       "--out", str(out))))
+    lines = out.read_text().splitlines()
+    assert lines[0] == "section,metric,breakdown,value"
+    assert "disputes,submitted,,0" in lines
+    assert "suspensions,imposed,bucket=unfounded_notices,0" in lines
+    assert run("report", "--year", "1999").exit_code != 0  # not a year the DSA applied to

@@ -6,6 +6,14 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from integrity_desk.config import get_settings
 from integrity_desk.db import Database
@@ -19,9 +27,16 @@ def database() -> Database:
     return Database(settings.database_url, pool_size=settings.db_pool_size)
 
 
-def fail(error: DeskError | str) -> NoReturn:
-    """Print the error (naming the field at fault) and exit with status 2."""
+def fail(error: DeskError | str, code: int = 2) -> NoReturn:
+    """Print the error (naming the field at fault) and exit with status 2 (or ``code``)."""
     if isinstance(error, DeskError):
         error = f"{error.field}: {error.message}" if error.field else error.message
     console.print(f"[red]error:[/red] {error}")
-    raise typer.Exit(2)
+    raise typer.Exit(code)
+
+
+def progress() -> Progress:
+    """The progress bar of long work, on stderr (transient when not on a terminal)."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=console,
+                    transient=not console.is_terminal)

@@ -10,41 +10,18 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
+from integrity_desk.cli.common import console, database, fail, progress
 from integrity_desk.config import get_settings
-from integrity_desk.db import Database
 from integrity_desk.errors import DeskError
 
 dsa_app = typer.Typer(help="DSA statements of reasons and the Transparency Database.",
                       no_args_is_help=True)
-console = Console(stderr=True)
 
 
-def _db() -> Database:
-    settings = get_settings()
-    return Database(settings.database_url, pool_size=settings.db_pool_size)
 
-
-def _fail(message: str, code: int = 2) -> None:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
-
-
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), TimeRemainingColumn(), console=console,
-                    transient=not console.is_terminal)
 
 
 @dsa_app.command("submit")
@@ -58,13 +35,13 @@ def submit(
 
     settings = get_settings()
     if not settings.dsa_api_url:
-        _fail("IDESK_DSA_API_URL is not set")
-    db = _db()
+        fail("IDESK_DSA_API_URL is not set")
+    db = database()
     with db.session() as session:
         queued = status_counts(session)["queued"]
     total = min(queued, limit) if limit else queued
     with TransparencyClient(settings.dsa_api_url, settings.dsa_api_token,
-                            timeout=settings.dsa_timeout_seconds) as client, _progress() as bar:
+                            timeout=settings.dsa_timeout_seconds) as client, progress() as bar:
         task = bar.add_task("submitting", total=total)
         report = Submitter(db.session, client, actor="cli",
                            max_retries=settings.dsa_max_retries).run(
@@ -75,7 +52,7 @@ def submit(
     for puid in report.parked_puids:
         console.print(f"  parked {puid}: see `idesk dsa status`")
     if report.stopped:
-        _fail(f"stopped: {report.stopped}", code=1)
+        fail(f"stopped: {report.stopped}", code=1)
 
 
 @dsa_app.command("export")
@@ -93,16 +70,16 @@ def export(
     from integrity_desk.dsa.export import FORMATS, count_for_export, export_statements
 
     if fmt not in FORMATS:
-        _fail(f"--format must be one of {', '.join(FORMATS)}")
+        fail(f"--format must be one of {', '.join(FORMATS)}")
     start, end = from_.date(), to.date()
     if end < start:
-        _fail("--to is before --from")
-    db = _db()
+        fail("--to is before --from")
+    db = database()
     total = count_for_export(db, start=start, end=end, include_superseded=include_superseded)
     with ExitStack() as stack:
         target: TextIO = (stack.enter_context(out.open("w", encoding="utf-8", newline=""))
                           if out else sys.stdout)
-        bar = stack.enter_context(_progress())
+        bar = stack.enter_context(progress())
         task = bar.add_task("exporting", total=total)
         written = export_statements(db, target, start=start, end=end, fmt=fmt,
                                     include_superseded=include_superseded,
@@ -118,7 +95,7 @@ def status(
     """Statements by state, and the parked ones with the Commission's reasons."""
     from integrity_desk.dsa.service import parked, status_counts
 
-    with _db().session() as session:
+    with database().session() as session:
         counts = status_counts(session)
         waiting = parked(session, limit=limit)
     console.print(", ".join(f"{state} {n}" for state, n in counts.items()))
@@ -136,11 +113,11 @@ def show(puid: str) -> None:
     from integrity_desk.dsa.service import get_statement
 
     try:
-        with _db().session() as session:
+        with database().session() as session:
             row = get_statement(session, puid)
             statement, state, reason = row.statement, row.status, row.parked_reason
     except DeskError as exc:
-        _fail(exc.message)
+        fail(exc)
     print(json.dumps(statement, indent=2, ensure_ascii=False))
     console.print(f"{puid}: {state}" + (f" — {reason}" if reason else ""))
 
@@ -158,14 +135,34 @@ def correct(
     try:
         statement = json.loads(file.read_text(encoding="utf-8"))
     except ValueError as exc:
-        _fail(f"{file} is not JSON: {exc}")
+        fail(f"{file} is not JSON: {exc}")
     if not isinstance(statement, dict):
-        _fail(f"{file} must hold one statement (a JSON object)")
+        fail(f"{file} must hold one statement (a JSON object)")
     try:
-        with _db().session() as session:
+        with database().session() as session:
             new = correct_statement(session, puid=puid, actor=actor, reason=reason,
                                     statement=statement)
             new_puid = new.puid
     except DeskError as exc:
-        _fail(f"{exc.field}: {exc.message}" if exc.field else exc.message)
+        fail(exc)
     console.print(f"queued {new_puid}, superseding {puid}")
+
+
+@dsa_app.command("report")
+def report(
+    year: Annotated[int, typer.Option(help="the calendar year reported on", min=2023,
+                                      max=2100)],
+    out: Annotated[Path | None, typer.Option(help="CSV file (default: standard output)")] = None,
+) -> None:
+    """The yearly transparency report's figures (DSA Art. 15 and 24(1)) as CSV."""
+    from integrity_desk.dsa.transparency import report as figures
+    from integrity_desk.dsa.transparency import write_csv
+
+    with database().session() as session:
+        rows = figures(session, year)
+    if out is None:
+        write_csv(rows, sys.stdout)
+    else:
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            write_csv(rows, handle)
+        console.print(f"{len(rows)} figures for {year} written to {out}")

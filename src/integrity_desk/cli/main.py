@@ -7,16 +7,15 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk.cli.accounts import add_account_commands
+from integrity_desk.cli.common import console, database, fail, progress
 from integrity_desk.cli.dsa import dsa_app
 from integrity_desk.cli.privacy import audit_export, retention_app
 from integrity_desk.cli.tokens import add_token_commands
 from integrity_desk.config import get_settings
-from integrity_desk.db import Database, utcnow
+from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError
 
 app = typer.Typer(help="Integrity Desk: escalations and investigations desk.",
@@ -30,17 +29,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 audit_app.command("export")(audit_export)
 app.add_typer(dsa_app, name="dsa")
-console = Console(stderr=True)
 
 
-def _db() -> Database:
-    settings = get_settings()
-    return Database(settings.database_url, pool_size=settings.db_pool_size)
-
-
-def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(2)
 
 
 @app.command()
@@ -48,7 +38,7 @@ def migrate() -> None:
     """Create or upgrade the schema, then add default configuration where absent."""
     from integrity_desk.migrate import migrate as run
 
-    db = _db()
+    db = database()
     run(db)
     console.print(f"schema is current on {db.engine.url.render_as_string(hide_password=True)}")
 
@@ -76,7 +66,7 @@ def worker(
     from integrity_desk.jobs.worker import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    w = Worker(_db(), get_settings())
+    w = Worker(database(), get_settings())
     if once:
         w.schedule_periodic(utcnow())
         ran = 0
@@ -96,13 +86,12 @@ def demo(
     from integrity_desk.demo.seed import seed_demo
     from integrity_desk.migrate import migrate as run
 
-    db = _db()
+    db = database()
     run(db)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"),
-                  TimeElapsedColumn(), console=console) as progress:
-        task = progress.add_task("seeding cases", total=cases)
+    with progress() as bar:
+        task = bar.add_task("seeding cases", total=cases)
         summary = seed_demo(db, cases=cases, seed=seed,
-                            progress=lambda n: progress.advance(task, n))
+                            progress=lambda n: bar.advance(task, n))
     for line in summary:
         console.print(line)
 
@@ -123,14 +112,14 @@ def user_create(
     from integrity_desk.people.service import create_user, get_team_by_name
 
     try:
-        with _db().session() as session:
+        with database().session() as session:
             t = get_team_by_name(session, team) if team else None
             user = create_user(session, email=email, name=name, role=role, password=password,
                                team=t, languages=[x for x in languages.split(",") if x],
                                actor=SYSTEM)
             console.print(f"created {user.role} {user.email} (#{user.id})")
     except DeskError as exc:
-        _fail(f"{exc.field}: {exc.message}" if exc.field else exc.message)
+        fail(exc)
 
 
 @token_app.command("create")
@@ -145,12 +134,12 @@ def token_create(
     from integrity_desk.people.service import create_token, get_user_by_email
 
     try:
-        with _db().session() as session:
+        with database().session() as session:
             user = get_user_by_email(session, email)
             issued = create_token(session, user=user, name=name, scopes=scopes.split(","),
                                   expires_in_days=days, actor=SYSTEM)
     except DeskError as exc:
-        _fail(f"{exc.field}: {exc.message}" if exc.field else exc.message)
+        fail(exc)
     print(issued.secret)
 
 
@@ -162,14 +151,13 @@ def audit_verify() -> None:
     from integrity_desk.audit.models import AuditEvent
     from integrity_desk.audit.service import verify
 
-    db = _db()
+    db = database()
     with db.session() as session:
         total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
-        with Progress(TextColumn("verifying"), BarColumn(), TextColumn("{task.completed}"),
-                      console=console, transient=True) as progress:
-            task = progress.add_task("verify", total=total)
+        with progress() as bar:
+            task = bar.add_task("verify", total=total)
             result = verify(session, secret=get_settings().secret_key,
-                            progress=lambda n: progress.advance(task, n))
+                            progress=lambda n: bar.advance(task, n))
     if result.ok:
         console.print(f"[green]intact[/green]: {result.events} events in {result.chains} chains")
         return
@@ -182,7 +170,7 @@ def audit_checkpoint() -> None:
     """Sign the current chain heads now (the worker does this periodically)."""
     from integrity_desk.audit.service import checkpoint
 
-    with _db().session() as session:
+    with database().session() as session:
         cp = checkpoint(session, secret=get_settings().secret_key)
     console.print(f"checkpoint #{cp.id} over {cp.chain_count} chains" if cp else
                   "nothing changed since the last checkpoint")

@@ -14,26 +14,15 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from integrity_desk.cli.common import console, database, progress
 from integrity_desk.config import get_settings
-from integrity_desk.db import Database, utcnow
+from integrity_desk.db import utcnow
 
 retention_app = typer.Typer(help="Erase personal data of cases closed past the retention "
                                  "period.", no_args_is_help=True)
-console = Console(stderr=True)
 
 
-def _db() -> Database:
-    settings = get_settings()
-    return Database(settings.database_url, pool_size=settings.db_pool_size)
-
-
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(),
-                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                    console=console, transient=True)
 
 
 @retention_app.command("run")
@@ -46,7 +35,7 @@ def retention_run(
     from integrity_desk.privacy.retention import cutoff, due_counts, erase_batch
 
     settings = get_settings()
-    db, now, days = _db(), utcnow(), settings.retention_days
+    db, now, days = database(), utcnow(), settings.retention_days
     with db.session() as session:
         counts = due_counts(session, now=now, retention_days=days)
     before = cutoff(now, days).date().isoformat()
@@ -56,15 +45,15 @@ def retention_run(
         return
     erased = requests = 0
     after = None
-    with _progress() as progress:
-        task = progress.add_task("erasing", total=counts["due"])
+    with progress() as bar:
+        task = bar.add_task("erasing", total=counts["due"])
         while True:
             with db.session() as session:  # one transaction per batch
                 result = erase_batch(session, now=now, retention_days=days,
                                      batch=batch or settings.retention_batch, after=after)
             erased, requests, after = erased + result.cases, requests + result.requests, (
                 result.after)
-            progress.advance(task, result.cases)
+            bar.advance(task, result.cases)
             if result.done:
                 break
     console.print(f"erased the personal data of {erased} case(s) and {requests} linked "
@@ -98,20 +87,20 @@ def audit_export(
     begin, finish = _moment(start, "--from", end=False), _moment(end, "--to", end=True)
     if finish <= begin:
         raise typer.BadParameter("the period ends before it begins", param_hint="--to")
-    db = _db()
+    db = database()
     with db.session() as session:
         total = export.count(session, start=begin, end=finish)
     written = 0
     target: TextIO = out.open("w", encoding="utf-8") if out else sys.stdout
     session = db.session_factory()
     try:
-        with _progress() as progress:
-            task = progress.add_task("exporting", total=total)
+        with progress() as bar:
+            task = bar.add_task("exporting", total=total)
             for page in export.pages(session, start=begin, end=finish):
                 session.rollback()  # a read per page: no transaction spans the export
                 target.writelines(json.dumps(line, ensure_ascii=False) + "\n" for line in page)
                 written += len(page)
-                progress.advance(task, len(page))
+                bar.advance(task, len(page))
     finally:
         session.close()
         if out:
