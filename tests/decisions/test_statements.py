@@ -71,3 +71,17 @@ def test_a_suspension_is_stated_once_approved(
     assert wire["decision_account"] == "DECISION_ACCOUNT_SUSPENDED"
     assert wire["account_type"] == "ACCOUNT_TYPE_PRIVATE"
     assert wire["end_date_account_restriction"] is not None
+
+
+def test_every_default_guideline_yields_a_valid_statement(
+        client: TestClient, db: Database, specialist: Person) -> None:
+    from integrity_desk.decisions.defaults import GUIDELINES
+
+    for n, g in enumerate(GUIDELINES):
+        key = _claimed_flag(client, specialist, f"g{n}")
+        r = _decide(client, specialist, key,
+                    [{"action": "remove_review", "subject": f"review:g{n}"}], guideline=g["code"])
+        assert r.status_code == 201, (g["code"], r.text)
+    statements = _statements(db)
+    assert len(statements) == len(GUIDELINES)
+    assert all(validate_statement(st.statement) == [] for st in statements)

@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 
 from integrity_desk.dsa import schema as s
 from integrity_desk.dsa.statement import (
-    GUIDELINE_TO_DSA,
     build_statement,
     facts_field,
     language_code,
@@ -125,14 +124,16 @@ def test_puids_are_pattern_valid_carry_no_subject_ref_and_version_on():
     assert s.PUID_PATTERN.fullmatch(puid)
 
 
-def test_every_guideline_category_maps_onto_valid_dsa_values():
-    from integrity_desk.cases.domain import GuidelineCategory
+def test_every_default_guideline_maps_onto_valid_dsa_values():
+    """Guidelines carry their DSA category and keywords (versioned data, one mapping)."""
+    from integrity_desk.decisions.defaults import GUIDELINES
 
-    assert set(GUIDELINE_TO_DSA) == {c.value for c in GuidelineCategory}
-    for mapped in GUIDELINE_TO_DSA.values():
-        statement = build_statement(facts(category=mapped.category, keywords=mapped.keywords,
-                                          keyword_other=mapped.keyword_other))
-        assert validate_statement(statement) == [], mapped
+    for g in GUIDELINES:
+        other = g["title"] if "KEYWORD_OTHER" in g["dsa_keywords"] else None
+        statement = build_statement(facts(category=g["dsa_category"],
+                                          keywords=tuple(g["dsa_keywords"]),
+                                          keyword_other=other))
+        assert validate_statement(statement) == [], g["code"]
 
 
 # -- properties ------------------------------------------------------------------------------

@@ -100,11 +100,15 @@ def _facts(case: Case, decision: Decision, action: DecisionAction, guideline: Gu
         restriction = {"provision": rule.dsa_value, "provision_end": action.ends_at,
                        "account_type": "ACCOUNT_TYPE_BUSINESS"}
     posted = getattr(subject, "published_at", None) or case.created_at
+    keywords = tuple(guideline.dsa_keywords) if guideline else (s.KEYWORD_OTHER,)
+    # "Other" keywords say what they stand for: the guideline's title.
+    keyword_other = (guideline.title if guideline else "the platform's guidelines") if (
+        s.KEYWORD_OTHER in keywords) else None
     return StatementFacts(
         decision_ground=s.GROUND_ILLEGAL if illegal else s.GROUND_INCOMPATIBLE,
         ground=ground, explanation=decision.explanation,
         category=guideline.dsa_category if guideline else "STATEMENT_CATEGORY_OTHER_VIOLATION_TC",
-        keywords=tuple(guideline.dsa_keywords) if guideline else (s.KEYWORD_OTHER,),
+        keywords=keywords, keyword_other=keyword_other,
         facts=decision.facts, content_date=min(posted, now), application_date=now,
         source_type=SOURCE[decision.source_type],
         source_identity=case.requester_organisation

@@ -185,42 +185,6 @@ def language_code(language: str) -> str:
     return re.split(r"[-_]", language.strip(), maxsplit=1)[0].upper()
 
 
-@dataclass(frozen=True)
-class DsaCategory:
-    category: str
-    keywords: tuple[str, ...] = ()
-    keyword_other: str | None = None
-
-
-# The platform's guideline categories onto the Commission's categories and keywords
-# (reference/dsa-statement-of-reasons.md; guidance a decision may refine, not validation).
-GUIDELINE_TO_DSA: dict[str, DsaCategory] = {
-    "fake": DsaCategory("STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
-                        ("KEYWORD_INAUTHENTIC_USER_REVIEWS",)),
-    "conflict_of_interest": DsaCategory("STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
-                                        ("KEYWORD_INAUTHENTIC_USER_REVIEWS",)),
-    "incentivised": DsaCategory("STATEMENT_CATEGORY_CONSUMER_INFORMATION",
-                                ("KEYWORD_HIDDEN_ADVERTISEMENT",)),
-    "review_pressure": DsaCategory("STATEMENT_CATEGORY_CONSUMER_INFORMATION",
-                                   ("KEYWORD_MISLEADING_INFO_GOODS_SERVICES",)),
-    "harmful_illegal": DsaCategory("STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
-                                   ("KEYWORD_HATE_SPEECH",)),
-    "personal_information": DsaCategory(
-        "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS",
-        ("KEYWORD_MISSING_PROCESSING_GROUND",)),
-    "advertising_spam": DsaCategory("STATEMENT_CATEGORY_CONSUMER_INFORMATION",
-                                    ("KEYWORD_HIDDEN_ADVERTISEMENT",)),
-    "offensive_language": DsaCategory("STATEMENT_CATEGORY_OTHER_VIOLATION_TC",
-                                      (s.KEYWORD_OTHER,), "Offensive language"),
-    "not_experience": DsaCategory("STATEMENT_CATEGORY_OTHER_VIOLATION_TC", (s.KEYWORD_OTHER,),
-                                  "Not about a buying or service experience"),
-    "duplicate": DsaCategory("STATEMENT_CATEGORY_OTHER_VIOLATION_TC", (s.KEYWORD_OTHER,),
-                             "Duplicate review"),
-    "other": DsaCategory("STATEMENT_CATEGORY_OTHER_VIOLATION_TC", (s.KEYWORD_OTHER,),
-                         "Other breach of the platform's guidelines"),
-}
-
-
 _ESCAPE = re.compile(r"[^A-Za-z0-9-]")
 # Control characters mean nothing in a statement, and PostgreSQL's JSON refuses NUL.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
