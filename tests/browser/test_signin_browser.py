@@ -50,7 +50,7 @@ def test_sign_in_and_out(live_server: Callable[..., str], tab: Tab, db: Database
     assert _sign_in(tab, base, person.user.email) == 303
     expect(page).to_have_url(f"{base}/account")
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
-    page.get_by_role("link", name="Home").click()
+    page.get_by_role("link", name="My work").click()
     expect(page.get_by_role("heading", name=f"Signed in as {person.user.name}")).to_be_visible()
     page.keyboard.press("Tab")  # the skip link comes first for keyboard users, and shows
     expect(page.get_by_role("link", name="Skip to the content")).to_be_focused()

@@ -28,6 +28,7 @@ class Action(StrEnum):
     LEGAL_HOLD = "legal.hold"
     QUEUE_READ = "queue.read"
     QUEUE_MANAGE = "queue.manage"
+    OVERVIEW_READ = "overview.read"
     CONFIG_READ = "config.read"
     CONFIG_MANAGE = "config.manage"
     SELF = "self"
@@ -55,6 +56,8 @@ DESCRIPTIONS: dict[Action, str] = {
                        "personal data outlives retention)",
     Action.QUEUE_READ: "see queues and their counts",
     Action.QUEUE_MANAGE: "create and configure queues",
+    Action.OVERVIEW_READ: "see the manager overview: backlog, at-risk cases, breaches, inflow "
+                          "and outflow",
     Action.CONFIG_READ: "read triage rules, SLA policies and calendars",
     Action.CONFIG_MANAGE: "change triage rules, SLA policies and calendars",
     Action.SELF: "see one's own account; make, list and revoke one's own API tokens",
@@ -80,6 +83,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.LEGAL_HOLD: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
     Action.QUEUE_READ: _EVERYONE,
     Action.QUEUE_MANAGE: _MANAGERS,
+    Action.OVERVIEW_READ: _MANAGERS,
     Action.CONFIG_READ: _EVERYONE,
     Action.CONFIG_MANAGE: _MANAGERS,
     Action.SELF: _EVERYONE,
