@@ -10,7 +10,7 @@ from html import unescape
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from integrity_desk.db import Database
 from integrity_desk.dsa.models import DsaStatement, TrustedFlagger
@@ -380,3 +380,41 @@ def test_decision_templates_have_no_inline_script_or_style() -> None:
         assert "style=" not in html and "<style" not in html, path.name
         assert "hx-on" not in html, path.name
         assert not re.search(r'(?:src|href)="(https?:)?//', html), path.name
+
+
+def _panel_statements(db: Database, browser: Browser, key: str) -> list[str]:
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert browser.client.get(f"/cases/{key}/decision").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return statements
+
+
+def test_the_panel_reads_a_fixed_number_of_statements_whatever_the_decisions(
+        client: TestClient, db: Database, sign_in: Callable[..., Browser], specialist: Person,
+        manager: Person) -> None:
+    _four_eyes_for_removals(client, manager)
+    keys = []
+    for ref, rejected in (("r1", 1), ("r2", 4)):
+        key = _claimed_flag(client, specialist, ref=ref, reviewer=f"u{ref}")
+        action = [{"action": "remove_review", "subject": f"review:{ref}"}]
+        for _ in range(rejected):
+            d = _decide(client, specialist, key, action).json()
+            r = client.post(f"{API}/decisions/{d['id']}/reject", json={"note": "Not yet."},
+                            headers=manager.headers)
+            assert r.status_code == 200, r.text
+        d = _decide(client, specialist, key, action).json()
+        assert client.post(f"{API}/decisions/{d['id']}/approve", json={},
+                           headers=manager.headers).status_code == 200
+        keys.append(key)
+    boss = sign_in(manager)
+    few, many_ = (_panel_statements(db, boss, k) for k in keys)
+    assert len(few) == len(many_), "\n\n".join(many_)
+    assert len(many_) <= 12, "\n\n".join(many_)
