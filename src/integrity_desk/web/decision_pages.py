@@ -27,7 +27,7 @@ from integrity_desk.cases.models import Case
 from integrity_desk.db import utcnow
 from integrity_desk.decisions import appeals, guidelines, panel, service
 from integrity_desk.decisions.domain import ActionKind, ActionRequest, Automation, Ground
-from integrity_desk.decisions.models import Guideline
+from integrity_desk.decisions.models import Decision, Guideline
 from integrity_desk.errors import NotFound
 from integrity_desk.messages import service as messages
 from integrity_desk.privacy import holds
@@ -205,7 +205,8 @@ def decide(request: Request, key: str, form: FormData, session: SessionDep,
                              else " and applied."))
 
 
-def _decision_of(session: Session, viewer: Viewer, key: str, decision_id: int):
+def _decision_of(session: Session, viewer: Viewer, key: str,
+                 decision_id: int) -> tuple[Decision, Case]:
     case = get_case(session, viewer, key, for_update=True)
     with service_errors():
         decision, owner = service.get_decision(session, decision_id,
