@@ -93,6 +93,19 @@ PAGES: dict[tuple[str, str], Action] = {
     ("GET", "/"): A.SELF,
     ("GET", "/account"): A.SELF,
     ("POST", "/account/tokens/{token_id}/revoke"): A.SELF,
+    ("GET", "/cases/{key}/decision"): A.CASE_READ,
+    ("GET", "/cases/{key}/decide"): A.CASE_READ,
+    ("POST", "/cases/{key}/decision"): A.CASE_WORK,
+    ("POST", "/cases/{key}/decision/{decision_id}/approve"): A.DECISION_APPROVE,
+    ("POST", "/cases/{key}/decision/{decision_id}/reject"): A.DECISION_APPROVE,
+    ("POST", "/cases/{key}/appeal-outcome"): A.CASE_WORK,
+    ("POST", "/cases/{key}/legal-holds"): A.LEGAL_HOLD,
+    ("POST", "/cases/{key}/legal-holds/{hold_id}/lift"): A.LEGAL_HOLD,
+    ("GET", "/messages/held"): A.MESSAGE_REVIEW,
+    ("POST", "/messages/{message_id}/release"): A.MESSAGE_REVIEW,
+    ("GET", "/flaggers"): A.FLAGGER_MANAGE,
+    ("POST", "/flaggers"): A.FLAGGER_MANAGE,
+    ("POST", "/flaggers/{flagger_id}"): A.FLAGGER_MANAGE,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}

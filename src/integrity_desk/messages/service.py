@@ -104,3 +104,18 @@ def release(session: Session, message: OutboxMessage, case: Case, *, reviewer_id
            at=now, payload={"message_id": message.id, "edited": body is not None,
                             "before": before, "after": text_fingerprint(message.body)})
     return message
+
+
+def held(session: Session, readable: Any, *, after: int | None, limit: int
+         ) -> tuple[list[tuple[OutboxMessage, Case]], int | None]:
+    """Letters held for counsel on cases the reader may see, oldest first (keyset by id, on the
+    partial index of held messages); returns the page and the cursor of the next one."""
+    query = (select(OutboxMessage, Case).join(Case, Case.id == OutboxMessage.case_id)
+             .where(OutboxMessage.status == Status.HELD.value, readable)
+             .order_by(OutboxMessage.id).limit(limit + 1))
+    if after:
+        query = query.where(OutboxMessage.id > after)
+    rows = [(m, c) for m, c in session.execute(query).all()]
+    if len(rows) <= limit:
+        return rows, None
+    return rows[:limit], rows[limit - 1][0].id

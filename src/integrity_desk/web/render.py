@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from integrity_desk import __version__
+from integrity_desk.access.domain import Action, allows
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -20,7 +21,13 @@ def _when(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "–"
 
 
+def _may(viewer: Any, action: str) -> bool:
+    """Whether the signed-in person's role may perform the action (e.g. to show a nav link)."""
+    return viewer is not None and allows(viewer.user.role, Action(action))
+
+
 templates.env.filters["when"] = _when
+templates.env.globals["may"] = _may
 templates.env.globals["version"] = __version__
 
 
