@@ -93,6 +93,8 @@ PAGES: dict[tuple[str, str], Action] = {
     ("GET", "/"): A.SELF,
     ("GET", "/account"): A.SELF,
     ("POST", "/account/tokens/{token_id}/revoke"): A.SELF,
+    ("GET", "/queues"): A.QUEUE_READ,
+    ("GET", "/overview"): A.OVERVIEW_READ,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}

@@ -20,7 +20,12 @@ def _when(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "–"
 
 
+def _thousands(value: int) -> str:
+    return f"{value:,}"
+
+
 templates.env.filters["when"] = _when
+templates.env.filters["thousands"] = _thousands
 templates.env.globals["version"] = __version__
 
 
