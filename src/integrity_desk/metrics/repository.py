@@ -100,11 +100,17 @@ def replace_flow(session: Session, days: Sequence[date]) -> None:
         {"day": d, "opened": opened.get(d, 0), "closed": closed.get(d, 0)} for d in days])
 
 
-def breaches_on(session: Session, day: date, now: datetime) -> int:
+def _due_on(day: date, now: datetime) -> list[ColumnElement[bool]]:
+    """Due on that UTC day and not after now: a breach (open past its due time, or decided
+    after it) is never due later than now, and the bound keeps an index range short."""
     start = day_start(day)
+    return [Case.resolution_due_at >= start, Case.resolution_due_at < start + timedelta(days=1),
+            Case.resolution_due_at <= now]
+
+
+def breaches_on(session: Session, day: date, now: datetime) -> int:
     return int(session.scalar(select(func.count()).select_from(Case).where(
-        Case.resolution_due_at >= start, Case.resolution_due_at < start + timedelta(days=1),
-        breached_clause(now))) or 0)
+        *_due_on(day, now), breached_clause(now))) or 0)
 
 
 # -- the overview's lists ---------------------------------------------------------------------
@@ -151,10 +157,8 @@ def at_risk_cases(session: Session, user: User, now: datetime, limit: int) -> li
 def breached_cases_on(session: Session, user: User, day: date, now: datetime,
                       limit: int) -> list[CaseLine]:
     """The day's breaches, the latest first (ix_cases_due, backwards over one day)."""
-    start = day_start(day)
-    return _lines(session, user, [
-        Case.resolution_due_at >= start, Case.resolution_due_at < start + timedelta(days=1),
-        breached_clause(now)], [Case.resolution_due_at.desc(), Case.id.desc()], limit)
+    return _lines(session, user, [*_due_on(day, now), breached_clause(now)],
+                  [Case.resolution_due_at.desc(), Case.id.desc()], limit)
 
 
 def oldest_open_cases(session: Session, user: User, limit: int) -> list[CaseLine]:
