@@ -51,6 +51,16 @@ def test_manager_reads_the_overview_and_follows_a_number(
     expect(page.get_by_role("heading", name="At risk: due soonest")).to_be_visible()
     tab.shot("1-overview")
     assert _errors(tab) == [] and tab.csp_violations() == []
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the chart follows
+    width = "document.querySelector('#flow-chart canvas').clientWidth"
+    for _ in range(50):  # the chart redraws 100 ms after the last resize
+        if page.evaluate(width) <= 370:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(width) <= 370
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    tab.shot("1-overview-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     number = page.get_by_role("link", name="5 P2 cases in Flags (tier 1)").first
     number.focus()
