@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     sla_sweep_seconds: int = 60
     audit_checkpoint_seconds: int = 600
     db_pool_size: int = 10
+    # The console's counts (queues page, overview) are a snapshot the worker recomputes this
+    # often; a page finding it older than metrics_stale_seconds recomputes it itself.
+    metrics_refresh_seconds: int = Field(default=30, ge=1)
+    metrics_stale_seconds: int = Field(default=300, ge=1)
     # Where people outside reach the desk (links in messages: the appeal form, …).
     public_base_url: str = "http://127.0.0.1:8000"
     # Requests per API token and per client address (a sliding window; "N/second|minute|hour").

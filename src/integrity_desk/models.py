@@ -15,6 +15,7 @@ from integrity_desk.decisions.models import (
 from integrity_desk.dsa.models import DsaStatement, DsaSubmissionLog, TrustedFlagger
 from integrity_desk.jobs.models import Job
 from integrity_desk.messages.models import OutboxMessage
+from integrity_desk.metrics.models import CaseFlowDay, MetricsRefresh, QueueBacklog
 from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
 from integrity_desk.people.models import ApiToken, Team, User
 from integrity_desk.privacy.models import LegalHold
@@ -34,6 +35,7 @@ __all__ = [
     "BrowserSession",
     "Business",
     "Case",
+    "CaseFlowDay",
     "CaseRequest",
     "CaseSubject",
     "CaseTag",
@@ -46,11 +48,13 @@ __all__ = [
     "Job",
     "LegalHold",
     "LoginThrottle",
+    "MetricsRefresh",
     "MisuseEvent",
     "MisuseMeasure",
     "OutOfCourtDispute",
     "OutboxMessage",
     "Queue",
+    "QueueBacklog",
     "Review",
     "Reviewer",
     "SlaCalendar",

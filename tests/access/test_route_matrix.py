@@ -106,6 +106,8 @@ PAGES: dict[tuple[str, str], Action] = {
     ("GET", "/flaggers"): A.FLAGGER_MANAGE,
     ("POST", "/flaggers"): A.FLAGGER_MANAGE,
     ("POST", "/flaggers/{flagger_id}"): A.FLAGGER_MANAGE,
+    ("GET", "/queues"): A.QUEUE_READ,
+    ("GET", "/overview"): A.OVERVIEW_READ,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}

@@ -62,7 +62,8 @@ def test_periodic_jobs_are_scheduled_once(db, worker, now):
     worker.schedule_periodic(now + timedelta(seconds=1))
     assert _jobs(db) == [("sla.sweep", "queued", now, 0), ("audit.checkpoint", "queued", now, 0),
                          ("decisions.documentation_windows", "queued", now, 0),
-                         ("privacy.retention", "queued", now, 0)]
+                         ("privacy.retention", "queued", now, 0),
+                         ("metrics.refresh", "queued", now, 0)]
 
 
 def test_run_once_sweeps_checkpoints_and_reschedules(db, worker, now, settings):
@@ -77,6 +78,7 @@ def test_run_once_sweeps_checkpoints_and_reschedules(db, worker, now, settings):
     assert _jobs(db) == [("sla.sweep", "done", now, 1), ("audit.checkpoint", "queued", now, 0),
                          ("decisions.documentation_windows", "queued", now, 0),
                          ("privacy.retention", "queued", now, 0),
+                         ("metrics.refresh", "queued", now, 0),
                          ("sla.sweep", "queued", now + sweep_every, 0)]
 
     assert worker.run_once(now) == "audit.checkpoint"
@@ -87,7 +89,10 @@ def test_run_once_sweeps_checkpoints_and_reschedules(db, worker, now, settings):
         assert not verify(s, secret="some-other-key").ok
     assert worker.run_once(now) == "decisions.documentation_windows"
     assert worker.run_once(now) == "privacy.retention"
+    assert worker.run_once(now) == "metrics.refresh"
     assert worker.run_once(now) is None
+    # The console's counts are refreshed more often than the SLA sweep runs.
+    assert worker.run_once(now + sweep_every) == "metrics.refresh"
     assert worker.run_once(now + sweep_every) == "sla.sweep"
     assert worker.run_once(now + sweep_every) == "decisions.documentation_windows"
     queued = [j for j in _jobs(db) if j[1] == "queued"]
@@ -95,6 +100,8 @@ def test_run_once_sweeps_checkpoints_and_reschedules(db, worker, now, settings):
         ("audit.checkpoint", "queued",
          now + timedelta(seconds=settings.audit_checkpoint_seconds), 0),
         ("decisions.documentation_windows", "queued", now + 2 * sweep_every, 0),
+        ("metrics.refresh", "queued",
+         now + sweep_every + timedelta(seconds=settings.metrics_refresh_seconds), 0),
         ("privacy.retention", "queued",
          now + timedelta(seconds=settings.retention_sweep_seconds), 0),
         ("sla.sweep", "queued", now + 2 * sweep_every, 0)]

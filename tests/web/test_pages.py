@@ -97,9 +97,11 @@ def test_templates_have_no_inline_script_or_event_handlers() -> None:
     """The CSP forbids them; a template that used one would break in the browser."""
     for path in (HERE / "templates").glob("*.html"):
         html = path.read_text()
-        for tag in re.findall(r"<script\b[^>]*>", html):
+        # A JSON data block is not executed, and the CSP lets it be (the overview's chart data).
+        code = re.sub(r'<script type="application/json"[^>]*>.*?</script>', "", html, flags=re.S)
+        for tag in re.findall(r"<script\b[^>]*>", code):
             assert "src=" in tag, (path.name, tag)
-        assert not re.search(r"<script\b[^>]*>\s*[^<\s]", html), path.name
+        assert not re.search(r"<script\b[^>]*>\s*[^<\s]", code), path.name
         assert not re.search(r"\son[a-z]+\s*=", html), path.name
         assert "style=" not in html, path.name
         assert "hx-on" not in html, path.name

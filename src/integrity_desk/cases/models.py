@@ -58,6 +58,12 @@ class Case(Base):
         Index("ix_cases_assignee_status", "assignee_id", "status", "priority", "id"),
         Index("ix_cases_kind_status", "kind", "status", "id"),
         Index("ix_cases_created", "created_at", "id"),
+        # The overview: the oldest open cases, and cases closed per day (metrics slice).
+        Index("ix_cases_open_created", "created_at", "id",
+              postgresql_where=text("is_open"), sqlite_where=text("is_open")),
+        Index("ix_cases_closed", "closed_at",
+              postgresql_where=text("closed_at IS NOT NULL"),
+              sqlite_where=text("closed_at IS NOT NULL")),
         Index("ix_cases_due", "resolution_due_at", "id"),
         # One open case per dedupe key: a concurrent duplicate loses the insert and joins.
         Index("uq_cases_open_dedupe", "dedupe_key", unique=True,

@@ -25,6 +25,7 @@ from integrity_desk.db import Database, utcnow
 from integrity_desk.decisions import tasks as decision_tasks
 from integrity_desk.dsa.tasks import submit_queued
 from integrity_desk.jobs import service
+from integrity_desk.metrics import tasks as metrics_tasks
 from integrity_desk.privacy import retention
 from integrity_desk.sla.tasks import sweep
 
@@ -43,6 +44,8 @@ HANDLERS: dict[str, Handler] = {
         batch=settings.retention_batch),
     "dsa.submit": lambda session, now, payload, settings: submit_queued(
         session, now=now, payload=payload, settings=settings),
+    metrics_tasks.JOB: lambda session, now, payload, settings: metrics_tasks.run_job(
+        session, now),
 }
 
 
@@ -50,7 +53,8 @@ def periodic(settings: Settings) -> list[tuple[str, int]]:
     jobs = [("sla.sweep", settings.sla_sweep_seconds),
             ("audit.checkpoint", settings.audit_checkpoint_seconds),
             (decision_tasks.JOB, settings.sla_sweep_seconds),
-            (retention.JOB, settings.retention_sweep_seconds)]
+            (retention.JOB, settings.retention_sweep_seconds),
+            (metrics_tasks.JOB, settings.metrics_refresh_seconds)]
     if settings.dsa_api_url:  # Transparency Database submissions, once configured
         jobs.append(("dsa.submit", settings.dsa_submit_seconds))
     return jobs

@@ -22,6 +22,7 @@ from integrity_desk.web.decision_pages import router as decision_router
 from integrity_desk.web.dsa_pages import router as dsa_router
 from integrity_desk.web.errors import LoginRequired, PageError
 from integrity_desk.web.legal_pages import router as legal_router
+from integrity_desk.web.overview import router as overview_router
 from integrity_desk.web.pages import router as pages_router
 from integrity_desk.web.render import HERE, is_htmx, render
 from integrity_desk.web.signin import router as signin_router
@@ -90,6 +91,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(decision_router)
     app.include_router(legal_router)
     app.include_router(dsa_router)
+    app.include_router(overview_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]

@@ -28,6 +28,13 @@ def _may(viewer: Any, action: str) -> bool:
 
 templates.env.filters["when"] = _when
 templates.env.globals["may"] = _may
+
+
+def _thousands(value: int) -> str:
+    return f"{value:,}"
+
+
+templates.env.filters["thousands"] = _thousands
 templates.env.globals["version"] = __version__
 
 
