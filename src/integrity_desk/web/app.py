@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from integrity_desk.web import http
+from integrity_desk.web.case_page import router as case_router
 from integrity_desk.web.errors import LoginRequired, PageError
 from integrity_desk.web.pages import router as pages_router
 from integrity_desk.web.render import HERE, is_htmx, render
@@ -84,6 +85,7 @@ def mount_web(app: FastAPI) -> None:
     """Add the console to the app: pages, static files, error pages, security headers."""
     app.include_router(signin_router)
     app.include_router(pages_router)
+    app.include_router(case_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]
