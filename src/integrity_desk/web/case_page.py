@@ -56,21 +56,15 @@ TITLES = {403: "Not allowed", 404: "No such case", 409: "Not possible now",
 
 
 def countdown(due: datetime | None, now: datetime | None = None) -> str:
-    """The same words clock.js writes every second: "2 h 05 min left", "overdue by 3 min"."""
+    """The same words clock.js writes every second: "2 d 03:05:09 left", "overdue by 00:03:10"."""
     if due is None:
         return ""
     seconds = int((due - (now or utcnow())).total_seconds())
     left = seconds >= 0
-    seconds = abs(seconds)
-    days, rest = divmod(seconds, 86_400)
+    days, rest = divmod(abs(seconds), 86_400)
     hours, rest = divmod(rest, 3_600)
     minutes, secs = divmod(rest, 60)
-    if days:
-        text = f"{days} d {hours} h"
-    elif hours:
-        text = f"{hours} h {minutes:02d} min"
-    else:
-        text = f"{minutes} min {secs:02d} s"
+    text = (f"{days} d " if days else "") + f"{hours:02d}:{minutes:02d}:{secs:02d}"
     return f"{text} left" if left else f"overdue by {text}"
 
 

@@ -1,5 +1,5 @@
 // Live SLA clocks. Every <time data-countdown datetime="ISO"> shows the time left until that
-// instant ("2 h 05 min left") or past it ("overdue by 3 min"), updated every second. With a
+// instant ("2 d 03:05:09 left") or past it ("overdue by 00:03:10"), updated every second. With a
 // data-at-risk="ISO" attribute, the state badge of its clock ([data-clock] [data-sla-state])
 // turns to "at risk" and then "breached" as those instants pass, without a reload.
 // Self-contained: no other script needed; elements swapped in by htmx are picked up too.
@@ -17,14 +17,7 @@
     var hours = Math.floor((s % 86400) / 3600);
     var minutes = Math.floor((s % 3600) / 60);
     var seconds = s % 60;
-    var text;
-    if (days) {
-      text = days + " d " + hours + " h";
-    } else if (hours) {
-      text = hours + " h " + pad(minutes) + " min";
-    } else {
-      text = minutes + " min " + pad(seconds) + " s";
-    }
+    var text = (days ? days + " d " : "") + pad(hours) + ":" + pad(minutes) + ":" + pad(seconds);
     return left ? text + " left" : "overdue by " + text;
   }
 
