@@ -243,9 +243,11 @@ def _gone(request: Request, viewer: Viewer, key: str, what: str) -> Response:
 
 
 def _act(request: Request, session: SessionDep, viewer: Viewer, key: str, show: str,
-         do: Callable[[Case], Any], *, done: str, for_update: bool = True) -> Response:
+         do: Callable[[Case], Any], *, done: str, for_update: bool = True,
+         goes_to: Callable[[], str] | None = None) -> Response:
     """Run one action in one transaction; answer with the updated sections (htmx), a redirect
-    back to the case, or the page again with the reason a refused action gives."""
+    back to the case (or to where ``goes_to`` says), or the page again with the reason a
+    refused action gives."""
     show = _show(show)
     case = _read(session, viewer, key, for_update=for_update)
     try:
@@ -259,6 +261,11 @@ def _act(request: Request, session: SessionDep, viewer: Viewer, key: str, show: 
         fresh = _read(session, viewer, key)
         return _full_page(request, session, viewer, fresh, show=show, error=refusal.message,
                           status_code=refusal.status_code)
+    if goes_to is not None:
+        location = goes_to()
+        if is_htmx(request):
+            return Response(status_code=204, headers={"HX-Redirect": location})
+        return RedirectResponse(location, status_code=303)
     try:
         case = repo.get_case(session, viewer.user, key)
     except NotFound:
@@ -420,13 +427,9 @@ def merge(request: Request, key: str, session: SessionDep, viewer: Worker,
         merged.append(service.merge(session, source, into=other, actor_user=viewer.user,
                                     actor=viewer.actor, now=utcnow(), reason=why))
 
-    response = _act(request, session, viewer, key, show, do, done=f"was merged into {target}")
-    if not merged or response.status_code >= 400:
-        return response
-    location = f"/cases/{merged[0].key}"
-    if is_htmx(request):  # the case that remains is the one to look at now
-        return Response(status_code=204, headers={"HX-Redirect": location})
-    return RedirectResponse(location, status_code=303)
+    # The case that remains is the one to look at now.
+    return _act(request, session, viewer, key, show, do, done=f"was merged into {target}",
+                goes_to=lambda: f"/cases/{merged[0].key}")
 
 
 @router.post("/cases/{key}/reveal")
