@@ -108,6 +108,20 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/flaggers/{flagger_id}"): A.FLAGGER_MANAGE,
     ("GET", "/queues"): A.QUEUE_READ,
     ("GET", "/overview"): A.OVERVIEW_READ,
+    ("GET", "/cases/{key}"): A.CASE_READ,
+    ("GET", "/cases/{key}/timeline"): A.CASE_READ,
+    ("POST", "/cases/{key}/comment"): A.CASE_WORK,
+    ("POST", "/cases/{key}/claim"): A.CASE_WORK,
+    ("POST", "/cases/{key}/assign"): A.CASE_WORK,
+    ("POST", "/cases/{key}/release"): A.CASE_WORK,
+    ("POST", "/cases/{key}/escalate"): A.CASE_WORK,
+    ("POST", "/cases/{key}/start"): A.CASE_WORK,
+    ("POST", "/cases/{key}/wait"): A.CASE_WORK,
+    ("POST", "/cases/{key}/resume"): A.CASE_WORK,
+    ("POST", "/cases/{key}/close"): A.CASE_WORK,
+    ("POST", "/cases/{key}/reopen"): A.CASE_WORK,
+    ("POST", "/cases/{key}/merge"): A.CASE_WORK,
+    ("POST", "/cases/{key}/reveal"): A.PII_REVEAL,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}

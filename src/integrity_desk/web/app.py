@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from integrity_desk.web import http
+from integrity_desk.web.case_page import router as case_router
 from integrity_desk.web.decision_pages import router as decision_router
 from integrity_desk.web.dsa_pages import router as dsa_router
 from integrity_desk.web.errors import LoginRequired, PageError
@@ -92,6 +93,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(legal_router)
     app.include_router(dsa_router)
     app.include_router(overview_router)
+    app.include_router(case_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]

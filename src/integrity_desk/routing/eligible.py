@@ -1,0 +1,39 @@
+"""Who a case may be given to: the inverse of ``may_work_clause`` (which asks which cases one
+person may work), for the assign control of the case view. One statement over users; the
+language rule, on a JSON list, is checked on the few rows it returns."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from integrity_desk.cases.domain import CaseKind
+from integrity_desk.cases.models import Case
+from integrity_desk.people.models import Role, User
+from integrity_desk.routing.models import Queue
+from integrity_desk.routing.service import LEGAL_ROLES, WORKING_ROLES
+
+
+def eligible_assignees(session: Session, case: Case, *, limit: int = 200) -> list[User]:
+    """Active people who may work this case (role, tier, team, legal, language), by name.
+    The service checks again when the case is assigned; this only keeps the list honest."""
+    roles = set(WORKING_ROLES)
+    if case.legal_restricted:
+        roles &= LEGAL_ROLES
+    if not (case.legal_restricted or case.kind == CaseKind.LEGAL_NOTICE):
+        roles.discard(Role.LEGAL)
+    queue_team = select(Queue.team_id).where(Queue.id == case.queue_id).scalar_subquery()
+    users = session.scalars(
+        select(User).where(
+            User.active.is_(True), User.role.in_([r.value for r in roles]),
+            User.max_tier >= case.tier,
+            or_(User.role != Role.AGENT.value, User.team_id == queue_team)
+            if case.queue_id is not None else User.role != Role.AGENT.value)
+        .order_by(User.name, User.id).limit(limit))
+
+    def speaks(user: User) -> bool:
+        if user.role not in (Role.AGENT, Role.SPECIALIST) or not user.languages:
+            return True
+        return case.language is None or case.language in user.languages
+
+    return [u for u in users if speaks(u)]

@@ -1,0 +1,458 @@
+"""The case view: GET /cases/{key} and the actions people take on it, as forms.
+
+Every action is a POST form that works without JavaScript (303 back to the case, or the page
+again with the reason it was refused) and that htmx submits to update the page in place: the
+answer is the header, with the actions and the timeline swapped out of band. The actions call
+the same services as the API (cases/api.py) in one transaction each, so a refusal carries the
+same reason; the page shows it (#flash for htmx).
+
+A case the viewer may not read is a 404 page, as for a case that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+from starlette.routing import NoMatchFound
+
+from integrity_desk.access.domain import Action, allows
+from integrity_desk.api.deps import SessionDep
+from integrity_desk.api.paging import MAX_ROW_ID
+from integrity_desk.audit.timeline import check_filter, latest_events
+from integrity_desk.cases import history as case_history
+from integrity_desk.cases import repository as repo
+from integrity_desk.cases import service
+from integrity_desk.cases.domain import case_key
+from integrity_desk.cases.models import Case
+from integrity_desk.db import utcnow
+from integrity_desk.decisions.history import decisions_on_cases
+from integrity_desk.errors import DeskError, Forbidden, InvalidInput, NotFound
+from integrity_desk.people.models import User
+from integrity_desk.privacy.service import note_read, reveal
+from integrity_desk.routing.eligible import eligible_assignees
+from integrity_desk.routing.service import check_may_work
+from integrity_desk.subjects.history import subject_facts
+from integrity_desk.web import case_view as views
+from integrity_desk.web.deps import Viewer, page
+from integrity_desk.web.errors import PageError
+from integrity_desk.web.render import is_htmx, render, templates
+
+router = APIRouter(include_in_schema=False)
+
+Reader = Annotated[Viewer, Depends(page(Action.CASE_READ))]
+Worker = Annotated[Viewer, Depends(page(Action.CASE_WORK))]
+Revealer = Annotated[Viewer, Depends(page(Action.PII_REVEAL))]
+Show = Annotated[str, Form()]
+TIMELINE_PAGE = 25
+TITLES = {403: "Not allowed", 404: "No such case", 409: "Not possible now",
+          422: "Check the form"}
+
+
+def countdown(due: datetime | None, now: datetime | None = None) -> str:
+    """The same words clock.js writes every second: "2 d 03:05:09 left", "overdue by 00:03:10"."""
+    if due is None:
+        return ""
+    seconds = int((due - (now or utcnow())).total_seconds())
+    left = seconds >= 0
+    days, rest = divmod(abs(seconds), 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    text = (f"{days} d " if days else "") + f"{hours:02d}:{minutes:02d}:{secs:02d}"
+    return f"{text} left" if left else f"overdue by {text}"
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat().replace("+00:00", "Z") if value else ""
+
+
+templates.env.filters["countdown"] = countdown
+templates.env.filters["iso"] = _iso
+templates.env.filters["label"] = views.label
+
+
+def _read(session: Session, viewer: Viewer, key: str, *, for_update: bool = False) -> Case:
+    try:
+        return repo.get_case(session, viewer.user, key, for_update=for_update)
+    except NotFound as exc:
+        raise PageError(404, "No such case",
+                        f"There is no case {key} that you may open. Check the key, or look "
+                        "for the case in your queues.") from exc
+
+
+def _page_error(exc: DeskError) -> PageError:
+    message = exc.message
+    if exc.field and exc.status_code == 422:
+        message = f"{exc.field.replace('_', ' ').capitalize()}: {message}"
+    message = message[:1].upper() + message[1:]
+    allowed = exc.extra.get("allowed")
+    if exc.status_code == 409 and allowed:
+        message += ". It can now become: " + ", ".join(views.label(a) for a in allowed) + "."
+    return PageError(exc.status_code, TITLES.get(exc.status_code, "Refused"), message)
+
+
+def _text(value: str, field: str, *, required: bool = False, max_length: int = 5_000,
+          min_length: int = 1) -> str | None:
+    """A form's free text: stripped, bounded, without NUL (which PostgreSQL cannot store)."""
+    value = value.strip()
+    name = field.replace("_", " ").capitalize()
+    if "\x00" in value:
+        raise PageError(422, TITLES[422], f"{name}: contains a character the desk cannot store.")
+    if len(value) > max_length:
+        raise PageError(422, TITLES[422], f"{name}: at most {max_length:,} characters.")
+    if not value:
+        if required:
+            raise PageError(422, TITLES[422], f"{name}: this field is required.")
+        return None
+    if len(value) < min_length:
+        raise PageError(422, TITLES[422], f"{name}: at least {min_length} characters.")
+    return value
+
+
+def _show(value: str) -> str:
+    try:
+        check_filter(value)
+    except InvalidInput as exc:
+        raise _page_error(exc) from exc
+    return value
+
+
+def _has_route(request: Request, name: str, **params: str) -> bool:
+    try:
+        request.app.url_path_for(name, **params)
+    except NoMatchFound:
+        return False
+    return True
+
+
+def _may_work(session: Session, user: User, case: Case) -> bool:
+    if not allows(user.role, Action.CASE_WORK):
+        return False
+    try:
+        check_may_work(session, user, case)
+    except Forbidden:
+        return False
+    return True
+
+
+def _work_context(session: Session, viewer: Viewer, case: Case, *, show: str,
+                  before: int | None = None) -> dict[str, Any]:
+    """Header, actions and timeline: what every action answers with (a fixed set of reads)."""
+    now = utcnow()
+    case = repo.load_for_view(session, case.id)
+    merged_into = None
+    if case.merged_into_id:
+        kind = session.scalar(select(Case.kind).where(Case.id == case.merged_into_id))
+        merged_into = case_key(kind, case.merged_into_id) if kind else None
+    role_may_work = allows(viewer.user.role, Action.CASE_WORK)
+    may_work = _may_work(session, viewer.user, case)
+    assignees = (eligible_assignees(session, case) if may_work and case.open else [])
+    events, older = latest_events(session, case.id, show=show, before=before,
+                                  limit=TIMELINE_PAGE)
+    return {
+        "viewer": viewer, "case": case, "key": case.key, "now": now,
+        "header": views.header_view(case, viewer=viewer.user, now=now, merged_into=merged_into),
+        "actions": views.actions_view(case, role_may_work=role_may_work, may_work=may_work,
+                                      assignees=assignees),
+        "timeline": views.timeline_view(case.key, show, events, older),
+        "before": before,
+    }
+
+
+def _page_context(request: Request, session: Session, viewer: Viewer, case: Case, *,
+                  show: str = "all", before: int | None = None,
+                  revealed: bool = False) -> dict[str, Any]:
+    context = _work_context(session, viewer, case, show=show, before=before)
+    case = context["case"]
+    subjects = case_history.subjects_of_case(session, case.id)
+    facts = subject_facts(
+        session, review_ids=[s.id for s in subjects if s.type == "review"],
+        business_ids=[s.id for s in subjects if s.type == "business"],
+        reviewer_ids=[s.id for s in subjects if s.type == "reviewer"])
+    # The owners' other cases too: the business and reviewer of a review are its subjects'
+    # subjects, whether or not the case names them itself.
+    named = {(s.type, s.id) for s in subjects}
+    owners = [case_history.SubjectRef(t, i, "related") for t, ids in (
+        ("business", facts.businesses), ("reviewer", facts.reviewers)) for i in ids
+        if (t, i) not in named]
+    others = case_history.other_cases(session, viewer.user, case_id=case.id,
+                                      subjects=subjects + owners)
+    other_ids = {c.id for cases in others.values() for c in cases}
+    context.update(
+        title=f"{case.key} · {views.label(case.kind)}",
+        requester=views.requester_view(
+            case, may_reveal=allows(viewer.user.role, Action.PII_REVEAL), revealed=revealed),
+        subjects=views.subjects_view(subjects, facts, others,
+                                     decisions_on_cases(session, other_ids)),
+        decision_panel=_has_route(request, "decision_panel", key=case.key),
+    )
+    return context
+
+
+def _full_page(request: Request, session: Session, viewer: Viewer, case: Case, *,
+               show: str = "all", before: int | None = None, revealed: bool = False,
+               error: str | None = None, status_code: int = 200) -> Response:
+    context = _page_context(request, session, viewer, case, show=show, before=before,
+                            revealed=revealed)
+    context["error"] = error
+    return render(request, "case.html", context, status_code=status_code)
+
+
+@router.get("/cases/{key}", name="case_view")
+def case_view(request: Request, key: str, session: SessionDep, viewer: Reader,
+              show: str = "all", before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
+              = None) -> Response:
+    show = _show(show)
+    case = _read(session, viewer, key)
+    if note_read(session, case, actor=viewer.actor, now=utcnow(), what="case"):
+        session.commit()
+    return _full_page(request, session, viewer, case, show=show, before=before)
+
+
+@router.get("/cases/{key}/timeline", name="case_timeline")
+def case_timeline(request: Request, key: str, session: SessionDep, viewer: Reader,
+                  show: str = "all",
+                  before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None) -> Response:
+    """The timeline section for htmx; the whole page with that filter without JavaScript."""
+    show = _show(show)
+    case = _read(session, viewer, key)
+    if note_read(session, case, actor=viewer.actor, now=utcnow(), what="timeline"):
+        session.commit()
+    if not is_htmx(request):
+        return _full_page(request, session, viewer, case, show=show, before=before)
+    events, older = latest_events(session, case.id, show=show, before=before,
+                                  limit=TIMELINE_PAGE)
+    return render(request, "_case_timeline.html", {
+        "viewer": viewer, "key": case.key, "before": before,
+        "timeline": views.timeline_view(case.key, show, events, older)})
+
+
+def _gone(request: Request, viewer: Viewer, key: str, what: str) -> Response:
+    """After an action that took the case out of the viewer's sight (an escalation out of a
+    vendor's queues): say so, instead of a 404 for the case they were just working."""
+    headers = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML"} if is_htmx(request) else None
+    return render(request, "_case_gone.html" if headers else "case_gone.html",
+                  {"viewer": viewer, "key": key, "what": what, "title": f"{key} {what}"},
+                  headers=headers)
+
+
+def _act(request: Request, session: SessionDep, viewer: Viewer, key: str, show: str,
+         do: Callable[[Case], Any], *, done: str, for_update: bool = True,
+         goes_to: Callable[[], str] | None = None) -> Response:
+    """Run one action in one transaction; answer with the updated sections (htmx), a redirect
+    back to the case (or to where ``goes_to`` says), or the page again with the reason a
+    refused action gives."""
+    show = _show(show)
+    case = _read(session, viewer, key, for_update=for_update)
+    try:
+        do(case)
+        session.commit()
+    except DeskError as exc:
+        session.rollback()
+        refusal = _page_error(exc)
+        if is_htmx(request):
+            raise refusal from exc
+        fresh = _read(session, viewer, key)
+        return _full_page(request, session, viewer, fresh, show=show, error=refusal.message,
+                          status_code=refusal.status_code)
+    if goes_to is not None:
+        location = goes_to()
+        if is_htmx(request):
+            return Response(status_code=204, headers={"HX-Redirect": location})
+        return RedirectResponse(location, status_code=303)
+    try:
+        case = repo.get_case(session, viewer.user, key)
+    except NotFound:
+        return _gone(request, viewer, key, done)
+    if not is_htmx(request):
+        return RedirectResponse(f"/cases/{case.key}", status_code=303)
+    return render(request, "_case_update.html",
+                  _work_context(session, viewer, case, show=show))
+
+
+def _refuse_on_page(request: Request, session: Session, viewer: Viewer, key: str, show: str,
+                    error: PageError) -> Response:
+    """A form refused before any service ran (a missing field): the page again, saying why."""
+    if is_htmx(request):
+        raise error
+    case = _read(session, viewer, key)
+    return _full_page(request, session, viewer, case, show=_show(show), error=error.message,
+                      status_code=error.status_code)
+
+
+def _validated(request: Request, session: Session, viewer: Viewer, key: str, show: str,
+               check: Callable[[], Any]) -> Any:
+    try:
+        return check(), None
+    except PageError as exc:
+        return None, _refuse_on_page(request, session, viewer, key, show, exc)
+
+
+@router.post("/cases/{key}/comment")
+def comment(request: Request, key: str, session: SessionDep, viewer: Worker,
+            body: Annotated[str, Form()] = "", show: Show = "all") -> Response:
+    text, refused = _validated(request, session, viewer, key, show,
+                               lambda: _text(body, "comment", required=True, max_length=20_000))
+    if refused:
+        return refused
+    return _act(request, session, viewer, key, show, lambda case: service.comment(
+        session, case, actor=viewer.actor, now=utcnow(), body=text),
+        done="has a new comment", for_update=False)
+
+
+@router.post("/cases/{key}/claim")
+def claim(request: Request, key: str, session: SessionDep, viewer: Worker,
+          show: Show = "all") -> Response:
+    return _act(request, session, viewer, key, show, lambda case: service.claim(
+        session, case, user=viewer.user, actor=viewer.actor, now=utcnow()),
+        done="was claimed", for_update=False)
+
+
+@router.post("/cases/{key}/assign")
+def assign(request: Request, key: str, session: SessionDep, viewer: Worker,
+           assignee: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+           show: Show = "all") -> Response:
+    def check() -> tuple[User, str | None]:
+        if not assignee.strip().isdigit() or not 0 < int(assignee) <= MAX_ROW_ID:
+            raise PageError(422, TITLES[422], "Assign to: choose a person from the list.")
+        person = session.get(User, int(assignee))
+        if person is None:
+            raise PageError(422, TITLES[422], "Assign to: there is no such person.")
+        return person, _text(reason, "reason")
+
+    checked, refused = _validated(request, session, viewer, key, show, check)
+    if refused:
+        return refused
+    person, why = checked
+    return _act(request, session, viewer, key, show, lambda case: service.assign(
+        session, case, assignee=person, actor_user=viewer.user, actor=viewer.actor,
+        now=utcnow(), reason=why), done=f"was assigned to {person.name}")
+
+
+@router.post("/cases/{key}/release")
+def release(request: Request, key: str, session: SessionDep, viewer: Worker,
+            reason: Annotated[str, Form()] = "", show: Show = "all") -> Response:
+    why, refused = _validated(request, session, viewer, key, show,
+                              lambda: _text(reason, "reason"))
+    if refused:
+        return refused
+    return _act(request, session, viewer, key, show, lambda case: service.release(
+        session, case, actor_user=viewer.user, actor=viewer.actor, now=utcnow(), reason=why),
+        done="went back to its queue")
+
+
+@router.post("/cases/{key}/escalate")
+def escalate(request: Request, key: str, session: SessionDep, viewer: Worker,
+             reason: Annotated[str, Form()] = "", show: Show = "all") -> Response:
+    why, refused = _validated(request, session, viewer, key, show,
+                              lambda: _text(reason, "reason", required=True))
+    if refused:
+        return refused
+    return _act(request, session, viewer, key, show, lambda case: service.escalate(
+        session, case, actor_user=viewer.user, actor=viewer.actor, now=utcnow(), reason=why),
+        done="was escalated to the next tier")
+
+
+def _transition(request: Request, session: Session, viewer: Viewer, key: str, show: str,
+                action: str, reason: str, *, reason_required: bool, done: str) -> Response:
+    why, refused = _validated(request, session, viewer, key, show,
+                              lambda: _text(reason, "reason", required=reason_required))
+    if refused:
+        return refused
+    return _act(request, session, viewer, key, show, lambda case: service.transition(
+        session, case, action=action, actor_user=viewer.user, actor=viewer.actor,
+        now=utcnow(), reason=why), done=done)
+
+
+@router.post("/cases/{key}/start")
+def start(request: Request, key: str, session: SessionDep, viewer: Worker,
+          show: Show = "all") -> Response:
+    return _transition(request, session, viewer, key, show, "start", "",
+                       reason_required=False, done="is in progress")
+
+
+@router.post("/cases/{key}/wait")
+def wait_on_requester(request: Request, key: str, session: SessionDep, viewer: Worker,
+                      reason: Annotated[str, Form()] = "", show: Show = "all") -> Response:
+    return _transition(request, session, viewer, key, show, "wait_on_requester", reason,
+                       reason_required=True, done="is waiting on the requester")
+
+
+@router.post("/cases/{key}/resume")
+def resume(request: Request, key: str, session: SessionDep, viewer: Worker,
+           reason: Annotated[str, Form()] = "", show: Show = "all") -> Response:
+    return _transition(request, session, viewer, key, show, "resume", reason,
+                       reason_required=False, done="is in progress again")
+
+
+@router.post("/cases/{key}/close")
+def close(request: Request, key: str, session: SessionDep, viewer: Worker,
+          reason: Annotated[str, Form()] = "", show: Show = "all") -> Response:
+    return _transition(request, session, viewer, key, show, "close", reason,
+                       reason_required=False, done="was closed")
+
+
+@router.post("/cases/{key}/reopen")
+def reopen(request: Request, key: str, session: SessionDep, viewer: Worker,
+           reason: Annotated[str, Form()] = "", show: Show = "all") -> Response:
+    return _transition(request, session, viewer, key, show, "reopen", reason,
+                       reason_required=True, done="was reopened")
+
+
+@router.post("/cases/{key}/merge")
+def merge(request: Request, key: str, session: SessionDep, viewer: Worker,
+          into: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+          show: Show = "all") -> Response:
+    def check() -> tuple[str, str]:
+        target = _text(into, "merge into", required=True, max_length=40) or ""
+        return target.upper(), _text(reason, "reason", required=True) or ""
+
+    checked, refused = _validated(request, session, viewer, key, show, check)
+    if refused:
+        return refused
+    target, why = checked
+    merged: list[Case] = []
+
+    def do(source: Case) -> None:
+        try:
+            other = repo.get_case(session, viewer.user, target, for_update=True)
+        except NotFound as exc:
+            raise InvalidInput(f"no case {target}", field="into") from exc
+        merged.append(service.merge(session, source, into=other, actor_user=viewer.user,
+                                    actor=viewer.actor, now=utcnow(), reason=why))
+
+    # The case that remains is the one to look at now.
+    return _act(request, session, viewer, key, show, do, done=f"was merged into {target}",
+                goes_to=lambda: f"/cases/{merged[0].key}")
+
+
+@router.post("/cases/{key}/reveal")
+def reveal_requester(request: Request, key: str, session: SessionDep, viewer: Revealer,
+                     reason: Annotated[str, Form()] = "", show: Show = "all") -> Response:
+    """The requester's personal data unmasked, once, for this answer; recorded as
+    ``pii.revealed`` on the timeline (privacy.service.reveal, as the API does)."""
+    why, refused = _validated(request, session, viewer, key, show,
+                              lambda: _text(reason, "reason", required=True, max_length=2_000,
+                                            min_length=3))
+    if refused:
+        return refused
+    show = _show(show)
+    case = _read(session, viewer, key)
+    try:
+        reveal(session, case, actor=viewer.actor, now=utcnow(), reason=why or "",
+               request_ids=[])
+        session.commit()
+    except DeskError as exc:
+        session.rollback()
+        raise _page_error(exc) from exc
+    if not is_htmx(request):
+        return _full_page(request, session, viewer, case, show=show, revealed=True)
+    context = _work_context(session, viewer, case, show=show)
+    context["requester"] = views.requester_view(context["case"], may_reveal=True, revealed=True)
+    return render(request, "_case_revealed.html", context)

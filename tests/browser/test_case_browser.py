@@ -1,0 +1,151 @@
+"""An agent works a case in Chromium: opens it, reads the review, comments (the timeline shows
+it without a reload), waits on the requester, resumes, escalates with a reason; the SLA clock
+ticks; an agent of another vendor gets "no such case" for its URL. Screenshots at 1280 and
+390 px wide."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from integrity_desk.cases.models import Case
+from integrity_desk.db import Database
+from tests import factories as f
+from tests.browser.conftest import Tab
+from tests.browser.test_signin_browser import _sign_in, _with_password
+from tests.conftest import Person
+
+API = "/api/v1"
+
+
+def _ok(r: Any, status: int = 200) -> Any:
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+@pytest.fixture
+def vendors(client: Any, db: Database, make_team: Callable[..., Any],
+            make_person: Callable[..., Person], manager: Person) -> dict[str, Any]:
+    keys = {}
+    agents = {}
+    for name, language in (("A", "en"), ("B", "de")):
+        make_team(f"Vendor {name}", kind="vendor")
+        _ok(client.post(f"{API}/queues", headers=manager.headers, json={
+            "slug": f"flags-{name.lower()}", "name": f"Flags of vendor {name}",
+            "team": f"Vendor {name}", "kinds": ["flag"], "tier": 1, "languages": [language],
+            "position": 1}), 201)
+        body = f.flag(f"r{name}", language=language)
+        body["review"]["language"] = language
+        body["review"]["text"] = f"Vendor {name} review: the staff were lovely, five stars"
+        keys[name] = _ok(client.post(f"{API}/cases", json=body, headers=manager.headers),
+                         201)["case"]["key"]
+        with db.session() as s:
+            from integrity_desk.people.models import Team
+            team = s.scalar(select(Team).where(Team.name == f"Vendor {name}"))
+        agents[name] = _with_password(db, make_person("agent", team=team,
+                                                      languages=[language]))
+    return {"keys": keys, "agents": agents}
+
+
+def test_an_agent_works_a_case(live_server: Callable[..., str], tab: Tab, db: Database,
+                               vendors: dict[str, Any]) -> None:
+    base = live_server()
+    key = vendors["keys"]["A"]
+    assert _sign_in(tab, base, vendors["agents"]["A"].user.email) == 303
+    page = tab.page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/cases/{key}")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator(".review-text")).to_contain_text("Vendor A review: the staff were lovely")
+    # The resolution clock ticks in the browser.
+    clock = page.locator("time[data-countdown]").last
+    first = clock.text_content()
+    page.wait_for_timeout(1_300)
+    assert clock.text_content() != first
+    tab.shot("1280-open")
+    page.evaluate("window.__notReloaded = true")
+
+    page.get_by_role("button", name="Claim").click()
+    expect(page.locator("#case-header")).to_contain_text("(you)")
+    page.get_by_role("button", name="Start work").click()
+    expect(page.locator("#case-header .status")).to_have_text("in progress")
+
+    page.get_by_label("Comment").fill("No order found for this reviewer.")
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.locator("#case-timeline")).to_contain_text("No order found for this reviewer.")
+    expect(page.get_by_label("Comment")).to_have_value("")
+
+    page.get_by_label("Wait on the requester for").fill("Asked the business for the invoice")
+    page.get_by_role("button", name="Wait on requester").click()
+    expect(page.locator("#case-header .status")).to_have_text("waiting on requester")
+    expect(page.locator("#case-header [data-sla-state]").last).to_have_text("paused")
+    expect(page.locator("#case-timeline")).to_contain_text("Asked the business for the invoice")
+
+    # A refused action says why in the alert region (the page is stale: someone else acted).
+    page.evaluate("document.querySelector('form.action-resume').setAttribute('hx-post', "
+                  "document.querySelector('form.action-resume').getAttribute('hx-post')"
+                  ".replace('/resume', '/claim')); htmx.process(document.body)")
+    page.get_by_role("button", name="Resume work").click()
+    expect(page.locator("#flash")).to_contain_text("no longer waiting to be claimed")
+    expect(page.locator("#case-header .status")).to_have_text("waiting on requester")
+    page.reload()
+    page.get_by_role("button", name="Resume work").click()
+    expect(page.locator("#case-header .status")).to_have_text("in progress")
+    page.evaluate("window.__notReloaded = true")
+
+    # The timeline filter swaps in place.
+    page.get_by_role("link", name="Comments").click()
+    expect(page.locator("#case-timeline a[aria-current='true']")).to_have_text("Comments")
+    expect(page.locator("#case-timeline")).not_to_contain_text("claimed the case")
+    expect(page.locator("#case-timeline")).to_contain_text("No order found")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    tab.shot("390-working")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    tab.shot("1280-working")
+
+    page.get_by_label("Why it needs tier 2").fill("Looks like a paid review ring")
+    page.get_by_role("button", name="Escalate").click()
+    expect(page.get_by_role("heading", name=f"{key} was escalated to the next tier")
+           ).to_be_visible()
+    assert page.evaluate("window.__notReloaded") is True
+    tab.shot("escalated")
+    with db.session() as s:
+        case = s.get(Case, int(key.split("-")[1]))
+        assert case.tier == 2 and case.status == "triaged"
+    assert tab.csp_violations() == []
+    _no_console_errors_but_refusals(tab)
+
+
+def _no_console_errors_but_refusals(tab: Tab) -> None:
+    """The one refused request above logs its 409 in the console; nothing else may."""
+    errors = [m for m in tab.console if m.startswith("error")]
+    assert all("409" in m for m in errors), errors
+
+
+def test_another_vendors_agent_sees_no_such_case(live_server: Callable[..., str], tab: Tab,
+                                                 vendors: dict[str, Any]) -> None:
+    base = live_server()
+    assert _sign_in(tab, base, vendors["agents"]["B"].user.email) == 303
+    page = tab.page
+    response = page.goto(f"{base}/cases/{vendors['keys']['A']}")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", name="No such case")).to_be_visible()
+    expect(page.locator("body")).not_to_contain_text("Vendor A review")
+    tab.shot("not-found")
+    # Their own case opens, at phone width too.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/cases/{vendors['keys']['B']}")
+    expect(page.locator(".review-text")).to_contain_text("Vendor B review")
+    tab.shot("390-case")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways at 390 px ({width} px)"
+    # The browser logs the 404 of the page itself; nothing else may go wrong.
+    errors = [m for m in tab.console if m.startswith("error")]
+    assert errors == ["error: Failed to load resource: the server responded with a status of "
+                      "404 (Not Found)"], errors
+    assert tab.csp_violations() == []
