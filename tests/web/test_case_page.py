@@ -98,7 +98,9 @@ def test_the_case_view_shows_header_why_clocks_requester_masked_and_subjects(
     assert "shop.example.com" in html and "Reviewer " in html
     # An agent works tier 1 flags of their vendor: claim is offered, with its key.
     assert 'data-key="c"' in html and 'data-key="e"' in html
-    assert 'id="decision-panel"' not in html  # the route is not there yet
+    assert (f'<section id="decision-panel" class="card" aria-label="Decision" '
+            f'aria-live="polite"\n             hx-get="/cases/{desk["a"]}/decision" '
+            'hx-trigger="load">') in html
 
 
 def test_another_vendors_case_is_not_found_by_url(sign_in: Callable[..., Browser],
@@ -355,22 +357,3 @@ def test_timeline_filters_and_paging(sign_in: Callable[..., Browser], desk: dict
     assert 'aria-current="true">State changes' in plain.text
     bad = browser.client.get(f"/cases/{key}?show=everything")
     assert bad.status_code == 422 and "show is one of" in bad.text
-
-
-def test_the_decision_panel_hook_appears_once_its_route_exists(
-        sign_in: Callable[..., Browser], desk: dict[str, Any], app: Any,
-        manager: Person) -> None:
-    from fastapi import APIRouter
-    from fastapi.responses import PlainTextResponse
-
-    panel = APIRouter()
-
-    @panel.get("/cases/{key}/decision", name="decision_panel")
-    def decision_panel(key: str) -> PlainTextResponse:  # pragma: no cover - not called
-        return PlainTextResponse("")
-
-    app.include_router(panel)
-    html = sign_in(manager).client.get(f"/cases/{desk['a']}").text
-    assert (f'<section id="decision-panel" class="card" aria-label="Decision" '
-            f'aria-live="polite"\n             hx-get="/cases/{desk["a"]}/decision" '
-            'hx-trigger="load">') in html

@@ -124,7 +124,7 @@ def test_a_plain_form_decision_returns_to_the_panel_page(
     key = _claimed_flag(client, specialist)
     browser = sign_in(specialist)
     r = _post(browser, f"/cases/{key}/decision", _removal(), htmx=False)
-    assert r.status_code == 303 and r.headers["location"] == f"/cases/{key}/decide"
+    assert r.status_code == 303 and r.headers["location"] == f"/cases/{key}#decision-panel"
     assert _status(db, "r1") == "removed"
     missing = browser.client.post(f"/cases/{key}/decision", data=_removal(),
                                   follow_redirects=False)

@@ -20,7 +20,6 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
-from starlette.routing import NoMatchFound
 
 from integrity_desk.access.domain import Action, allows
 from integrity_desk.api.deps import SessionDep
@@ -123,14 +122,6 @@ def _show(value: str) -> str:
     return value
 
 
-def _has_route(request: Request, name: str, **params: str) -> bool:
-    try:
-        request.app.url_path_for(name, **params)
-    except NoMatchFound:
-        return False
-    return True
-
-
 def _may_work(session: Session, user: User, case: Case) -> bool:
     if not allows(user.role, Action.CASE_WORK):
         return False
@@ -190,7 +181,6 @@ def _page_context(request: Request, session: Session, viewer: Viewer, case: Case
             case, may_reveal=allows(viewer.user.role, Action.PII_REVEAL), revealed=revealed),
         subjects=views.subjects_view(subjects, facts, others,
                                      decisions_on_cases(session, other_ids)),
-        decision_panel=_has_route(request, "decision_panel", key=case.key),
     )
     return context
 

@@ -119,9 +119,9 @@ def build_panel(session: Session, case: Case, viewer: Viewer, *, guideline: str 
 
 def panel_response(request: Request, session: Session, viewer: Viewer, key: str,
                    notice: str) -> Response:
-    """After a change: the fresh panel for htmx, the panel's page for a plain form."""
+    """After a change: the fresh panel for htmx, the case view at its panel for a plain form."""
     if not is_htmx(request):
-        return RedirectResponse(f"/cases/{key}/decide", status_code=303)
+        return RedirectResponse(f"/cases/{key}#decision-panel", status_code=303)
     session.expire_all()
     case = get_case(session, viewer, key)
     return render(request, "decision/_panel.html",
