@@ -36,8 +36,9 @@
     });
   }
 
-  if (all) {
-    all.hidden = false;
+  var allLine = document.getElementById("select-all-line");
+  if (all && allLine) {
+    allLine.hidden = false;
     all.addEventListener("change", function () {
       picks.forEach(function (box) {
         box.checked = all.checked;
