@@ -56,6 +56,10 @@ class Case(Base):
         Index("ix_cases_queue_open", "queue_id", "priority", "resolution_due_at", "id",
               postgresql_where=text("is_open"), sqlite_where=text("is_open")),
         Index("ix_cases_assignee_status", "assignee_id", "status", "priority", "id"),
+        # My work: one person's open cases in urgency order, read straight off the index
+        # (SQLite otherwise walked ix_cases_priority_due past every other case: 300 ms at 100k).
+        Index("ix_cases_assignee_open", "assignee_id", "priority", "resolution_due_at", "id",
+              postgresql_where=text("is_open"), sqlite_where=text("is_open")),
         Index("ix_cases_kind_status", "kind", "status", "id"),
         Index("ix_cases_created", "created_at", "id"),
         Index("ix_cases_due", "resolution_due_at", "id"),
