@@ -17,6 +17,7 @@ from integrity_desk.cases.models import Case, CaseTag
 from integrity_desk.db import Database
 from integrity_desk.routing.models import Queue
 from integrity_desk.web import caselist
+from integrity_desk.web.listviews import countdown
 from tests import factories as f
 from tests.conftest import Browser, Person
 
@@ -55,6 +56,15 @@ def _keys(browser: Browser, **params: Any) -> list[str]:
     r = browser.client.get("/cases", params=params)
     assert r.status_code == 200, r.text
     return _rows(r.text)
+
+
+def test_countdown_text_matches_what_clock_js_writes() -> None:
+    now = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    assert countdown(now + timedelta(days=2, hours=3, minutes=5), now) == "2 d 3 h left"
+    assert countdown(now + timedelta(hours=3, minutes=20, seconds=30), now) == "3 h 20 min left"
+    assert countdown(now + timedelta(seconds=59), now) == "0 min left"
+    assert countdown(now - timedelta(minutes=25), now) == "overdue by 25 min"
+    assert countdown(None, now) == "–"
 
 
 # --- My work -----------------------------------------------------------------------------

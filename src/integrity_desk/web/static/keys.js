@@ -14,12 +14,18 @@
     ["?", "Show these shortcuts"],
   ];
 
+  // Inputs that take no typed text (a row's checkbox, a button) leave the keys to the desk.
+  var KEYLESS_INPUTS = ["checkbox", "radio", "button", "submit", "reset", "image"];
+
   function typing(element) {
     if (!element) {
       return false;
     }
     var tag = element.tagName;
-    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable;
+    if (tag === "INPUT") {
+      return KEYLESS_INPUTS.indexOf((element.type || "").toLowerCase()) < 0;
+    }
+    return tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable;
   }
 
   function visible(element) {
