@@ -90,7 +90,10 @@ ROUTES: dict[tuple[str, str], Action] = {
 PUBLIC = {("GET", "/healthz")}
 # The console's pages, outside the OpenAPI document.
 PAGES: dict[tuple[str, str], Action] = {
-    ("GET", "/"): A.SELF,
+    ("GET", "/"): A.CASE_READ,
+    ("POST", "/claim-next"): A.CASE_WORK,
+    ("GET", "/cases"): A.CASE_READ,
+    ("POST", "/cases/bulk"): A.CASE_WORK,
     ("GET", "/account"): A.SELF,
     ("POST", "/account/tokens/{token_id}/revoke"): A.SELF,
     ("GET", "/cases/{key}/decision"): A.CASE_READ,

@@ -82,7 +82,7 @@ def test_an_agent_works_a_case(live_server: Callable[..., str], tab: Tab, db: Da
     page.get_by_label("Wait on the requester for").fill("Asked the business for the invoice")
     page.get_by_role("button", name="Wait on requester").click()
     expect(page.locator("#case-header .status")).to_have_text("waiting on requester")
-    expect(page.locator("#case-header [data-sla-state]").last).to_have_text("paused")
+    expect(page.locator("#case-header [data-sla-label]").last).to_have_text("paused")
     expect(page.locator("#case-timeline")).to_contain_text("Asked the business for the invoice")
 
     # A refused action says why in the alert region (the page is stale: someone else acted).

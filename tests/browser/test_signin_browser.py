@@ -51,7 +51,8 @@ def test_sign_in_and_out(live_server: Callable[..., str], tab: Tab, db: Database
     expect(page).to_have_url(f"{base}/account")
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
     page.get_by_role("link", name="My work").click()
-    expect(page.get_by_role("heading", name=f"Signed in as {person.user.name}")).to_be_visible()
+    expect(page.get_by_role("heading", name="My work", exact=True)).to_be_visible()
+    expect(page.get_by_text(f"Signed in as {person.user.name}")).to_be_visible()
     page.keyboard.press("Tab")  # the skip link comes first for keyboard users, and shows
     expect(page.get_by_role("link", name="Skip to the content")).to_be_focused()
     expect(page.get_by_role("link", name="Skip to the content")).to_be_in_viewport()
@@ -85,7 +86,7 @@ def test_a_forged_csrf_token_is_refused_on_a_form(live_server: Callable[..., str
     expect(page.get_by_role("heading", name="Request refused")).to_be_visible()
     tab.shot("refused")
     page.goto(f"{base}/")  # the forged request changed nothing: still signed in
-    expect(page.get_by_role("heading", name=f"Signed in as {person.user.name}")).to_be_visible()
+    expect(page.get_by_text(f"Signed in as {person.user.name}")).to_be_visible()
 
 
 def test_a_forged_csrf_token_is_refused_on_an_htmx_request(
@@ -142,8 +143,7 @@ def test_an_idle_session_ends(live_server: Callable[..., str], tab: Tab, db: Dat
     base = live_server(session_idle_seconds=2)
     person = _with_password(db, make_person("specialist"))
     assert _sign_in(tab, base, person.user.email) == 303
-    expect(tab.page.get_by_role("heading", name=f"Signed in as {person.user.name}")
-           ).to_be_visible()
+    expect(tab.page.get_by_text(f"Signed in as {person.user.name}")).to_be_visible()
     tab.page.wait_for_timeout(2_500)
     tab.page.reload()
     expect(tab.page).to_have_url(f"{base}/login?next=%2F&ended=idle")

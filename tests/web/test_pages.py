@@ -21,20 +21,22 @@ def test_signed_out_visitors_are_sent_to_sign_in(client: TestClient) -> None:
     assert htmx.status_code == 401 and htmx.headers["hx-redirect"] == "/login"
 
 
-def test_landing_page_says_who_you_are_and_nothing_it_cannot_back(
+def test_landing_page_is_my_work_and_the_account_says_who_you_are(
         sign_in: Callable[..., Browser], make_person: Callable[..., Person],
         make_team: Callable[..., object]) -> None:
     team = make_team("Vendor A", kind="vendor")
     agent = make_person("agent", team=team, languages=["de", "en"])
-    page = sign_in(agent).client.get("/")
+    browser = sign_in(agent)
+    page = browser.client.get("/")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     html = page.text
-    assert f"Signed in as {agent.user.name}" in html
-    for fact in (agent.user.email, "agent", "Vendor A", "de, en"):
-        assert fact in html
+    assert "<h1>My work</h1>" in html
+    assert f"Signed in as {agent.user.name} · agent · Vendor A" in html
     assert '<main id="main"' in html and 'href="#main"' in html
-    assert '<meta name="csrf-token" content="' in html
-    assert 'href="/account"' in html and "not part of the web pages yet" in html
+    assert '<meta name="csrf-token" content="' in html and 'href="/account"' in html
+    account = browser.client.get("/account").text
+    for fact in (agent.user.email, "agent", "Vendor A", "de, en"):
+        assert fact in account
 
 
 def test_account_lists_tokens_without_secrets(sign_in: Callable[..., Browser],

@@ -56,6 +56,10 @@ class Case(Base):
         Index("ix_cases_queue_open", "queue_id", "priority", "resolution_due_at", "id",
               postgresql_where=text("is_open"), sqlite_where=text("is_open")),
         Index("ix_cases_assignee_status", "assignee_id", "status", "priority", "id"),
+        # My work: one person's open cases in urgency order, read straight off the index
+        # (SQLite otherwise walked ix_cases_priority_due past every other case: 300 ms at 100k).
+        Index("ix_cases_assignee_open", "assignee_id", "priority", "resolution_due_at", "id",
+              postgresql_where=text("is_open"), sqlite_where=text("is_open")),
         Index("ix_cases_kind_status", "kind", "status", "id"),
         Index("ix_cases_created", "created_at", "id"),
         # The overview: the oldest open cases, and cases closed per day (metrics slice).
@@ -70,6 +74,11 @@ class Case(Base):
               postgresql_where=text("is_open AND dedupe_key IS NOT NULL"),
               sqlite_where=text("is_open AND dedupe_key IS NOT NULL")),
         Index("ix_cases_merged_into", "merged_into_id"),
+        # Cases closed on a day (the console's closed_on list; ix_cases_retention cannot
+        # serve it: it leaves out the closed cases whose personal data is already erased).
+        Index("ix_cases_closed", "closed_at", "id",
+              postgresql_where=text("closed_at IS NOT NULL"),
+              sqlite_where=text("closed_at IS NOT NULL")),
         # Everything one notifier sent (misuse counters, DSA Art. 23), case-insensitively.
         Index("ix_cases_requester_contact", func.lower(text("requester_contact")), "created_at"),
         # Retention: closed cases whose personal data is still there, oldest closure first.

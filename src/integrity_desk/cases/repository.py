@@ -6,7 +6,7 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -106,6 +106,21 @@ class CaseFilters:
     tag: str | None = None
     language: str | None = None
     open: bool | None = None
+    # UTC days: cases created that day, closed that day, resolution due that day and breached.
+    opened_on: date | None = None
+    closed_on: date | None = None
+    breached_on: date | None = None
+
+
+def _day(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(), tzinfo=UTC)
+    return start, start + timedelta(days=1)
+
+
+def _within(column: Any, day: date) -> ColumnElement[bool]:
+    """A half-open range on the column, so its index (created, closed, due) answers it."""
+    start, end = _day(day)
+    return and_(column >= start, column < end)
 
 
 # Both clauses are also negated (at_risk=false): every term must be TRUE or FALSE, never NULL,
@@ -242,6 +257,12 @@ def list_cases(
         query = query.where(Case.id.in_(select(CaseTag.case_id).where(CaseTag.tag == f.tag)))
     if f.language:
         query = query.where(Case.language == f.language)
+    if f.opened_on:
+        query = query.where(_within(Case.created_at, f.opened_on))
+    if f.closed_on:
+        query = query.where(_within(Case.closed_at, f.closed_on))
+    if f.breached_on:
+        query = query.where(_within(Case.resolution_due_at, f.breached_on), breached_clause(now))
     if f.text:
         pattern = f"%{f.text.lower()}%"
         query = query.where(or_(func.lower(Case.title).like(pattern),

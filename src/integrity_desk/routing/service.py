@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Update, and_, bindparam, false, select, text, true, update
 from sqlalchemy.orm import Session
 
+from integrity_desk.audit.service import Actor, record
 from integrity_desk.cases.domain import CaseKind, CaseStatus
 from integrity_desk.cases.models import Case
 from integrity_desk.errors import Forbidden, InvalidInput, NotFound
@@ -169,6 +170,65 @@ def claim_next(
         "p_queue_id": queue.id, "p_max_tier": user.max_tier, "p_languages": user.languages,
         "p_team_id": user.team_id, "p_user_id": user.id, "p_now": now}).first()
     return (row[0], row[1]) if row else None
+
+
+def readable_queues(session: Session, user: User) -> list[Queue]:
+    """The active queues this user may see, in routing order."""
+    return list(session.scalars(select(Queue).where(Queue.active, readable_queue_clause(user))
+                                .order_by(Queue.position, Queue.id)))
+
+
+def possible_assignees(session: Session, user: User, *, limit: int = 500) -> list[User]:
+    """People this user may hand cases to: active people of the working roles; for a vendor
+    agent only their own team (another vendor's staff are not there for them). Whether one of
+    them may work a particular case is the assign service's check."""
+    query = select(User).where(User.active, User.role.in_([r.value for r in WORKING_ROLES]))
+    if user.role == Role.AGENT:
+        query = query.where(User.team_id == user.team_id) if user.team_id else query.where(
+            false())
+    return list(session.scalars(query.order_by(User.name, User.id).limit(limit)))
+
+
+@lru_cache(maxsize=64)
+def _head_statement(role: Role, languages: bool, team: bool) -> Any:
+    works = _work_terms(role, max_tier=bindparam("p_max_tier"),
+                        languages=bindparam("p_languages", expanding=True) if languages else None,
+                        team_id=bindparam("p_team_id") if team else None)
+    return (select(Case.priority, Case.resolution_due_at, Case.id)
+            .where(Case.queue_id == bindparam("p_queue_id"), WAITING_IN_QUEUE, works)
+            .order_by(Case.queue_id, Case.priority, Case.resolution_due_at, Case.id).limit(1))
+
+
+def claim_next_of_mine(session: Session, *, user: User, actor: Actor, now: datetime
+                       ) -> tuple[int, str] | None:
+    """Claim the most urgent waiting case of all the queues the user works: (id, kind), or
+    None when nothing waits.
+
+    Each queue's head is read from ix_cases_claim (one short read a queue, and a person works
+    a handful); the queues are then tried most urgent head first with ``claim_next``, the same
+    atomic claim the API's per-queue route makes, so a head another person took meanwhile
+    only means the next case of that queue, or the next queue.
+    """
+    if Role(user.role) not in WORKING_ROLES:
+        raise Forbidden(f"a {user.role} does not work queues")
+    queues = readable_queues(session, user)
+    statement = _head_statement(Role(user.role), bool(user.languages), user.team_id is not None)
+    heads = []
+    for queue in queues:
+        head = session.execute(statement, {
+            "p_queue_id": queue.id, "p_max_tier": user.max_tier,
+            "p_languages": user.languages, "p_team_id": user.team_id}).first()
+        if head is not None:
+            priority, due, case_id = head
+            heads.append(((priority, due is None, due or now, case_id), queue))
+    for _, queue in sorted(heads, key=lambda h: h[0]):
+        claimed = claim_next(session, user=user, queue=queue, now=now)
+        if claimed is not None:
+            record(session, kind="case.claimed", category="state", actor=actor,
+                   case_id=claimed[0], at=now,
+                   payload={"before": None, "after": user.id, "queue": queue.slug})
+            return claimed
+    return None
 
 
 def validate_queue_fields(*, kinds: list[str], tier: int) -> None:

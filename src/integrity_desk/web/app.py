@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from integrity_desk.web import http
 from integrity_desk.web.case_page import router as case_router
+from integrity_desk.web.caselist import router as caselist_router
 from integrity_desk.web.decision_pages import router as decision_router
 from integrity_desk.web.dsa_pages import router as dsa_router
 from integrity_desk.web.errors import LoginRequired, PageError
@@ -27,6 +28,7 @@ from integrity_desk.web.overview import router as overview_router
 from integrity_desk.web.pages import router as pages_router
 from integrity_desk.web.render import HERE, is_htmx, render
 from integrity_desk.web.signin import router as signin_router
+from integrity_desk.web.work import router as work_router
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
@@ -94,6 +96,8 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(dsa_router)
     app.include_router(overview_router)
     app.include_router(case_router)
+    app.include_router(work_router)
+    app.include_router(caselist_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]

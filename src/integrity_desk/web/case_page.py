@@ -12,7 +12,6 @@ A case the viewer may not read is a 404 page, as for a case that does not exist.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -54,25 +53,6 @@ TITLES = {403: "Not allowed", 404: "No such case", 409: "Not possible now",
           422: "Check the form"}
 
 
-def countdown(due: datetime | None, now: datetime | None = None) -> str:
-    """The same words clock.js writes every second: "2 d 03:05:09 left", "overdue by 00:03:10"."""
-    if due is None:
-        return ""
-    seconds = int((due - (now or utcnow())).total_seconds())
-    left = seconds >= 0
-    days, rest = divmod(abs(seconds), 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, secs = divmod(rest, 60)
-    text = (f"{days} d " if days else "") + f"{hours:02d}:{minutes:02d}:{secs:02d}"
-    return f"{text} left" if left else f"overdue by {text}"
-
-
-def _iso(value: datetime | None) -> str:
-    return value.isoformat().replace("+00:00", "Z") if value else ""
-
-
-templates.env.filters["countdown"] = countdown
-templates.env.filters["iso"] = _iso
 templates.env.filters["label"] = views.label
 
 

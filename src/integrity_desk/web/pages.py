@@ -1,8 +1,5 @@
-"""The signed-in pages: who you are (the landing page) and your account with its API tokens.
-
-The case console ("My work") is a later slice; until then the landing page says so instead of
-showing anything it cannot back with data.
-"""
+"""Your account: who you are here, and your API tokens. (The landing page, My work, is
+web/work.py.)"""
 
 from __future__ import annotations
 
@@ -20,12 +17,6 @@ from integrity_desk.web.render import is_htmx, render
 from integrity_desk.web.views import person_view, token_row
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/")
-def home(request: Request, viewer: MyPage) -> Response:
-    return render(request, "home.html", {"viewer": viewer, "me": person_view(viewer.user),
-                                         "title": "Integrity Desk"})
 
 
 @router.get("/account")

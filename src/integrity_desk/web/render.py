@@ -26,7 +26,27 @@ def _may(viewer: Any, action: str) -> bool:
     return viewer is not None and allows(viewer.user.role, Action(action))
 
 
+def countdown(due: datetime | None, now: datetime | None = None) -> str:
+    """The words static/clock.js writes every second: "2 d 03:05:09 left", "overdue by
+    00:03:10"; a dash without a due time."""
+    if due is None:
+        return "–"
+    seconds = int((due - (now or datetime.now(UTC))).total_seconds())
+    days, rest = divmod(abs(seconds), 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    text = (f"{days} d " if days else "") + f"{hours:02d}:{minutes:02d}:{secs:02d}"
+    return f"{text} left" if seconds >= 0 else f"overdue by {text}"
+
+
+def iso(moment: datetime | None) -> str | None:
+    """An instant as the browser's Date.parse reads it (UTC, with Z)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
 templates.env.filters["when"] = _when
+templates.env.filters["countdown"] = countdown
+templates.env.filters["iso"] = lambda moment: iso(moment) or ""
 templates.env.globals["may"] = _may
 
 

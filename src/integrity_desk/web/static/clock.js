@@ -1,62 +1,60 @@
-// Live SLA clocks. Every <time data-countdown datetime="ISO"> shows the time left until that
-// instant ("2 d 03:05:09 left") or past it ("overdue by 00:03:10"), updated every second. With a
-// data-at-risk="ISO" attribute, the state badge of its clock ([data-clock] [data-sla-state])
-// turns to "at risk" and then "breached" as those instants pass, without a reload.
-// Self-contained: no other script needed; elements swapped in by htmx are picked up too.
+// Live SLA clocks, for My work, the case list and the case view. The server renders each
+// clock's text and state; this keeps them current. Every <time data-countdown datetime="ISO">
+// shows the time left until that instant ("2 d 03:05:09 left") or past it ("overdue by
+// 00:03:10"), updated every second. With data-at-risk="ISO", the state label of its clock
+// (the [data-sla-label] inside the nearest [data-sla]) turns to "at risk" and then
+// "breached" as those instants pass, without a reload. Clocks htmx swaps in tick at once.
 "use strict";
 
 (function () {
+  var LABELS = { on_track: "on track", at_risk: "at risk", breached: "breached" };
+
   function pad(n) {
     return n < 10 ? "0" + n : String(n);
   }
 
-  function words(ms) {
-    var left = ms >= 0;
+  function countdownText(due, now) {
+    var ms = due - now;
     var s = Math.floor(Math.abs(ms) / 1000);
     var days = Math.floor(s / 86400);
-    var hours = Math.floor((s % 86400) / 3600);
-    var minutes = Math.floor((s % 3600) / 60);
-    var seconds = s % 60;
-    var text = (days ? days + " d " : "") + pad(hours) + ":" + pad(minutes) + ":" + pad(seconds);
-    return left ? text + " left" : "overdue by " + text;
+    var text = (days ? days + " d " : "") + pad(Math.floor((s % 86400) / 3600)) + ":" +
+      pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
+    return ms >= 0 ? text + " left" : "overdue by " + text;
   }
 
-  function setState(el, now) {
-    var clock = el.closest("[data-clock]");
-    var badge = clock ? clock.querySelector("[data-sla-state]") : null;
-    if (!badge) {
-      return;
-    }
-    var due = Date.parse(el.getAttribute("datetime"));
-    var risk = Date.parse(el.getAttribute("data-at-risk") || "");
-    var state = null;
+  function stateOf(element, due, now) {
     if (now >= due) {
-      state = "breached";
-    } else if (!isNaN(risk) && now >= risk) {
-      state = "at_risk";
+      return "breached";
     }
-    if (state && !badge.classList.contains("sla-" + state)) {
-      badge.className = badge.className.replace(/\bsla-[a-z_]+/g, "").trim() + " sla-" + state;
-      badge.textContent = state === "at_risk" ? "at risk" : state;
-    }
+    var atRisk = Date.parse(element.getAttribute("data-at-risk") || "");
+    return !isNaN(atRisk) && now >= atRisk ? "at_risk" : "on_track";
   }
 
   function tick() {
     var now = Date.now();
-    var clocks = document.querySelectorAll("time[data-countdown]");
-    for (var i = 0; i < clocks.length; i++) {
-      var due = Date.parse(clocks[i].getAttribute("datetime"));
+    document.querySelectorAll("time[data-countdown]").forEach(function (element) {
+      var due = Date.parse(element.getAttribute("datetime") || "");
       if (isNaN(due)) {
-        continue;
+        return;
       }
-      var text = words(due - now);
-      if (clocks[i].textContent !== text) {
-        clocks[i].textContent = text;
+      var text = countdownText(due, now);
+      if (element.textContent !== text) {
+        element.textContent = text;
       }
-      setState(clocks[i], now);
-    }
+      var holder = element.closest("[data-sla]");
+      var label = holder && holder.querySelector("[data-sla-label]");
+      if (label) {
+        var state = stateOf(element, due, now);
+        if (label.textContent !== LABELS[state]) {
+          label.textContent = LABELS[state];
+          label.className = "sla sla-" + state;
+        }
+      }
+    });
   }
 
+  window.deskClock = { tick: tick, countdownText: countdownText };
   tick();
-  window.setInterval(tick, 1000);
+  setInterval(tick, 1000);
+  document.addEventListener("htmx:afterSettle", tick);
 })();

@@ -1,0 +1,239 @@
+"""The case list (every filter of the console's contract, keyset paging) and bulk actions on a
+selection of it (confirmed first, then applied all or nothing).
+
+Filters are read from the query string here, each bad value answered by the list page itself
+with a 422 naming the field (so the form is still there to fix it); the query is
+cases.repository.list_cases, the same the API lists with.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from integrity_desk.access.domain import Action, allows
+from integrity_desk.api.deps import SessionDep
+from integrity_desk.cases import bulk_actions as bulk
+from integrity_desk.cases import repository as repo
+from integrity_desk.cases.domain import CaseStatus, Priority
+from integrity_desk.db import utcnow
+from integrity_desk.errors import DeskError, InvalidInput
+from integrity_desk.people.models import User
+from integrity_desk.routing.service import possible_assignees, readable_queues
+from integrity_desk.web.deps import Viewer, page
+from integrity_desk.web.errors import PageError
+from integrity_desk.web.listviews import KIND_LABELS, STATUS_LABELS, case_row
+from integrity_desk.web.render import render
+
+router = APIRouter(include_in_schema=False)
+Reader = Annotated[Viewer, Depends(page(Action.CASE_READ))]
+Worker = Annotated[Viewer, Depends(page(Action.CASE_WORK))]
+
+PAGE_SIZE = 50
+SORT_LABELS = {"priority": "Priority, then due", "due": "Resolution due", "created": "Oldest first",
+               "-created": "Newest first", "-updated": "Recently updated"}
+SLA_FILTERS = {"at_risk": "At risk", "breached": "Breached"}
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
+FIELD_LABELS = {"queue": "Queue", "status": "Status", "kind": "Kind", "priority": "Priority",
+                "assignee": "Assignee", "sla": "SLA", "language": "Language", "tag": "Tag",
+                "sort": "Sort", "cursor": "Page", "opened_on": "Opened on",
+                "closed_on": "Closed on", "breached_on": "Breached on"}
+SINGLE = ("queue", "assignee", "sla", "language", "tag", "sort", "opened_on", "closed_on",
+          "breached_on")
+
+
+@dataclass
+class ListQuery:
+    """The filters as given (to fill the form in again) and as the repository takes them."""
+
+    form: dict[str, Any] = field(default_factory=dict)
+    filters: repo.CaseFilters = field(default_factory=repo.CaseFilters)
+    sort: str = "priority"
+    cursor: str | None = None
+
+
+def _day(name: str, value: str) -> date:
+    try:
+        if not DATE_PATTERN.match(value):
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput("a day is written YYYY-MM-DD", field=name) from exc
+
+
+def parse_query(request: Request, user: User, queue_slugs: set[str]) -> ListQuery:
+    """The list's query string, or InvalidInput naming the first bad field."""
+    params = request.query_params
+    q = ListQuery()
+    q.form = {name: (params.get(name) or "").strip() for name in SINGLE}
+    for name in ("status", "kind", "priority"):
+        q.form[name] = [v for v in params.getlist(name) if v]
+    f = q.filters
+    f.status = q.form["status"]
+    if set(f.status) - {s.value for s in CaseStatus}:
+        raise InvalidInput(f"unknown status {sorted(set(f.status) - set(STATUS_LABELS))}",
+                           field="status")
+    f.kind = q.form["kind"]
+    if set(f.kind) - set(KIND_LABELS):
+        raise InvalidInput(f"unknown kind {sorted(set(f.kind) - set(KIND_LABELS))}",
+                           field="kind")
+    try:
+        f.priority = [Priority(v.upper()).rank for v in q.form["priority"]]
+    except ValueError as exc:
+        raise InvalidInput("priority is one of P0, P1, P2, P3, P4", field="priority") from exc
+    form = q.form
+    if form["queue"]:
+        if form["queue"] not in queue_slugs:
+            raise InvalidInput(f"no queue {form['queue']!r}", field="queue")
+        f.queue = form["queue"]
+    assignee = form["assignee"]
+    if assignee == "me":
+        f.assignee_id = user.id
+    elif assignee == "none":
+        f.unassigned = True
+    elif assignee:
+        if not (assignee.isascii() and assignee.isdigit()) or int(assignee) > 2**31 - 1:
+            raise InvalidInput("assignee is a person's number, me or none", field="assignee")
+        f.assignee_id = int(assignee)
+    if form["sla"]:
+        if form["sla"] not in SLA_FILTERS:
+            raise InvalidInput("sla is at_risk or breached", field="sla")
+        f.at_risk = True if form["sla"] == "at_risk" else None
+        f.breached = True if form["sla"] == "breached" else None
+    if form["language"]:
+        if not LANGUAGE_PATTERN.match(form["language"]):
+            raise InvalidInput("a language is a code such as en or de-AT", field="language")
+        f.language = form["language"]
+    if form["tag"]:
+        if not bulk.TAG_PATTERN.match(form["tag"]):
+            raise InvalidInput("a tag is 1 to 64 letters, digits or . : _ -", field="tag")
+        f.tag = form["tag"]
+    f.opened_on = _day("opened_on", form["opened_on"]) if form["opened_on"] else None
+    f.closed_on = _day("closed_on", form["closed_on"]) if form["closed_on"] else None
+    f.breached_on = _day("breached_on", form["breached_on"]) if form["breached_on"] else None
+    if form["sort"]:
+        if form["sort"] not in repo.SORTS:
+            raise InvalidInput(f"sort is one of {', '.join(repo.SORTS)}", field="sort")
+        q.sort = form["sort"]
+    q.cursor = params.get("cursor") or None
+    return q
+
+
+def _page_url(request: Request, cursor: str | None) -> str:
+    """This list with another cursor (None: its first page); empty fields left out."""
+    items = [(k, v) for k, v in request.query_params.multi_items() if v and k != "cursor"]
+    if cursor:
+        items.append(("cursor", cursor))
+    return "/cases" + (f"?{urlencode(items)}" if items else "")
+
+
+def _choices(session: Session, viewer: Viewer) -> dict[str, Any]:
+    """What the filter form and the bulk bar offer (two statements)."""
+    people = possible_assignees(session, viewer.user)
+    return {"queues": readable_queues(session, viewer.user), "people": people,
+            "statuses": STATUS_LABELS, "kinds": KIND_LABELS,
+            "priorities": [p.value for p in Priority], "sorts": SORT_LABELS,
+            "sla_filters": SLA_FILTERS,
+            "may_work": allows(viewer.user.role, Action.CASE_WORK)}
+
+
+@router.get("/cases")
+def case_list(request: Request, session: SessionDep, viewer: Reader) -> Response:
+    context: dict[str, Any] = {"viewer": viewer, "title": "Cases", **_choices(session, viewer),
+                               "max_selection": bulk.MAX_SELECTION}
+    slugs = {q.slug for q in context["queues"]}
+    try:
+        query = parse_query(request, viewer.user, slugs)
+        now = utcnow()
+        cases, next_cursor = repo.list_cases(session, viewer.user, filters=query.filters,
+                                             now=now, sort=query.sort, cursor=query.cursor,
+                                             limit=PAGE_SIZE)
+    except InvalidInput as exc:
+        name = exc.field or "filter"
+        context.update(form=_raw_form(request), rows=[], error_field=name,
+                       error=f"{FIELD_LABELS.get(name, name)} ({name}): {exc.message}.")
+        return render(request, "cases.html", context, status_code=422)
+    context.update(
+        form=query.form, rows=[case_row(c, now) for c in cases],
+        next_url=_page_url(request, next_cursor) if next_cursor else None,
+        first_url=_page_url(request, None) if query.cursor else None,
+        here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
+    return render(request, "cases.html", context)
+
+
+def _raw_form(request: Request) -> dict[str, Any]:
+    params = request.query_params
+    form: dict[str, Any] = {name: params.get(name) or "" for name in SINGLE}
+    for name in ("status", "kind", "priority"):
+        form[name] = params.getlist(name)
+    return form
+
+
+def _back(value: str) -> str:
+    """Where the confirmation's Cancel and the result's link go: a case list, nothing else."""
+    return value if value.startswith("/cases") and not value.startswith("/cases/") else "/cases"
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _assignee(session: Session, viewer: Viewer, value: str) -> User | None:
+    if not (value.isascii() and value.isdigit()):
+        return None
+    return next((p for p in possible_assignees(session, viewer.user) if p.id == int(value)),
+                None)
+
+
+async def _form(request: Request) -> FormData:
+    """The posted form, read once (the CSRF check read it already; Starlette keeps it)."""
+    return await request.form()
+
+
+@router.post("/cases/bulk")
+def bulk_action(request: Request, viewer: Worker, session: SessionDep,
+                form: Annotated[FormData, Depends(_form)]) -> Response:
+    """First a confirmation naming the cases and what will happen to them (the action is
+    tried and rolled back, so a refusal shows before anyone says yes); with confirm=yes the
+    action itself, in one transaction: every case or none."""
+    back = _back(_text(form, "back"))
+    keys = [k for k in form.getlist("key") if isinstance(k, str)]
+    assignee_value = _text(form, "assignee").strip()
+    try:
+        wanted = bulk.check_request(
+            action=_text(form, "action"), keys=keys, reason=_text(form, "reason"),
+            tag=_text(form, "tag"), assignee_given=bool(assignee_value),
+            assignee=_assignee(session, viewer, assignee_value) if assignee_value else None)
+    except InvalidInput as exc:
+        raise PageError(422, "Nothing was changed", f"{exc.field}: {exc.message}.") from exc
+    confirmed = _text(form, "confirm") == "yes"
+    context: dict[str, Any] = {"viewer": viewer, "bulk": wanted, "back": back,
+                               "keys": wanted.keys}
+    try:
+        done = [c.key for c in bulk.apply(session, wanted, user=viewer.user,
+                                          actor=viewer.actor, now=utcnow())]
+    except bulk.BulkRefused as refused:
+        session.rollback()
+        context.update(title="Nothing was changed", refusals=refused.refusals,
+                       confirmed=confirmed)
+        return render(request, "bulk_refused.html", context, status_code=409)
+    except DeskError as exc:  # a refusal outside any one case: nothing kept either
+        session.rollback()
+        raise PageError(exc.status_code, "Nothing was changed", exc.message) from exc
+    if not confirmed:
+        session.rollback()
+        context.update(title="Confirm the bulk action", cases=done)
+        return render(request, "bulk_confirm.html", context)
+    session.commit()
+    context.update(title="Done", cases=done)
+    return render(request, "bulk_done.html", context)
