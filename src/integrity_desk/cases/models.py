@@ -66,6 +66,8 @@ class Case(Base):
         Index("ix_cases_merged_into", "merged_into_id"),
         # Everything one notifier sent (misuse counters, DSA Art. 23), case-insensitively.
         Index("ix_cases_requester_contact", func.lower(text("requester_contact")), "created_at"),
+        # Search by requester organisation (exact or prefix, case-insensitively).
+        Index("ix_cases_requester_org", func.lower(text("requester_organisation")), "id"),
         # Retention: closed cases whose personal data is still there, oldest closure first.
         Index("ix_cases_retention", "closed_at", "id",
               postgresql_where=text("closed_at IS NOT NULL AND pii_erased_at IS NULL"),
