@@ -23,6 +23,7 @@ from tests.conftest import Browser, Person
 A = Action
 ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/cases"): A.CASE_READ,
+    ("GET", "/api/v1/search"): A.CASE_READ,
     ("POST", "/api/v1/cases"): A.CASE_CREATE,
     ("POST", "/api/v1/cases/batch"): A.CASE_CREATE,
     ("GET", "/api/v1/cases/{key}"): A.CASE_READ,
@@ -92,6 +93,7 @@ PUBLIC = {("GET", "/healthz")}
 PAGES: dict[tuple[str, str], Action] = {
     ("GET", "/"): A.SELF,
     ("GET", "/account"): A.SELF,
+    ("GET", "/search"): A.CASE_READ,
     ("POST", "/account/tokens/{token_id}/revoke"): A.SELF,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).

@@ -21,6 +21,7 @@ from integrity_desk.web import http
 from integrity_desk.web.errors import LoginRequired, PageError
 from integrity_desk.web.pages import router as pages_router
 from integrity_desk.web.render import HERE, is_htmx, render
+from integrity_desk.web.search import router as search_router
 from integrity_desk.web.signin import router as signin_router
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -84,6 +85,7 @@ def mount_web(app: FastAPI) -> None:
     """Add the console to the app: pages, static files, error pages, security headers."""
     app.include_router(signin_router)
     app.include_router(pages_router)
+    app.include_router(search_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]
