@@ -131,8 +131,8 @@ def _structured(session: Session, user: User, parsed: ParsedQuery
     if not branches:
         return []
     # Each branch bounded in a subquery of its own (SQLite allows no LIMIT in a UNION's arm).
-    union = union_all(*[select(b.limit(STRUCTURED_LIMIT).subquery()) for b in branches]
-                      ).subquery()
+    union = union_all(*[select(b.order_by(Case.id.desc()).limit(STRUCTURED_LIMIT).subquery())
+                        for b in branches]).subquery()
     rows = session.execute(select(union.c.case_id, union.c.source, union.c.label)
                            .order_by(union.c.case_id.desc())).all()
     rows.sort(key=lambda r: SOURCE_ORDER[r.source])
