@@ -54,6 +54,8 @@ def clean(q: str | None) -> str:
         raise InvalidInput("type something to search for", field="q")
     if len(text) > MAX_QUERY:
         raise InvalidInput(f"a search is at most {MAX_QUERY} characters", field="q")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise InvalidInput("a search cannot hold control characters", field="q")
     if contacts_in(text):
         raise InvalidInput("e-mail addresses and phone numbers are masked, so they cannot be "
                            "searched; search by the case key, subject or organisation", field="q")
