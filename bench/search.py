@@ -131,9 +131,10 @@ def queries(db: Database, rng: random.Random) -> dict[str, Callable[[], str]]:
     }
 
 
-def run(db: Database, users: dict[str, User], runs: int, seed: int) -> Table:
+def run(db: Database, users: dict[str, User], runs: int, seed: int,
+        only: str | None = None) -> Table:
     rng = random.Random(seed)
-    kinds = queries(db, rng)
+    kinds = {k: v for k, v in queries(db, rng).items() if not only or only in k}
     table = Table(f"search, server-side, {runs} runs per query kind and role "
                   f"(target p95 <= {TARGET_MS:.0f} ms)")
     worst = 0.0
@@ -168,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--comments", type=int, default=None, help="default: cases / 20")
     p.add_argument("--runs", type=int, default=40)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--only", help="only the query kinds whose name contains this")
     args = p.parse_args(argv)
     db, _ = ensure_dataset(args.db, args.cases, reuse=True)
     add_comments(db, args.comments if args.comments is not None else args.cases // 20)
@@ -175,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     users: dict[str, Any] = {"manager": _user(db, "manager"),
                              "specialist": _user(db, "specialist"), "vendor agent": vendor}
     try:
-        run(db, users, args.runs, args.seed).print()
+        run(db, users, args.runs, args.seed, args.only).print()
     finally:
         with db.session() as session:
             queue = session.scalar(select(Queue).where(Queue.slug == "flags"))

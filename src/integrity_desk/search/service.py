@@ -33,7 +33,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, load_only, noload
 
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.cases.domain import case_key
@@ -42,6 +42,7 @@ from integrity_desk.cases.repository import readable_clause
 from integrity_desk.errors import InvalidInput
 from integrity_desk.people.models import User
 from integrity_desk.privacy.domain import mask_text
+from integrity_desk.routing.models import Queue
 from integrity_desk.search import domain
 from integrity_desk.search.domain import ParsedQuery, Segment
 from integrity_desk.search.models import CASES_DOC, CASES_FTS, COMMENT_DOC_PG, COMMENTS_FTS
@@ -49,7 +50,7 @@ from integrity_desk.subjects.models import Business, Review, Reviewer
 
 PER_PAGE = 25
 MAX_PAGES = 20  # offset-capped paging: the 500 best hits
-CANDIDATES = 500  # newest matches per free-text source that are ranked
+CANDIDATES = 300  # newest matches per free-text source that are ranked
 STRUCTURED_LIMIT = PER_PAGE * MAX_PAGES
 COMMENT_WEIGHT = 0.5  # a word in a comment counts half a word in the description
 
@@ -219,12 +220,18 @@ _CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
 # -- the page --------------------------------------------------------------------------------------
+# What a hit shows: the columns of a result row, not the whole case (details, SLA …).
+_SHOWN = (Case.kind, Case.title, Case.description, Case.status, Case.priority, Case.queue_id)
+
+
 def _load(session: Session, ids: Sequence[int]) -> dict[int, Case]:
     if not ids:
         return {}
-    rows = session.scalars(select(Case).outerjoin(Case.queue)
-                           .options(contains_eager(Case.queue))
-                           .where(Case.id.in_(list(ids)))).unique()
+    rows = session.scalars(
+        select(Case).outerjoin(Case.queue)
+        .options(load_only(*_SHOWN), contains_eager(Case.queue).options(
+            load_only(Queue.slug), noload(Queue.team)))
+        .where(Case.id.in_(list(ids)))).unique()
     return {c.id: c for c in rows}
 
 
