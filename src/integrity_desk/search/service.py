@@ -33,7 +33,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.orm import Session, contains_eager, load_only, noload
+from sqlalchemy.orm import Session, contains_eager, load_only, raiseload
 
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.cases.domain import case_key
@@ -230,7 +230,7 @@ def _load(session: Session, ids: Sequence[int]) -> dict[int, Case]:
     rows = session.scalars(
         select(Case).outerjoin(Case.queue)
         .options(load_only(*_SHOWN), contains_eager(Case.queue).options(
-            load_only(Queue.slug), noload(Queue.team)))
+            load_only(Queue.slug), raiseload(Queue.team)))
         .where(Case.id.in_(list(ids)))).unique()
     return {c.id: c for c in rows}
 
