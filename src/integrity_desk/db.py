@@ -22,6 +22,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from integrity_desk.search.text import SQL_FUNCTION, search_text
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -153,6 +155,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # The full-text index's triggers call it (see search.text and search.models).
+            dbapi_connection.create_function(SQL_FUNCTION, 1, search_text, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:

@@ -23,6 +23,7 @@ from tests.conftest import Browser, Person
 A = Action
 ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/cases"): A.CASE_READ,
+    ("GET", "/api/v1/search"): A.CASE_READ,
     ("POST", "/api/v1/cases"): A.CASE_CREATE,
     ("POST", "/api/v1/cases/batch"): A.CASE_CREATE,
     ("GET", "/api/v1/cases/{key}"): A.CASE_READ,
@@ -95,6 +96,7 @@ PAGES: dict[tuple[str, str], Action] = {
     ("GET", "/cases"): A.CASE_READ,
     ("POST", "/cases/bulk"): A.CASE_WORK,
     ("GET", "/account"): A.SELF,
+    ("GET", "/search"): A.CASE_READ,
     ("POST", "/account/tokens/{token_id}/revoke"): A.SELF,
     ("GET", "/cases/{key}/decision"): A.CASE_READ,
     ("GET", "/cases/{key}/decide"): A.CASE_READ,

@@ -7,6 +7,7 @@ from alembic import context
 from integrity_desk.config import get_settings
 from integrity_desk.db import make_engine, normalise_url
 from integrity_desk.models import Base
+from integrity_desk.search.models import belongs_to_search
 
 config = context.config
 target_metadata = Base.metadata
@@ -16,6 +17,7 @@ def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
         context.configure(connection=connection, target_metadata=target_metadata,
+                          include_object=belongs_to_search,
                           render_as_batch=connection.dialect.name == "sqlite")
         with context.begin_transaction():
             context.run_migrations()
@@ -24,6 +26,7 @@ def run_migrations_online() -> None:
     engine = make_engine(url)
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata,
+                          include_object=belongs_to_search,
                           render_as_batch=conn.dialect.name == "sqlite")
         with context.begin_transaction():
             context.run_migrations()

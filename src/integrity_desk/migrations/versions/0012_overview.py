@@ -1,7 +1,7 @@
 """the console's counts as a snapshot (queue backlog, flow per day) and the overview's indexes
 
-Revision ID: 0011
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-25 12:00:00
 """
 
@@ -10,13 +10,12 @@ from alembic import op
 
 import integrity_desk.db
 
-revision = "0011"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
 OPEN = sa.text("is_open")
-CLOSED = sa.text("closed_at IS NOT NULL")
 
 
 def upgrade() -> None:
@@ -51,12 +50,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_cases_open_created", "cases", ["created_at", "id"],
                     postgresql_where=OPEN, sqlite_where=OPEN)
-    op.create_index("ix_cases_closed", "cases", ["closed_at"],
-                    postgresql_where=CLOSED, sqlite_where=CLOSED)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_cases_closed", table_name="cases")
     op.drop_index("ix_cases_open_created", table_name="cases")
     op.drop_table("case_flow_days")
     op.drop_table("queue_backlog")
