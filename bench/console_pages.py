@@ -66,11 +66,19 @@ def _pages(db: Database) -> list[tuple[str, str]]:
     with db.engine.connect() as conn:
         row = conn.execute(text(
             "SELECT id, kind FROM cases WHERE is_open ORDER BY id LIMIT 1")).first()
+    today = utcnow().date().isoformat()
     pages = [("queues", "/queues"), ("overview", "/overview"), ("my work", "/"),
              ("case list", "/cases"), ("case list, queue+P1", "/cases?queue=flags&priority=P1"),
-             ("search", "/search?q=bench-r12345")]
+             ("case list, at risk", "/cases?sla=at_risk"),
+             ("case list, breached", "/cases?sla=breached"),
+             ("case list, opened today", f"/cases?opened_on={today}"),
+             ("case list, German, due first", "/cases?language=de&sort=due"),
+             ("search, a review id", "/search?q=bench-r12345"),
+             ("search, two words", "/search?q=hotel+refund"),
+             ("flaggers", "/flaggers"), ("held letters", "/messages/held")]
     if row is not None:
-        pages.append(("case view", f"/cases/{case_key(row.kind, row.id)}"))
+        key = case_key(row.kind, row.id)
+        pages += [("case view", f"/cases/{key}"), ("decision panel", f"/cases/{key}/decision")]
     return pages
 
 
