@@ -78,7 +78,10 @@ def build_desk(db: Database, client: Any, manager: Person,
     set_case(db, d.keys["assigned"], assignee_id=manager.user.id)
     set_case(db, d.keys["paused"], resolution_due_at=now - hour, sla_paused_at=now - 2 * hour)
     set_case(db, d.keys["restricted"], legal_restricted=True, resolution_due_at=now - hour)
-    set_case(db, d.keys["closed"], status="closed", is_open=False, closed_at=now - hour)
+    # Closed within today (an hour ago, or at midnight when the day is younger than that).
+    midnight = now.replace(hour=0, minute=0, second=0)
+    set_case(db, d.keys["closed"], status="closed", is_open=False,
+             closed_at=max(now - hour, midnight))
     # A legal notice counsel has not restricted: everyone who reads cases may read it.
     set_case(db, d.keys["legal_open"], legal_restricted=False)
     return d

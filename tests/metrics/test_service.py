@@ -8,8 +8,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from integrity_desk.cases.models import Case
 from integrity_desk.cases.repository import CaseFilters, list_cases
 from integrity_desk.db import Database
 from integrity_desk.jobs.worker import Worker
@@ -169,6 +170,11 @@ def test_flow_of_a_fresh_desk_is_all_zero(db: Database, desk: Desk) -> None:
 def test_breaches_today(db: Database, desk: Desk, manager: Person) -> None:
     now = desk.now.replace(hour=12)
     hour = timedelta(hours=1)
+    # The desk's other cases fall due ten hours after it was built; keep them due after noon
+    # even when it was built just past midnight.
+    with db.session() as s:
+        s.execute(update(Case).where(Case.resolution_due_at < now + 10 * hour).values(
+            resolution_due_at=now + 10 * hour, resolution_at_risk_at=now + 8 * hour))
     # due earlier today, open: breached today; due yesterday: not today's; due later today
     # (at risk or on track): not breached; decided after its due time today: breached.
     set_case(db, desk.keys["breached"], resolution_due_at=now - hour)
