@@ -17,7 +17,7 @@ from integrity_desk.jobs.models import Job
 from integrity_desk.messages.models import OutboxMessage
 from integrity_desk.metrics.models import CaseFlowDay, MetricsRefresh, QueueBacklog
 from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
-from integrity_desk.people.models import ApiToken, Team, User
+from integrity_desk.people.models import ApiToken, Certification, Team, User
 from integrity_desk.privacy.models import LegalHold
 from integrity_desk.routing.models import Queue
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
@@ -39,6 +39,7 @@ __all__ = [
     "CaseRequest",
     "CaseSubject",
     "CaseTag",
+    "Certification",
     "ConfigState",
     "Decision",
     "DecisionAction",

@@ -55,6 +55,24 @@ class User(Base):
     team: Mapped[Team | None] = relationship(lazy="joined")
 
 
+class Certification(Base):
+    """A grant of a certification (see people/certifications.py); never edited, only revoked."""
+
+    __tablename__ = "certifications"
+    __table_args__ = (Index("ix_certifications_user", "user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16))  # calibration | manager
+    source_ref: Mapped[str | None] = mapped_column(String(120))  # e.g. calibration:12
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(300))
+
+
 class ApiToken(Base):
     __tablename__ = "api_tokens"
     __table_args__ = (Index("ix_api_tokens_user", "user_id"),)
