@@ -86,6 +86,14 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("POST", "/api/v1/users/{user_id}/password"): A.USER_MANAGE,
     ("POST", "/api/v1/users/{user_id}/deactivate"): A.USER_MANAGE,
     ("POST", "/api/v1/users/{user_id}/reactivate"): A.USER_MANAGE,
+    ("GET", "/api/v1/webhooks"): A.WEBHOOK_MANAGE,
+    ("POST", "/api/v1/webhooks"): A.WEBHOOK_MANAGE,
+    ("GET", "/api/v1/webhooks/{subscription_id}"): A.WEBHOOK_MANAGE,
+    ("PATCH", "/api/v1/webhooks/{subscription_id}"): A.WEBHOOK_MANAGE,
+    ("POST", "/api/v1/webhooks/{subscription_id}/rotate-secret"): A.WEBHOOK_MANAGE,
+    ("GET", "/api/v1/webhooks/{subscription_id}/deliveries"): A.WEBHOOK_MANAGE,
+    ("GET", "/api/v1/webhooks/{subscription_id}/attempts"): A.WEBHOOK_MANAGE,
+    ("POST", "/api/v1/webhooks/{subscription_id}/replay"): A.WEBHOOK_MANAGE,
 }
 # Routes anyone may call without signing in.
 PUBLIC = {("GET", "/healthz")}
@@ -133,7 +141,8 @@ PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
 PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "token_id": "999999", "decision_id": "999999", "dispute_id": "999999",
                 "code": "fake", "party_type": "notifier", "party_key": "someone@example.com",
-                "hold_id": "999999", "flagger_id": "999999", "message_id": "999999"}
+                "hold_id": "999999", "flagger_id": "999999", "message_id": "999999",
+                "subscription_id": "999999"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:
