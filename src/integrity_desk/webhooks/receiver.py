@@ -12,6 +12,7 @@ process being killed; only a power cut could lose the last commits.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sqlite3
 import time
@@ -58,8 +59,9 @@ class Store:
 class Receiver:
     """A plain ASGI app (no framework: it has to keep up with the benchmark)."""
 
-    def __init__(self, secret: str, store: Store, *, fail_every: int = 0) -> None:
-        self.secret, self.store, self.fail_every = secret, store, fail_every
+    def __init__(self, secret: str, store: Store, *, fail_every: int = 0,
+                 delay: float = 0.0) -> None:
+        self.secret, self.store, self.fail_every, self.delay = secret, store, fail_every, delay
         self.seen = 0
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -77,6 +79,8 @@ class Receiver:
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
+        if self.delay:
+            await asyncio.sleep(self.delay)
         headers = dict(scope["headers"])
         status, answer = 200, b'{"ok":true}'
         try:
@@ -104,16 +108,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--store", default=None, help="SQLite file (default: in memory)")
     parser.add_argument("--fail-every", type=int, default=0,
                         help="answer 503 to every n-th request (to see retries)")
+    parser.add_argument("--delay-ms", type=float, default=0.0,
+                        help="think this long before answering (a slow consumer)")
     args = parser.parse_args(argv)
     serve(args.secret, host=args.host, port=args.port, store=args.store,
-          fail_every=args.fail_every)
+          fail_every=args.fail_every, delay=args.delay_ms / 1000)
 
 
-def serve(secret: str, *, host: str, port: int, store: str | None, fail_every: int = 0) -> None:
+def serve(secret: str, *, host: str, port: int, store: str | None, fail_every: int = 0,
+          delay: float = 0.0) -> None:
     import uvicorn
 
-    uvicorn.run(Receiver(secret, Store(store), fail_every=fail_every), host=host, port=port,
-                log_level="warning", access_log=False, lifespan="on")
+    uvicorn.run(Receiver(secret, Store(store), fail_every=fail_every, delay=delay), host=host,
+                port=port, log_level="warning", access_log=False, lifespan="on")
 
 
 if __name__ == "__main__":
