@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     webhook_poll_seconds: int = Field(default=2, ge=1)
     webhook_run_seconds: float = Field(default=20.0, gt=0)  # one job's time budget
     webhook_batch: int = Field(default=500, ge=1, le=5000)
-    webhook_concurrency: int = Field(default=64, ge=1, le=1000)
+    webhook_concurrency: int = Field(default=32, ge=1, le=1000)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     # How long a claimed delivery is held by its worker; a killed worker's deliveries come due
     # again after it. Longer than the timeout.

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from integrity_desk.audit.service import SYSTEM

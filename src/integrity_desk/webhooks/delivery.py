@@ -12,6 +12,7 @@ repeat. Claims take ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so workers share t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
 import socket
@@ -38,6 +39,9 @@ JOB = "webhooks.deliver"
 PRUNE_JOB = "webhooks.prune"
 USER_AGENT = f"IntegrityDesk-Webhooks/{__version__}"
 RESPONSE_BYTES = 64 * 1024  # read at most this much of an answer (the rest is dropped)
+# Connections per HTTP client. httpcore's pool walks all its connections on every request
+# (a cost that grows with the pool); small pools, one client each, keep that walk short.
+POOL_SIZE = 4
 
 _T = WebhookDelivery.__table__
 _INSERT_ATTEMPTS = BulkInsert(WebhookAttempt.__table__, [
@@ -189,11 +193,15 @@ async def _run(session: Session, settings: Settings, *, until: float) -> dict[st
     policy = policy_of(settings)
     totals = {"delivered": 0, "retry": 0, "dead": 0, "batches": 0}
     gate = asyncio.Semaphore(settings.webhook_concurrency)
-    limits = httpx.Limits(max_connections=settings.webhook_concurrency,
-                          max_keepalive_connections=settings.webhook_concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=settings.webhook_timeout_seconds,
+    pool = min(POOL_SIZE, settings.webhook_concurrency)
+    limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+    clients = [httpx.AsyncClient(limits=limits, timeout=settings.webhook_timeout_seconds,
                                  follow_redirects=False, trust_env=False,
-                                 headers={"user-agent": USER_AGENT}) as client:
+                                 headers={"user-agent": USER_AGENT})
+               for _ in range(math.ceil(settings.webhook_concurrency / pool))]
+    async with contextlib.AsyncExitStack() as stack:
+        for client in clients:
+            await stack.enter_async_context(client)
         while time.monotonic() < until:
             now = utcnow()
             batch = claim(session, token=token, now=now, limit=settings.webhook_batch,
@@ -207,7 +215,7 @@ async def _run(session: Session, settings: Settings, *, until: float) -> dict[st
             for d in batch:
                 target = where.get(d.subscription_id, "the subscription was deleted")
                 if isinstance(target, Target):
-                    sending.append(send(client, gate, d, target))
+                    sending.append(send(clients[len(sending) % len(clients)], gate, d, target))
                 else:  # dead at once: replayable once the subscription is fixed
                     refused.append(Result(d, now, -1, 0, target))
             results = [*await asyncio.gather(*sending), *refused]
