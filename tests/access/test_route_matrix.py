@@ -137,7 +137,10 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/cases/{key}/reveal"): A.PII_REVEAL,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
-PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
+PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
+                # The public DSA forms: no account, a signed double-submit, rate-limited.
+                ("GET", "/notice"), ("POST", "/notice"), ("GET", "/appeal"),
+                ("POST", "/appeal"), ("GET", "/forms/received")}
 PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "token_id": "999999", "decision_id": "999999", "dispute_id": "999999",
                 "code": "fake", "party_type": "notifier", "party_key": "someone@example.com",
