@@ -113,6 +113,8 @@ def check(form: dict[str, Any], *, today: date) -> Checked:
         errors["sender_type"] = (N_("Say who is sending this notice."), {})
     if legal and n.csam:
         n.csam = False  # contact details are required of law firms, authorities and courts
+    if n.csam:
+        n.category = "harmful_illegal"  # what such material is, whatever else was chosen
     contact_needed = not n.csam
     if not n.name and contact_needed:
         errors["name"] = (N_("Give your name (only reports of child sexual abuse material may "
