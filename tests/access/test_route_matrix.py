@@ -135,6 +135,11 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/cases/{key}/reopen"): A.CASE_WORK,
     ("POST", "/cases/{key}/merge"): A.CASE_WORK,
     ("POST", "/cases/{key}/reveal"): A.PII_REVEAL,
+    ("GET", "/requests"): A.REQUEST_RAISE,
+    ("GET", "/requests/new"): A.REQUEST_RAISE,
+    ("POST", "/requests"): A.REQUEST_RAISE,
+    ("GET", "/requests/businesses"): A.REQUEST_RAISE,
+    ("GET", "/requests/businesses/{business_id}"): A.REQUEST_RAISE,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
@@ -145,7 +150,7 @@ PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "token_id": "999999", "decision_id": "999999", "dispute_id": "999999",
                 "code": "fake", "party_type": "notifier", "party_key": "someone@example.com",
                 "hold_id": "999999", "flagger_id": "999999", "message_id": "999999",
-                "subscription_id": "999999"}
+                "subscription_id": "999999", "business_id": "999999"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

@@ -113,6 +113,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_internal_requests_requester", "internal_requests",
                     ["requester_id", "id"])
+    op.create_index("ix_businesses_domain_prefix", "businesses", ["domain"],
+                    postgresql_ops={"domain": "text_pattern_ops"})
     # A change to the subscriptions bumps the configuration version (as 0002 does for the
     # desk's configuration), so every process drops its cached subscriptions at once.
     if op.get_bind().dialect.name == "postgresql":
@@ -133,6 +135,7 @@ def downgrade() -> None:
     else:
         for event in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER trg_webhook_subscriptions_config_{event}")
+    op.drop_index("ix_businesses_domain_prefix", table_name="businesses")
     op.drop_index("ix_internal_requests_requester", table_name="internal_requests")
     op.drop_table("internal_requests")
     for name in ("ix_webhook_attempts_started", "ix_webhook_attempts_delivery",
