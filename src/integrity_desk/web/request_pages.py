@@ -53,10 +53,12 @@ def pick_business(request: Request, session: SessionDep, viewer: Requester,
 
 @router.get("/requests/businesses/{business_id}")
 def chosen_business(request: Request, session: SessionDep, viewer: Requester,
-                    business_id: RowId) -> Response:
-    """The chosen business in place of the picker (an htmx fragment)."""
+                    business_id: RowId, kind: str = "csm_escalation") -> Response:
+    """The chosen business in place of the picker (an htmx fragment), and for a CSM
+    escalation its plan tier chosen in the tier field (an out-of-band swap)."""
     return render(request, "requests/_business_chosen.html", {
-        "viewer": viewer, "chosen": service.business(session, business_id)})
+        "viewer": viewer, "chosen": service.business(session, business_id), "oob": True,
+        "kind": kind if kind in service.KINDS else "csm_escalation", "tiers": service.TIERS})
 
 
 @router.post("/requests")
