@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     # How long a claimed delivery is held by its worker; a killed worker's deliveries come due
     # again after it. Longer than the timeout.
     webhook_lease_seconds: int = Field(default=60, ge=1)
-    webhook_max_attempts: int = Field(default=12, ge=1, le=100)
+    webhook_max_attempts: int = Field(default=16, ge=1, le=100)
     webhook_backoff_base_seconds: float = Field(default=10.0, gt=0)
     webhook_backoff_cap_seconds: float = Field(default=6 * 3600.0, gt=0)
     webhook_log_days: int = Field(default=30, ge=1)  # attempts and delivered rows kept

@@ -138,7 +138,7 @@ def verify(secret: str, header: str | None, body: bytes, *,
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    max_attempts: int = 12
+    max_attempts: int = 16
     base_seconds: float = 10.0
     cap_seconds: float = 6 * 3600.0
 
