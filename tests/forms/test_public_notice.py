@@ -214,3 +214,17 @@ def test_every_message_is_translated() -> None:
         found = {m.id for m in catalog if m.id}
         assert ids is None or found == ids, "the catalogues hold different messages"
         ids = found
+
+
+@pytest.mark.parametrize("over, field", [
+    ({"urls": "https://"}, "urls"),
+    ({"organisation": "x" * 201}, "organisation"),
+    ({"email": "a" * 250 + "@example.com"}, "email"),
+])
+def test_what_intake_would_refuse_is_refused_on_its_field(client: TestClient, db: Database,
+                                                          over: dict[str, str],
+                                                          field: str) -> None:
+    r = send(client, "/notice", law_firm_notice(**over))
+    assert r.status_code == 422, r.text
+    assert field in field_errors(r.text)
+    assert _cases(db) == []

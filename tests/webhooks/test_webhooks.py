@@ -237,8 +237,9 @@ def test_an_inactive_subscription_gets_nothing_new_and_its_backlog_waits_as_dead
     sub_id, _ = subscribe("case.created")
     _flag(client, manager, "r1")
     r = client.patch(f"{API}/webhooks/{sub_id}", headers=manager.headers,
-                     json={"active": False})
+                     json={"active": False, "url": None})
     assert r.status_code == 200 and r.json()["active"] is False
+    assert r.json()["url"] == receiver.url  # null leaves a field as it is
     _flag(client, manager, "r2")
     assert len(_deliveries(db)) == 1
     assert deliver()["dead"] == 1

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor
 from integrity_desk.cases.domain import Channel
 from integrity_desk.cases.models import Case
+from integrity_desk.errors import InvalidInput
 from integrity_desk.forms.receipts import confirm
 from integrity_desk.i18n import N_
 from integrity_desk.intake import schemas as s
@@ -131,6 +132,10 @@ def check(form: dict[str, Any], *, today: date) -> Checked:
             errors["email"] = (N_("This is not a valid e-mail address."), {})
     if legal and not n.organisation:
         errors["organisation"] = (N_("Give the name of your firm, authority or court."), {})
+    elif len(n.organisation) > 200:
+        errors["organisation"] = (N_("At most %(limit)s characters."), {"limit": 200})
+    if len(n.email) > 254 and "email" not in errors:
+        errors["email"] = (N_("This is not a valid e-mail address."), {})
     errors.update(_check_urls(n, legal))
     if not legal and n.category not in CATEGORIES:
         errors["category"] = (N_("Choose what is wrong with the content."), {})
@@ -185,8 +190,24 @@ class Submitted:
     created: int
 
 
+# Where intake's own schema checks land on the form (the form's checks come first).
+_FIELDS = {"sender": "name", "reporter": "name", "email": "email", "organisation":
+           "organisation", "urls": "urls", "review": "urls", "legal_basis": "legal_basis",
+           "explanation": "explanation", "reason": "explanation"}
+
+
 def submit(session: Session, n: Notice, *, language: str, now: datetime) -> Submitted:
     """Open (or join) the cases of a checked notice, and queue its receipt."""
+    try:
+        return _submit(session, n, language=language, now=now)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        parts = [str(p) for p in first["loc"]]
+        field = next((_FIELDS[p] for p in reversed(parts) if p in _FIELDS), "explanation")
+        raise InvalidInput(first["msg"], field=field) from None
+
+
+def _submit(session: Session, n: Notice, *, language: str, now: datetime) -> Submitted:
     intake = Intake(session, now=now, actor=ACTOR)
     person = s.Person(name=n.name, email=n.email or None,
                       organisation=n.organisation or None) if n.name else None

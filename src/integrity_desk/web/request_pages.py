@@ -17,7 +17,7 @@ from integrity_desk.api.deps import SessionDep
 from integrity_desk.api.paging import IdCursor, RowId
 from integrity_desk.cases.domain import GuidelineCategory
 from integrity_desk.db import utcnow
-from integrity_desk.errors import InvalidInput
+from integrity_desk.errors import DeskError
 from integrity_desk.forms import requests as service
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.render import render
@@ -67,7 +67,7 @@ async def raise_request(request: Request, session: SessionDep, viewer: Requester
     kind = form.get("kind") if form.get("kind") in service.KINDS else "csm_escalation"
     try:
         raised = service.raise_request(session, user=viewer.user, form=form, now=utcnow())
-    except InvalidInput as exc:
+    except DeskError as exc:
         session.rollback()
         domain = (form.get("business_domain") or "").strip().lower()
         chosen = next((b for b in service.find_businesses(session, domain, limit=1)

@@ -153,7 +153,8 @@ def get_subscription(subscription_id: RowId, session: SessionDep,
 def change_subscription(subscription_id: RowId, body: SubscriptionChange, request: Request,
                         session: SessionDep, principal: WebhookManager) -> SubscriptionOut:
     sub = service.get(session, subscription_id)
-    changes = body.model_dump(exclude_unset=True, mode="json")
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True, mode="json").items()
+               if v is not None}  # null means "leave as it is"
     service.change(session, sub, changes=changes, actor=principal.actor, now=utcnow(),
                    settings=request.app.state.settings)
     out = SubscriptionOut(**_out(sub))
