@@ -39,8 +39,11 @@ def test_add_list_dead_and_replay(run, db: Database, client, manager) -> None:  
         s.execute(update(WebhookDelivery).values(status="dead", last_error="HTTP 500"))
     listed = run("webhooks", "list")
     assert listed.exit_code == 0 and "CRM" in listed.output
+    with db.session() as s:
+        delivery = s.scalars(select(WebhookDelivery)).one()
     dead = run("webhooks", "dead", str(sub.id))
-    assert dead.exit_code == 0 and "case.created" in dead.output
+    assert dead.exit_code == 0 and "HTTP 500" in dead.output
+    assert f"│ {delivery.id} " in dead.output
     replayed = run("webhooks", "replay", str(sub.id))
     assert replayed.exit_code == 0 and "replayed 1" in replayed.output
     with db.session() as s:

@@ -376,3 +376,20 @@ def test_prune_forgets_old_attempts_and_deliveries_but_not_dead_letters(
         assert prune(s, now=utcnow() + timedelta(days=31), settings=settings) == {
             "attempts": 1, "deliveries": 1}
     assert _deliveries(db) == []
+
+
+def test_delivery_works_where_an_event_loop_already_runs(
+        client: TestClient, manager: Person, receiver: Receiver,
+        subscribe: Callable[..., tuple[int, str]], deliver: Callable[..., dict[str, int]]
+) -> None:
+    """An async caller (or a test process with a loop of its own) gets the same delivery."""
+    import asyncio
+
+    subscribe("case.created")
+    _flag(client, manager)
+
+    async def from_a_coroutine() -> dict[str, int]:
+        return deliver()
+
+    assert asyncio.run(from_a_coroutine())["delivered"] == 1
+    assert len(receiver.received) == 1

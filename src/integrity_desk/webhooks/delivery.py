@@ -18,6 +18,7 @@ import os
 import socket
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -236,7 +237,14 @@ def deliver_due(session: Session, *, settings: Settings, budget: float | None = 
     Commits as it goes (claim, then results): see the module's docstring for why.
     """
     until = time.monotonic() + (settings.webhook_run_seconds if budget is None else budget)
-    return asyncio.run(_run(session, settings, until=until))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the worker's case: no loop in this thread
+        return asyncio.run(_run(session, settings, until=until))
+    # Called from a thread that runs an event loop already (an async caller): a loop of our
+    # own in a thread of its own; the session is used from there alone until it returns.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _run(session, settings, until=until)).result()
 
 
 def prune(session: Session, *, now: datetime, settings: Settings, batch: int = 10_000
