@@ -140,6 +140,12 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/requests"): A.REQUEST_RAISE,
     ("GET", "/requests/businesses"): A.REQUEST_RAISE,
     ("GET", "/requests/businesses/{business_id}"): A.REQUEST_RAISE,
+    ("GET", "/webhooks"): A.WEBHOOK_MANAGE,
+    ("POST", "/webhooks"): A.WEBHOOK_MANAGE,
+    ("GET", "/webhooks/{subscription_id}"): A.WEBHOOK_MANAGE,
+    ("POST", "/webhooks/{subscription_id}/replay"): A.WEBHOOK_MANAGE,
+    ("POST", "/webhooks/{subscription_id}/active"): A.WEBHOOK_MANAGE,
+    ("POST", "/webhooks/{subscription_id}/rotate-secret"): A.WEBHOOK_MANAGE,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),

@@ -31,6 +31,7 @@ from integrity_desk.web.render import HERE, is_htmx, render
 from integrity_desk.web.request_pages import router as request_pages_router
 from integrity_desk.web.search import router as search_router
 from integrity_desk.web.signin import router as signin_router
+from integrity_desk.web.webhook_pages import router as webhook_pages_router
 from integrity_desk.web.work import router as work_router
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -104,6 +105,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(search_router)
     app.include_router(public_forms_router)
     app.include_router(request_pages_router)
+    app.include_router(webhook_pages_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]

@@ -158,15 +158,21 @@ def listing(session: Session, *, after: int | None, limit: int
     subs = list(session.scalars(query))
     more = len(subs) > limit
     subs = subs[:limit]
-    counts: dict[int, dict[str, int]] = {s.id: dict.fromkeys(DELIVERY_STATUSES, 0)
-                                         for s in subs}
-    if subs:
+    found = counts(session, [s.id for s in subs])
+    return [(s, found[s.id]) for s in subs], (subs[-1].id if more else None)
+
+
+def counts(session: Session, subscription_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Deliveries by status of each subscription, in one grouped read."""
+    found: dict[int, dict[str, int]] = {i: dict.fromkeys(DELIVERY_STATUSES, 0)
+                                        for i in subscription_ids}
+    if subscription_ids:
         for sub_id, status, n in session.execute(
                 select(WebhookDelivery.subscription_id, WebhookDelivery.status, func.count())
-                .where(WebhookDelivery.subscription_id.in_(list(counts)))
+                .where(WebhookDelivery.subscription_id.in_(subscription_ids))
                 .group_by(WebhookDelivery.subscription_id, WebhookDelivery.status)):
-            counts[sub_id][status] = n
-    return [(s, counts[s.id]) for s in subs], (subs[-1].id if more else None)
+            found[sub_id][status] = n
+    return found
 
 
 def deliveries(session: Session, sub: WebhookSubscription, *, status: str | None,
