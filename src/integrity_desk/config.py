@@ -55,6 +55,27 @@ class Settings(BaseSettings):
     dsa_timeout_seconds: float = 30.0
     # Retries of one batch on 429/5xx before the run stops (the job retries it later).
     dsa_max_retries: int = 6
+    # Webhooks (docs/webhooks.md). Fernet keys that encrypt signing secrets (comma-separated,
+    # the first encrypts); empty: a key derived from secret_key.
+    webhook_keys: str = ""
+    webhook_poll_seconds: int = Field(default=2, ge=1)
+    webhook_run_seconds: float = Field(default=20.0, gt=0)  # one job's time budget
+    webhook_batch: int = Field(default=500, ge=1, le=5000)
+    webhook_concurrency: int = Field(default=32, ge=1, le=1000)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # How long a claimed delivery is held by its worker; a killed worker's deliveries come due
+    # again after it. Longer than the timeout.
+    webhook_lease_seconds: int = Field(default=60, ge=1)
+    webhook_max_attempts: int = Field(default=16, ge=1, le=100)
+    webhook_backoff_base_seconds: float = Field(default=10.0, gt=0)
+    webhook_backoff_cap_seconds: float = Field(default=6 * 3600.0, gt=0)
+    webhook_log_days: int = Field(default=30, ge=1)  # attempts and delivered rows kept
+    # Plain http:// to hosts other than loopback (an internal network without TLS).
+    webhook_allow_http: bool = False
+    # Public forms (docs/forms.md): submissions per client address, and how long an appeal
+    # link stays valid after it was sent (the window itself is 6 months from being informed).
+    public_form_rate_limit: str = "10/hour"
+    appeal_link_days: int = Field(default=200, ge=1)
 
 
 @lru_cache

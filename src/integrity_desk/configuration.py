@@ -44,6 +44,9 @@ _VERSION = select(ConfigState.version).where(ConfigState.id == 1)
 # token look-up of every request does), so that checking it costs no round trip of its own.
 VERSION_COLUMN = _VERSION.scalar_subquery()
 _SEEN = "desk_config_version"
+# The version this unit of work has seen, with the transaction it was seen in: caches keyed on
+# the same version (webhook subscriptions) check it again without a statement of their own.
+_CHECKED = "desk_config_checked"
 _lock = threading.Lock()
 
 
@@ -68,6 +71,8 @@ def desk_config(session: Session) -> DeskConfig:
     if version is None:
         version = session.scalar(_VERSION)
     key = session.get_bind().engine.url
+    if version is not None:
+        session.info[_CHECKED] = (version, session.get_transaction())
     cached = _cache.get(key)
     if version is not None and cached is not None and cached.version == version:
         return cached
@@ -76,3 +81,14 @@ def desk_config(session: Session) -> DeskConfig:
         with _lock:
             _cache[key] = config
     return config
+
+
+def config_version(session: Session) -> int:
+    """The configuration version in this transaction: the one desk_config saw already, or one
+    tiny read (which is then remembered for the rest of the transaction)."""
+    seen = session.info.get(_CHECKED)
+    if seen is not None and seen[1] is session.get_transaction():
+        return int(seen[0])
+    version = session.scalar(_VERSION) or 0
+    session.info[_CHECKED] = (version, session.get_transaction())
+    return int(version)

@@ -1,6 +1,7 @@
 """Imports every slice's models so metadata is complete (Alembic, tests). Not imported by slices."""
 
 from integrity_desk.audit.models import AuditChain, AuditCheckpoint, AuditCheckpointHead, AuditEvent
+from integrity_desk.audit.service import listen
 from integrity_desk.auth.models import BrowserSession, LoginThrottle
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
 from integrity_desk.configuration import ConfigState
@@ -13,6 +14,7 @@ from integrity_desk.decisions.models import (
     OutOfCourtDispute,
 )
 from integrity_desk.dsa.models import DsaStatement, DsaSubmissionLog, TrustedFlagger
+from integrity_desk.forms.models import InternalRequest
 from integrity_desk.jobs.models import Job
 from integrity_desk.messages.models import OutboxMessage
 from integrity_desk.metrics.models import CaseFlowDay, MetricsRefresh, QueueBacklog
@@ -23,6 +25,12 @@ from integrity_desk.routing.models import Queue
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 from integrity_desk.subjects.models import Business, Review, Reviewer
 from integrity_desk.triage.models import TriageRule
+from integrity_desk.webhooks.emit import emit
+from integrity_desk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+
+# Importing the models also wires the listener that writes rows of them: every process that
+# records timeline events (server, worker, CLI, tests) imports this module first.
+listen(emit)
 
 __all__ = [
     "ApiToken",
@@ -46,6 +54,7 @@ __all__ = [
     "DsaStatement",
     "DsaSubmissionLog",
     "Guideline",
+    "InternalRequest",
     "Job",
     "LegalHold",
     "LoginThrottle",
@@ -64,4 +73,7 @@ __all__ = [
     "TriageRule",
     "TrustedFlagger",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -86,6 +86,14 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("POST", "/api/v1/users/{user_id}/password"): A.USER_MANAGE,
     ("POST", "/api/v1/users/{user_id}/deactivate"): A.USER_MANAGE,
     ("POST", "/api/v1/users/{user_id}/reactivate"): A.USER_MANAGE,
+    ("GET", "/api/v1/webhooks"): A.WEBHOOK_MANAGE,
+    ("POST", "/api/v1/webhooks"): A.WEBHOOK_MANAGE,
+    ("GET", "/api/v1/webhooks/{subscription_id}"): A.WEBHOOK_MANAGE,
+    ("PATCH", "/api/v1/webhooks/{subscription_id}"): A.WEBHOOK_MANAGE,
+    ("POST", "/api/v1/webhooks/{subscription_id}/rotate-secret"): A.WEBHOOK_MANAGE,
+    ("GET", "/api/v1/webhooks/{subscription_id}/deliveries"): A.WEBHOOK_MANAGE,
+    ("GET", "/api/v1/webhooks/{subscription_id}/attempts"): A.WEBHOOK_MANAGE,
+    ("POST", "/api/v1/webhooks/{subscription_id}/replay"): A.WEBHOOK_MANAGE,
 }
 # Routes anyone may call without signing in.
 PUBLIC = {("GET", "/healthz")}
@@ -127,13 +135,28 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/cases/{key}/reopen"): A.CASE_WORK,
     ("POST", "/cases/{key}/merge"): A.CASE_WORK,
     ("POST", "/cases/{key}/reveal"): A.PII_REVEAL,
+    ("GET", "/requests"): A.REQUEST_RAISE,
+    ("GET", "/requests/new"): A.REQUEST_RAISE,
+    ("POST", "/requests"): A.REQUEST_RAISE,
+    ("GET", "/requests/businesses"): A.REQUEST_RAISE,
+    ("GET", "/requests/businesses/{business_id}"): A.REQUEST_RAISE,
+    ("GET", "/webhooks"): A.WEBHOOK_MANAGE,
+    ("POST", "/webhooks"): A.WEBHOOK_MANAGE,
+    ("GET", "/webhooks/{subscription_id}"): A.WEBHOOK_MANAGE,
+    ("POST", "/webhooks/{subscription_id}/replay"): A.WEBHOOK_MANAGE,
+    ("POST", "/webhooks/{subscription_id}/active"): A.WEBHOOK_MANAGE,
+    ("POST", "/webhooks/{subscription_id}/rotate-secret"): A.WEBHOOK_MANAGE,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
-PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
+PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
+                # The public DSA forms: no account, a signed double-submit, rate-limited.
+                ("GET", "/notice"), ("POST", "/notice"), ("GET", "/appeal"),
+                ("POST", "/appeal"), ("GET", "/forms/received")}
 PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "token_id": "999999", "decision_id": "999999", "dispute_id": "999999",
                 "code": "fake", "party_type": "notifier", "party_key": "someone@example.com",
-                "hold_id": "999999", "flagger_id": "999999", "message_id": "999999"}
+                "hold_id": "999999", "flagger_id": "999999", "message_id": "999999",
+                "subscription_id": "999999", "business_id": "999999"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

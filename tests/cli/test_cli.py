@@ -208,7 +208,9 @@ def test_audit_verify_and_checkpoint(run, db):
             in _one_line(tampered.output))
 
 
-def test_worker_once_runs_the_due_jobs(run, db):
+def test_worker_once_runs_the_due_jobs(run, db, monkeypatch):
+    # The webhook job comes due every 2 s: a slow run would meet it twice.
+    monkeypatch.setenv("IDESK_WEBHOOK_POLL_SECONDS", "3600")
     _ok(run("migrate"))
     now = utcnow()
     with db.session() as s:
@@ -216,7 +218,8 @@ def test_worker_once_runs_the_due_jobs(run, db):
             TypeAdapter(CaseIn).validate_python(f.flag())).case
         s.execute(update(Case).where(Case.id == case.id).values(
             resolution_due_at=now - timedelta(minutes=1)))
-    assert "ran 5 job(s)" in _ok(run("worker", "--once"))
+    # Every periodic job once (five of the desk's, the two of webhooks); none is due again.
+    assert "ran 7 job(s)" in _ok(run("worker", "--once"))
     with db.session() as s:
         jobs: list[Any] = s.execute(select(Job.kind, Job.status).order_by(Job.id)).all()
         breaches = s.scalar(select(func.count()).select_from(AuditEvent)
@@ -225,10 +228,11 @@ def test_worker_once_runs_the_due_jobs(run, db):
     assert [tuple(j) for j in jobs] == [
         ("sla.sweep", "done"), ("audit.checkpoint", "done"),
         ("decisions.documentation_windows", "done"), ("privacy.retention", "done"),
-        ("metrics.refresh", "done"),
+        ("metrics.refresh", "done"), ("webhooks.deliver", "done"), ("webhooks.prune", "done"),
         ("sla.sweep", "queued"), ("audit.checkpoint", "queued"),
         ("decisions.documentation_windows", "queued"), ("privacy.retention", "queued"),
-        ("metrics.refresh", "queued")]
+        ("metrics.refresh", "queued"), ("webhooks.deliver", "queued"),
+        ("webhooks.prune", "queued")]
     assert (breaches, checkpoints) == (1, 1)
     assert "intact" in _ok(run("audit", "verify"))  # signed with IDESK_SECRET_KEY
     assert "ran 0 job(s)" in _ok(run("worker", "--once"))  # the next runs are not due yet

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from integrity_desk.config import get_settings
 from integrity_desk.db import Database
 from integrity_desk.dsa.models import DsaStatement
 from integrity_desk.dsa.validation import validate_statement
+from integrity_desk.forms.tokens import read_appeal_token
 from tests.conftest import Person
 from tests.decisions.test_decisions_api import _claimed_flag, _decide
 
@@ -43,8 +45,11 @@ def test_a_removal_yields_one_valid_statement_and_a_message(
     messages = client.get(f"{API}/cases/{key}/messages", headers=specialist.headers).json()
     sor = next(m for m in messages if m["kind"] == "statement_of_reasons")
     assert (sor["role"], sor["status"]) == ("review", "no_address")
-    for element in ("removed", "Article 17", f"/appeal?case={key}"):
+    for element in ("removed", "Article 17", "/appeal?t="):
         assert element in sor["body"], element
+    token = sor["body"].split("/appeal?t=")[1].split()[0]
+    link = read_appeal_token(token, settings=get_settings())
+    assert (link.decision_id, link.role) == (d["id"], "reviewer")
 
 
 def test_no_statement_without_a_restriction(client: TestClient, db: Database,

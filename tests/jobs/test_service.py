@@ -147,6 +147,20 @@ def test_stale_job_out_of_attempts_is_parked_not_revived(db, now):
     assert "stopped" in job.last_error
 
 
+def test_a_killed_periodic_run_with_a_newer_run_queued_is_parked(db, now):
+    """A worker killed mid-run, then restarted, scheduled the periodic job afresh: the old run
+    is parked instead of revived (two queued runs of one singleton cannot exist)."""
+    with db.session() as s:
+        service.enqueue(s, "tick", run_at=now - timedelta(hours=1), singleton_key="tick")
+    killed = _claim(db, now - timedelta(minutes=30), "killed-worker")
+    with db.session() as s:
+        service.enqueue(s, "tick", run_at=now, singleton_key="tick")
+    fresh = _claim(db, now, "w2")
+    assert fresh is not None and fresh.id != killed.id
+    by_id = {j.id: j for j in _jobs(db)}
+    assert by_id[killed.id].status == "failed" and "newer run" in by_id[killed.id].last_error
+
+
 def test_concurrent_workers_get_different_jobs(db, now):
     if db.dialect != "postgresql":
         pytest.skip("SQLite serialises writers: there is no concurrent claim")

@@ -16,6 +16,7 @@ from integrity_desk.db import Database, utcnow
 from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
 from integrity_desk.jobs import service
+from integrity_desk.jobs import worker as worker_module
 from integrity_desk.jobs.models import Job
 from integrity_desk.jobs.worker import HANDLERS, Worker
 from tests import factories as f
@@ -63,10 +64,16 @@ def test_periodic_jobs_are_scheduled_once(db, worker, now):
     assert _jobs(db) == [("sla.sweep", "queued", now, 0), ("audit.checkpoint", "queued", now, 0),
                          ("decisions.documentation_windows", "queued", now, 0),
                          ("privacy.retention", "queued", now, 0),
-                         ("metrics.refresh", "queued", now, 0)]
+                         ("metrics.refresh", "queued", now, 0),
+                         ("webhooks.deliver", "queued", now, 0),
+                         ("webhooks.prune", "queued", now, 0)]
 
 
-def test_run_once_sweeps_checkpoints_and_reschedules(db, worker, now, settings):
+def test_run_once_sweeps_checkpoints_and_reschedules(db, worker, now, settings, monkeypatch):
+    # The webhook jobs (every 2 s) are tested with their slice (tests/webhooks).
+    every = worker_module.periodic
+    monkeypatch.setattr(worker_module, "periodic", lambda s: [
+        (kind, n) for kind, n in every(s) if not kind.startswith("webhooks.")])
     case_id = _overdue_case(db, now)
     worker.schedule_periodic(now)
 

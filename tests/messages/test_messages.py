@@ -3,11 +3,14 @@ appeal outcomes naming the out-of-court route, and counsel's review of legal out
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
 
+from integrity_desk.config import get_settings
+from integrity_desk.forms.tokens import read_appeal_token
 from integrity_desk.messages.domain import MessageKind, render
 from tests import factories as f
 from tests.conftest import Person
@@ -58,9 +61,13 @@ def test_the_notifier_hears_the_decision_with_the_ways_to_contest_it(
         "decision_notice", "queued", "notifier")
     body = notice["body"]
     for element in ("we took action", "remove the review", "Genuine experience".lower(),
-                    "six months", f"/appeal?case={key}", "out-of-court", "courts",
+                    "six months", "/appeal?t=", "out-of-court", "courts",
                     "Automated means: none"):
         assert element.lower() in body.lower(), element
+    # The link is signed and names the decision, the notifier and when they were told.
+    link = read_appeal_token(re.search(r"/appeal\?t=(\S+)", body).group(1),
+                             settings=get_settings())
+    assert link.role == "notifier" and link.case_id == int(key.split("-")[1])
 
 
 def test_a_legal_outcome_letter_waits_for_counsel(

@@ -33,6 +33,8 @@ class Action(StrEnum):
     CONFIG_MANAGE = "config.manage"
     SELF = "self"
     USER_MANAGE = "user.manage"
+    WEBHOOK_MANAGE = "webhook.manage"
+    REQUEST_RAISE = "request.raise"
 
 
 DESCRIPTIONS: dict[Action, str] = {
@@ -64,6 +66,10 @@ DESCRIPTIONS: dict[Action, str] = {
     Action.USER_MANAGE: "add people, reset passwords, deactivate and reactivate accounts, list "
                         "and revoke anyone's API tokens (admin-scoped token or an admin's "
                         "browser session)",
+    Action.WEBHOOK_MANAGE: "subscribe other systems to case events (webhooks): add, change, "
+                           "rotate secrets, read the delivery log, replay dead letters",
+    Action.REQUEST_RAISE: "raise a CSM or executive escalation with the console's request "
+                          "form, and follow one's own requests (My requests)",
 }
 
 _EVERYONE = frozenset(Role)
@@ -88,6 +94,10 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.CONFIG_MANAGE: _MANAGERS,
     Action.SELF: _EVERYONE,
     Action.USER_MANAGE: frozenset({Role.ADMIN}),
+    Action.WEBHOOK_MANAGE: _MANAGERS,
+    # Stakeholders (CSMs, executives: the viewer role) raise requests; so may the desk's leads
+    # and specialists on their behalf. Vendor agents, counsel and policy do not.
+    Action.REQUEST_RAISE: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.VIEWER}),
 }
 
 # Actions that also need a token with the admin scope (a browser session counts as admin-scoped

@@ -128,10 +128,12 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.search.api import router as search_router
     from integrity_desk.sla.api import router as sla_router
     from integrity_desk.triage.api import router as triage_router
+    from integrity_desk.webhooks.api import router as webhooks_router
 
     for router in (intake_router, cases_router, decisions_router, appeals_router, audit_router,
                    routing_router, triage_router, sla_router, people_router, misuse_router,
-                   privacy_router, flaggers_router, messages_router, search_router):
+                   privacy_router, flaggers_router, messages_router, search_router,
+                   webhooks_router):
         app.include_router(router, prefix="/api/v1")
     from integrity_desk.web.app import mount_web
 

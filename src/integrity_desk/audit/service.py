@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -46,6 +46,24 @@ _MOVE_HEADS = (
     update(_CHAINS).where(_CHAINS.c.chain_key == bindparam("k"))
     .values(seq=bindparam("s"), head_hash=bindparam("h"), updated_at=bindparam("u"))
 )
+
+
+# Called with every batch of events, in the writer's transaction, after the events are in
+# (webhooks.emit writes the deliveries an event owes). A listener must cost nothing for the
+# kinds it does not care about: every write of the desk passes here.
+Listener = Callable[[Session, Sequence[dict[str, Any]]], None]
+_listeners: list[Listener] = []
+
+
+def listen(listener: Listener) -> None:
+    """Register a listener once per process (integrity_desk.models wires the desk's own)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _tell(session: Session, events: Sequence[dict[str, Any]]) -> None:
+    for listener in _listeners:
+        listener(session, events)
 
 
 def case_chain(case_id: int) -> str:
@@ -119,6 +137,7 @@ def record_many(session: Session, events: Sequence[dict[str, Any]]) -> None:
         session.execute(_MOVE_HEADS, moved)
     _INSERT_CHAINS.execute(session, [dict(chain_key=key, seq=seq, head_hash=head, updated_at=now)
                                      for key, (seq, head) in heads.items() if key not in known])
+    _tell(session, events)
 
 
 def record_new_chains(session: Session, events: Sequence[dict[str, Any]]) -> None:
@@ -149,6 +168,7 @@ def record_new_chains(session: Session, events: Sequence[dict[str, Any]]) -> Non
     ]
     _INSERT_EVENTS.execute(session, event_rows)
     _INSERT_CHAINS.execute(session, chain_rows)
+    _tell(session, events)
 
 
 # A writer stamps a head when it writes it but commits a moment later, possibly after a

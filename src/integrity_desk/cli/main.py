@@ -14,6 +14,7 @@ from integrity_desk.cli.common import console, database, fail, progress
 from integrity_desk.cli.dsa import dsa_app
 from integrity_desk.cli.privacy import audit_export, retention_app
 from integrity_desk.cli.tokens import add_token_commands
+from integrity_desk.cli.webhooks import webhooks_app
 from integrity_desk.config import get_settings
 from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError
@@ -29,6 +30,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 audit_app.command("export")(audit_export)
 app.add_typer(dsa_app, name="dsa")
+app.add_typer(webhooks_app, name="webhooks")
 
 
 

@@ -70,7 +70,9 @@ def issue_statements(session: Session, case: Case, decision: Decision,
         record_statement(session, facts=facts, case_id=case.id, decision_id=decision.id,
                          subject=ref, now=now)
         message = render_message(facts, MessageContext(
-            item=item, informed_on=now.date(), appeal_url=appeal_link(case),
+            item=item, informed_on=now.date(), appeal_url=appeal_link(
+                case, decision, role="business" if a.subject_type == "business" else "reviewer",
+                informed_at=now),
             guideline_version=f"{guideline.code} v{guideline.version}" if guideline else None,
             recipient_name=getattr(subject, "display_name", None) or getattr(
                 subject, "name", None)), language=language or case.language)

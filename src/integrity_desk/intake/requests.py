@@ -119,6 +119,11 @@ def _escalation_subjects(
     return business, [("business", business.id)] + [("review", found[r.ref].id)
                                                      for r in reviews]
 
+def _needed_by(p: s.CsmEscalationIn | s.ExecutiveEscalationIn) -> dict[str, str]:
+    if p.needed_by is None:
+        return {}
+    return {"needed_by": _aware(p.needed_by, "needed_by").isoformat()}
+
 def _csm(session: Session, p: s.CsmEscalationIn, now: datetime, actor: Actor) -> Draft:
     business, subjects = _escalation_subjects(session, p.business_domain, p.reviews)
     return Draft(
@@ -127,7 +132,7 @@ def _csm(session: Session, p: s.CsmEscalationIn, now: datetime, actor: Actor) ->
         requester_type=RequesterType.CSM, **_person(p.csm), customer_tier=p.customer_tier,
         revenue_at_stake=p.revenue_at_stake, category=p.category, language=p.language,
         subjects=subjects, business_reviews=business.review_count, tags=p.tags,
-        details={"business_domain": p.business_domain},
+        details={"business_domain": p.business_domain, **_needed_by(p)},
         dedupe_key=f"csm_escalation:business:{business.id}",
     )
 
@@ -140,7 +145,7 @@ def _executive(session: Session, p: s.ExecutiveEscalationIn, now: datetime, acto
         revenue_at_stake=p.revenue_at_stake, category=p.category, language=p.language,
         subjects=subjects, business_reviews=business.review_count, tags=p.tags,
         details={"business_domain": p.business_domain, "business_impact": p.business_impact,
-                 "executive_title": p.executive_title},
+                 "executive_title": p.executive_title, **_needed_by(p)},
         dedupe_key=f"executive_escalation:business:{business.id}",
     )
 

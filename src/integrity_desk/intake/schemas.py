@@ -108,6 +108,9 @@ class CsmEscalationIn(_Common):
     description: Text
     reviews: list[ReviewIn] = Field(default_factory=list, max_length=200)
     category: GuidelineCategory | None = None
+    needed_by: datetime | None = Field(
+        default=None, description="when the requester needs an answer (the business's own "
+                                  "deadline; shown on the case, not an SLA)")
 
 
 class ExecutiveEscalationIn(_Common):
@@ -120,6 +123,9 @@ class ExecutiveEscalationIn(_Common):
     revenue_at_stake: int | None = Field(default=None, ge=0, le=10_000_000_000)
     reviews: list[ReviewIn] = Field(default_factory=list, max_length=200)
     category: GuidelineCategory | None = None
+    needed_by: datetime | None = Field(
+        default=None, description="when the requester needs an answer (the business's own "
+                                  "deadline; shown on the case, not an SLA)")
 
 
 class AppealIn(_Common):

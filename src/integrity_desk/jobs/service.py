@@ -10,8 +10,8 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, select, text, update
+from sqlalchemy.orm import Session, aliased
 
 from integrity_desk.db import upsert_insert
 from integrity_desk.jobs.models import Job
@@ -47,6 +47,16 @@ def claim(session: Session, *, worker: str, now: datetime) -> Job | None:
         update(Job).where(stale, Job.attempts >= Job.max_attempts)
         .values(status="failed", locked_by=None, finished_at=now,
                 last_error="its worker stopped while running it")
+        .execution_options(synchronize_session=False)
+    )
+    # A periodic job killed mid-run was scheduled afresh when a worker started again: reviving
+    # it too would break the one-queued-per-singleton-key index (and every claim with it).
+    twin = aliased(Job)
+    session.execute(
+        update(Job).where(stale, Job.singleton_key.is_not(None), exists().where(
+            twin.status == "queued", twin.singleton_key == Job.singleton_key))
+        .values(status="failed", locked_by=None, finished_at=now,
+                last_error="its worker stopped while running it; a newer run is queued")
         .execution_options(synchronize_session=False)
     )
     session.execute(

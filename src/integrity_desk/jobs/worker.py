@@ -28,6 +28,7 @@ from integrity_desk.jobs import service
 from integrity_desk.metrics import tasks as metrics_tasks
 from integrity_desk.privacy import retention
 from integrity_desk.sla.tasks import sweep
+from integrity_desk.webhooks import delivery as webhooks
 
 log = logging.getLogger("integrity_desk.worker")
 
@@ -46,6 +47,9 @@ HANDLERS: dict[str, Handler] = {
         session, now=now, payload=payload, settings=settings),
     metrics_tasks.JOB: lambda session, now, payload, settings: metrics_tasks.run_job(
         session, now),
+    webhooks.JOB: webhooks.handle,
+    webhooks.PRUNE_JOB: lambda session, now, payload, settings: webhooks.prune(
+        session, now=now, settings=settings),
 }
 
 
@@ -54,7 +58,9 @@ def periodic(settings: Settings) -> list[tuple[str, int]]:
             ("audit.checkpoint", settings.audit_checkpoint_seconds),
             (decision_tasks.JOB, settings.sla_sweep_seconds),
             (retention.JOB, settings.retention_sweep_seconds),
-            (metrics_tasks.JOB, settings.metrics_refresh_seconds)]
+            (metrics_tasks.JOB, settings.metrics_refresh_seconds),
+            (webhooks.JOB, settings.webhook_poll_seconds),
+            (webhooks.PRUNE_JOB, 3600)]
     if settings.dsa_api_url:  # Transparency Database submissions, once configured
         jobs.append(("dsa.submit", settings.dsa_submit_seconds))
     return jobs

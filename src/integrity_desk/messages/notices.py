@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor
 from integrity_desk.cases.models import Case
-from integrity_desk.config import get_settings
 from integrity_desk.decisions.domain import RULES, ActionKind
 from integrity_desk.decisions.models import Decision, DecisionAction, Guideline
+from integrity_desk.forms.tokens import appeal_url
 from integrity_desk.messages.domain import MessageKind
 from integrity_desk.messages.service import queue
 
@@ -24,8 +24,11 @@ OUTCOMES = {"upheld": "we upheld our decision", "overturned": "we reversed our d
             "partly_overturned": "we reversed part of our decision"}
 
 
-def appeal_link(case: Case) -> str:
-    return f"{get_settings().public_base_url.rstrip('/')}/appeal?case={case.key}"
+def appeal_link(case: Case, decision: Decision, *, role: str, informed_at: datetime) -> str:
+    """The public appeal form, by a signed link naming the decision and who was told of it
+    (DSA Art. 20: the notifier, or the person affected) and when."""
+    return appeal_url(decision_id=decision.id, case_id=case.id, role=role,
+                      informed_at=informed_at)
 
 
 def notify_notifier(session: Session, case: Case, decision: Decision,
@@ -53,7 +56,7 @@ def notify_notifier(session: Session, case: Case, decision: Decision,
                            if a.action != ActionKind.KEEP],
               "ground": ground, "explanation": decision.explanation,
               "automation": AUTOMATION[decision.automated_decision],
-              "appeal_link": appeal_link(case)})
+              "appeal_link": appeal_link(case, decision, role="notifier", informed_at=now)})
 
 
 def notify_appellant(session: Session, appeal: Case, outcome: Decision, contested_key: str,

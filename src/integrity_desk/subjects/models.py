@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integrity_desk.db import Base, UTCDateTime, utcnow
@@ -12,6 +12,12 @@ from integrity_desk.db import Base, UTCDateTime, utcnow
 
 class Business(Base):
     __tablename__ = "businesses"
+    __table_args__ = (
+        # The request forms' business picker: a domain prefix (LIKE 'shop%' on PostgreSQL
+        # needs text_pattern_ops under a non-C collation; SQLite ranges over it).
+        Index("ix_businesses_domain_prefix", "domain",
+              postgresql_ops={"domain": "text_pattern_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     domain: Mapped[str] = mapped_column(String(253), unique=True)

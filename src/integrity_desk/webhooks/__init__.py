@@ -1,0 +1,1 @@
+"""Webhooks: signed HTTP notifications of what happens to cases, delivered at least once."""
