@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # the worker looks every retention_sweep_seconds, erasing retention_batch cases per run.
     retention_days: int = Field(default=365, ge=1)
     retention_sweep_seconds: int = 3600
+    # Finished jobs are kept for operators to read, then deleted (failed ones longer).
+    jobs_keep_done_days: int = Field(default=7, ge=1)
+    jobs_keep_failed_days: int = Field(default=30, ge=1)
     retention_batch: int = Field(default=200, ge=1, le=5000)
     # The Commission's DSA Transparency Database (Art. 24(5)); submission is off while unset.
     dsa_api_url: str = ""

@@ -176,3 +176,21 @@ def test_concurrent_workers_get_different_jobs(db, now):
         first.commit()
     finally:
         first.close()
+
+
+def test_prune_deletes_finished_jobs_past_their_keeping_time(db, now):
+    day = timedelta(days=1)
+    rows = [("done", now - 8 * day), ("done", now - 6 * day), ("failed", now - 8 * day),
+            ("failed", now - 31 * day), ("queued", None), ("running", None)]
+    with db.session() as s:
+        for i, (status, finished) in enumerate(rows):
+            s.add(Job(kind=f"k{i}", payload={}, status=status, run_at=now - 40 * day,
+                      finished_at=finished, created_at=now - 40 * day))
+    with db.session() as s:
+        assert service.prune(s, now=now, keep_done=7 * day, keep_failed=30 * day,
+                             batch=1) == 1  # oldest first, one a run
+        assert service.prune(s, now=now, keep_done=7 * day, keep_failed=30 * day) == 1
+        assert service.prune(s, now=now, keep_done=7 * day, keep_failed=30 * day) == 0
+        left = sorted(s.scalars(select(Job.kind)))
+    # the recent done job, the failed one kept for 30 days, and the unfinished ones stay
+    assert left == ["k1", "k2", "k4", "k5"]

@@ -66,14 +66,15 @@ def test_periodic_jobs_are_scheduled_once(db, worker, now):
                          ("privacy.retention", "queued", now, 0),
                          ("metrics.refresh", "queued", now, 0),
                          ("webhooks.deliver", "queued", now, 0),
-                         ("webhooks.prune", "queued", now, 0)]
+                         ("webhooks.prune", "queued", now, 0),
+                         ("jobs.prune", "queued", now, 0)]
 
 
 def test_run_once_sweeps_checkpoints_and_reschedules(db, worker, now, settings, monkeypatch):
-    # The webhook jobs (every 2 s) are tested with their slice (tests/webhooks).
+    # The webhook jobs (every 2 s) and the jobs prune are tested with their slices.
     every = worker_module.periodic
     monkeypatch.setattr(worker_module, "periodic", lambda s: [
-        (kind, n) for kind, n in every(s) if not kind.startswith("webhooks.")])
+        (kind, n) for kind, n in every(s) if not kind.startswith(("webhooks.", "jobs."))])
     case_id = _overdue_case(db, now)
     worker.schedule_periodic(now)
 

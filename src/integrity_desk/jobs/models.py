@@ -20,6 +20,10 @@ class Job(Base):
         Index("uq_jobs_queued_singleton", "singleton_key", unique=True,
               postgresql_where=text("status = 'queued' AND singleton_key IS NOT NULL"),
               sqlite_where=text("status = 'queued' AND singleton_key IS NOT NULL")),
+        # The prune walks finished jobs oldest first.
+        Index("ix_jobs_finished", "finished_at", "id",
+              postgresql_where=text("status IN ('done', 'failed')"),
+              sqlite_where=text("status IN ('done', 'failed')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

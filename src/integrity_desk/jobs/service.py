@@ -10,7 +10,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, select, text, update
+from sqlalchemy import and_, delete, exists, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from integrity_desk.db import upsert_insert
@@ -94,3 +94,23 @@ def fail(session: Session, job_id: int, *, now: datetime, error: str) -> None:
         delay = min(3600, 2 ** job.attempts) * (1 + random.random() / 4)
         job.status, job.run_at = "queued", now + timedelta(seconds=delay)
     session.flush()
+
+
+PRUNE_JOB = "jobs.prune"
+
+
+def prune(session: Session, *, now: datetime, keep_done: timedelta, keep_failed: timedelta,
+          batch: int = 10_000) -> int:
+    """Delete finished jobs past their keeping time, oldest first, at most ``batch`` a run
+    (a periodic job every few seconds leaves tens of thousands of done rows a day)."""
+    old = (select(Job.id).where(
+        Job.status.in_(("done", "failed")),
+        Job.finished_at < now - min(keep_done, keep_failed),
+        or_(and_(Job.status == "done", Job.finished_at < now - keep_done),
+            and_(Job.status == "failed", Job.finished_at < now - keep_failed)))
+        .order_by(Job.finished_at, Job.id).limit(batch))
+    ids = list(session.scalars(old))
+    if not ids:
+        return 0
+    return session.execute(delete(Job).where(Job.id.in_(ids))
+                           .execution_options(synchronize_session=False)).rowcount

@@ -47,6 +47,9 @@ HANDLERS: dict[str, Handler] = {
         session, now=now, payload=payload, settings=settings),
     metrics_tasks.JOB: lambda session, now, payload, settings: metrics_tasks.run_job(
         session, now),
+    service.PRUNE_JOB: lambda session, now, payload, settings: service.prune(
+        session, now=now, keep_done=timedelta(days=settings.jobs_keep_done_days),
+        keep_failed=timedelta(days=settings.jobs_keep_failed_days)),
     webhooks.JOB: webhooks.handle,
     webhooks.PRUNE_JOB: lambda session, now, payload, settings: webhooks.prune(
         session, now=now, settings=settings),
@@ -60,7 +63,8 @@ def periodic(settings: Settings) -> list[tuple[str, int]]:
             (retention.JOB, settings.retention_sweep_seconds),
             (metrics_tasks.JOB, settings.metrics_refresh_seconds),
             (webhooks.JOB, settings.webhook_poll_seconds),
-            (webhooks.PRUNE_JOB, 3600)]
+            (webhooks.PRUNE_JOB, 3600),
+            (service.PRUNE_JOB, 3600)]
     if settings.dsa_api_url:  # Transparency Database submissions, once configured
         jobs.append(("dsa.submit", settings.dsa_submit_seconds))
     return jobs
