@@ -79,10 +79,17 @@ def _databases(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iter
 def _empty(db: Database) -> None:
     # config_state keeps counting across tests: a reset would let a process-wide cached
     # configuration snapshot of an earlier test look current.
+    # On PostgreSQL, DELETE and a reset of every sequence take ~18 ms where TRUNCATE (a new
+    # file for each of ~40 tables and their indexes) took ~170 ms: a minute of every run.
     tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "config_state"]
     with db.engine.begin() as conn:
         if db.dialect == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+            conn.execute(text(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE c.relkind = 'S' "
+                "AND n.nspname = current_schema()"))
         else:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
