@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests import factories as f
 
 API = "/api/v1"
@@ -66,7 +68,9 @@ def test_batch_flags_join_cases_opened_earlier(client, specialist):
     first = client.post(f"{API}/cases", json=f.flag("r1"), headers=specialist.headers).json()
     body = _batch(client, specialist, [f.flag("r1"), f.flag("r9")]).json()
     assert (body["created"], body["linked"]) == (1, 1)
-    assert body["items"][0] == {"index": 0, "status": "linked", "case": first["case"]["key"]}
+    assert body["items"][0] == {"index": 0, "status": "linked", "case": first["case"]["key"],
+                                "receipt": body["items"][0]["receipt"]}
+    assert body["items"][0]["receipt"].startswith("RCPT-")
     detail = client.get(f"{API}/cases/{first['case']['key']}", headers=specialist.headers).json()
     assert detail["linked_requests"] == 1
 
@@ -131,7 +135,9 @@ def test_a_large_batch_takes_the_bulk_path_with_duplicates_and_open_cases(client
     body = _batch(client, specialist, items).json()
     assert (body["created"], body["linked"], body["invalid"]) == (size - 3, 3, 0)
     answers = body["items"]
-    assert answers[5] == {"index": 5, "status": "linked", "case": answers[1]["case"]}
+    assert answers[5] == {"index": 5, "status": "linked", "case": answers[1]["case"],
+                          "receipt": answers[5]["receipt"]}
+    assert len({a["receipt"] for a in answers}) == size  # one reference per request
     assert answers[6]["case"] == open_before.json()["case"]["key"]
     assert answers[7]["case"] == first["items"][3]["case"]
     assert len({a["case"] for a in answers}) == size - 3 + 2  # and the two opened before
@@ -155,3 +161,38 @@ def test_a_large_batch_takes_the_bulk_path_with_duplicates_and_open_cases(client
                         ) == 1 + COPY_MIN_ROWS + size
         result = verify(s, secret=settings.secret_key)
     assert result.ok, result.problem
+
+
+def test_malformed_items_are_answered_in_their_place_and_the_rest_land(client, specialist):
+    nul_reason = f.flag("r3", reason="fake\x00review")
+    nul_key = f.flag("r4")
+    nul_key["review"]["x\x00"] = "y"
+    items = [f.flag("r1"), "a string", 42, None, ["a", "list"], nul_reason, nul_key,
+             f.flag("r5", category="made_up"), f.flag("r2")]
+    r = _batch(client, specialist, items)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["created"], body["linked"], body["invalid"]) == (2, 0, 7)
+    answers = body["items"]
+    assert [a["status"] for a in answers] == ["created"] + ["invalid"] * 7 + ["created"]
+    for i in (1, 2, 3, 4):
+        assert answers[i]["errors"] == [
+            {"field": "item", "message": "must be an object: a flag, as for POST /cases"}]
+        assert "receipt" not in answers[i] and "case" not in answers[i]
+    assert answers[5]["errors"] == [{"field": "reason", "message": "contains a NUL character"}]
+    assert answers[6]["errors"] == [{"field": "review.x\x00",
+                                     "message": "contains a NUL character"}]
+    assert [e["field"] for e in answers[7]["errors"]] == ["category"]
+    listed = client.get(f"{API}/cases", headers=specialist.headers).json()["items"]
+    assert sorted(c["subjects"][0]["ref"] for c in listed) == ["r1", "r2"]
+
+
+@pytest.mark.parametrize("envelope", [
+    {"items": "not a list"}, {"items": []}, {"items": [f.flag("r1")], "extra": 1}, [f.flag("r1")],
+    {"items": [f.flag(f"r{i}") for i in range(1001)]},
+])
+def test_only_a_malformed_envelope_refuses_the_whole_batch(client, specialist, envelope):
+    r = client.post(f"{API}/cases/batch", json=envelope, headers=specialist.headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "invalid" and r.json()["error"]["field"]
+    assert client.get(f"{API}/cases", headers=specialist.headers).json()["items"] == []

@@ -400,6 +400,7 @@ def split(
         revenue_at_stake=case.revenue_at_stake, category=case.category, language=case.language,
         legal_deadline=case.legal_deadline, legal_restricted=case.legal_restricted,
         subjects=subjects, details={**first.payload, "split_from": case.key},
+        queue_id=case.queue_id,
     )
     new_case = Intake(session, now=now, actor=actor).open_cases([draft])[0]
     session.execute(update(CaseRequest).where(CaseRequest.id.in_([r.id for r in requests[1:]]))

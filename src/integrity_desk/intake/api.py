@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,55 +23,82 @@ BATCH_BODY_BYTES = 8 * 1_048_576
 
 
 class IntakeOut(BaseModel):
-    outcome: str  # created | linked
-    case: CaseOut
+    outcome: str = Field(description="created: a new case; linked: joined an open case")
+    receipt: str = Field(description="this request's own reference (RCPT-…)")
+    case: CaseOut | None = Field(
+        description="the case, when the caller may read it; null when the request landed in "
+                    "a case the caller may not read (another team's queue, legal-restricted)")
 
 
 @router.post("/cases", response_model=IntakeOut, status_code=201,
              responses={200: {"description": "joined an open case as a linked request"}})
 def create_case(payload: CaseIn, session: SessionDep, principal: CaseCreator) -> Response:
     now = utcnow()
-    intake = Intake(session, now=now, actor=principal.actor)
+    intake = Intake(session, now=now, actor=principal.actor, viewer=principal.user)
     outcome = intake.submit(payload)
     case = outcome.case
     if outcome.created:
         acknowledge(session, case, actor=principal.actor, now=now)
-    # Everything shown is read before the commit: a read after it would open a transaction that
-    # ends in a ROLLBACK, and psycopg forgets the connection's prepared statements on a ROLLBACK.
-    subjects = outcome.shown
-    if subjects is None:
-        subjects = repo.subjects_of(session, [case.id]).get(case.id, [])
-    if outcome.created:
-        # Everything shown is in memory already: a new case has no assignee yet.
-        queue = intake.queues.by_id.get(case.queue_id) if case.queue_id else None
-        result = IntakeOut(outcome="created",
-                           case=case_out(case, subjects, now, queue.slug if queue else None))
-    else:
-        result = IntakeOut(outcome="linked", case=case_out(
-            repo.load_for_view(session, case.id), subjects, now))
+    # A write answers no more than a read would: a case the caller may not read is named by
+    # the request's receipt alone (docs/access.md, "what a write answer reveals").
+    shown: CaseOut | None = None
+    if outcome.readable:
+        # Everything shown is read before the commit: a read after it would open a transaction
+        # that ends in a ROLLBACK, and psycopg forgets the connection's prepared statements on
+        # a ROLLBACK.
+        subjects = outcome.shown
+        if subjects is None:
+            subjects = repo.subjects_of(session, [case.id]).get(case.id, [])
+        if outcome.created:
+            # Everything shown is in memory already: a new case has no assignee yet.
+            queue = intake.queues.by_id.get(case.queue_id) if case.queue_id else None
+            shown = case_out(case, subjects, now, queue.slug if queue else None)
+        else:
+            shown = case_out(repo.load_for_view(session, case.id), subjects, now)
+    result = IntakeOut(outcome="created" if outcome.created else "linked",
+                       receipt=outcome.receipt, case=shown)
     session.commit()
     return json_of(result, 201 if outcome.created else 200)
 
 
 class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    items: list[dict[str, Any]] = Field(min_length=1, max_length=BATCH_LIMIT,
-                                        description="flags, each as for POST /cases")
+    # Any item is accepted here and judged on its own: one malformed item (a string, a NUL,
+    # a bad field) is answered in its place while the others land.
+    items: list[Any] = Field(min_length=1, max_length=BATCH_LIMIT,
+                             description="flags, each as for POST /cases")
+
+
+class ItemError(BaseModel):
+    field: str = Field(description="the item's field, or 'item' for the item as a whole")
+    message: str
+
+
+class BatchItemOut(BaseModel):
+    index: int
+    status: Literal["created", "linked", "invalid"]
+    receipt: str | None = Field(default=None, description="the request's reference "
+                                "(created and linked items)")
+    case: str | None = Field(default=None, description="the case's key, where the caller may "
+                             "read the case")
+    errors: list[ItemError] | None = Field(default=None, description="invalid items: why")
 
 
 class BatchOut(BaseModel):
     created: int
     linked: int
     invalid: int
-    items: list[dict[str, Any]]
+    items: list[BatchItemOut]
 
 
 @router.post("/cases/batch", response_model=BatchOut,
              summary="Up to 1,000 flags at once; each item is answered on its own")
 def create_flags(body: BatchIn, session: SessionDep, principal: CaseCreator) -> Response:
-    results = Intake(session, now=utcnow(), actor=principal.actor).submit_flags(body.items)
+    results = Intake(session, now=utcnow(), actor=principal.actor,
+                     viewer=principal.user).submit_flags(body.items)
     session.commit()
     counts = {"created": 0, "linked": 0, "invalid": 0}
     for r in results:
         counts[r["status"]] += 1
-    return json_of(BatchOut(items=results, **counts))
+    # An item's answer carries only what applies to it (no "case": null beside an error).
+    return json_of(BatchOut(items=results, **counts), exclude_none=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,13 +14,14 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor
 from integrity_desk.cases.domain import CaseKind, RequesterType, parse_case_key
 from integrity_desk.cases.models import Case, CaseSubject
-from integrity_desk.cases.repository import SubjectView
+from integrity_desk.cases.repository import SubjectView, get_case
 from integrity_desk.decisions.models import Decision
 from integrity_desk.dsa.models import TrustedFlagger
-from integrity_desk.errors import Forbidden, InvalidInput
+from integrity_desk.errors import Forbidden, InvalidInput, NotFound
 from integrity_desk.intake import schemas as s
 from integrity_desk.misuse.domain import Bucket
 from integrity_desk.misuse.service import suspension_of
+from integrity_desk.people.models import User
 from integrity_desk.subjects.service import (
     Owner,
     owners,
@@ -29,6 +31,18 @@ from integrity_desk.subjects.service import (
 from integrity_desk.triage.domain import TriageFacts
 
 APPEAL_WINDOW_MONTHS = 6
+
+
+def new_receipt() -> str:
+    """A request's own reference, e.g. RCPT-9F3A61C2D04B7E15.
+
+    Every request gets one, whether it opened a case or joined one. It is what the desk may
+    always tell the sender, even when the case it landed in is one the sender may not read
+    (another vendor's queue, a legal-restricted case): it names the request, not the case.
+    64 random bits, so receipts cannot be guessed or enumerated.
+    """
+    return "RCPT-" + secrets.token_hex(8).upper()
+
 
 @dataclass
 class Draft:
@@ -58,6 +72,10 @@ class Draft:
     details: dict[str, Any] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     dedupe_key: str | None = None
+    receipt: str = field(default_factory=new_receipt)
+    # A queue chosen by a person, not by routing: a case split out of another stays in that
+    # case's queue (the same people go on working it, and may read what they split off).
+    queue_id: int | None = None
 
     def facts(self, *, now: datetime, earlier: int) -> TriageFacts:
         return TriageFacts(
@@ -107,9 +125,13 @@ def flag_drafts(session: Session, flags: list[s.FlagIn], *, now: datetime) -> li
         ))
     return drafts
 
-def draft_for(session: Session, p: Any, *, now: datetime, actor: Actor) -> Draft:
-    builder = _BUILDERS[p.kind]
-    return builder(session, p, now, actor)
+def draft_for(session: Session, p: Any, *, now: datetime, actor: Actor,
+              viewer: User | None = None) -> Draft:
+    """The draft for one request; ``viewer`` is the person filing it, when one is (the API, the
+    request form), whose reading rights bound what the draft may look up (an appeal's case)."""
+    if p.kind == CaseKind.APPEAL:
+        return _appeal(session, p, now, actor, viewer)
+    return _BUILDERS[p.kind](session, p, now, actor)
 
 def _escalation_subjects(
     session: Session, domain: str, reviews: list[s.ReviewIn]
@@ -160,20 +182,36 @@ def _refuse_suspended(session: Session, contact: str | None, bucket: Bucket, now
             "(DSA Art. 23)", field=field_name)
 
 
-def _appeal(session: Session, p: s.AppealIn, now: datetime, actor: Actor) -> Draft:
+def _contested_case(session: Session, key: str, viewer: User | None) -> Case:
+    """The case an appeal contests, as the person filing it may see it.
+
+    A case the filer may not read answers exactly as a case that does not exist: an appeal
+    must not tell anyone that a case exists, or whether it has been decided, or who decided
+    it. The public appeal form carries no viewer: its signed link is the right to appeal.
+    """
+    try:
+        if viewer is not None:
+            return get_case(session, viewer, key)
+        parsed = parse_case_key(key)
+        contested = session.get(Case, parsed[1]) if parsed is not None else None
+        if contested is not None and parsed is not None and parsed[0] is not None \
+                and contested.kind != parsed[0]:
+            contested = None
+        if contested is None:
+            raise NotFound(f"no case {key}")
+        return contested
+    except NotFound:
+        raise InvalidInput(f"no case {key}", field="contested_case") from None
+
+
+def _appeal(session: Session, p: s.AppealIn, now: datetime, actor: Actor,
+            viewer: User | None) -> Draft:
     _refuse_suspended(session, str(p.appellant.email) if p.appellant.email else None,
                       Bucket.UNFOUNDED_COMPLAINTS, now, "appellant.email")
     informed_at = _aware(p.informed_at, "informed_at")
     if informed_at > now:
         raise InvalidInput("cannot be in the future", field="informed_at")
-    parsed = parse_case_key(p.contested_case)
-    contested = None
-    if parsed is not None:
-        contested = session.get(Case, parsed[1])
-        if contested is not None and parsed[0] is not None and contested.kind != parsed[0]:
-            contested = None
-    if contested is None:
-        raise InvalidInput(f"no case {p.contested_case}", field="contested_case")
+    contested = _contested_case(session, p.contested_case, viewer)
     decision = session.scalars(
         select(Decision).where(Decision.case_id == contested.id, Decision.kind == "decision",
                                Decision.status == "applied")
@@ -280,7 +318,6 @@ _BUILDERS: dict[str, Any] = {
     CaseKind.FLAG: _flag,
     CaseKind.CSM_ESCALATION: _csm,
     CaseKind.EXECUTIVE_ESCALATION: _executive,
-    CaseKind.APPEAL: _appeal,
     CaseKind.LEGAL_NOTICE: _legal,
     CaseKind.TRUSTED_FLAGGER_NOTICE: _trusted_flagger,
     CaseKind.INVESTIGATION: _investigation,

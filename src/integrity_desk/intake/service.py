@@ -21,10 +21,11 @@ from integrity_desk.audit.service import Actor, record_many, record_new_chains
 from integrity_desk.bulk import BulkInsert
 from integrity_desk.cases.domain import DEFAULT_TIER, CaseKind, CaseStatus, case_key
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
-from integrity_desk.cases.repository import SubjectView
+from integrity_desk.cases.repository import SubjectView, readable_ids
 from integrity_desk.configuration import desk_config
 from integrity_desk.intake import requests as req
 from integrity_desk.intake.schemas import CaseIn, FlagIn
+from integrity_desk.people.models import User
 from integrity_desk.sla.service import apply_clock
 
 _flag_adapter: TypeAdapter[FlagIn] = TypeAdapter(FlagIn)
@@ -80,6 +81,11 @@ class CaseRef(NamedTuple):
 class IntakeOutcome:
     case: Case
     created: bool
+    # The request's own reference, always safe to tell the sender.
+    receipt: str
+    # Whether the person filing may read the case it landed in (True when no person filed it:
+    # a public form decides for itself what its sender is told).
+    readable: bool = True
     # The new case's subjects as a view shows them, when the draft knew them already.
     shown: list[SubjectView] | None = None
 
@@ -87,10 +93,14 @@ class IntakeOutcome:
 class Intake:
     """One unit of work's intake: configuration (rules, policies, queues) is read once."""
 
-    def __init__(self, session: Session, *, now: datetime, actor: Actor) -> None:
+    def __init__(self, session: Session, *, now: datetime, actor: Actor,
+                 viewer: User | None = None) -> None:
         self.session = session
         self.now = now
         self.actor = actor
+        # The person filing, where there is one: what intake looks up on their behalf (the
+        # case an appeal contests) is bounded by what they may read.
+        self.viewer = viewer
         config = desk_config(session)
         self.rules, self.sla, self.queues = config.rules, config.sla, config.queues
 
@@ -101,24 +111,37 @@ class Intake:
         The insert itself decides (ON CONFLICT DO NOTHING on the open-dedupe index): no
         look-before-you-leap read, and two simultaneous requests cannot both open a case.
         """
-        draft = req.draft_for(self.session, payload, now=self.now, actor=self.actor)
+        draft = req.draft_for(self.session, payload, now=self.now, actor=self.actor,
+                              viewer=self.viewer)
         for _ in range(3):
             opened = self.open_cases([draft])
             if opened[0] is not None:
-                return IntakeOutcome(opened[0], created=True, shown=draft.shown)
+                return IntakeOutcome(opened[0], created=True, receipt=draft.receipt,
+                                     readable=self._readable(opened[0].id), shown=draft.shown)
             existing = self._open_case_for(draft.dedupe_key or "")
             if existing is not None:
                 self._link([(existing, draft)])
-                return IntakeOutcome(existing, created=False)
+                return IntakeOutcome(existing, created=False, receipt=draft.receipt,
+                                     readable=self._readable(existing.id))
             # The case it collided with closed in between: try to open again.
         raise RuntimeError(f"could not open or join a case for {draft.dedupe_key}")
 
     # -- batches of flags ------------------------------------------------------------------
     def submit_flags(self, items: list[Any]) -> list[dict[str, Any]]:
         """Validate each item on its own; open or join cases for the valid ones in bulk."""
+        """Validate each item on its own; open or join cases for the valid ones in bulk.
+
+        Whatever is wrong with one item (not an object, a NUL character, a bad field) is that
+        item's answer; the others land. Each answer carries the request's receipt, and the
+        case's key only where the person filing may read that case.
+        """
         results: list[dict[str, Any]] = [{"index": i} for i in range(len(items))]
         valid: list[tuple[int, FlagIn]] = []
         for i, item in enumerate(items):
+            problems = item_problems(item)
+            if problems:
+                results[i].update(status="invalid", errors=problems)
+                continue
             try:
                 valid.append((i, _flag_adapter.validate_python(item)))
             except ValidationError as exc:
@@ -127,9 +150,20 @@ class Intake:
             return results
         drafts = req.flag_drafts(self.session, [f for _, f in valid], now=self.now)
         outcomes = self._bulk(drafts)
-        for (i, _), (case, created) in zip(valid, outcomes, strict=True):
-            results[i].update(status="created" if created else "linked", case=case.key)
+        readable = self._readable_ids([case.id for case, _ in outcomes])
+        for (i, _), d, (case, created) in zip(valid, drafts, outcomes, strict=True):
+            results[i].update(status="created" if created else "linked", receipt=d.receipt)
+            if case.id in readable:
+                results[i]["case"] = case.key
         return results
+
+    def _readable(self, case_id: int) -> bool:
+        return case_id in self._readable_ids([case_id])
+
+    def _readable_ids(self, case_ids: list[int]) -> set[int]:
+        if self.viewer is None:
+            return set(case_ids)
+        return readable_ids(self.session, self.viewer, case_ids)
 
     def _open_refs(self, keys: set[str]) -> dict[str, CaseRef]:
         if not keys:
@@ -222,7 +256,8 @@ class Intake:
             tier = DEFAULT_TIER[CaseKind(d.kind)]
             if result.priority.rank == 0 and tier < 2:
                 tier = 2  # a P0 is never left to tier-1 vendor moderation alone
-            queue = self.queues.route(kind=d.kind, tier=tier, language=d.language)
+            queue = (self.queues.by_id.get(d.queue_id) if d.queue_id else None) or \
+                self.queues.route(kind=d.kind, tier=tier, language=d.language)
             row = dict(_BLANK_CASE)
             row.update(
                 kind=d.kind, channel=d.channel, title=d.title[:300], description=d.description,
@@ -264,6 +299,7 @@ class Intake:
                     "tier": row["tier"], "queue_id": row["queue_id"],
                     "resolution_due_at": row["resolution_due_at"],
                     "subjects": [f"{t}:{i}" for t, i in d.subjects],
+                    "receipt": d.receipt,
                 },
             ))
         _INSERT_SUBJECTS.execute(self.session, subject_rows)
@@ -296,7 +332,8 @@ class Intake:
             rows.append(dict(
                 case_id=case.id, channel=d.channel, requester_type=d.requester_type,
                 requester_name=d.requester_name, requester_organisation=d.requester_organisation,
-                requester_contact=d.requester_contact, payload=d.details, received_at=self.now,
+                requester_contact=d.requester_contact,
+                payload={**d.details, "receipt": d.receipt}, received_at=self.now,
             ))
         _INSERT_REQUESTS.execute(self.session, rows)
         table = Case.__table__
@@ -311,7 +348,7 @@ class Intake:
             events.append(dict(
                 case_id=case.id, kind="request.linked", category="intake", actor=self.actor,
                 at=self.now, payload={"channel": d.channel, "requester_type": d.requester_type,
-                                      "dedupe_key": d.dedupe_key},
+                                      "dedupe_key": d.dedupe_key, "receipt": d.receipt},
             ))
         record_many(self.session, events)
         for case, _ in links:
@@ -321,7 +358,30 @@ class Intake:
 
 def _errors(exc: ValidationError) -> list[dict[str, str]]:
     return [
-        {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
+        {"field": ".".join(str(p) for p in e["loc"]) or "item", "message": e["msg"]}
         for e in exc.errors(include_url=False)
     ]
+
+
+def item_problems(item: Any) -> list[dict[str, str]]:
+    """What makes one batch item unusable before its fields are read: not an object, or a NUL
+    character anywhere in it (PostgreSQL cannot store one in text; SQLite would, so the two
+    databases would keep different things)."""
+    if not isinstance(item, dict):
+        return [{"field": "item", "message": "must be an object: a flag, as for POST /cases"}]
+    return [{"field": path, "message": "contains a NUL character"} for path in _nul_paths(item)]
+
+
+def _nul_paths(value: Any, path: str = "") -> list[str]:
+    if isinstance(value, str):
+        return [path or "item"] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = []
+        for key, inner in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            found += [name] if "\x00" in str(key) else _nul_paths(inner, name)
+        return found
+    if isinstance(value, list):
+        return [p for n, inner in enumerate(value) for p in _nul_paths(inner, f"{path}.{n}")]
+    return []
 
