@@ -24,7 +24,7 @@ from integrity_desk.db import Database, utcnow
 from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
 from integrity_desk.jobs.models import Job
-from integrity_desk.people.models import Role, User
+from integrity_desk.people.models import ApiToken, Role, User
 from integrity_desk.triage.models import TriageRule
 from tests import factories as f
 
@@ -144,6 +144,13 @@ def test_token_create_prints_a_working_token(run, db, url):
     bad_scope = run("token", "create", "sam@desk.example.com", "--scopes", "read,root")
     assert bad_scope.exit_code != 0
     assert "scopes: unknown scope(s) ['root']" in _one_line(bad_scope.output)
+    # Issue 16: no scopes is refused, never widened to read and write.
+    for empty in ("", ",", " , "):
+        none = run("token", "create", "sam@desk.example.com", "--scopes", empty)
+        assert none.exit_code != 0, empty
+        assert "scopes: name at least one scope" in _one_line(none.output)
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(ApiToken)) == 1
 
 
 def _demo_cases(db: Database) -> list[tuple[str, str, str, int]]:
