@@ -40,6 +40,23 @@ def test_every_route_but_healthz_needs_a_token(client, app):
         assert r.headers["www-authenticate"] == "Bearer"
 
 
+def test_the_openapi_document_needs_a_token_or_a_session(client, make_person, sign_in):
+    """Issue 16: /openapi.json maps every route and limit, so it is not public. A token of
+    any role or a signed-in browser reads it; Swagger UI and ReDoc are not served at all."""
+    anonymous = client.get("/openapi.json")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"] == "unauthenticated"
+    assert anonymous.headers["www-authenticate"] == "Bearer"
+    viewer = make_person("viewer", scopes=["read"])
+    r = client.get("/openapi.json", headers=viewer.headers)
+    assert r.status_code == 200, r.text
+    assert "/api/v1/cases" in r.json()["paths"] and "/openapi.json" not in r.json()["paths"]
+    browser = sign_in(make_person("specialist"))
+    assert browser.client.get("/openapi.json").json()["info"]["title"] == "Integrity Desk"
+    for path in ("/docs", "/redoc"):
+        assert client.get(path, headers=viewer.headers).status_code == 404, path
+
+
 def test_bad_and_malformed_tokens_are_401(client):
     for header in ("Bearer idk_nope", "Basic abc", "Bearer ", "idk_x"):
         r = client.get("/api/v1/cases", headers={"Authorization": header})
