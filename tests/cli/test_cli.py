@@ -171,6 +171,9 @@ def test_demo_seeds_every_role_kind_and_state(run, db):
                      "trusted_flagger_notice", "investigation", "appeal"}
     assert {"triaged", "in_progress", "closed", "merged", "waiting_on_requester",
             "waiting_on_legal"} <= statuses
+    # `--cases 40` opens exactly 40 (merged duplicates stay cases; linked requests are extra).
+    assert "seeded 40 cases (" in _one_line(out)
+    assert len(_demo_cases(db)) == 40
     again = _ok(run("demo", "--cases", "40"))
     assert "demo data already present" in again
     assert _ok(run("audit", "verify"))
@@ -184,13 +187,25 @@ def test_demo_is_deterministic(run, tmp_path):
         database = Database(url)
         seqs.append(_demo_cases(database))
         database.dispose()
-    assert len(seqs[0]) > 20
+    assert len(seqs[0]) == 30
     assert seqs[0] == seqs[1]
     other = tmp_path / "three.db"
     _ok(run("demo", "--cases", "30", "--seed", "12", env={"IDESK_DATABASE_URL": _url(other)}))
     database = Database(_url(other))
     assert _demo_cases(database) != seqs[0]  # the seed matters
     database.dispose()
+
+
+def test_demo_cases_counts_cases_not_requests(run, tmp_path):
+    """Issue 16: `--cases N` once seeded N requests, some of which only joined open cases."""
+    assert "how many cases to open, exactly" in _one_line(_ok(run("demo", "--help")))
+    for n in (0, 3, 60):
+        url = _url(tmp_path / f"n{n}.db")
+        out = _ok(run("demo", "--cases", str(n), env={"IDESK_DATABASE_URL": url}))
+        assert f"seeded {n} cases (" in _one_line(out), out
+        database = Database(url)
+        assert len(_demo_cases(database)) == n
+        database.dispose()
 
 
 def test_audit_verify_and_checkpoint(run, db):

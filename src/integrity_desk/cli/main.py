@@ -81,7 +81,9 @@ def worker(
 
 @app.command()
 def demo(
-    cases: Annotated[int, typer.Option(help="how many cases to seed", min=0)] = 400,
+    cases: Annotated[int, typer.Option(
+        help="how many cases to open, exactly (requests that join an open case as linked "
+             "requests come on top)", min=0)] = 400,
     seed: Annotated[int, typer.Option(help="random seed (same seed, same data)")] = 7,
 ) -> None:
     """Seed a realistic, deterministic demo data set (migrates first)."""
