@@ -24,7 +24,7 @@ from integrity_desk.db import Database, utcnow
 from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
 from integrity_desk.jobs.models import Job
-from integrity_desk.people.models import Role, User
+from integrity_desk.people.models import ApiToken, Role, User
 from integrity_desk.triage.models import TriageRule
 from tests import factories as f
 
@@ -144,6 +144,13 @@ def test_token_create_prints_a_working_token(run, db, url):
     bad_scope = run("token", "create", "sam@desk.example.com", "--scopes", "read,root")
     assert bad_scope.exit_code != 0
     assert "scopes: unknown scope(s) ['root']" in _one_line(bad_scope.output)
+    # Issue 16: no scopes is refused, never widened to read and write.
+    for empty in ("", ",", " , "):
+        none = run("token", "create", "sam@desk.example.com", "--scopes", empty)
+        assert none.exit_code != 0, empty
+        assert "scopes: name at least one scope" in _one_line(none.output)
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(ApiToken)) == 1
 
 
 def _demo_cases(db: Database) -> list[tuple[str, str, str, int]]:
@@ -164,6 +171,9 @@ def test_demo_seeds_every_role_kind_and_state(run, db):
                      "trusted_flagger_notice", "investigation", "appeal"}
     assert {"triaged", "in_progress", "closed", "merged", "waiting_on_requester",
             "waiting_on_legal"} <= statuses
+    # `--cases 40` opens exactly 40 (merged duplicates stay cases; linked requests are extra).
+    assert "seeded 40 cases (" in _one_line(out)
+    assert len(_demo_cases(db)) == 40
     again = _ok(run("demo", "--cases", "40"))
     assert "demo data already present" in again
     assert _ok(run("audit", "verify"))
@@ -177,13 +187,25 @@ def test_demo_is_deterministic(run, tmp_path):
         database = Database(url)
         seqs.append(_demo_cases(database))
         database.dispose()
-    assert len(seqs[0]) > 20
+    assert len(seqs[0]) == 30
     assert seqs[0] == seqs[1]
     other = tmp_path / "three.db"
     _ok(run("demo", "--cases", "30", "--seed", "12", env={"IDESK_DATABASE_URL": _url(other)}))
     database = Database(_url(other))
     assert _demo_cases(database) != seqs[0]  # the seed matters
     database.dispose()
+
+
+def test_demo_cases_counts_cases_not_requests(run, tmp_path):
+    """Issue 16: `--cases N` once seeded N requests, some of which only joined open cases."""
+    assert "how many cases to open, exactly" in _one_line(_ok(run("demo", "--help")))
+    for n in (0, 3, 60):
+        url = _url(tmp_path / f"n{n}.db")
+        out = _ok(run("demo", "--cases", str(n), env={"IDESK_DATABASE_URL": url}))
+        assert f"seeded {n} cases (" in _one_line(out), out
+        database = Database(url)
+        assert len(_demo_cases(database)) == n
+        database.dispose()
 
 
 def test_audit_verify_and_checkpoint(run, db):

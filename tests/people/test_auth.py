@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
+from integrity_desk.audit.service import SYSTEM
 from integrity_desk.db import utcnow
-from integrity_desk.people.models import ApiToken
-from integrity_desk.people.service import check_password, hash_password
+from integrity_desk.errors import InvalidInput
+from integrity_desk.people.models import ApiToken, User
+from integrity_desk.people.service import check_password, create_token, hash_password
 from tests import factories as f
 
 PUBLIC = {("GET", "/healthz")}
@@ -36,6 +38,23 @@ def test_every_route_but_healthz_needs_a_token(client, app):
         assert r.status_code == 401, (method, path, r.status_code)
         assert r.json()["error"]["code"] == "unauthenticated"
         assert r.headers["www-authenticate"] == "Bearer"
+
+
+def test_the_openapi_document_needs_a_token_or_a_session(client, make_person, sign_in):
+    """Issue 16: /openapi.json maps every route and limit, so it is not public. A token of
+    any role or a signed-in browser reads it; Swagger UI and ReDoc are not served at all."""
+    anonymous = client.get("/openapi.json")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"] == "unauthenticated"
+    assert anonymous.headers["www-authenticate"] == "Bearer"
+    viewer = make_person("viewer", scopes=["read"])
+    r = client.get("/openapi.json", headers=viewer.headers)
+    assert r.status_code == 200, r.text
+    assert "/api/v1/cases" in r.json()["paths"] and "/openapi.json" not in r.json()["paths"]
+    browser = sign_in(make_person("specialist"))
+    assert browser.client.get("/openapi.json").json()["info"]["title"] == "Integrity Desk"
+    for path in ("/docs", "/redoc"):
+        assert client.get(path, headers=viewer.headers).status_code == 404, path
 
 
 def test_bad_and_malformed_tokens_are_401(client):
@@ -121,6 +140,28 @@ def test_tokens_created_over_api_work_and_cannot_escalate_scope(client, make_per
     r = client.post("/api/v1/tokens", json={"name": "x", "scopes": ["admin"]},
                     headers=person.headers)
     assert r.status_code == 403
+
+
+def test_a_token_with_no_scopes_is_refused_never_widened(client, db, make_person):
+    """Issue 16: an empty scope list once became read and write; now it is a 422 naming
+    `scopes`, over the API and in the service the CLI shares, and no token is stored."""
+    person = make_person("specialist", scopes=["read", "write"])
+    with db.session() as s:
+        before = s.scalar(select(func.count()).select_from(ApiToken))
+    for scopes in ([], ["read", "nope"], ["read", "read", "read", "read"]):
+        r = client.post("/api/v1/tokens", json={"name": "empty", "scopes": scopes},
+                        headers=person.headers)
+        assert r.status_code == 422, (scopes, r.text)
+        assert r.json()["error"]["field"].startswith("scopes"), r.json()
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(ApiToken)) == before
+        user = s.get(User, person.user.id)
+        with pytest.raises(InvalidInput) as refused:
+            create_token(s, user=user, scopes=[], actor=SYSTEM)
+        assert refused.value.field == "scopes"
+        assert create_token(s, user=user, scopes=["read", "read"], actor=SYSTEM
+                            ).token.scopes == ["read"]
+        assert create_token(s, user=user, actor=SYSTEM).token.scopes == ["read", "write"]
 
 
 def test_passwords_are_argon2_and_policy_enforced():

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk import __version__
+from integrity_desk.api.deps import PrincipalDep
 from integrity_desk.api.hardening import BodyLimits, RateLimits, SecurityHeaders
 from integrity_desk.config import Settings, get_settings
 from integrity_desk.configuration import desk_config
@@ -46,7 +47,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
         title="Integrity Desk", version=__version__,
         description="Escalations and investigations desk for content-integrity teams.",
         # The bundled Swagger UI loads from a CDN; the console ships its own assets instead.
-        docs_url=None, redoc_url=None,
+        # The document itself is served below, behind authentication like every other route.
+        docs_url=None, redoc_url=None, openapi_url=None,
     )
     from integrity_desk.intake.api import BATCH_BODY_BYTES
 
@@ -113,6 +115,12 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_document(_: PrincipalDep) -> JSONResponse:
+        """The OpenAPI document, for a token or a signed-in session only: it maps every
+        route, field and limit of the desk, which is no business of an anonymous caller."""
+        return JSONResponse(app.openapi())
 
     from integrity_desk.audit.api import router as audit_router
     from integrity_desk.cases.api import router as cases_router

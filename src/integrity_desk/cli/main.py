@@ -81,7 +81,9 @@ def worker(
 
 @app.command()
 def demo(
-    cases: Annotated[int, typer.Option(help="how many cases to seed", min=0)] = 400,
+    cases: Annotated[int, typer.Option(
+        help="how many cases to open, exactly (requests that join an open case as linked "
+             "requests come on top)", min=0)] = 400,
     seed: Annotated[int, typer.Option(help="random seed (same seed, same data)")] = 7,
 ) -> None:
     """Seed a realistic, deterministic demo data set (migrates first)."""
@@ -128,7 +130,8 @@ def user_create(
 def token_create(
     email: str,
     name: Annotated[str, typer.Option(help="what the token is for")] = "cli",
-    scopes: Annotated[str, typer.Option(help="comma-separated: read,write,admin")] = "read,write",
+    scopes: Annotated[str, typer.Option(
+        help="comma-separated, at least one of: read,write,admin")] = "read,write",
     days: Annotated[int, typer.Option(help="days until it expires", min=1)] = 90,
 ) -> None:
     """Create an API token and print it (shown once; only its hash is kept)."""
@@ -138,7 +141,9 @@ def token_create(
     try:
         with database().session() as session:
             user = get_user_by_email(session, email)
-            issued = create_token(session, user=user, name=name, scopes=scopes.split(","),
+            # Blank items dropped: `--scopes ""` asks for no scope and is refused, not ['']
+            wanted = [s.strip() for s in scopes.split(",") if s.strip()]
+            issued = create_token(session, user=user, name=name, scopes=wanted,
                                   expires_in_days=days, actor=SYSTEM)
     except DeskError as exc:
         fail(exc)

@@ -305,6 +305,12 @@ def _may(session: Session, user: User, case: Case) -> bool:
 
 def seed_demo(db: Database, *, cases: int, seed: int = 7,
               progress: Callable[[int], None] | None = None) -> list[str]:
+    """Seed exactly `cases` cases (`idesk demo --cases N` promises N).
+
+    A drawn request about a subject that already has an open case joins it as a linked request,
+    as intake does, and does not count: requests are drawn until N cases were opened. Merging
+    a few duplicates afterwards keeps them as cases (status `merged`), so N stays N.
+    """
     rng = random.Random(seed)
     with db.session() as session:
         if session.scalar(select(User.id).where(User.email == "admin@desk.example.com")):
@@ -316,8 +322,12 @@ def seed_demo(db: Database, *, cases: int, seed: int = 7,
     decided: list[Case] = []
     kinds = [k for k, w in KIND_WEIGHTS for _ in range(w)]
     paths = [p for w, p in PATHS for _ in range(w)]
-    made = 0
-    for n in range(cases):
+    made = linked = 0
+    # Every draw but a refused one opens a case or links; the bound only stops a demo whose
+    # vocabulary runs out of fresh subjects from drawing forever.
+    attempts = 0
+    while made < cases and attempts < 5 * cases + 50:
+        n, attempts = attempts, attempts + 1
         if n < len(COVERAGE):
             kind, path, domain = COVERAGE[n]
             at = now - timedelta(days=12) + timedelta(hours=12 * n)
@@ -333,15 +343,18 @@ def seed_demo(db: Database, *, cases: int, seed: int = 7,
                     _case_in.validate_python(payload))
             except DeskError:
                 continue
-            if outcome.created:
-                made += 1
-                _walk(session, outcome.case, path, users, at, rng, now)
-                if outcome.case.decided_at is not None and kind != "appeal":
-                    decided.append(outcome.case)
+            if not outcome.created:
+                linked += 1
+                continue
+            made += 1
+            _walk(session, outcome.case, path, users, at, rng, now)
+            if outcome.case.decided_at is not None and kind != "appeal":
+                decided.append(outcome.case)
         if progress:
             progress(1)
     merged = _merge_some(db, users[1])
-    return [f"seeded {made} cases ({merged} merged as duplicates), {len(users)} users, "
+    return [f"seeded {made} cases ({merged} of them then merged into another as duplicates; "
+            f"{linked} more requests joined open cases as linked requests), {len(users)} users, "
             f"{len(reviews)} reviews",
             f"log in as any of {', '.join(p[0] for p in PEOPLE)}",
             f"password for every demo user: {DEMO_PASSWORD}"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -71,7 +72,10 @@ def create_user(body: UserIn, session: SessionDep, principal: UserManager) -> Us
 class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=120)
-    scopes: list[str] = ["read", "write"]
+    # At least one: an empty list answers 422 naming `scopes` instead of a default (issue 16).
+    scopes: list[Literal["read", "write", "admin"]] = Field(
+        default=["read", "write"], min_length=1, max_length=3,
+        description="what the token may do; at least one of read, write, admin")
     expires_in_days: int | None = Field(default=90, ge=1, le=3650)
 
 

@@ -122,7 +122,14 @@ def create_token(
     expires_in_days: int | None = 90,
     actor: Actor,
 ) -> IssuedToken:
-    scopes = scopes or ["read", "write"]
+    """Issue a token with exactly the scopes asked for; None means the usual read and write.
+
+    An empty list is refused rather than widened: a caller who asked for no rights must never
+    get read and write by accident (issue 16), and a token without scopes could do nothing.
+    """
+    scopes = ["read", "write"] if scopes is None else list(dict.fromkeys(scopes))
+    if not scopes:
+        raise InvalidInput(f"name at least one scope of {list(SCOPES)}", field="scopes")
     unknown = set(scopes) - set(SCOPES)
     if unknown:
         raise InvalidInput(f"unknown scope(s) {sorted(unknown)}; known: {SCOPES}", field="scopes")
