@@ -1,5 +1,6 @@
 """What every response carries and every request passes before it reaches a route: security
-headers, rate limits and body size limits.
+headers, rate limits, body size limits, and the floor under every field (no integer beyond 64
+bits, no NUL, no deep nesting).
 
 All plain ASGI middleware: the ``BaseHTTPMiddleware`` wrapper would add a task and a stream copy
 to every request on the hot intake path.
@@ -10,14 +11,20 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Annotated, Any, get_args, get_origin
+from urllib.parse import parse_qsl
 
+from fastapi import Request
 from limits import RateLimitItem, parse
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from integrity_desk.errors import InvalidInput
 
 # No inline script or style, nothing from another origin, never framed.
 CONTENT_SECURITY_POLICY = (
@@ -132,6 +139,7 @@ async def _json(send: Send, status: int, error: dict[str, object],
 class BodyTooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"the request body is over the limit of {limit:,} bytes")
+        self.limit = limit
 
 
 class BodyLimits:
@@ -169,3 +177,204 @@ class BodyLimits:
 async def _too_large(send: Send, limit: int) -> None:
     await _json(send, 413, {"code": "too_large", "field": "body",
                             "message": f"the request body is over the limit of {limit:,} bytes"})
+
+
+# Signed 64 bits: the widest integer either database stores or compares. SQLite's driver raises
+# OverflowError beyond it (a crash), PostgreSQL a DataError; both are refused before SQL instead.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# No body the desk takes nests deeper than a handful of levels (calendar hours are three).
+MAX_JSON_DEPTH = 32
+# Quick byte scans that clear almost every body without parsing it twice: a NUL escape, a
+# number of 19 digits or more, an exponent of two digits, the non-standard NaN and Infinity.
+_SUSPECT_NUMBER = re.compile(rb"\d{19}|\d[eE][+-]?\d\d|NaN|Infinity")
+_NUL_ESCAPE = b"\\u0000"
+
+
+class InputRefused(Exception):
+    """One value of a request that no route may see: where it is, and why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _path_of(parts: list[str | int]) -> str:
+    # The same dotted form the validation errors use ("items.3.review.ref").
+    return ".".join(str(p) for p in parts) or "body"
+
+
+def check_json(value: Any) -> None:
+    """Refuse integers outside signed 64 bits, numbers that are not finite or would overflow
+    one, strings holding NUL, and nesting deeper than MAX_JSON_DEPTH; naming where they are.
+
+    Iterative, so a deep document cannot exhaust the interpreter's stack here either.
+    """
+    stack: list[tuple[Any, list[str | int]]] = [(value, [])]  # children pushed last first
+    while stack:
+        item, path = stack.pop()
+        if len(path) > MAX_JSON_DEPTH:
+            raise InputRefused(_path_of(path[:MAX_JSON_DEPTH]),
+                               f"nested deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(item, bool) or item is None:
+            continue
+        if isinstance(item, int):
+            if not INT64_MIN <= item <= INT64_MAX:
+                raise InputRefused(_path_of(path), "integer outside the signed 64-bit range")
+        elif isinstance(item, float):
+            if not math.isfinite(item) or abs(item) >= 2.0**63:
+                raise InputRefused(_path_of(path), "number outside the signed 64-bit range")
+        elif isinstance(item, str):
+            if "\x00" in item:
+                raise InputRefused(_path_of(path), "holds a NUL character")
+        elif isinstance(item, dict):
+            for key in item:
+                if "\x00" in key:
+                    raise InputRefused(_path_of(path), "a key holds a NUL character")
+            stack.extend((item[key], [*path, key]) for key in reversed(item))
+        elif isinstance(item, list):
+            stack.extend((item[i], [*path, i]) for i in reversed(range(len(item))))
+
+
+def check_json_bytes(body: bytes) -> None:
+    """check_json on a raw body, parsed only when a byte scan finds something to look at.
+    A body that is not JSON at all is left to the route, which says so in its own words."""
+    if not (_NUL_ESCAPE in body or _SUSPECT_NUMBER.search(body)
+            or body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH):
+        return
+    try:
+        value = json.loads(body)
+    except RecursionError:
+        raise InputRefused("body", f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError:
+        return
+    check_json(value)
+
+
+def check_query(query_string: bytes) -> None:
+    """A NUL in a query parameter reaches no route: PostgreSQL cannot store or compare it and
+    SQLite can, so the two databases would answer differently."""
+    if b"%00" not in query_string and b"\x00" not in query_string:
+        return
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            raise InputRefused(name.replace("\x00", "") or "query", "holds a NUL character")
+
+
+class InputGuard:
+    """Refuse, before any route, the values no route can take safely (see ``check_json``).
+
+    Route schemas bound their own fields more tightly; this is the floor under all of them, so
+    that a field someone forgets to bound answers 422 rather than a crash on one database and a
+    different answer on the other. Only JSON bodies and query strings under ``prefix`` are read.
+    """
+
+    def __init__(self, app: ASGIApp, *, prefix: str = "/api/") -> None:
+        self.app, self.prefix = app, prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        try:
+            if "\x00" in scope["path"]:
+                raise InputRefused("path", "holds a NUL character")
+            check_query(scope.get("query_string", b""))
+        except InputRefused as refused:
+            await _invalid(send, refused)
+            return
+        if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE") or not _is_json(scope):
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        try:
+            while True:
+                message = await receive()
+                messages.append(message)
+                if message["type"] != "http.request" or not message.get("more_body"):
+                    break
+        except BodyTooLarge as exc:
+            await _too_large(send, exc.limit)
+            return
+        try:
+            check_json_bytes(b"".join(m.get("body", b"") for m in messages))
+        except InputRefused as refused:
+            await _invalid(send, refused)
+            return
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            media = value.split(b";", 1)[0].strip().lower()
+            return media == b"application/json" or media.endswith(b"+json")
+    return False
+
+
+async def _invalid(send: Send, refused: InputRefused) -> None:
+    await _json(send, 422, {"code": "invalid", "field": refused.field,
+                            "message": f"{refused.field}: {refused.message}",
+                            "errors": [{"field": refused.field, "message": refused.message}]})
+
+
+def _integer_params(route: Any) -> list[tuple[str, str, bool]]:
+    """(name, "query" or "path", is_list) of every integer parameter a route takes, its
+    dependencies' included; worked out once per route."""
+    found: list[tuple[str, str, bool]] | None = getattr(route, "_desk_integer_params", None)
+    if found is None:
+        found = []
+        pending = [route.dependant]
+        while pending:
+            dependant = pending.pop()
+            pending.extend(dependant.dependencies)
+            for where, params in (("query", dependant.query_params),
+                                  ("path", dependant.path_params)):
+                for param in params:
+                    kind = _is_int(param.field_info.annotation, lists=True)
+                    if kind:
+                        found.append((param.alias, where, kind == "list"))
+        route._desk_integer_params = found  # routes are not hashable: kept on the route
+    return found
+
+
+def _is_int(annotation: Any, *, lists: bool) -> str | None:
+    if annotation is int:
+        return "int"
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    origin = get_origin(annotation)
+    if origin in (list, set, tuple, Sequence) and lists:
+        return "list" if any(_is_int(a, lists=False) for a in args) else None
+    if origin is Annotated:
+        return _is_int(args[0], lists=lists)
+    if args and origin not in (list, set, tuple, dict, Sequence):  # Optional, unions
+        for a in args:
+            kind = _is_int(a, lists=lists)
+            if kind:
+                return kind
+    return None
+
+
+def bounded_params(request: Request) -> None:
+    """A dependency of every API route: integer query and path parameters beyond signed 64
+    bits answer 422 naming the parameter, whatever bounds the route itself forgot."""
+    route = request.scope.get("route")
+    if route is None or not hasattr(route, "dependant"):
+        return
+    for name, where, is_list in _integer_params(route):
+        if where == "path":
+            values = [str(request.path_params.get(name, ""))]
+        else:
+            values = request.query_params.getlist(name) if is_list else [
+                request.query_params.get(name, "")]
+        for raw in values:
+            try:
+                number = int(raw.strip())
+            except ValueError:
+                continue  # not an integer: the route's own validation says so
+            if not INT64_MIN <= number <= INT64_MAX:
+                raise InvalidInput(f"{name}: integer outside the signed 64-bit range",
+                                   field=name)

@@ -1,0 +1,171 @@
+"""No input answers 500, and SQLite answers as PostgreSQL does: integers beyond 64 bits, NUL
+characters and deep nesting are refused with 422 in the standard format, naming the field."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from integrity_desk.api.app import create_app
+from integrity_desk.api.hardening import (
+    MAX_JSON_DEPTH,
+    InputRefused,
+    check_json,
+    check_json_bytes,
+)
+from integrity_desk.config import Settings
+from integrity_desk.db import Database
+from tests import factories
+from tests.conftest import Person
+
+HUGE = 2**64 + 1
+
+
+def _refused(r: Any, field: str) -> None:
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["code"] == "invalid"
+    assert error["field"] == field, error
+
+
+def test_an_integer_beyond_64_bits_in_a_body_names_its_field(
+        client: TestClient, manager: Person) -> None:
+    policy = {"kind": "flag", "priority": 2, "first_response_minutes": HUGE,
+              "resolution_minutes": HUGE}
+    _refused(client.put("/api/v1/sla/policies", json=policy, headers=manager.headers),
+             "first_response_minutes")
+    queue = {"slug": "big", "name": "Big", "kinds": ["flag"], "position": HUGE}
+    _refused(client.post("/api/v1/queues", json=queue, headers=manager.headers), "position")
+    # Nested in a batch item, the path says where.
+    csm = factories.csm(revenue_at_stake=HUGE)
+    r = client.post("/api/v1/cases/batch", json={"items": [factories.flag("ok"), csm]},
+                    headers=manager.headers)
+    _refused(r, "items.1.revenue_at_stake")
+    assert client.get("/api/v1/cases", headers=manager.headers).json()["items"] == []
+
+
+def test_a_float_that_would_overflow_an_integer_is_refused(
+        client: TestClient, manager: Person) -> None:
+    policy = {"kind": "flag", "priority": 2, "first_response_minutes": 1e300,
+              "resolution_minutes": 60}
+    _refused(client.put("/api/v1/sla/policies", json=policy, headers=manager.headers),
+             "first_response_minutes")
+    body = b'{"kind": "flag", "priority": 2, "first_response_minutes": NaN}'
+    r = client.put("/api/v1/sla/policies", content=body, headers={
+        **manager.headers, "content-type": "application/json"})
+    _refused(r, "first_response_minutes")
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/webhooks?cursor={n}",
+    "/api/v1/cases?priority={n}",
+    "/api/v1/cases/FLAG-{n}",
+    "/api/v1/cases/FLAG-{n}/timeline",
+])
+def test_an_integer_beyond_64_bits_in_a_query_or_path_is_refused(
+        client: TestClient, manager: Person, path: str) -> None:
+    r = client.get(path.format(n=HUGE), headers=manager.headers)
+    assert r.status_code in (404, 422), r.text  # a key that names no case may be 404
+    assert r.status_code != 500
+    if r.status_code == 422:
+        assert r.json()["error"]["field"]
+
+
+def test_a_forgotten_integer_query_parameter_is_still_bounded(
+        client: TestClient, manager: Person) -> None:
+    # The timeline route takes `cursor: int | None` without bounds of its own.
+    key = client.post("/api/v1/cases", json=factories.flag("r1"),
+                      headers=manager.headers).json()["case"]["key"]
+    timeline = f"/api/v1/cases/{key}/timeline"
+    _refused(client.get(f"{timeline}?cursor={HUGE}", headers=manager.headers), "cursor")
+    _refused(client.get(f"{timeline}?cursor=-{HUGE}", headers=manager.headers), "cursor")
+    assert client.get(f"{timeline}?cursor=5", headers=manager.headers).status_code == 200
+
+
+def test_a_case_list_cursor_with_a_huge_integer_is_refused(
+        client: TestClient, manager: Person) -> None:
+    client.post("/api/v1/cases", json=factories.flag("r1"), headers=manager.headers)
+    client.post("/api/v1/cases", json=factories.flag("r2"), headers=manager.headers)
+    page = client.get("/api/v1/cases?limit=1", headers=manager.headers).json()
+    assert page["next_cursor"]
+    raw = json.loads(base64.urlsafe_b64decode(page["next_cursor"] + "=="))
+    forged = [HUGE if isinstance(v, int) else v for v in raw]
+    cursor = base64.urlsafe_b64encode(json.dumps(forged).encode()).decode().rstrip("=")
+    _refused(client.get(f"/api/v1/cases?cursor={cursor}", headers=manager.headers), "cursor")
+
+
+def test_nul_is_refused_in_bodies_queries_and_paths_on_both_databases(
+        client: TestClient, manager: Person) -> None:
+    r = client.post("/api/v1/cases", json=factories.flag("r\x00nul"), headers=manager.headers)
+    _refused(r, "review.ref")
+    _refused(client.get("/api/v1/cases?queue=fl%00ags", headers=manager.headers), "queue")
+    _refused(client.get("/api/v1/search?q=a%00b", headers=manager.headers), "q")
+    _refused(client.post("/api/v1/queues/fl%00ags/claim", headers=manager.headers), "path")
+    queue = {"slug": "nul", "name": "N\x00", "kinds": ["flag"], "team": None}
+    _refused(client.post("/api/v1/queues", json=queue, headers=manager.headers), "name")
+    # A NUL in a key is as unstorable as one in a value.
+    calendar = {"name": "c", "hours": {"mon\x00": [["09:00", "17:00"]]}}
+    _refused(client.put("/api/v1/sla/calendars", json=calendar, headers=manager.headers),
+             "hours")
+    assert client.get("/api/v1/cases", headers=manager.headers).json()["items"] == []
+
+
+def test_deeply_nested_json_answers_in_the_standard_format(
+        client: TestClient, manager: Person) -> None:
+    deep: Any = "x"
+    for _ in range(MAX_JSON_DEPTH + 5):
+        deep = {"k": deep}
+    r = client.post("/api/v1/cases", json=factories.flag("r-deep", extra=deep),
+                    headers=manager.headers)
+    _refused(r, "extra." + ".".join(["k"] * (MAX_JSON_DEPTH - 1)))
+    # Deeper than the parser itself can go: still the format, the field is the body.
+    body = b"[" * 100_000 + b"]" * 100_000
+    r = client.post("/api/v1/cases", content=body, headers={
+        **manager.headers, "content-type": "application/json"})
+    assert r.status_code in (413, 422), r.text
+    assert r.json()["error"]["field"] == "body"
+
+
+def test_a_streamed_body_over_the_limit_still_answers_413_through_the_guard(
+        db: Database, manager: Person) -> None:
+    app = create_app(db, Settings(secret_key="test-secret", max_body_bytes=2_000))
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit trips while reading
+        yield b'{"kind": "flag", "reason": "'
+        for _ in range(10):
+            yield b"x" * 500
+        yield b'"}'
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.post("/api/v1/cases", content=chunks(), headers={
+            **manager.headers, "content-type": "application/json"})
+    assert r.status_code == 413, r.text
+    assert r.json()["error"]["field"] == "body"
+
+
+def test_ordinary_bodies_pass_untouched(client: TestClient, manager: Person) -> None:
+    r = client.post("/api/v1/cases", json=factories.csm(revenue_at_stake=10**9),
+                    headers=manager.headers)
+    assert r.status_code == 201, r.text
+
+
+@pytest.mark.parametrize(("value", "field"), [
+    ({"a": [1, 2, {"b": 2**63}]}, "a.2.b"),
+    ({"a": -(2**63) - 1}, "a"),
+    ([{"s": "ok"}, {"s": "n\x00"}], "1.s"),
+    ({"f": float("inf")}, "f"),
+])
+def test_check_json_names_the_first_bad_value(value: Any, field: str) -> None:
+    with pytest.raises(InputRefused) as refused:
+        check_json(value)
+    assert refused.value.field == field
+
+
+def test_check_json_accepts_the_edges_of_the_range() -> None:
+    check_json({"a": [2**63 - 1, -(2**63), 1.5e18, "text", None, True]})
+    check_json_bytes(b'{"not json')  # left to the route to say so
