@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.cases.domain import CaseKind, CaseStatus
 from integrity_desk.cases.models import Case
-from integrity_desk.errors import Forbidden, InvalidInput, NotFound
+from integrity_desk.errors import Forbidden, NotFound
 from integrity_desk.people.models import Role, User
 from integrity_desk.routing.models import Queue
 
@@ -230,10 +230,3 @@ def claim_next_of_mine(session: Session, *, user: User, actor: Actor, now: datet
             return claimed
     return None
 
-
-def validate_queue_fields(*, kinds: list[str], tier: int) -> None:
-    unknown = set(kinds) - {k.value for k in CaseKind}
-    if unknown:
-        raise InvalidInput(f"unknown case kind(s) {sorted(unknown)}", field="kinds")
-    if tier not in (1, 2, 3):
-        raise InvalidInput("tier is 1, 2 or 3", field="tier")
