@@ -30,7 +30,7 @@ from integrity_desk.routing.models import Queue
 
 router = APIRouter(tags=["queues"])
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+Slug = Annotated[str, Field(pattern=f"^{manage.SLUG.pattern}$")]
 Position = Annotated[int, Field(ge=0, le=manage.MAX_POSITION,
                                 description="routing tries low positions first")]
 Tier = Annotated[int, Field(ge=1, le=3)]

@@ -13,6 +13,7 @@ Services flush; the caller commits once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from integrity_desk.people.models import Team
 from integrity_desk.routing.models import Queue
 from integrity_desk.routing.service import get_queue
 
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 # Routing tries low positions first; a million leaves room to insert between any two queues.
 MAX_POSITION = 1_000_000
 TIERS = (1, 2, 3)
