@@ -10,8 +10,12 @@ from sqlalchemy import select, update
 
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.cases.models import Case
+from integrity_desk.db import utcnow
+from integrity_desk.people.models import User
+from integrity_desk.people.service import actor_of
 from integrity_desk.routing.manage import MAX_POSITION
 from integrity_desk.routing.models import Queue
+from integrity_desk.routing.service import claim_next_of_mine
 from tests import factories as f
 
 API = "/api/v1"
@@ -186,3 +190,16 @@ def test_only_managers_configure_queues(client, db, make_person, vendor):
         s.execute(update(Queue).where(Queue.slug == "flags").values(active=False))
     assert client.post(f"{API}/queues/flags/reactivate",
                        headers=specialist.headers).status_code == 403
+
+
+def test_a_case_left_in_an_inactive_queue_is_still_claimed(client, db, manager, specialist):
+    """An intake that routed by the configuration read just before a deactivation committed
+    can land a case in the inactive queue: "claim next" still finds it."""
+    key = client.post(f"{API}/cases", json=f.flag("r-late"),
+                      headers=manager.headers).json()["case"]["key"]
+    with db.session() as s:
+        s.execute(update(Queue).where(Queue.slug == "flags").values(active=False))
+    with db.session() as s:
+        user = s.get(User, specialist.user.id)
+        claimed = claim_next_of_mine(s, user=user, actor=actor_of(user), now=utcnow())
+    assert claimed is not None and claimed[0] == int(key.split("-")[1])
