@@ -214,3 +214,17 @@ def test_every_route_that_takes_an_integer_refuses_one_beyond_64_bits(
             assert r.json()["error"]["field"] in query | path, (method, url, r.text)
             checked += 1
     assert checked >= 5  # the cursors, limits and ids of the lists at least
+
+
+def test_the_byte_scan_measures_nesting_as_the_parser_does() -> None:
+    """Brackets and escaped quotes inside strings do not count; a body whose text hides deep
+    nesting behind closing brackets is still caught."""
+    deep: Any = 1
+    for _ in range(MAX_JSON_DEPTH + 2):
+        deep = [deep]
+    hidden = json.dumps({"text": "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]] \\\" ]]", "v": deep})
+    with pytest.raises(InputRefused) as refused:
+        check_json_bytes(hidden.encode())
+    assert refused.value.field.startswith("v.0.0")
+    shallow = json.dumps({"text": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ \\\\", "v": [[1]]})
+    check_json_bytes(shallow.encode())  # deep only in its text: passes
