@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from integrity_desk.api.app import create_app
 from integrity_desk.api.hardening import (
     MAX_JSON_DEPTH,
+    InputGuard,
     InputRefused,
     check_json,
     check_json_bytes,
@@ -43,11 +44,13 @@ def test_an_integer_beyond_64_bits_in_a_body_names_its_field(
              "first_response_minutes")
     queue = {"slug": "big", "name": "Big", "kinds": ["flag"], "position": HUGE}
     _refused(client.post("/api/v1/queues", json=queue, headers=manager.headers), "position")
-    # Nested in a batch item, the path says where.
-    csm = factories.csm(revenue_at_stake=HUGE)
-    r = client.post("/api/v1/cases/batch", json={"items": [factories.flag("ok"), csm]},
+    # Nested, the path says where.
+    calendar = {"name": "c", "hours": {"mon": [["09:00", "17:00"], HUGE]}}
+    _refused(client.put("/api/v1/sla/calendars", json=calendar, headers=manager.headers),
+             "hours.mon.1")
+    r = client.post("/api/v1/cases", json=factories.csm(revenue_at_stake=HUGE),
                     headers=manager.headers)
-    _refused(r, "items.1.revenue_at_stake")
+    _refused(r, "revenue_at_stake")
     assert client.get("/api/v1/cases", headers=manager.headers).json()["items"] == []
 
 
@@ -228,3 +231,28 @@ def test_the_byte_scan_measures_nesting_as_the_parser_does() -> None:
     assert refused.value.field.startswith("v.0.0")
     shallow = json.dumps({"text": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ \\\\", "v": [[1]]})
     check_json_bytes(shallow.encode())  # deep only in its text: passes
+
+
+async def _echo(scope: Any, receive: Any, send: Any) -> None:
+    """A route that answers 200 with the body it was given."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": body})
+
+
+def test_a_batch_route_judges_its_items_itself_but_not_its_envelope() -> None:
+    """Items of a batch are answered in their place by the route (a NUL in one is that item's
+    error, the others land); the guard still checks the rest of the envelope."""
+    c = TestClient(InputGuard(_echo, item_lists={"/api/v1/batch": "items"}))  # no lifespan
+    items = {"items": [{"ok": 1}, {"reason": "n\x00", "n": HUGE}]}
+    r = c.post("/api/v1/batch", json=items)
+    assert r.status_code == 200 and r.json() == items  # passed on untouched
+    r = c.post("/api/v1/batch", json={**items, "note": "n\x00"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "note"
+    r = c.post("/api/v1/other", json=items)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "items.1.reason"

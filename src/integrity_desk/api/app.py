@@ -58,7 +58,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
 
     # Added innermost first: the headers also go on a 413 or a 429; the guard reads bodies
     # already limited in size.
-    app.add_middleware(InputGuard)
+    app.add_middleware(InputGuard, item_lists={"/api/v1/cases/batch": "items"})
     app.add_middleware(BodyLimits, default=settings.max_body_bytes,
                        routes={"/api/v1/cases/batch": BATCH_BODY_BYTES})
     app.add_middleware(RateLimits, per_token=settings.rate_limit_per_token,

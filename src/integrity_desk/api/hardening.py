@@ -241,9 +241,13 @@ def check_json(value: Any) -> None:
             stack.extend((item[i], [*path, i]) for i in reversed(range(len(item))))
 
 
-def check_json_bytes(body: bytes) -> None:
+def check_json_bytes(body: bytes, *, items: str | None = None) -> None:
     """check_json on a raw body, parsed only when a byte scan finds something to look at.
-    A body that is not JSON at all is left to the route, which says so in its own words."""
+    A body that is not JSON at all is left to the route, which says so in its own words.
+
+    ``items`` names a list of a batch envelope whose elements the route judges one by one,
+    answering each in its place: only the rest of the envelope is checked here.
+    """
     if not (_NUL_ESCAPE in body or b"NaN" in body or b"Infinity" in body
             or _has_long_number(body) or _nesting(body) > MAX_JSON_DEPTH):
         return
@@ -253,6 +257,8 @@ def check_json_bytes(body: bytes) -> None:
         raise InputRefused("body", f"nested deeper than {MAX_JSON_DEPTH} levels") from None
     except ValueError:
         return
+    if items is not None and isinstance(value, dict) and isinstance(value.get(items), list):
+        value = {key: v for key, v in value.items() if key != items}
     check_json(value)
 
 
@@ -290,10 +296,13 @@ class InputGuard:
     Route schemas bound their own fields more tightly; this is the floor under all of them, so
     that a field someone forgets to bound answers 422 rather than a crash on one database and a
     different answer on the other. Only JSON bodies and query strings under ``prefix`` are read.
+    ``item_lists`` maps a batch route to the list whose items it answers one by one (a NUL in one
+    item is that item's error there, not the whole batch's).
     """
 
-    def __init__(self, app: ASGIApp, *, prefix: str = "/api/") -> None:
-        self.app, self.prefix = app, prefix
+    def __init__(self, app: ASGIApp, *, prefix: str = "/api/",
+                 item_lists: Mapping[str, str] | None = None) -> None:
+        self.app, self.prefix, self.item_lists = app, prefix, dict(item_lists or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
@@ -320,7 +329,8 @@ class InputGuard:
             await _too_large(send, exc.limit)
             return
         try:
-            check_json_bytes(b"".join(m.get("body", b"") for m in messages))
+            check_json_bytes(b"".join(m.get("body", b"") for m in messages),
+                             items=self.item_lists.get(scope["path"]))
         except InputRefused as refused:
             await _invalid(send, refused)
             return
