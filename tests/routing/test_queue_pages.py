@@ -133,3 +133,11 @@ def test_others_are_refused_the_page(sign_in, specialist, make_person, vendor):
         browser = sign_in(person)
         assert browser.client.get(PAGE).status_code == 403
         assert 'href="/queue-settings"' not in browser.client.get("/").text
+
+
+def test_an_unknown_queue_is_a_page_not_found(sign_in, manager):
+    browser = sign_in(manager)
+    for r in (browser.client.get(f"{PAGE}/nowhere"),
+              browser.client.post(f"{PAGE}/nowhere", data={"csrf_token": browser.csrf})):
+        assert r.status_code == 404
+        assert "There is no queue" in r.text and r.headers["content-type"].startswith("text/html")

@@ -43,12 +43,21 @@ def _form_values(form: FormData) -> dict[str, Any]:
     for name, value in values.items():
         if "\x00" in (value if isinstance(value, str) else "".join(value)):
             raise InvalidInput("holds a NUL character", field=name)
-    for name in ("tier", "position"):
+    for name, expected in (("tier", "1, 2 or 3"),
+                           ("position", f"a whole number from 0 to {manage.MAX_POSITION:,}")):
         raw = str(form.get(name) or "").strip()
-        if not raw.lstrip("-").isdigit() or len(raw) > 9:
-            raise InvalidInput("a whole number", field=name)
+        # Length first: int() of a long enough string is itself slow, and no value is long.
+        if len(raw) > 9 or not raw.lstrip("-").isdigit():
+            raise InvalidInput(expected, field=name)
         values[name] = int(raw)
     return values
+
+
+def _queue(session: Session, slug: str) -> Queue:
+    try:
+        return get_queue(session, slug)
+    except DeskError:
+        raise PageError(404, "No such queue", f"There is no queue {slug!r}.") from None
 
 
 def _choices(session: Session) -> dict[str, Any]:
@@ -97,7 +106,7 @@ def _edit(request: Request, session: Session, viewer: Viewer, queue: Queue, *,
 
 @router.get(BASE + "/{slug}")
 def edit(request: Request, session: SessionDep, viewer: Manager, slug: str) -> Response:
-    queue = get_queue(session, slug)
+    queue = _queue(session, slug)
     values = {"name": queue.name, "team": queue.team.name if queue.team else "",
               "kinds": queue.kinds, "tier": queue.tier, "position": queue.position,
               "languages": ", ".join(queue.languages)}
@@ -107,14 +116,14 @@ def edit(request: Request, session: SessionDep, viewer: Manager, slug: str) -> R
 @router.post(BASE + "/{slug}")
 async def save(request: Request, session: SessionDep, viewer: Manager, slug: str) -> Response:
     form = await request.form()
-    queue = get_queue(session, slug)
+    queue = _queue(session, slug)
     try:
         manage.update_queue(session, actor=viewer.actor, slug=slug, changes=_form_values(form))
     except DeskError as exc:
         session.rollback()
         shown = {**{k: form.get(k) for k in ("name", "team", "tier", "position", "languages")},
                  "kinds": form.getlist("kinds")}
-        return _edit(request, session, viewer, get_queue(session, slug), values=shown,
+        return _edit(request, session, viewer, _queue(session, slug), values=shown,
                      errors={exc.field or "name": exc.message}, status_code=exc.status_code)
     session.commit()
     return RedirectResponse(f"{BASE}?saved={queue.slug}", status_code=303)
