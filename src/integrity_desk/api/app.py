@@ -14,13 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk import __version__
-from integrity_desk.api.hardening import (
-    BodyLimits,
-    InputGuard,
-    RateLimits,
-    SecurityHeaders,
-    bounded_params,
-)
+from integrity_desk.api.hardening import BodyLimits, RateLimits, SecurityHeaders
 from integrity_desk.config import Settings, get_settings
 from integrity_desk.configuration import desk_config
 from integrity_desk.db import Database
@@ -54,6 +48,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
         # The bundled Swagger UI loads from a CDN; the console ships its own assets instead.
         docs_url=None, redoc_url=None,
     )
+    from integrity_desk.api.hardening import InputGuard, bounded_params
     from integrity_desk.intake.api import BATCH_BODY_BYTES
 
     # Added innermost first: the headers also go on a 413 or a 429; the guard reads bodies
