@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
@@ -50,9 +50,12 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
         # The document itself is served below, behind authentication like every other route.
         docs_url=None, redoc_url=None, openapi_url=None,
     )
+    from integrity_desk.api.hardening import InputGuard, bounded_params
     from integrity_desk.intake.api import BATCH_BODY_BYTES
 
-    # Added innermost first: the headers also go on a 413 or a 429.
+    # Added innermost first: the headers also go on a 413 or a 429; the guard reads bodies
+    # already limited in size.
+    app.add_middleware(InputGuard, item_lists={"/api/v1/cases/batch": "items"})
     app.add_middleware(BodyLimits, default=settings.max_body_bytes,
                        routes={"/api/v1/cases/batch": BATCH_BODY_BYTES})
     app.add_middleware(RateLimits, per_token=settings.rate_limit_per_token,
@@ -95,12 +98,13 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
         return JSONResponse({"error": error},
                             status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
+    @app.exception_handler(OverflowError)  # SQLite's driver, for an integer beyond 64 bits
     @app.exception_handler(DataError)
-    async def unstorable(request: Request, exc: DataError) -> JSONResponse:
+    async def unstorable(request: Request, exc: Exception) -> JSONResponse:
         """A value the database refuses (NUL characters, numbers out of range) is bad input,
         not a crash; routes validate what they can name, this is the net under them."""
         log.info("refused unstorable input on %s %s: %s", request.method, request.url.path,
-                 type(exc.orig).__name__)
+                 type(getattr(exc, "orig", exc)).__name__)
         return JSONResponse({"error": {
             "code": "invalid", "field": "request",
             "message": "a value is out of range or holds characters that cannot be stored "
@@ -142,7 +146,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
                    routing_router, triage_router, sla_router, people_router, misuse_router,
                    privacy_router, flaggers_router, messages_router, search_router,
                    webhooks_router):
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix="/api/v1", dependencies=[Depends(bounded_params)])
     from integrity_desk.web.app import mount_web
 
     mount_web(app)  # the console: pages, static files, security headers

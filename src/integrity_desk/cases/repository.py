@@ -188,6 +188,8 @@ def _cursor_value(name: str, value: Any) -> Any:
         return moment
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValueError(f"{name} in cursor is no integer")
+    if not -(2**63) <= value < 2**63:  # SQLite's driver would raise OverflowError on it
+        raise ValueError(f"{name} in cursor is out of range")
     return value
 
 

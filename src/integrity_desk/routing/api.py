@@ -1,37 +1,67 @@
-"""Queues over HTTP: list them, configure them, and claim the next case of one."""
+"""Queues over HTTP: list them, configure them (create, edit, deactivate, reactivate), and claim
+the next case of one."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from integrity_desk.api.deps import CaseWorker, QueueManager, QueueReader, SessionDep
+from integrity_desk.api.deps import (
+    CaseWorker,
+    Principal,
+    QueueManager,
+    QueueReader,
+    SessionDep,
+)
 from integrity_desk.api.responses import json_of
 from integrity_desk.audit.service import record
-from integrity_desk.cases.domain import OPEN_STATUSES, case_key
+from integrity_desk.cases.domain import OPEN_STATUSES, CaseKind, case_key
 from integrity_desk.cases.models import Case
 from integrity_desk.cases.repository import readable_clause
 from integrity_desk.configuration import desk_config
 from integrity_desk.db import utcnow
-from integrity_desk.errors import Conflict
-from integrity_desk.people.service import get_team_by_name
-from integrity_desk.routing import service
+from integrity_desk.errors import InvalidInput
+from integrity_desk.routing import manage, service
 from integrity_desk.routing.models import Queue
 
 router = APIRouter(tags=["queues"])
 
+Slug = Annotated[str, Field(pattern=f"^{manage.SLUG.pattern}$")]
+Position = Annotated[int, Field(ge=0, le=manage.MAX_POSITION,
+                                description="routing tries low positions first")]
+Tier = Annotated[int, Field(ge=1, le=3)]
+Label = Annotated[str, Field(min_length=1, max_length=64)]
+
 
 class QueueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    slug: Slug
     name: str = Field(min_length=1, max_length=120)
-    team: str | None = Field(default=None, description="name of the team that works it")
-    kinds: list[str] = Field(min_length=1)
-    tier: int = 1
-    languages: list[str] = []
-    skills: list[str] = []
-    position: int = 100
+    team: str = Field(min_length=1, max_length=120,
+                      description="name of the team that works it (required: see "
+                                  "docs/decisions.md)")
+    kinds: list[CaseKind] = Field(min_length=1, max_length=len(CaseKind))
+    tier: Tier = 1
+    languages: list[Label] = Field(default=[], max_length=100)
+    skills: list[Label] = Field(default=[], max_length=100)
+    position: Position = 100
+
+
+class QueuePatch(BaseModel):
+    """Only the fields present change; the team can be replaced, never removed."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    team: str | None = Field(default=None, min_length=1, max_length=120)
+    kinds: list[CaseKind] | None = Field(default=None, min_length=1, max_length=len(CaseKind))
+    tier: Tier | None = None
+    languages: list[Label] | None = Field(default=None, max_length=100)
+    skills: list[Label] | None = Field(default=None, max_length=100)
+    position: Position | None = None
 
 
 class QueueOut(BaseModel):
@@ -43,49 +73,83 @@ class QueueOut(BaseModel):
     languages: list[str]
     skills: list[str]
     position: int
+    active: bool
     open_cases: int
     by_priority: dict[str, int]
 
 
-@router.get("/queues", response_model=list[QueueOut])
-def list_queues(session: SessionDep, principal: QueueReader) -> list[QueueOut]:
-    """Queues with the open cases the caller may read, counted by priority in one query."""
-    queues = list(session.scalars(
-        select(Queue).where(Queue.active, service.readable_queue_clause(principal.user))
-        .order_by(Queue.position, Queue.id)))
+def _out(queue: Queue, counts: dict[str, int]) -> QueueOut:
+    return QueueOut(slug=queue.slug, name=queue.name, team=queue.team.name if queue.team else None,
+                    kinds=queue.kinds, tier=queue.tier, languages=queue.languages,
+                    skills=queue.skills, position=queue.position, active=queue.active,
+                    open_cases=sum(counts.values()), by_priority=counts)
+
+
+def _counts(session: Session, principal: Principal, queue_ids: list[int]
+            ) -> dict[int, dict[str, int]]:
+    """Open cases the caller may read, by queue and priority, in one query."""
     counts: dict[int, dict[str, int]] = {}
     for queue_id, priority, n in session.execute(
         select(Case.queue_id, Case.priority, func.count())
-        .where(Case.status.in_(OPEN_STATUSES), readable_clause(principal.user))
+        .where(Case.queue_id.in_(queue_ids), Case.status.in_(OPEN_STATUSES),
+               readable_clause(principal.user))
         .group_by(Case.queue_id, Case.priority)
     ):
         counts.setdefault(queue_id, {})[f"P{priority}"] = n
-    return [
-        QueueOut(slug=q.slug, name=q.name, team=q.team.name if q.team else None, kinds=q.kinds,
-                 tier=q.tier, languages=q.languages, skills=q.skills, position=q.position,
-                 open_cases=sum(counts.get(q.id, {}).values()),
-                 by_priority=counts.get(q.id, {}))
-        for q in queues
-    ]
+    return counts
+
+
+@router.get("/queues", response_model=list[QueueOut])
+def list_queues(session: SessionDep, principal: QueueReader,
+                include_inactive: bool = Query(False, description="deactivated queues too")
+                ) -> list[QueueOut]:
+    """Queues with the open cases the caller may read, counted by priority."""
+    query = select(Queue).where(service.readable_queue_clause(principal.user))
+    if not include_inactive:
+        query = query.where(Queue.active)
+    queues = list(session.scalars(query.order_by(Queue.position, Queue.id)))
+    counts = _counts(session, principal, [q.id for q in queues])
+    return [_out(q, counts.get(q.id, {})) for q in queues]
 
 
 @router.post("/queues", response_model=QueueOut, status_code=201)
 def create_queue(body: QueueIn, session: SessionDep, principal: QueueManager) -> QueueOut:
-    service.validate_queue_fields(kinds=body.kinds, tier=body.tier)
-    if session.scalar(select(Queue.id).where(Queue.slug == body.slug)):
-        raise Conflict(f"queue {body.slug} exists", field="slug")
-    team = get_team_by_name(session, body.team) if body.team else None
-    queue = Queue(slug=body.slug, name=body.name, team_id=team.id if team else None,
-                  kinds=body.kinds, tier=body.tier, languages=body.languages,
-                  skills=body.skills, position=body.position)
-    session.add(queue)
-    session.flush()
-    record(session, kind="queue.created", category="audit", actor=principal.actor,
-           chain_key="config", payload=body.model_dump())
+    queue = manage.create_queue(session, actor=principal.actor,
+                                **body.model_dump(mode="json"))
     session.commit()
-    return QueueOut(slug=queue.slug, name=queue.name, team=team.name if team else None,
-                    kinds=queue.kinds, tier=queue.tier, languages=queue.languages,
-                    skills=queue.skills, position=queue.position, open_cases=0, by_priority={})
+    return _out(queue, {})
+
+
+def _one(session: Session, principal: Principal, queue: Queue) -> QueueOut:
+    return _out(queue, _counts(session, principal, [queue.id]).get(queue.id, {}))
+
+
+@router.patch("/queues/{slug}", response_model=QueueOut)
+def update_queue(slug: str, body: QueuePatch, session: SessionDep,
+                 principal: QueueManager) -> QueueOut:
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    for name, value in changes.items():
+        if value is None:
+            raise InvalidInput(f"{name} cannot be emptied", field=name)
+    queue = manage.update_queue(session, actor=principal.actor, slug=slug, changes=changes)
+    session.commit()
+    return _one(session, principal, queue)
+
+
+@router.post("/queues/{slug}/deactivate", response_model=QueueOut)
+def deactivate_queue(slug: str, session: SessionDep, principal: QueueManager) -> QueueOut:
+    """Route no new case here. Refused (409) while the queue holds open cases or is the last
+    active queue of one of its kinds."""
+    queue = manage.deactivate_queue(session, actor=principal.actor, slug=slug)
+    session.commit()
+    return _one(session, principal, queue)
+
+
+@router.post("/queues/{slug}/reactivate", response_model=QueueOut)
+def reactivate_queue(slug: str, session: SessionDep, principal: QueueManager) -> QueueOut:
+    queue = manage.reactivate_queue(session, actor=principal.actor, slug=slug)
+    session.commit()
+    return _one(session, principal, queue)
 
 
 class ClaimOut(BaseModel):

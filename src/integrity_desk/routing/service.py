@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.cases.domain import CaseKind, CaseStatus
 from integrity_desk.cases.models import Case
-from integrity_desk.errors import Forbidden, InvalidInput, NotFound
+from integrity_desk.errors import Forbidden, NotFound
 from integrity_desk.people.models import Role, User
 from integrity_desk.routing.models import Queue
 
@@ -172,10 +172,12 @@ def claim_next(
     return (row[0], row[1]) if row else None
 
 
-def readable_queues(session: Session, user: User) -> list[Queue]:
-    """The active queues this user may see, in routing order."""
-    return list(session.scalars(select(Queue).where(Queue.active, readable_queue_clause(user))
-                                .order_by(Queue.position, Queue.id)))
+def readable_queues(session: Session, user: User, *, active_only: bool = True) -> list[Queue]:
+    """The queues (by default the active ones) this user may see, in routing order."""
+    query = select(Queue).where(readable_queue_clause(user))
+    if active_only:
+        query = query.where(Queue.active)
+    return list(session.scalars(query.order_by(Queue.position, Queue.id)))
 
 
 def possible_assignees(session: Session, user: User, *, limit: int = 500) -> list[User]:
@@ -211,7 +213,10 @@ def claim_next_of_mine(session: Session, *, user: User, actor: Actor, now: datet
     """
     if Role(user.role) not in WORKING_ROLES:
         raise Forbidden(f"a {user.role} does not work queues")
-    queues = readable_queues(session, user)
+    # Inactive queues too: one gets no new case, but a case routed there by an intake that read
+    # the configuration just before the deactivation must still be worked (an empty queue
+    # costs one index probe).
+    queues = readable_queues(session, user, active_only=False)
     statement = _head_statement(Role(user.role), bool(user.languages), user.team_id is not None)
     heads = []
     for queue in queues:
@@ -230,10 +235,3 @@ def claim_next_of_mine(session: Session, *, user: User, actor: Actor, now: datet
             return claimed
     return None
 
-
-def validate_queue_fields(*, kinds: list[str], tier: int) -> None:
-    unknown = set(kinds) - {k.value for k in CaseKind}
-    if unknown:
-        raise InvalidInput(f"unknown case kind(s) {sorted(unknown)}", field="kinds")
-    if tier not in (1, 2, 3):
-        raise InvalidInput("tier is 1, 2 or 3", field="tier")

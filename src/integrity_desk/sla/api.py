@@ -13,6 +13,7 @@ from integrity_desk.audit.service import record
 from integrity_desk.cases.domain import CaseKind
 from integrity_desk.errors import InvalidInput
 from integrity_desk.sla.calendar import BusinessCalendar
+from integrity_desk.sla.clock import MAX_TARGET_MINUTES
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 
 router = APIRouter(tags=["sla"])
@@ -22,8 +23,10 @@ class PolicyIO(BaseModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
     kind: CaseKind
     priority: int = Field(ge=0, le=4)
-    first_response_minutes: int = Field(gt=0)
-    resolution_minutes: int = Field(gt=0)
+    first_response_minutes: int = Field(gt=0, le=MAX_TARGET_MINUTES,
+                                        description="working minutes; at most one year")
+    resolution_minutes: int = Field(gt=0, le=MAX_TARGET_MINUTES,
+                                    description="working minutes; at most one year")
     at_risk_fraction: float = Field(default=0.2, gt=0, lt=1)
     calendar: str | None = Field(default=None, description="calendar name; none = the team's")
 

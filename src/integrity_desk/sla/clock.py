@@ -15,6 +15,7 @@ from functools import lru_cache
 from integrity_desk.sla.calendar import BusinessCalendar
 
 __all__ = [
+    "MAX_TARGET_MINUTES",
     "SlaDue",
     "SlaState",
     "SlaTarget",
@@ -23,6 +24,11 @@ __all__ = [
     "start_clock",
     "state",
 ]
+
+
+# One year of working minutes: no desk promises more, and the calendar walk that finds a due
+# instant grows with the target (10**9 minutes took a minute and landed in the year 8415).
+MAX_TARGET_MINUTES = 365 * 24 * 60
 
 
 class SlaState(StrEnum):
@@ -44,8 +50,9 @@ class SlaTarget:
     def __post_init__(self) -> None:
         for name in ("first_response_minutes", "resolution_minutes"):
             value = getattr(self, name)
-            if not math.isfinite(value) or value < 0:
-                raise ValueError(f"{name} must be >= 0, got {value!r}")
+            if not math.isfinite(value) or not 0 <= value <= MAX_TARGET_MINUTES:
+                raise ValueError(f"{name} must be within [0, {MAX_TARGET_MINUTES}], "
+                                 f"got {value!r}")
         if not 0 <= self.at_risk_fraction <= 1:
             raise ValueError(
                 f"at_risk_fraction must be within [0, 1], got {self.at_risk_fraction!r}"

@@ -15,6 +15,7 @@ from integrity_desk.cases.models import Case
 from integrity_desk.db import utcnow
 from integrity_desk.sla.calendar import BusinessCalendar
 from integrity_desk.sla.clock import (
+    MAX_TARGET_MINUTES,
     SlaDue,
     SlaState,
     SlaTarget,
@@ -82,10 +83,12 @@ class SlaBook:
 
 
 def target_of(policy: PolicyInfo) -> SlaTarget:
+    """The policy's targets, held within MAX_TARGET_MINUTES: the API refuses more, and a row
+    set beyond it by plain SQL must not stall (or fail) every intake of its kind."""
     return SlaTarget(
-        first_response_minutes=policy.first_response_minutes,
-        resolution_minutes=policy.resolution_minutes,
-        at_risk_fraction=policy.at_risk_fraction,
+        first_response_minutes=min(max(policy.first_response_minutes, 0), MAX_TARGET_MINUTES),
+        resolution_minutes=min(max(policy.resolution_minutes, 0), MAX_TARGET_MINUTES),
+        at_risk_fraction=min(max(policy.at_risk_fraction, 0.0), 1.0),
     )
 
 

@@ -27,6 +27,7 @@ from integrity_desk.web.legal_pages import router as legal_router
 from integrity_desk.web.overview import router as overview_router
 from integrity_desk.web.pages import router as pages_router
 from integrity_desk.web.public_forms import router as public_forms_router
+from integrity_desk.web.queue_pages import router as queue_pages_router
 from integrity_desk.web.render import HERE, is_htmx, render
 from integrity_desk.web.request_pages import router as request_pages_router
 from integrity_desk.web.search import router as search_router
@@ -106,6 +107,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(public_forms_router)
     app.include_router(request_pages_router)
     app.include_router(webhook_pages_router)
+    app.include_router(queue_pages_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]
