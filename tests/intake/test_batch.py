@@ -167,22 +167,31 @@ def test_malformed_items_are_answered_in_their_place_and_the_rest_land(client, s
     nul_reason = f.flag("r3", reason="fake\x00review")
     nul_key = f.flag("r4")
     nul_key["review"]["x\x00"] = "y"
+    huge = f.flag("r6", review={"ref": "r6", "rating": 2**64 + 1})
+    deep: Any = "x"
+    for _ in range(40):
+        deep = [deep]
+    nested = f.flag("r7", tags=deep)
     items = [f.flag("r1"), "a string", 42, None, ["a", "list"], nul_reason, nul_key,
-             f.flag("r5", category="made_up"), f.flag("r2")]
+             f.flag("r5", category="made_up"), huge, nested, f.flag("r2")]
     r = _batch(client, specialist, items)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert (body["created"], body["linked"], body["invalid"]) == (2, 0, 7)
+    assert (body["created"], body["linked"], body["invalid"]) == (2, 0, 9)
     answers = body["items"]
-    assert [a["status"] for a in answers] == ["created"] + ["invalid"] * 7 + ["created"]
+    assert [a["status"] for a in answers] == ["created"] + ["invalid"] * 9 + ["created"]
     for i in (1, 2, 3, 4):
         assert answers[i]["errors"] == [
             {"field": "item", "message": "must be an object: a flag, as for POST /cases"}]
         assert "receipt" not in answers[i] and "case" not in answers[i]
-    assert answers[5]["errors"] == [{"field": "reason", "message": "contains a NUL character"}]
-    assert answers[6]["errors"] == [{"field": "review.x\x00",
-                                     "message": "contains a NUL character"}]
+    assert answers[5]["errors"] == [{"field": "reason", "message": "holds a NUL character"}]
+    assert answers[6]["errors"] == [{"field": "review",
+                                     "message": "a key holds a NUL character"}]
     assert [e["field"] for e in answers[7]["errors"]] == ["category"]
+    assert answers[8]["errors"] == [{"field": "review.rating",
+                                     "message": "integer outside the signed 64-bit range"}]
+    assert answers[9]["errors"][0]["field"].startswith("tags.0.0")
+    assert "nested deeper" in answers[9]["errors"][0]["message"]
     listed = client.get(f"{API}/cases", headers=specialist.headers).json()["items"]
     assert sorted(c["subjects"][0]["ref"] for c in listed) == ["r1", "r2"]
 

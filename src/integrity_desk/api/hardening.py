@@ -25,6 +25,13 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from integrity_desk.errors import InvalidInput
+from integrity_desk.inputs import (
+    INT64_MAX,
+    INT64_MIN,
+    MAX_JSON_DEPTH,
+    InputRefused,
+    check_json,
+)
 
 # No inline script or style, nothing from another origin, never framed.
 CONTENT_SECURITY_POLICY = (
@@ -179,11 +186,6 @@ async def _too_large(send: Send, limit: int) -> None:
                             "message": f"the request body is over the limit of {limit:,} bytes"})
 
 
-# Signed 64 bits: the widest integer either database stores or compares. SQLite's driver raises
-# OverflowError beyond it (a crash), PostgreSQL a DataError; both are refused before SQL instead.
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-# No body the desk takes nests deeper than a handful of levels (calendar hours are three).
-MAX_JSON_DEPTH = 32
 # Byte scans (C speed: translate and substring tests) clear almost every body without a parse:
 # a NUL escape, a run of 19 digits or more, an exponent of two digits, NaN or Infinity (which
 # Python's parser takes), or brackets nested too deep send it to the full check.
@@ -196,70 +198,27 @@ _LONG_NUMBERS = (b"0" * 19, b"0e00", b"0e+00")
 _STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
 
 
-class InputRefused(Exception):
-    """One value of a request that no route may see: where it is, and why."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field, self.message = field, message
-
-
-def _path_of(parts: list[str | int]) -> str:
-    # The same dotted form the validation errors use ("items.3.review.ref").
-    return ".".join(str(p) for p in parts) or "body"
-
-
-def check_json(value: Any) -> None:
-    """Refuse integers outside signed 64 bits, numbers that are not finite or would overflow
-    one, strings holding NUL, and nesting deeper than MAX_JSON_DEPTH; naming where they are.
-
-    Iterative, so a deep document cannot exhaust the interpreter's stack here either.
-    """
-    stack: list[tuple[Any, list[str | int]]] = [(value, [])]  # children pushed last first
-    while stack:
-        item, path = stack.pop()
-        if len(path) > MAX_JSON_DEPTH:
-            raise InputRefused(_path_of(path[:MAX_JSON_DEPTH]),
-                               f"nested deeper than {MAX_JSON_DEPTH} levels")
-        if isinstance(item, bool) or item is None:
-            continue
-        if isinstance(item, int):
-            if not INT64_MIN <= item <= INT64_MAX:
-                raise InputRefused(_path_of(path), "integer outside the signed 64-bit range")
-        elif isinstance(item, float):
-            if not math.isfinite(item) or abs(item) >= 2.0**63:
-                raise InputRefused(_path_of(path), "number outside the signed 64-bit range")
-        elif isinstance(item, str):
-            if "\x00" in item:
-                raise InputRefused(_path_of(path), "holds a NUL character")
-        elif isinstance(item, dict):
-            for key in item:
-                if "\x00" in key:
-                    raise InputRefused(_path_of(path), "a key holds a NUL character")
-            stack.extend((item[key], [*path, key]) for key in reversed(item))
-        elif isinstance(item, list):
-            stack.extend((item[i], [*path, i]) for i in reversed(range(len(item))))
-
-
-def check_json_bytes(body: bytes, *, items: str | None = None) -> None:
+def check_json_bytes(body: bytes, *, items: str | None = None) -> bool:
     """check_json on a raw body, parsed only when a byte scan finds something to look at.
     A body that is not JSON at all is left to the route, which says so in its own words.
 
     ``items`` names a list of a batch envelope whose elements the route judges one by one,
-    answering each in its place: only the rest of the envelope is checked here.
+    answering each in its place: only the rest of the envelope is checked here. True when the
+    byte scan alone cleared the whole body, items included (the route need not look again).
     """
     if not (_NUL_ESCAPE in body or b"NaN" in body or b"Infinity" in body
             or _has_long_number(body) or _nesting(body) > MAX_JSON_DEPTH):
-        return
+        return True
     try:
         value = json.loads(body)
     except RecursionError:
         raise InputRefused("body", f"nested deeper than {MAX_JSON_DEPTH} levels") from None
     except ValueError:
-        return
+        return False
     if items is not None and isinstance(value, dict) and isinstance(value.get(items), list):
         value = {key: v for key, v in value.items() if key != items}
     check_json(value)
+    return False
 
 
 def _has_long_number(body: bytes) -> bool:
@@ -288,6 +247,9 @@ def check_query(query_string: bytes) -> None:
     for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
         if "\x00" in name or "\x00" in value:
             raise InputRefused(name.replace("\x00", "") or "query", "holds a NUL character")
+
+
+INPUT_CLEARED = "input_cleared"
 
 
 class InputGuard:
@@ -329,11 +291,14 @@ class InputGuard:
             await _too_large(send, exc.limit)
             return
         try:
-            check_json_bytes(b"".join(m.get("body", b"") for m in messages),
-                             items=self.item_lists.get(scope["path"]))
+            cleared = check_json_bytes(b"".join(m.get("body", b"") for m in messages),
+                                       items=self.item_lists.get(scope["path"]))
         except InputRefused as refused:
             await _invalid(send, refused)
             return
+        if cleared:
+            # request.state.input_cleared: a batch route may skip its own per-item check.
+            scope.setdefault("state", {})[INPUT_CLEARED] = True
 
         async def replay() -> Message:
             return messages.pop(0) if messages else await receive()

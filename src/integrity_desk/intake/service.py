@@ -23,6 +23,7 @@ from integrity_desk.cases.domain import DEFAULT_TIER, CaseKind, CaseStatus, case
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
 from integrity_desk.cases.repository import SubjectView, readable_ids
 from integrity_desk.configuration import desk_config
+from integrity_desk.inputs import InputRefused, check_json
 from integrity_desk.intake import requests as req
 from integrity_desk.intake.schemas import CaseIn, FlagIn
 from integrity_desk.people.models import User
@@ -127,7 +128,7 @@ class Intake:
         raise RuntimeError(f"could not open or join a case for {draft.dedupe_key}")
 
     # -- batches of flags ------------------------------------------------------------------
-    def submit_flags(self, items: list[Any]) -> list[dict[str, Any]]:
+    def submit_flags(self, items: list[Any], *, cleared: bool = False) -> list[dict[str, Any]]:
         """Validate each item on its own; open or join cases for the valid ones in bulk."""
         """Validate each item on its own; open or join cases for the valid ones in bulk.
 
@@ -138,7 +139,7 @@ class Intake:
         results: list[dict[str, Any]] = [{"index": i} for i in range(len(items))]
         valid: list[tuple[int, FlagIn]] = []
         for i, item in enumerate(items):
-            problems = item_problems(item)
+            problems = item_problems(item, cleared=cleared)
             if problems:
                 results[i].update(status="invalid", errors=problems)
                 continue
@@ -363,25 +364,18 @@ def _errors(exc: ValidationError) -> list[dict[str, str]]:
     ]
 
 
-def item_problems(item: Any) -> list[dict[str, str]]:
-    """What makes one batch item unusable before its fields are read: not an object, or a NUL
-    character anywhere in it (PostgreSQL cannot store one in text; SQLite would, so the two
-    databases would keep different things)."""
+def item_problems(item: Any, *, cleared: bool = False) -> list[dict[str, str]]:
+    """What makes one batch item unusable before its fields are read: not an object, or a
+    value under the desk's floor (an integer beyond 64 bits, a NUL character, which PostgreSQL
+    cannot store and SQLite would, deep nesting). ``cleared``: the API's input guard found no
+    such value anywhere in the body already."""
     if not isinstance(item, dict):
         return [{"field": "item", "message": "must be an object: a flag, as for POST /cases"}]
-    return [{"field": path, "message": "contains a NUL character"} for path in _nul_paths(item)]
-
-
-def _nul_paths(value: Any, path: str = "") -> list[str]:
-    if isinstance(value, str):
-        return [path or "item"] if "\x00" in value else []
-    if isinstance(value, dict):
-        found = []
-        for key, inner in value.items():
-            name = f"{path}.{key}" if path else str(key)
-            found += [name] if "\x00" in str(key) else _nul_paths(inner, name)
-        return found
-    if isinstance(value, list):
-        return [p for n, inner in enumerate(value) for p in _nul_paths(inner, f"{path}.{n}")]
+    if cleared:
+        return []
+    try:
+        check_json(item)
+    except InputRefused as refused:
+        return [{"field": refused.field if refused.field != "body" else "item",
+                 "message": refused.message}]
     return []
-
