@@ -160,6 +160,8 @@ PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
                 # The public DSA forms: no account, a signed double-submit, rate-limited.
                 ("GET", "/notice"), ("POST", "/notice"), ("GET", "/appeal"),
                 ("POST", "/appeal"), ("GET", "/forms/received")}
+# The OpenAPI document, outside itself: guarded like the API (401 without a token or session).
+DOCUMENT: dict[tuple[str, str], Action] = {("GET", "/openapi.json"): A.SELF}
 PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "token_id": "999999", "decision_id": "999999", "dispute_id": "999999",
                 "code": "fake", "party_type": "notifier", "party_key": "someone@example.com",
@@ -196,7 +198,7 @@ def _url(path: str) -> str:
 def test_every_route_has_exactly_one_rule(app: Any) -> None:
     operations = _operations(app)
     assert operations - PUBLIC == set(ROUTES), "routes without a row (or rows without a route)"
-    rules = {**ROUTES, **PAGES}
+    rules = {**ROUTES, **PAGES, **DOCUMENT}
     seen = set()
     for path, route in _api_routes(app.routes):
         for method in route.methods:

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk import __version__
-from integrity_desk.api.deps import PrincipalDep
+from integrity_desk.api.deps import Myself
 from integrity_desk.api.hardening import BodyLimits, RateLimits, SecurityHeaders
 from integrity_desk.config import Settings, get_settings
 from integrity_desk.configuration import desk_config
@@ -121,9 +121,10 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
         return {"status": "ok", "version": __version__}
 
     @app.get("/openapi.json", include_in_schema=False)
-    def openapi_document(_: PrincipalDep) -> JSONResponse:
+    def openapi_document(_: Myself) -> JSONResponse:
         """The OpenAPI document, for a token or a signed-in session only: it maps every
-        route, field and limit of the desk, which is no business of an anonymous caller."""
+        route, field and limit of the desk, which is no business of an anonymous caller.
+        Every role may read it (`self`, like one's own account): each needs it to call."""
         return JSONResponse(app.openapi())
 
     from integrity_desk.audit.api import router as audit_router
