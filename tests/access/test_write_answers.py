@@ -196,3 +196,28 @@ def test_case_actions_answer_for_another_vendors_case_as_for_none(client, desk, 
                        headers=desk["agent_a"].headers)
     assert r.status_code == 404, r.text
     assert _leaks(r.json(), desk["b"]) == [desk["b"]]  # the key it was asked about, nothing else
+
+
+def test_an_appeal_against_a_legal_decision_is_as_restricted_as_the_case(
+        client, manager, specialist, make_person):
+    """The appeal names the contested case, its decision and its deciders: a specialist who
+    may not read the legal case may not read (or learn of) the appeal against it either."""
+    counsel, colleague = make_person("legal"), make_person("legal")
+    legal = _ok(client.post(f"{API}/cases", json=f.legal(), headers=counsel.headers),
+                201)["case"]["key"]
+    _ok(client.post(f"{API}/cases/{legal}/claim", headers=counsel.headers))
+    _ok(decide_no_action(client, counsel, legal), 201)
+    # The specialist cannot appeal what they cannot see: as for no case at all.
+    assert _appeal_error(client, specialist, legal) == {
+        "code": "invalid", "field": "contested_case", "message": f"no case {legal}"}
+    filed = _ok(client.post(f"{API}/cases", json=f.appeal(legal), headers=colleague.headers),
+                201)
+    appeal = filed["case"]
+    assert appeal["legal_restricted"] is True
+    assert client.get(f"{API}/cases/{appeal['key']}", headers=specialist.headers
+                      ).status_code == 404
+    listed = _ok(client.get(f"{API}/cases", params={"kind": "appeal"},
+                            headers=specialist.headers))["items"]
+    assert listed == []
+    # Counsel other than the one who decided may take it on.
+    _ok(client.post(f"{API}/cases/{appeal['key']}/claim", headers=colleague.headers))

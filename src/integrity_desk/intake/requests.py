@@ -234,6 +234,10 @@ def _appeal(session: Session, p: s.AppealIn, now: datetime, actor: Actor,
         description=p.grounds, requester_type=p.appellant_type, **_person(p.appellant),
         category=contested.category, language=p.language or contested.language,
         subjects=subjects, tags=p.tags,
+        # The appeal carries the contested case's key, decision and deciders: whoever may not
+        # read a legal case may not read an appeal against it either.
+        legal_restricted=contested.legal_restricted
+        or contested.kind == CaseKind.LEGAL_NOTICE,
         details={"contested_case_id": contested.id, "contested_case": contested.key,
                  "contested_decision_id": decision.id,
                  "original_decider_ids": sorted({u for u in (decision.decided_by_id,
