@@ -158,6 +158,74 @@ def ends_at(request: ActionRequest, now: datetime) -> datetime | None:
     return now + timedelta(days=request.duration_days) if request.duration_days else None
 
 
+# -- which actions go together ------------------------------------------------------------------
+# Pairs that cannot both be taken on one subject in one decision: they undo each other, or one
+# makes the other meaningless (a removed review is not also hidden; "keep" is no action at all).
+_REVIEW_ACTIONS = frozenset(a for a, r in RULES.items() if r.subject_type == "review")
+CONTRADICTIONS: frozenset[frozenset[ActionKind]] = frozenset({
+    frozenset({A.REMOVE_REVIEW, A.RESTORE_REVIEW}),
+    frozenset({A.REMOVE_REVIEW, A.HIDE_PENDING_INVESTIGATION}),
+    frozenset({A.HIDE_PENDING_INVESTIGATION, A.RESTORE_REVIEW}),
+    frozenset({A.REMOVE_REVIEW, A.LABEL_REVIEW}),
+    frozenset({A.RESTRICT_BUSINESS_FEATURES, A.END_BUSINESS_FEATURES}),
+} | {frozenset({A.KEEP, other}) for other in _REVIEW_ACTIONS - {A.KEEP}})
+
+
+def check_combination(items: list[tuple[str, ActionRequest]]) -> None:
+    """Refuse (422, naming both actions) an action named twice for one subject, or two that
+    contradict each other on it. ``items`` are (the subject as the caller named it, request),
+    in the order given: the field named is the later of the two."""
+    seen: dict[tuple[str, int], list[tuple[int, ActionKind]]] = {}
+    for index, (ref, request) in enumerate(items):
+        earlier = seen.setdefault((request.subject_type, request.subject_id), [])
+        for _, other in earlier:
+            if other == request.action:
+                raise InvalidInput(f"{request.action} is named twice for {ref}",
+                                   field=f"actions.{index}", actions=[request.action.value])
+            if frozenset({other, request.action}) in CONTRADICTIONS:
+                raise InvalidInput(
+                    f"{other} and {request.action} contradict each other on {ref}",
+                    field=f"actions.{index}", actions=[other.value, request.action.value])
+        earlier.append((index, request.action))
+
+
+def no_op_reason(request: ActionRequest, state: dict[str, Any], now: datetime) -> str | None:
+    """Why the action would change nothing the subject is not already under, or None.
+
+    A decision that removes a removed review, restores a published one or suspends a suspended
+    reviewer for less time than is left would issue a statement of reasons for nothing — and
+    the Transparency Database would count a restriction that never happened.
+    """
+    until = ends_at(request, now)
+    status = state.get("status")
+    match request.action:
+        case A.REMOVE_REVIEW if status == "removed":
+            return "is already removed"
+        case A.RESTORE_REVIEW if status == "published" and not state.get("label"):
+            return "is already published"
+        case A.HIDE_PENDING_INVESTIGATION if status in ("hidden", "removed"):
+            return f"is already {status}"
+        case A.LABEL_REVIEW if (state.get("label") or "") == (request.label or "").strip():
+            return "already carries this label"
+        case A.SUSPEND_REVIEWER if status == "suspended":
+            current = state.get("suspended_until")
+            if current is None:
+                return "is already suspended without an end"
+            if until is not None and current >= until:
+                return f"is already suspended until {current:%Y-%m-%d}, longer than this"
+        case A.END_BUSINESS_FEATURES if state.get("features_status") == "ended":
+            return "has its features ended already"
+        case A.RESTRICT_BUSINESS_FEATURES if state.get("features_status") == "ended":
+            return "has its features ended already, more than a restriction"
+        case A.RESTRICT_BUSINESS_FEATURES if state.get("features_status") == "restricted":
+            current = state.get("features_until")
+            if current is None:
+                return "is already restricted without an end"
+            if until is not None and current >= until:
+                return f"is already restricted until {current:%Y-%m-%d}, longer than this"
+    return None
+
+
 # -- effects on subjects -------------------------------------------------------------------------
 # A subject's state is the few columns decisions change; an effect maps it to its new state.
 # The state before is kept with the action, so an overturned decision puts it back exactly.

@@ -5,7 +5,7 @@ person's approval (four eyes) before they take effect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -26,10 +26,12 @@ from integrity_desk.decisions.domain import (
     Automation,
     Ground,
     check_action,
+    check_combination,
     check_ground,
     effect,
     ends_at,
     is_restriction,
+    no_op_reason,
     parse_ladder,
     sanction_for,
 )
@@ -181,6 +183,8 @@ def decide(session: Session, case: Case, inp: DecisionInput, *, user: User, acto
     if case.status == CaseStatus.ASSIGNED:
         cases.transition(session, case, action="start", actor_user=user, actor=actor, now=now)
     requests = [(resolve_subject(session, case, ref), r) for ref, r in inp.actions]
+    check_actions(session, [(ref, replace(r, subject_type=t, subject_id=i)) for (ref, _), (
+        (t, i), r) in zip(inp.actions, requests, strict=True)], now=now)
     pending = requires_approval(session, [r.action for _, r in requests])
     decision = Decision(
         case_id=case.id, kind="decision", outcome=inp.outcome, guideline_id=guideline.id,
@@ -205,6 +209,49 @@ def decide(session: Session, case: Case, inp: DecisionInput, *, user: User, acto
     if not pending:
         _apply(session, case, decision, user=user, actor=actor, now=now)
     return decision
+
+
+def subject_states(session: Session, keys: set[tuple[str, int]]
+                   ) -> dict[tuple[str, int], dict[str, Any]]:
+    """The fields decisions change, of each subject: one query per kind of subject."""
+    states: dict[tuple[str, int], dict[str, Any]] = {}
+    for subject_type in sorted({t for t, _ in keys}):
+        model, fields = SUBJECT_MODELS[subject_type], SUBJECT_FIELDS[subject_type]
+        ids = sorted(i for t, i in keys if t == subject_type)
+        for row in session.execute(select(model.id, *[getattr(model, f) for f in fields])
+                                   .where(model.id.in_(ids))):
+            states[(subject_type, row[0])] = dict(zip(fields, row[1:], strict=True))
+    return states
+
+
+def check_actions(session: Session, items: list[tuple[str, ActionRequest]], *,
+                  now: datetime, conflict: bool = False) -> None:
+    """Refuse a decision whose actions contradict each other or change nothing: a 422 naming
+    the actions (a 409 when ``conflict``: the subject changed since the decision was proposed,
+    so approving it now would do nothing). Nothing is recorded, stated or sent for it."""
+    check_combination(items)
+    states = subject_states(session, {(r.subject_type, r.subject_id) for _, r in items})
+    for index, (ref, request) in enumerate(items):
+        reason = no_op_reason(request, states.get((request.subject_type, request.subject_id),
+                                                  {}), now)
+        if reason is None:
+            continue
+        message = f"{request.action} changes nothing: {ref} {reason}"
+        if conflict:
+            raise Conflict(message, field=f"actions.{index}", actions=[request.action.value])
+        raise InvalidInput(message, field=f"actions.{index}", actions=[request.action.value])
+
+
+def _subject_refs(session: Session, keys: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """review:REF, reviewer:REF, business:DOMAIN of each subject, one query per kind."""
+    refs = {}
+    for subject_type in sorted({t for t, _ in keys}):
+        ids = sorted(i for t, i in keys if t == subject_type)
+        model = SUBJECT_MODELS[subject_type]
+        for subject_id, key in session.execute(
+                select(model.id, SUBJECT_KEYS[subject_type]).where(model.id.in_(ids))):
+            refs[(subject_type, subject_id)] = f"{subject_type}:{key}"
+    return refs
 
 
 def _summary(decision: Decision, guideline: Guideline,
@@ -322,6 +369,14 @@ def approve(session: Session, decision: Decision, case: Case, *, user: User, act
             now: datetime, note: str | None) -> Decision:
     """The second pair of eyes: another person approves, and the decision takes effect."""
     _check_reviewer(decision, user)
+    # The subjects may have changed since the decision was proposed (another decision removed
+    # the review meanwhile): approving then would apply, state and report nothing real.
+    proposed = load_actions(session, decision)
+    refs = _subject_refs(session, {(a.subject_type, a.subject_id) for a in proposed})
+    check_actions(session, [
+        (refs[(a.subject_type, a.subject_id)], ActionRequest(
+            ActionKind(a.action), a.subject_type, a.subject_id, a.duration_days, a.label))
+        for a in proposed], now=now, conflict=True)
     _settle(session, decision, "applied", user=user, now=now, note=note)
     record(session, kind="decision.approved", category="state", actor=actor, case_id=case.id,
            at=now, payload={"decision_id": decision.id, "note": note})

@@ -63,10 +63,17 @@ def issue_statements(session: Session, case: Case, decision: Decision,
     subjects = _subjects(session, restricting)
     people = [n for n in (case.requester_name,) if n]
     people += [r.display_name for r in subjects.values() if isinstance(r, Reviewer)]
+    # One statement per subject, carrying every restriction the decision puts on it (the
+    # Commission's format has a field for each kind: visibility, account, provision): a puid
+    # names one decision about one item, so two statements for one item would collide.
+    by_subject: dict[tuple[str, int], list[DecisionAction]] = {}
     for a in restricting:
-        subject = subjects[(a.subject_type, a.subject_id)]
+        by_subject.setdefault((a.subject_type, a.subject_id), []).append(a)
+    for (subject_type, subject_id), group in by_subject.items():
+        a = group[0]
+        subject = subjects[(subject_type, subject_id)]
         ref, item, language = _item(a.subject_type, subject)
-        facts = _facts(case, decision, a, guideline, subject, language, people, now)
+        facts = _facts(case, decision, group, guideline, subject, language, people, now)
         record_statement(session, facts=facts, case_id=case.id, decision_id=decision.id,
                          subject=ref, now=now)
         message = render_message(facts, MessageContext(
@@ -81,26 +88,45 @@ def issue_statements(session: Session, case: Case, decision: Decision,
         queue_text(session, kind=MessageKind.STATEMENT_OF_REASONS, case=case, to=None,
                    role=a.subject_type, subject=message.subject, body=message.body,
                    language=message.language, key=f"sor:action:{a.id}", actor=actor, now=now)
-    return len(restricting)
+    return len(by_subject)
 
 
-def _facts(case: Case, decision: Decision, action: DecisionAction, guideline: Guideline | None,
-           subject: Any, language: str | None, people: list[str],
+def _latest(ends: list[datetime | None]) -> datetime | None:
+    """One end date for restrictions of one kind: none while any of them is indefinite."""
+    return None if any(e is None for e in ends) else max(e for e in ends if e is not None)
+
+
+def restriction_fields(actions: list[DecisionAction]) -> dict[str, Any]:
+    """The statement's restriction fields for every restricting action on one subject."""
+    by_kind: dict[Restriction, list[DecisionAction]] = {}
+    for a in actions:
+        kind = RULES[ActionKind(a.action)].restriction
+        if kind is not None:
+            by_kind.setdefault(kind, []).append(a)
+    fields: dict[str, Any] = {}
+    if visible := by_kind.get(Restriction.VISIBILITY):
+        fields |= {"visibility": sorted({RULES[ActionKind(a.action)].dsa_value or ""
+                                         for a in visible}),
+                   "visibility_end": _latest([a.ends_at for a in visible])}
+    if account := by_kind.get(Restriction.ACCOUNT):
+        fields |= {"account": RULES[ActionKind(account[0].action)].dsa_value,
+                   "account_end": _latest([a.ends_at for a in account]),
+                   "account_type": "ACCOUNT_TYPE_PRIVATE"}
+    if provision := by_kind.get(Restriction.PROVISION):
+        fields |= {"provision": RULES[ActionKind(provision[0].action)].dsa_value,
+                   "provision_end": _latest([a.ends_at for a in provision]),
+                   "account_type": "ACCOUNT_TYPE_BUSINESS"}
+    return fields
+
+
+def _facts(case: Case, decision: Decision, actions: list[DecisionAction],
+           guideline: Guideline | None, subject: Any, language: str | None, people: list[str],
            now: datetime) -> StatementFacts:
-    rule = RULES[ActionKind(action.action)]
     illegal = decision.ground == "illegal_content"
     ground = (decision.legal_ground or "") if illegal else (
         f"{guideline.title} (guideline '{guideline.code}', version {guideline.version})"
         if guideline else "the platform's guidelines")
-    restriction: dict[str, Any] = {}
-    if rule.restriction == Restriction.VISIBILITY:
-        restriction = {"visibility": [rule.dsa_value], "visibility_end": action.ends_at}
-    elif rule.restriction == Restriction.ACCOUNT:
-        restriction = {"account": rule.dsa_value, "account_end": action.ends_at,
-                       "account_type": "ACCOUNT_TYPE_PRIVATE"}
-    elif rule.restriction == Restriction.PROVISION:
-        restriction = {"provision": rule.dsa_value, "provision_end": action.ends_at,
-                       "account_type": "ACCOUNT_TYPE_BUSINESS"}
+    restriction = restriction_fields(actions)
     posted = getattr(subject, "published_at", None) or case.created_at
     keywords = tuple(guideline.dsa_keywords) if guideline else (s.KEYWORD_OTHER,)
     # "Other" keywords say what they stand for: the guideline's title.
