@@ -18,7 +18,7 @@ from typing import IO, Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from integrity_desk.cases.models import Case
+from integrity_desk.cases.models import Case, CaseRequest
 from integrity_desk.decisions.domain import RULES, ActionKind
 from integrity_desk.decisions.models import Decision, DecisionAction, Guideline, OutOfCourtDispute
 from integrity_desk.misuse.models import MisuseMeasure
@@ -57,28 +57,65 @@ def _categories(session: Session) -> dict[str, str]:
                                 .where(Guideline.is_current)).all())
 
 
+def _received(session: Session, kinds: tuple[str, ...], start: datetime, end: datetime,
+              by: str) -> dict[str | None, int]:
+    """Requests received in the year, counted one by one: each case of these kinds opened by a
+    request, and each further request that joined one (Art. 15(1)(b) and (d) count notices and
+    complaints as they arrive, however the desk then groups them). ``by`` is "category" (the
+    case's) or "requester_type" (the sender's own: a joined request may come from another kind
+    of sender than the case's first)."""
+    case_column = Case.category if by == "category" else Case.requester_type
+    request_column = Case.category if by == "category" else CaseRequest.requester_type
+    counts: dict[str | None, int] = {}
+    opened = (select(case_column, func.count())
+              .where(Case.kind.in_(kinds), Case.requester_type != "automated_detector",
+                     Case.created_at >= start, Case.created_at < end).group_by(case_column))
+    joined = (select(request_column, func.count()).select_from(CaseRequest)
+              .join(Case, Case.id == CaseRequest.case_id)
+              .where(Case.kind.in_(kinds), CaseRequest.requester_type != "automated_detector",
+                     CaseRequest.received_at >= start, CaseRequest.received_at < end)
+              .group_by(request_column))
+    for statement in (opened, joined):
+        for value, n in session.execute(statement):
+            counts[value] = counts.get(value, 0) + n
+    return counts
+
+
+def _applied_restrictions(decision_ids: list[int], session: Session) -> list[tuple[int, str]]:
+    """(decision id, action) of every restriction the decisions applied: Art. 15 counts each
+    measure taken, so a decision that removed 49 reviews counts 49."""
+    if not decision_ids:
+        return []
+    rows = session.execute(select(DecisionAction.decision_id, DecisionAction.action)
+                           .where(DecisionAction.decision_id.in_(decision_ids),
+                                  DecisionAction.applied_at.is_not(None))).all()
+    return [(d, a) for d, a in rows if RULES[ActionKind(a)].restriction is not None]
+
+
 def _notices(session: Session, start: datetime, end: datetime) -> Iterator[Figure]:
     in_year = and_(Case.kind.in_(NOTICE_KINDS), Case.requester_type != "automated_detector",
                    Case.created_at >= start, Case.created_at < end)
     categories = _categories(session)
     received: dict[str, int] = {}
-    for category, n in session.execute(select(Case.category, func.count()).where(in_year)
-                                       .group_by(Case.category)):
+    for category, n in _received(session, NOTICE_KINDS, start, end, "category").items():
         dsa = categories.get(category or "", NOT_SPECIFIED)
         received[dsa] = received.get(dsa, 0) + n
     for dsa, n in sorted(received.items()):
         yield Figure("notices", "received", f"category={dsa}", n)
-    yield Figure("notices", "received_from_trusted_flaggers", "", session.scalar(
-        select(func.count()).where(in_year, Case.kind == "trusted_flagger_notice")) or 0)
-    acted = (select(Case.created_at, Decision.decided_at, Decision.ground,
+    by_sender = _received(session, NOTICE_KINDS, start, end, "requester_type")
+    yield Figure("notices", "received_from_trusted_flaggers", "",
+                 by_sender.get("trusted_flagger", 0))
+    acted = (select(Decision.id, Case.created_at, Decision.decided_at, Decision.ground,
                     Decision.automated_decision)
              .join(Decision, Decision.case_id == Case.id)
              .where(in_year, Decision.kind == "decision", Decision.status == "applied",
                     Decision.outcome == "action"))
     rows = session.execute(acted).all()
+    ground_of = {r.id: r.ground for r in rows}
+    restrictions = _applied_restrictions(list(ground_of), session)
     for ground in ("illegal_content", "incompatible_content"):
         yield Figure("notices", "actions", f"ground={ground}",
-                     sum(1 for r in rows if r.ground == ground))
+                     sum(1 for d, _ in restrictions if ground_of[d] == ground))
     yield Figure("notices", "handled_by_automated_means", "",
                  sum(1 for r in rows if r.automated_decision != "not_automated"))
     median = _hours(_seconds(r.decided_at, r.created_at) for r in rows)
@@ -106,12 +143,12 @@ def _own_initiative(session: Session, start: datetime, end: datetime) -> Iterato
     g = aliased(Guideline)
     rows = session.execute(
         select(g.dsa_category, Decision.automated_detection, DecisionAction.action,
-               func.count(func.distinct(Decision.id)))
+               func.count(DecisionAction.id))
         .join(DecisionAction, DecisionAction.decision_id == Decision.id)
         .join(g, g.id == Decision.guideline_id)
         .where(Decision.source_type == "own_initiative", Decision.status == "applied",
                Decision.outcome == "action", Decision.decided_at >= start,
-               Decision.decided_at < end)
+               Decision.decided_at < end, DecisionAction.applied_at.is_not(None))
         .group_by(g.dsa_category, Decision.automated_detection, DecisionAction.action)).all()
     counts: dict[tuple[str, str, str], int] = {}
     for category, automated, action, n in rows:
@@ -127,8 +164,8 @@ def _own_initiative(session: Session, start: datetime, end: datetime) -> Iterato
 
 def _complaints(session: Session, start: datetime, end: datetime) -> Iterator[Figure]:
     in_year = and_(Case.kind == "appeal", Case.created_at >= start, Case.created_at < end)
-    for basis, n in session.execute(select(Case.requester_type, func.count()).where(in_year)
-                                    .group_by(Case.requester_type).order_by(Case.requester_type)):
+    received = _received(session, ("appeal",), start, end, "requester_type")
+    for basis, n in sorted(received.items(), key=lambda item: str(item[0])):
         yield Figure("complaints", "received", f"basis={basis}", n)
     rows = session.execute(select(Case.created_at, Decision.decided_at, Decision.outcome)
                            .join(Decision, Decision.case_id == Case.id)
