@@ -67,10 +67,11 @@ def investigation(**over: Any) -> dict[str, Any]:
     return body
 
 
-def appeal(contested: str, informed_at: datetime | None = None, **over: Any) -> dict[str, Any]:
+def appeal(contested: str, **over: Any) -> dict[str, Any]:
+    """The window runs from the desk's own record of when the person was informed: an appeal
+    carries no date of its own."""
     body = {"kind": "appeal", "contested_case": contested, "appellant_type": "reviewer",
             "appellant": {"name": "Rob Reviewer", "email": "rob@mail.example.com"},
-            "informed_at": (informed_at or datetime.now(UTC)).isoformat(),
             "grounds": "My review is genuine; I have the receipt."}
     body.update(over)
     return body

@@ -66,13 +66,12 @@ class Year:
 
     def appeal(self, contested: Case, when: datetime, outcome: AppealOutcome,
                decided: datetime, appellant_type: str, joined_by: str | None = None) -> None:
-        body = f.appeal(contested.key, informed_at=when - timedelta(days=1),
-                        appellant_type=appellant_type)
+        body = f.appeal(contested.key, appellant_type=appellant_type)
         appeal = Intake(self.s, now=when, actor=actor_of(self.reviewer)).submit(
             CASE_IN.validate_python(body)).case
         if joined_by:  # a second complaint against the same decision joins the open appeal
-            self.join(f.appeal(contested.key, informed_at=when - timedelta(days=1),
-                               appellant_type=joined_by), when + timedelta(hours=1))
+            self.join(f.appeal(contested.key, appellant_type=joined_by),
+                      when + timedelta(hours=1))
         cases.claim(self.s, appeal, user=self.reviewer, actor=actor_of(self.reviewer), now=when)
         decide_appeal(self.s, appeal, AppealDecisionInput(outcome=outcome, reasoning="Reviewed."),
                       user=self.reviewer, actor=actor_of(self.reviewer), now=decided)

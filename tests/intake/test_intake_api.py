@@ -229,27 +229,69 @@ def test_appeal_against_an_unknown_case_is_refused(client, manager, contested):
     _invalid(_post(client, manager, f.appeal(contested)), "contested_case")
 
 
-def test_appeal_window_is_six_months_from_being_informed(client, manager):
-    contested = _decided_flag(client, manager)
+def _backdate(db: Any, key: str, days: int, *, sent_days: int | None = None) -> None:
+    """Move the contested decision (and, optionally, a letter about it) into the past."""
+    from sqlalchemy import update
+
+    from integrity_desk.cases.domain import parse_case_key
+    from integrity_desk.decisions.models import Decision
+    from integrity_desk.messages.models import OutboxMessage
+
+    case_id = parse_case_key(key)[1]
     now = datetime.now(UTC)
-    late = _post(client, manager, f.appeal(contested, informed_at=now - timedelta(days=186)))
-    error = _invalid(late, "informed_at")
+    with db.session() as s:
+        decision = s.query(Decision).filter_by(case_id=case_id).one()
+        decision.decided_at = now - timedelta(days=days)
+        if sent_days is not None:
+            s.execute(update(OutboxMessage).where(
+                OutboxMessage.idempotency_key == f"decision_notice:decision:{decision.id}")
+                .values(status="sent", sent_at=now - timedelta(days=sent_days)))
+
+
+def test_appeal_window_runs_six_months_from_the_desks_record(client, db, manager):
+    contested = _decided_flag(client, manager)
+    _backdate(db, contested, 186)
+    error = _invalid(_post(client, manager, f.appeal(contested)), "contested_case")
     assert "window closed" in error["message"]
-    in_time = _created(client, manager, f.appeal(contested, informed_at=now - timedelta(days=150)))
-    assert in_time["key"].startswith("APL-")
+    # The notifier's letter went out 170 days ago: the window runs from when it was sent.
+    _backdate(db, contested, 186, sent_days=170)
+    assert _created(client, manager, f.appeal(contested))["key"].startswith("APL-")
 
 
-def test_appeal_informed_in_the_future_is_refused(client, manager):
+def test_appeal_window_is_open_within_six_months_of_the_decision(client, db, manager):
     contested = _decided_flag(client, manager)
-    future = datetime.now(UTC) + timedelta(days=1)
-    _invalid(_post(client, manager, f.appeal(contested, informed_at=future)), "informed_at")
+    _backdate(db, contested, 150)
+    key = _created(client, manager, f.appeal(contested))["key"]
+    informed = datetime.fromisoformat(_detail(client, manager, key)["details"]["informed_at"])
+    assert abs((datetime.now(UTC) - informed) - timedelta(days=150)) < timedelta(minutes=1)
 
 
-def test_appeal_informed_at_needs_a_time_zone(client, manager):
+@pytest.mark.parametrize("informed_at", [
+    datetime.now(UTC) - timedelta(days=1), datetime.now(UTC) + timedelta(days=1),
+    (datetime.now(UTC) - timedelta(days=1)).replace(tzinfo=None)])
+def test_a_date_of_being_informed_in_the_request_is_refused(client, manager, informed_at):
     contested = _decided_flag(client, manager)
-    naive = (datetime.now(UTC) - timedelta(days=1)).replace(tzinfo=None)
-    body = f.appeal(contested, informed_at=naive)
-    _invalid(_post(client, manager, body), "informed_at")
+    body = f.appeal(contested, informed_at=informed_at.isoformat())
+    error = _invalid(_post(client, manager, body), "informed_at")
+    assert "leave it out" in error["message"]
+
+
+def test_an_appeal_after_the_appeal_was_decided_is_refused_with_the_reason(
+        client, manager, make_person):
+    contested = _decided_flag(client, manager)
+    appeal = _created(client, manager, f.appeal(contested))["key"]
+    colleague = make_person("manager")
+    assert client.post(f"{API}/cases/{appeal}/claim", headers=colleague.headers
+                       ).status_code == 200
+    r = client.post(f"{API}/cases/{appeal}/appeal-outcome", headers=colleague.headers,
+                    json={"outcome": "upheld", "reasoning": "The decision stands."})
+    assert r.status_code == 201, r.text
+    again = _post(client, manager, f.appeal(contested, appellant_type="business"))
+    error = _invalid(again, "contested_case")
+    assert "was decided on" in error["message"] and "Art. 21" in error["message"]
+    assert appeal not in error["message"]
+    linked = _detail(client, manager, appeal)["linked_requests"]
+    assert linked == 0  # it did not silently join the decided appeal
 
 
 # -- dedupe -------------------------------------------------------------------------------------

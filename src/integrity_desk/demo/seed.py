@@ -189,7 +189,6 @@ def _payload(rng: random.Random, kind: str, reviews: list[Review], decided: list
         contested = rng.choice(decided)
         return {"kind": kind, "contested_case": contested.key,
                 "appellant_type": rng.choice(["reviewer", "business"]), "appellant": person,
-                "informed_at": (contested.decided_at or at).isoformat(),
                 "grounds": "My review is based on a genuine experience; I have the receipt."}
     return None
 

@@ -117,7 +117,7 @@ def submit(session: Session, ctx: AppealContext, answers: AppealAnswers, *, lang
         kind="appeal", channel=Channel.FORM, contested_case=ctx.case.key,
         appellant_type=ctx.link.role, appellant=s.Person(name=answers.name,
                                                          email=answers.email),
-        informed_at=ctx.link.informed_at, grounds=answers.grounds, language=language,
+        grounds=answers.grounds, language=language,
         tags=["art20"]))
     if outcome.created:
         acknowledge(session, outcome.case, actor=ACTOR, now=now)

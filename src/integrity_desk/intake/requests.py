@@ -15,10 +15,11 @@ from integrity_desk.audit.service import Actor
 from integrity_desk.cases.domain import CaseKind, RequesterType, parse_case_key
 from integrity_desk.cases.models import Case, CaseSubject
 from integrity_desk.cases.repository import SubjectView, get_case
-from integrity_desk.decisions.models import Decision
+from integrity_desk.decisions.models import Decision, DecisionAction
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.errors import Forbidden, InvalidInput, NotFound
 from integrity_desk.intake import schemas as s
+from integrity_desk.messages.models import OutboxMessage
 from integrity_desk.misuse.domain import Bucket
 from integrity_desk.misuse.service import suspension_of
 from integrity_desk.people.models import User
@@ -182,6 +183,21 @@ def _refuse_suspended(session: Session, contact: str | None, bucket: Bucket, now
             "(DSA Art. 23)", field=field_name)
 
 
+def informed_of(session: Session, decision: Decision) -> datetime:
+    """When the desk informed people of the decision: the last time one of its letters about
+    it (a statement of reasons, a notice to the notifier) was sent, or, where none has been,
+    when the decision took effect. The Art. 20 window runs from here — never from a date the
+    appellant or a caller gives — and never earlier than anyone was told."""
+    action_ids = list(session.scalars(select(DecisionAction.id)
+                                      .where(DecisionAction.decision_id == decision.id)))
+    keys = [f"decision_notice:decision:{decision.id}",
+            *(f"sor:action:{a}" for a in action_ids)]
+    sent = session.scalar(select(func.max(OutboxMessage.sent_at))
+                          .where(OutboxMessage.idempotency_key.in_(keys)))
+    took_effect = decision.approved_at or decision.decided_at
+    return max(t for t in (sent, took_effect) if t is not None)
+
+
 def _contested_case(session: Session, key: str, viewer: User | None) -> Case:
     """The case an appeal contests, as the person filing it may see it.
 
@@ -208,9 +224,6 @@ def _appeal(session: Session, p: s.AppealIn, now: datetime, actor: Actor,
             viewer: User | None) -> Draft:
     _refuse_suspended(session, str(p.appellant.email) if p.appellant.email else None,
                       Bucket.UNFOUNDED_COMPLAINTS, now, "appellant.email")
-    informed_at = _aware(p.informed_at, "informed_at")
-    if informed_at > now:
-        raise InvalidInput("cannot be in the future", field="informed_at")
     contested = _contested_case(session, p.contested_case, viewer)
     decision = session.scalars(
         select(Decision).where(Decision.case_id == contested.id, Decision.kind == "decision",
@@ -219,13 +232,23 @@ def _appeal(session: Session, p: s.AppealIn, now: datetime, actor: Actor,
     if decision is None:
         raise InvalidInput(f"{contested.key} has no decision to appeal yet",
                            field="contested_case")
+    informed_at = informed_of(session, decision)
     window_ends = add_months(informed_at, APPEAL_WINDOW_MONTHS)
     if now > window_ends:
         raise InvalidInput(
             f"the appeal window closed on {window_ends.date().isoformat()} "
-            f"({APPEAL_WINDOW_MONTHS} months after the person was informed)",
-            field="informed_at",
-        )
+            f"({APPEAL_WINDOW_MONTHS} months after the desk informed the person, on "
+            f"{informed_at.date().isoformat()})", field="contested_case")
+    decided_on = session.scalar(
+        select(func.min(Decision.decided_at)).where(Decision.appeal_of_id == decision.id,
+                                                    Decision.kind == "appeal_outcome"))
+    if decided_on is not None:
+        # Joining the decided appeal would bury the complaint in a closed matter.
+        raise InvalidInput(
+            f"an appeal against this decision on {contested.key} was decided on "
+            f"{decided_on.date().isoformat()}; the internal complaint is spent — a certified "
+            "out-of-court dispute settlement body (DSA Art. 21) or the courts remain",
+            field="contested_case")
     subjects = [(t, i) for t, i in session.execute(
         select(CaseSubject.subject_type, CaseSubject.subject_id)
         .where(CaseSubject.case_id == contested.id).order_by(CaseSubject.id))]

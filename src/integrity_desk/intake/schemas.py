@@ -128,14 +128,20 @@ class ExecutiveEscalationIn(_Common):
                                   "deadline; shown on the case, not an SLA)")
 
 
+def _desk_knows_when(value: datetime | None) -> None:
+    if value is not None:
+        raise ValueError("leave it out: the appeal window runs from when the desk recorded "
+                         "that the person was informed, never from a date in the request")
+
+
 class AppealIn(_Common):
     kind: Literal["appeal"]
     contested_case: Annotated[str, StringConstraints(min_length=1, max_length=32)]
     appellant_type: Literal["reviewer", "business", "notifier"]
     appellant: Person
-    informed_at: datetime = Field(
-        description="when the appellant was told of the decision; the window runs 6 months from it"
-    )
+    informed_at: Annotated[datetime | None, AfterValidator(_desk_knows_when)] = Field(
+        default=None, description="not accepted: the 6-month window runs from the desk's own "
+        "record of when the person was informed (DSA Art. 20(1))")
     grounds: Text
 
 
