@@ -229,10 +229,20 @@ def _reviewer_id(key: str) -> int:
 def suspension_of(session: Session, contact: str | None, bucket: Bucket,
                   now: datetime) -> MisuseMeasure | None:
     """The suspension in force for this notifier's e-mail address, if any."""
-    key = notifier_key(contact)
-    if key is None:
-        return None
-    return session.scalars(select(MisuseMeasure).where(
-        MisuseMeasure.party_type == PartyType.NOTIFIER, MisuseMeasure.party_key == key,
-        MisuseMeasure.bucket == bucket, MisuseMeasure.measure == Measure.SUSPENSION,
-        MisuseMeasure.ends_at > now).limit(1)).first()
+    return suspended_notifiers(session, [contact], bucket, now).get(notifier_key(contact) or "")
+
+
+def suspended_notifiers(session: Session, contacts: Iterable[str | None], bucket: Bucket,
+                        now: datetime) -> dict[str, MisuseMeasure]:
+    """The suspensions in force among these notifiers' addresses, by normalised address: one
+    query for a whole batch of flags, however many senders it names."""
+    keys = sorted({k for k in map(notifier_key, contacts) if k})
+    if not keys:
+        return {}
+    found: dict[str, MisuseMeasure] = {}
+    for m in session.scalars(select(MisuseMeasure).where(
+            MisuseMeasure.party_type == PartyType.NOTIFIER, MisuseMeasure.party_key.in_(keys),
+            MisuseMeasure.bucket == bucket, MisuseMeasure.measure == Measure.SUSPENSION,
+            MisuseMeasure.ends_at > now).order_by(MisuseMeasure.ends_at)):
+        found[m.party_key] = m  # the latest end wins
+    return found
