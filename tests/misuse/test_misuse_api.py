@@ -10,7 +10,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from integrity_desk.db import Database
+from integrity_desk.db import Database, utcnow
+from integrity_desk.decisions.expiry import end_restrictions
 from integrity_desk.misuse.domain import Bucket, Counter, next_measure
 from integrity_desk.subjects.models import Reviewer
 from tests import factories as f
@@ -46,12 +47,12 @@ def test_counters_and_the_line() -> None:
 
 def test_a_warning_comes_first() -> None:
     now = datetime(2026, 11, 25, tzinfo=UTC)
-    assert next_measure(None, now, misuse_since_warning=0) == "warning"
-    assert next_measure(now - timedelta(days=10), now, misuse_since_warning=1) == "suspension"
+    assert next_measure(None, now, new_misuse=0) == "warning"
+    assert next_measure(now - timedelta(days=10), now, new_misuse=1) == "suspension"
     # Warned, but nothing new since: the items that earned the warning do not also suspend.
-    assert next_measure(now - timedelta(days=10), now, misuse_since_warning=0) is None
+    assert next_measure(now - timedelta(days=10), now, new_misuse=0) is None
     assert next_measure(now - timedelta(days=400), now,
-                        misuse_since_warning=5) == "warning"  # an old warning lapsed
+                        new_misuse=5) == "warning"  # an old warning lapsed
 
 
 def test_a_notifier_of_manifestly_unfounded_notices_is_warned_then_suspended(
@@ -122,8 +123,17 @@ def test_a_poster_of_manifestly_illegal_content_loses_the_account_after_a_warnin
             guideline="harmful_illegal", manifest=True, territorial_scope=EU)
     assert _impose(client, manager, "reviewer", str(troll.id),
                    "illegal_content").json()["measure"] == "suspension"
+    # The same items do not earn a second suspension either.
+    assert _impose(client, manager, "reviewer", str(troll.id),
+                   "illegal_content").status_code == 409
     with db.session() as s:
         assert s.get(Reviewer, troll.id).status == "suspended"
+    with db.session() as s:  # 90 days on, the worker's job gives the account back
+        assert end_restrictions(s, now=utcnow() + timedelta(days=91))[
+            "misuse_suspensions"] == 1
+    with db.session() as s:
+        assert (s.get(Reviewer, troll.id).status,
+                s.get(Reviewer, troll.id).suspended_until) == ("active", None)
     wrong = _impose(client, manager, "notifier", str(troll.id), "illegal_content")
     assert wrong.status_code == 422 and wrong.json()["error"]["field"] == "bucket"
 

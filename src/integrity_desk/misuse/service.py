@@ -187,13 +187,16 @@ def impose(session: Session, *, party_type: PartyType, key: str, bucket: Bucket,
     warned = session.scalar(select(func.max(MisuseMeasure.starts_at)).where(
         MisuseMeasure.party_type == party_type, MisuseMeasure.party_key == key,
         MisuseMeasure.bucket == bucket, MisuseMeasure.measure == Measure.WARNING))
-    since = _misuse_since(session, bucket, key, warned) if warned else 0
-    measure = next_measure(warned, now, misuse_since_warning=since)
+    latest = session.scalar(select(func.max(MisuseMeasure.starts_at)).where(
+        MisuseMeasure.party_type == party_type, MisuseMeasure.party_key == key,
+        MisuseMeasure.bucket == bucket))
+    since = _misuse_since(session, bucket, key, latest) if latest else 0
+    measure = next_measure(warned, now, new_misuse=since)
     if measure is None:
-        assert warned is not None
-        raise Conflict(f"warned on {warned:%Y-%m-%d %H:%M}; a suspension needs further "
-                       "manifest items recorded after the warning (DSA Art. 23(1))",
-                       field="party_key")
+        assert latest is not None
+        raise Conflict(f"last measure on {latest:%Y-%m-%d %H:%M}; a suspension needs further "
+                       "manifest items recorded after the warning and any measure since "
+                       "(DSA Art. 23(1))", field="party_key")
     ends_at = (now + timedelta(days=LINES[bucket].suspension_days)
                if measure == Measure.SUSPENSION else None)
     row = MisuseMeasure(party_type=party_type.value, party_key=key, bucket=bucket.value,
@@ -214,7 +217,7 @@ def impose(session: Session, *, party_type: PartyType, key: str, bucket: Bucket,
 
 
 def _misuse_since(session: Session, bucket: Bucket, key: str, warned_at: datetime) -> int:
-    """Manifest items recorded strictly after the warning (not those that earned it)."""
+    """Manifest items recorded strictly after the latest measure (not those that earned it)."""
     return session.scalar(select(func.count()).select_from(MisuseEvent).where(
         MisuseEvent.bucket == bucket, MisuseEvent.party_key == key,
         MisuseEvent.occurred_at > warned_at)) or 0
