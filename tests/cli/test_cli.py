@@ -240,8 +240,8 @@ def test_worker_once_runs_the_due_jobs(run, db, monkeypatch):
             TypeAdapter(CaseIn).validate_python(f.flag())).case
         s.execute(update(Case).where(Case.id == case.id).values(
             resolution_due_at=now - timedelta(minutes=1)))
-    # Every periodic job once (five of the desk's, the two of webhooks); none is due again.
-    assert "ran 8 job(s)" in _ok(run("worker", "--once"))
+    # Every periodic job once (the desk's, the two of webhooks); none is due again.
+    assert "ran 9 job(s)" in _ok(run("worker", "--once"))
     with db.session() as s:
         jobs: list[Any] = s.execute(select(Job.kind, Job.status).order_by(Job.id)).all()
         breaches = s.scalar(select(func.count()).select_from(AuditEvent)
@@ -249,11 +249,13 @@ def test_worker_once_runs_the_due_jobs(run, db, monkeypatch):
         checkpoints = s.scalar(select(func.count()).select_from(AuditCheckpoint))
     assert [tuple(j) for j in jobs] == [
         ("sla.sweep", "done"), ("audit.checkpoint", "done"),
-        ("decisions.documentation_windows", "done"), ("privacy.retention", "done"),
+        ("decisions.documentation_windows", "done"), ("decisions.restrictions_end", "done"),
+        ("privacy.retention", "done"),
         ("metrics.refresh", "done"), ("webhooks.deliver", "done"), ("webhooks.prune", "done"),
         ("jobs.prune", "done"),
         ("sla.sweep", "queued"), ("audit.checkpoint", "queued"),
-        ("decisions.documentation_windows", "queued"), ("privacy.retention", "queued"),
+        ("decisions.documentation_windows", "queued"), ("decisions.restrictions_end", "queued"),
+        ("privacy.retention", "queued"),
         ("metrics.refresh", "queued"), ("webhooks.deliver", "queued"),
         ("webhooks.prune", "queued"), ("jobs.prune", "queued")]
     assert (breaches, checkpoints) == (1, 1)

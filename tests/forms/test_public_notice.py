@@ -134,12 +134,26 @@ def test_errors_name_each_field_in_the_pages_language_and_store_nothing(
 def test_a_legal_sender_must_give_the_legal_elements(client: TestClient, db: Database) -> None:
     r = send(client, "/notice", law_firm_notice(organisation="", notice_type="",
                                                 jurisdiction="US", deadline="2001-01-01",
-                                                csam="yes", email=""), lang="fr")
+                                                email=""), lang="fr")
     assert r.status_code == 422
     assert set(field_errors(r.text)) == {"organisation", "notice_type", "jurisdiction",
                                          "deadline", "email"}
     assert field_errors(r.text)["deadline"] == "Le délai ne peut pas être dans le passé."
     assert _cases(db) == []
+
+
+def test_a_legal_csam_notice_may_leave_out_name_and_address(client: TestClient,
+                                                            db: Database) -> None:
+    """Art. 16(2)(c) exempts child sexual abuse material whoever sends it; the form and the
+    API's legal notice agree (a law firm names only its firm)."""
+    r = send(client, "/notice", law_firm_notice(csam="yes", name="", email=""))
+    assert r.status_code == 303, r.text
+    [case] = _cases(db)
+    assert (case.kind, case.requester_name, case.requester_contact, case.category) == (
+        "legal_notice", "Counsel & Co", None, "harmful_illegal")
+    assert "csam" in case.tag_list and case.details["csam"] is True
+    r = send(client, "/notice", law_firm_notice(email=""))  # without csam, the e-mail is due
+    assert r.status_code == 422 and "email" in field_errors(r.text)
 
 
 @pytest.mark.parametrize("urls, line", [
@@ -188,6 +202,25 @@ def test_a_suspended_notifier_is_told_why(client: TestClient, db: Database) -> N
                             total_count=10, reason="Manifestly unfounded notices.",
                             starts_at=now, ends_at=now + timedelta(days=30)))
     r = send(client, "/notice", law_firm_notice())
+    assert r.status_code == 403
+    assert "DSA Art. 23" in field_errors(r.text)["email"]
+    assert _cases(db) == []
+
+
+def test_a_suspended_notifiers_flags_are_refused_too(client: TestClient, db: Database) -> None:
+    """Art. 23(2) covers every notice of the sender, not only legal ones."""
+    from datetime import timedelta
+
+    from integrity_desk.db import utcnow
+    from integrity_desk.misuse.models import MisuseMeasure
+
+    now = utcnow()
+    with db.session() as s:
+        s.add(MisuseMeasure(party_type="notifier", party_key="ana@mail.example.org",
+                            bucket="unfounded_notices", measure="suspension", manifest_count=9,
+                            total_count=10, reason="Manifestly unfounded notices.",
+                            starts_at=now, ends_at=now + timedelta(days=30)))
+    r = send(client, "/notice", consumer_notice())
     assert r.status_code == 403
     assert "DSA Art. 23" in field_errors(r.text)["email"]
     assert _cases(db) == []

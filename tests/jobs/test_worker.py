@@ -63,6 +63,7 @@ def test_periodic_jobs_are_scheduled_once(db, worker, now):
     worker.schedule_periodic(now + timedelta(seconds=1))
     assert _jobs(db) == [("sla.sweep", "queued", now, 0), ("audit.checkpoint", "queued", now, 0),
                          ("decisions.documentation_windows", "queued", now, 0),
+                         ("decisions.restrictions_end", "queued", now, 0),
                          ("privacy.retention", "queued", now, 0),
                          ("metrics.refresh", "queued", now, 0),
                          ("webhooks.deliver", "queued", now, 0),
@@ -71,10 +72,12 @@ def test_periodic_jobs_are_scheduled_once(db, worker, now):
 
 
 def test_run_once_sweeps_checkpoints_and_reschedules(db, worker, now, settings, monkeypatch):
-    # The webhook jobs (every 2 s) and the jobs prune are tested with their slices.
+    # The webhook jobs (every 2 s), the jobs prune and the end of restrictions (every 5 min)
+    # are tested with their slices.
     every = worker_module.periodic
     monkeypatch.setattr(worker_module, "periodic", lambda s: [
-        (kind, n) for kind, n in every(s) if not kind.startswith(("webhooks.", "jobs."))])
+        (kind, n) for kind, n in every(s)
+        if not kind.startswith(("webhooks.", "jobs.", "decisions.restrictions_end"))])
     case_id = _overdue_case(db, now)
     worker.schedule_periodic(now)
 

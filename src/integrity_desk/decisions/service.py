@@ -305,9 +305,10 @@ def apply_effects(session: Session, case: Case, decision: Decision, *, actor: Ac
     return actions
 
 
-def reverse_effects(session: Session, actions: list[DecisionAction], *, by: Decision,
+def reverse_effects(session: Session, actions: list[DecisionAction], *, by: Decision | None,
                     now: datetime) -> list[dict[str, Any]]:
-    """Put each subject back as it was before the action; the action stops being in force."""
+    """Put each subject back as it was before the action; the action stops being in force
+    (``by`` the overturning decision, or None when its time ran out: decisions/expiry.py)."""
     reversed_ = []
     for a in actions:
         if a.before:
@@ -315,7 +316,7 @@ def reverse_effects(session: Session, actions: list[DecisionAction], *, by: Deci
             session.execute(update(model).where(model.id == a.subject_id)
                             .values(**_restore(a.before))
                             .execution_options(synchronize_session=False))
-        a.closed_at, a.reversed_by_id = now, by.id
+        a.closed_at, a.reversed_by_id = now, by.id if by else None
         reversed_.append({"action_id": a.id, "action": a.action,
                           "subject": f"{a.subject_type}:{a.subject_id}", "restored": a.before})
     session.flush()

@@ -3,10 +3,11 @@ notice becomes cases through intake.
 
 Art. 16(2) asks for: (a) an explanation of why the content is illegal, (b) the exact URLs,
 (c) the notifier's name and e-mail — except for offences concerning child sexual abuse
-material, where they are optional — and (d) a statement of good faith. The intake rules
-decide the kind: a law firm, authority or court sends a legal notice (one case, every URL,
-with its legal deadline); a person or a business flags each review named (one flag per review,
-joining the open case on it, as every flag does).
+material, where they are optional whoever sends the notice (intake's legal-notice schema
+agrees: ``csam`` lifts the e-mail requirement there too) — and (d) a statement of good faith.
+The intake rules decide the kind: a law firm, authority or court sends a legal notice (one
+case, every URL, with its legal deadline); a person or a business flags each review named (one
+flag per review, joining the open case on it, as every flag does).
 
 Errors are message ids (English) with parameters, translated where the page shows them.
 """
@@ -112,8 +113,8 @@ def check(form: dict[str, Any], *, today: date) -> Checked:
     legal = n.sender_type in LEGAL_SENDERS
     if n.sender_type not in SENDERS:
         errors["sender_type"] = (N_("Say who is sending this notice."), {})
-    if legal and n.csam:
-        n.csam = False  # contact details are required of law firms, authorities and courts
+    # Art. 16(2)(c) exempts child sexual abuse material from name and e-mail whoever sends
+    # it; a legal sender still names its firm, authority or court (the organisation).
     if n.csam:
         n.category = "harmful_illegal"  # what such material is, whatever else was chosen
     contact_needed = not n.csam
@@ -213,18 +214,22 @@ def _submit(session: Session, n: Notice, *, language: str, now: datetime) -> Sub
                       organisation=n.organisation or None) if n.name else None
     cases: list[Case] = []
     created = 0
+    tags = ["art16", *(["csam"] if n.csam else [])]
     if n.sender_type in LEGAL_SENDERS:
-        assert person is not None and n.deadline is not None
+        assert n.deadline is not None
+        # A legal sender reporting such material may leave out its person: its firm,
+        # authority or court is then the sender's name.
+        sender = person or s.Person(name=n.organisation, email=n.email or None,
+                                    organisation=n.organisation)
         outcome = intake.submit(s.LegalNoticeIn(
             kind="legal_notice", channel=Channel.FORM, sender_type=n.sender_type,
-            sender=person, jurisdiction=n.jurisdiction, notice_type=n.notice_type,
+            sender=sender, jurisdiction=n.jurisdiction, notice_type=n.notice_type,
             legal_basis=n.legal_basis, explanation=n.explanation,
             deadline=datetime.combine(n.deadline, time(23, 59, 59), UTC), urls=n.urls,
-            good_faith_statement=True, language=language, tags=["art16"]))
+            good_faith_statement=True, language=language, tags=tags, csam=n.csam))
         acknowledge(session, outcome.case, actor=ACTOR, now=now)
         return Submitted([outcome.case], 1)
     refs = list(dict.fromkeys(REVIEW_URL.search(u).group(1) for u in n.urls))  # type: ignore[union-attr]
-    tags = ["art16", *(["csam"] if n.csam else [])]
     for ref in refs:
         url = next(u for u in n.urls if f"/{ref}" in u)
         reason = (f"{n.explanation}\n\nLegal ground given by the notifier: {n.legal_basis}\n"

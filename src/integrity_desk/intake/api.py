@@ -78,18 +78,21 @@ class ItemError(BaseModel):
 
 class BatchItemOut(BaseModel):
     index: int
-    status: Literal["created", "linked", "invalid"]
+    # refused: the reporter is suspended from sending notices (DSA Art. 23(2))
+    status: Literal["created", "linked", "invalid", "refused"]
     receipt: str | None = Field(default=None, description="the request's reference "
                                 "(created and linked items)")
     case: str | None = Field(default=None, description="the case's key, where the caller may "
                              "read the case")
-    errors: list[ItemError] | None = Field(default=None, description="invalid items: why")
+    errors: list[ItemError] | None = Field(default=None,
+                                           description="invalid or refused items: why")
 
 
 class BatchOut(BaseModel):
     created: int
     linked: int
     invalid: int
+    refused: int
     items: list[BatchItemOut]
 
 
@@ -103,7 +106,7 @@ def create_flags(body: BatchIn, request: Request, session: SessionDep,
     results = Intake(session, now=utcnow(), actor=principal.actor,
                      viewer=principal.user).submit_flags(body.items, cleared=cleared)
     session.commit()
-    counts = {"created": 0, "linked": 0, "invalid": 0}
+    counts = {"created": 0, "linked": 0, "invalid": 0, "refused": 0}
     for r in results:
         counts[r["status"]] += 1
     # The service built each answer in BatchItemOut's shape, with only what applies to it (no

@@ -20,8 +20,9 @@ from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.errors import Forbidden, InvalidInput, NotFound
 from integrity_desk.intake import schemas as s
 from integrity_desk.messages.models import OutboxMessage
-from integrity_desk.misuse.domain import Bucket
-from integrity_desk.misuse.service import suspension_of
+from integrity_desk.misuse.domain import Bucket, notifier_key
+from integrity_desk.misuse.models import MisuseMeasure
+from integrity_desk.misuse.service import suspended_notifiers, suspension_of
 from integrity_desk.people.models import User
 from integrity_desk.subjects.service import (
     Owner,
@@ -172,15 +173,35 @@ def _executive(session: Session, p: s.ExecutiveEscalationIn, now: datetime, acto
         dedupe_key=f"executive_escalation:business:{business.id}",
     )
 
+def _suspended_message(suspension: MisuseMeasure, bucket: Bucket) -> str:
+    assert suspension.ends_at is not None
+    return (f"this sender is suspended from sending {bucket.value.split('_', 1)[1]} until "
+            f"{suspension.ends_at:%Y-%m-%d} for sending manifestly unfounded ones "
+            "(DSA Art. 23)")
+
+
 def _refuse_suspended(session: Session, contact: str | None, bucket: Bucket, now: datetime,
                       field_name: str) -> None:
-    """DSA Art. 23(2): notices or complaints of a suspended notifier are not processed."""
+    """DSA Art. 23(2): notices or complaints of a suspended notifier are not processed —
+    whichever way they come (a flag, a trusted flagger's notice, a legal notice, an appeal)."""
     suspension = suspension_of(session, contact, bucket, now)
     if suspension is not None and suspension.ends_at is not None:
-        raise Forbidden(
-            f"this sender is suspended from sending {bucket.value.split('_', 1)[1]} until "
-            f"{suspension.ends_at:%Y-%m-%d} for sending manifestly unfounded ones "
-            "(DSA Art. 23)", field=field_name)
+        raise Forbidden(_suspended_message(suspension, bucket), field=field_name)
+
+
+def suspended_flags(session: Session, flags: list[s.FlagIn], *,
+                    now: datetime) -> dict[int, dict[str, str]]:
+    """For a batch: the flags (by position) whose reporter is suspended from sending notices,
+    each with its own error; one query for the batch."""
+    emails = [f.reporter.email if f.reporter else None for f in flags]
+    suspended = suspended_notifiers(session, emails, Bucket.UNFOUNDED_NOTICES, now)
+    out: dict[int, dict[str, str]] = {}
+    for n, email in enumerate(emails):
+        measure = suspended.get(notifier_key(email) or "")
+        if measure is not None and measure.ends_at is not None:
+            out[n] = {"field": "reporter.email",
+                      "message": _suspended_message(measure, Bucket.UNFOUNDED_NOTICES)}
+    return out
 
 
 def informed_of(session: Session, decision: Decision) -> datetime:
@@ -271,9 +292,16 @@ def _appeal(session: Session, p: s.AppealIn, now: datetime, actor: Actor,
     )
 
 def _legal(session: Session, p: s.LegalNoticeIn, now: datetime, actor: Actor) -> Draft:
+    # Art. 16(2)(c): the sender's name and e-mail, except for child sexual abuse offences.
+    if not p.sender.email and not p.csam:
+        raise InvalidInput("a legal notice needs the sender's e-mail address (DSA Art. "
+                           "16(2)(c)); only one on child sexual abuse offences may leave it "
+                           "out (csam: true)", field="sender.email")
     _refuse_suspended(session, str(p.sender.email) if p.sender.email else None,
                       Bucket.UNFOUNDED_NOTICES, now, "sender.email")
     deadline = _aware(p.deadline, "deadline")
+    if deadline <= now:  # a past deadline would make the case overdue on arrival
+        raise InvalidInput("the deadline cannot be in the past", field="deadline")
     urls = [str(u) for u in p.urls]
     refs = review_refs_in_urls(urls)
     reviews = reviews_by_ref(session, [], refs)
@@ -282,9 +310,11 @@ def _legal(session: Session, p: s.LegalNoticeIn, now: datetime, actor: Actor) ->
         title=p.title or f"{p.notice_type.replace('_', ' ').capitalize()} notice from "
         f"{p.sender.organisation or p.sender.name}",
         description=p.explanation, requester_type=p.sender_type, **_person(p.sender),
-        category=p.category, language=p.language, legal_deadline=deadline,
-        legal_restricted=True, subjects=[("review", reviews[r].id) for r in refs], tags=p.tags,
-        details={"jurisdiction": p.jurisdiction, "notice_type": p.notice_type,
+        category=p.category or ("harmful_illegal" if p.csam else None), language=p.language,
+        legal_deadline=deadline, legal_restricted=True,
+        subjects=[("review", reviews[r].id) for r in refs],
+        tags=list(dict.fromkeys([*p.tags, *(["csam"] if p.csam else [])])),
+        details={"jurisdiction": p.jurisdiction, "notice_type": p.notice_type, "csam": p.csam,
                  "legal_basis": p.legal_basis, "urls": urls, "unmatched_urls": [
                      u for u in urls if not review_refs_in_urls([u])],
                  "good_faith_statement": p.good_faith_statement},
@@ -300,6 +330,7 @@ def _trusted_flagger(
             f"{p.trusted_flagger!r} does not hold trusted-flagger status; send an ordinary notice",
             field="trusted_flagger",
         )
+    _refuse_suspended(session, p.contact.email, Bucket.UNFOUNDED_NOTICES, now, "contact.email")
     urls = [str(u) for u in p.urls]
     refs = list(dict.fromkeys([r.ref for r in p.reviews] + review_refs_in_urls(urls)))
     if not refs:
@@ -339,6 +370,8 @@ def _investigation(session: Session, p: s.InvestigationIn, now: datetime, actor:
     )
 
 def _flag(session: Session, p: s.FlagIn, now: datetime, actor: Actor) -> Draft:
+    _refuse_suspended(session, p.reporter.email if p.reporter else None,
+                      Bucket.UNFOUNDED_NOTICES, now, "reporter.email")
     return flag_drafts(session, [p], now=now)[0]
 
 _BUILDERS: dict[str, Any] = {

@@ -156,10 +156,14 @@ class LegalNoticeIn(_Common):
     ]
     legal_basis: Text
     explanation: Text
-    deadline: datetime
+    deadline: datetime = Field(description="when the sender needs the content acted on; "
+                                           "not in the past")
     urls: list[AnyHttpUrl] = Field(min_length=1, max_length=500)
     good_faith_statement: GoodFaith
     category: GuidelineCategory | None = None
+    csam: bool = Field(default=False, description=(
+        "the notice concerns child sexual abuse offences (Directive 2011/93/EU Art. 3-7): "
+        "only then may the sender's e-mail address be left out (DSA Art. 16(2)(c))"))
 
 
 class TrustedFlaggerNoticeIn(_Common):

@@ -147,6 +147,11 @@ class Intake:
                 valid.append((i, _flag_adapter.validate_python(item)))
             except ValidationError as exc:
                 results[i].update(status="invalid", errors=_errors(exc))
+        # A suspended notifier's flag is refused in its place (DSA Art. 23(2)); the rest land.
+        refused = req.suspended_flags(self.session, [fl for _, fl in valid], now=self.now)
+        for n, error in refused.items():
+            results[valid[n][0]].update(status="refused", errors=[error])
+        valid = [v for n, v in enumerate(valid) if n not in refused]
         if not valid:
             return results
         drafts = req.flag_drafts(self.session, [f for _, f in valid], now=self.now)

@@ -22,6 +22,7 @@ import integrity_desk.models  # noqa: F401  (every mapper registered before firs
 from integrity_desk.audit.tasks import make_checkpoint
 from integrity_desk.config import Settings
 from integrity_desk.db import Database, utcnow
+from integrity_desk.decisions import expiry
 from integrity_desk.decisions import tasks as decision_tasks
 from integrity_desk.dsa.tasks import submit_queued
 from integrity_desk.jobs import service
@@ -40,6 +41,8 @@ HANDLERS: dict[str, Handler] = {
         session, now=now, secret=settings.secret_key),
     decision_tasks.JOB: lambda session, now, payload, settings: (
         decision_tasks.close_documentation_windows(session, now=now)),
+    expiry.JOB: lambda session, now, payload, settings: expiry.end_restrictions(
+        session, now=now),
     retention.JOB: lambda session, now, payload, settings: retention.run_job(
         session, now, payload, retention_days=settings.retention_days,
         batch=settings.retention_batch),
@@ -60,6 +63,7 @@ def periodic(settings: Settings) -> list[tuple[str, int]]:
     jobs = [("sla.sweep", settings.sla_sweep_seconds),
             ("audit.checkpoint", settings.audit_checkpoint_seconds),
             (decision_tasks.JOB, settings.sla_sweep_seconds),
+            (expiry.JOB, expiry.EVERY_SECONDS),
             (retention.JOB, settings.retention_sweep_seconds),
             (metrics_tasks.JOB, settings.metrics_refresh_seconds),
             (webhooks.JOB, settings.webhook_poll_seconds),

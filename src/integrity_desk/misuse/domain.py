@@ -67,9 +67,17 @@ class Counter:
         return self.manifest >= line.count and self.share >= line.share
 
 
-def next_measure(warned_at: datetime | None, now: datetime) -> Measure:
-    """A warning first; a suspension only after a warning within the window."""
-    return Measure.SUSPENSION if warned_at and now - warned_at <= WINDOW else Measure.WARNING
+def next_measure(warned_at: datetime | None, now: datetime, *,
+                 new_misuse: int) -> Measure | None:
+    """A warning first; a suspension only for misuse recorded *after* a warning given within
+    the window (Art. 23(1) "after having issued a prior warning": the warning must have had
+    the chance to change behaviour, so the items that earned it cannot also earn the
+    suspension). ``new_misuse`` counts the manifest items recorded after the party's latest
+    measure. None: warned within the window and nothing new since — neither a second warning
+    nor another suspension is due."""
+    if warned_at is None or now - warned_at > WINDOW:
+        return Measure.WARNING
+    return Measure.SUSPENSION if new_misuse > 0 else None
 
 
 def notifier_key(contact: str | None) -> str | None:

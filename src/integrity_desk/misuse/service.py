@@ -42,26 +42,35 @@ def check_manifest(*, decision_kind: str, outcome: str, ground: str | None,
 def record_manifest(session: Session, *, bucket: Bucket, case: Case, decision_id: int,
                     reviewed_review_ids: Iterable[int], reviewer_ids: Iterable[int],
                     now: datetime) -> int:
-    """Write the ledger rows a manifest decision adds; returns how many."""
-    keys: set[str] = set()
+    """Write the ledger rows a manifest decision adds, one per item; returns how many.
+
+    Art. 23 weighs how *many* manifest items a party posted or sent, so a decision on three
+    manifestly illegal reviews of one poster adds three rows, and a notice case with two
+    joined notices of one sender adds three; a set per party would undercount both.
+    """
+    keys: list[str] = []
     if bucket == Bucket.ILLEGAL_CONTENT:
-        review_ids = list(reviewed_review_ids)
-        posters = set(reviewer_ids)
+        review_ids = sorted(set(reviewed_review_ids))  # two actions on one review: one item
+        posters: dict[int, int | None] = {}
         if review_ids:
-            posters |= {r for r in session.scalars(select(Review.reviewer_id)
-                                                   .where(Review.id.in_(review_ids))) if r}
-        keys = {str(r) for r in posters}
+            posters = dict(session.execute(select(Review.id, Review.reviewer_id)
+                                           .where(Review.id.in_(review_ids))).all())
+        keys = [str(posters[r]) for r in review_ids if posters.get(r)]
+        with_reviews = {posters[r] for r in review_ids if posters.get(r)}
+        # An account acted on without any of its reviews in the decision is one item.
+        keys += [str(r) for r in sorted(set(reviewer_ids)) if r not in with_reviews]
     else:
         contacts = [case.requester_contact]
         if bucket == Bucket.UNFOUNDED_NOTICES:  # every notice joined to the case counts too
             contacts += list(session.scalars(select(CaseRequest.requester_contact)
-                                             .where(CaseRequest.case_id == case.id)))
-        keys = {k for k in map(notifier_key, contacts) if k}
+                                             .where(CaseRequest.case_id == case.id)
+                                             .order_by(CaseRequest.id)))
+        keys = [k for k in map(notifier_key, contacts) if k]
     if keys:
         session.execute(insert(MisuseEvent), [
             dict(party_type=PARTY_OF[bucket].value, party_key=k, bucket=bucket.value,
                  case_id=case.id, decision_id=decision_id, occurred_at=now)
-            for k in sorted(keys)])
+            for k in keys])
     return len(keys)
 
 
@@ -178,7 +187,16 @@ def impose(session: Session, *, party_type: PartyType, key: str, bucket: Bucket,
     warned = session.scalar(select(func.max(MisuseMeasure.starts_at)).where(
         MisuseMeasure.party_type == party_type, MisuseMeasure.party_key == key,
         MisuseMeasure.bucket == bucket, MisuseMeasure.measure == Measure.WARNING))
-    measure = next_measure(warned, now)
+    latest = session.scalar(select(func.max(MisuseMeasure.starts_at)).where(
+        MisuseMeasure.party_type == party_type, MisuseMeasure.party_key == key,
+        MisuseMeasure.bucket == bucket))
+    since = _misuse_since(session, bucket, key, latest) if latest else 0
+    measure = next_measure(warned, now, new_misuse=since)
+    if measure is None:
+        assert latest is not None
+        raise Conflict(f"last measure on {latest:%Y-%m-%d %H:%M}; a suspension needs further "
+                       "manifest items recorded after the warning and any measure since "
+                       "(DSA Art. 23(1))", field="party_key")
     ends_at = (now + timedelta(days=LINES[bucket].suspension_days)
                if measure == Measure.SUSPENSION else None)
     row = MisuseMeasure(party_type=party_type.value, party_key=key, bucket=bucket.value,
@@ -198,6 +216,13 @@ def impose(session: Session, *, party_type: PartyType, key: str, bucket: Bucket,
     return row
 
 
+def _misuse_since(session: Session, bucket: Bucket, key: str, warned_at: datetime) -> int:
+    """Manifest items recorded strictly after the latest measure (not those that earned it)."""
+    return session.scalar(select(func.count()).select_from(MisuseEvent).where(
+        MisuseEvent.bucket == bucket, MisuseEvent.party_key == key,
+        MisuseEvent.occurred_at > warned_at)) or 0
+
+
 def _reviewer_id(key: str) -> int:
     if not (key.isascii() and key.isdigit() and 0 < int(key) < 2**31):
         raise InvalidInput("a reviewer is named by the desk's reviewer id", field="party_key")
@@ -207,10 +232,20 @@ def _reviewer_id(key: str) -> int:
 def suspension_of(session: Session, contact: str | None, bucket: Bucket,
                   now: datetime) -> MisuseMeasure | None:
     """The suspension in force for this notifier's e-mail address, if any."""
-    key = notifier_key(contact)
-    if key is None:
-        return None
-    return session.scalars(select(MisuseMeasure).where(
-        MisuseMeasure.party_type == PartyType.NOTIFIER, MisuseMeasure.party_key == key,
-        MisuseMeasure.bucket == bucket, MisuseMeasure.measure == Measure.SUSPENSION,
-        MisuseMeasure.ends_at > now).limit(1)).first()
+    return suspended_notifiers(session, [contact], bucket, now).get(notifier_key(contact) or "")
+
+
+def suspended_notifiers(session: Session, contacts: Iterable[str | None], bucket: Bucket,
+                        now: datetime) -> dict[str, MisuseMeasure]:
+    """The suspensions in force among these notifiers' addresses, by normalised address: one
+    query for a whole batch of flags, however many senders it names."""
+    keys = sorted({k for k in map(notifier_key, contacts) if k})
+    if not keys:
+        return {}
+    found: dict[str, MisuseMeasure] = {}
+    for m in session.scalars(select(MisuseMeasure).where(
+            MisuseMeasure.party_type == PartyType.NOTIFIER, MisuseMeasure.party_key.in_(keys),
+            MisuseMeasure.bucket == bucket, MisuseMeasure.measure == Measure.SUSPENSION,
+            MisuseMeasure.ends_at > now).order_by(MisuseMeasure.ends_at)):
+        found[m.party_key] = m  # the latest end wins
+    return found
