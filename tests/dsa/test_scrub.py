@@ -104,3 +104,14 @@ def test_the_same_people_are_indexed_once():
         assert scrub(f"Person{n} wrote to Family{n + 1}.", names=people) == \
             "[name] wrote to [name]."
     assert matcher_for.cache_info().misses == 1
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Sie wohnt Kölner Str. 12-14, D-50667 Köln.", "Sie wohnt [address]."),
+    ("Adresse : CP 75002 Paris, 3 ter avenue des Champs.", "Adresse : CP [address], [address]."),
+    ("Flat 2, 10 Queen's Road, Bristol BS8 1QU is his.", "[address] is his."),
+    ("Review ring 37 accounts, in 12000 Fällen, 5 avis, 14 reviews Street-wise.", None),
+    ("Die 3 Bewertungen vom 12. März 2026 um 14 Uhr, Seite 12.", None),
+])
+def test_addresses_and_what_is_none(text, expected):
+    assert scrub(text) == (text if expected is None else expected)

@@ -22,8 +22,11 @@ _CITY = (rf"{_WORD}(?:\s+(?:am|an|im|in|der|sur|sous|en|lès|les|bei|ob)\s+{_WOR
 _TAIL = rf",?\s+(?:[A-Z]{{1,2}}-)?\d{{4,5}}\s+{_CITY}"
 
 _DE_TYPES = r"(?:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad)"
+# Written apart, the type is a noun of its own and capitalised ("Berliner Straße 5"); a
+# "Review ring 37" is no street.
+_DE_WORDS = r"(?:Stra(?:ß|ss)e|Str\.|Weg|Gasse|Platz|Allee|Ring|Damm|Ufer|Chaussee|Steig|Pfad)"
 _DE_STREET = re.compile(
-    rf"(?<![\w-])(?:{_WORD}{_DE_TYPES}|{_WORD}\s+(?i:{_DE_TYPES}))\s*{_NUMBER}(?!\w)(?:{_TAIL})?")
+    rf"(?<![\w-])(?:{_WORD}{_DE_TYPES}|{_WORD}\s+{_DE_WORDS})\s*{_NUMBER}(?!\w)(?:{_TAIL})?")
 _EN_TYPES = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Boulevard|Blvd|Way|Place|Pl"
              r"|Court|Ct|Square|Sq|Close|Crescent|Terrace|Gardens|Grove|Row|Mews|Walk|Parade)")
 _UK = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}(?![\w-])"
