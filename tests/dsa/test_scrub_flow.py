@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
@@ -106,3 +107,38 @@ def test_a_thousand_statements_with_a_thousand_people_scrub_fast() -> None:
     elapsed = time.perf_counter() - started
     assert elapsed < 1.0, elapsed
     assert not any(leak in built[-1]["decision_facts"].lower() for leak in LEAKS)
+
+
+def test_an_appeal_outcome_states_nothing_of_the_contested_cases_people(
+        client: TestClient, db: Database, specialist: Person, manager: Person,
+        make_person: Callable[..., Person]) -> None:
+    """The appeal is a case of its own; the notifier who joined the contested case is named in
+    the outcome's reasoning all the same."""
+    key = _flag(client, specialist, "Greta Lindqvist", "greta@shop.example.com")["case"]["key"]
+    _flag(client, manager, "Henri Dubois", "henri@mail.example.com", reporter_type="consumer")
+    with db.session() as s:
+        s.execute(update(Reviewer).values(display_name="Kasimir Nowak"))
+        s.commit()
+    assert client.post(f"{API}/cases/{key}/claim", headers=specialist.headers).status_code == 200
+    r = client.post(f"{API}/cases/{key}/decisions", headers=specialist.headers, json={
+        "guideline": "fake", "explanation": "Not shown to be fake.", "facts": "Checked.",
+        "territorial_scope": [], "outcome": "no_action", "actions": []})
+    assert r.status_code == 201, r.text
+    other = make_person("specialist")
+    r = client.post(f"{API}/cases", headers=other.headers, json=f.appeal(
+        key, appellant_type="notifier",
+        appellant={"name": "Greta Lindqvist", "email": "greta@shop.example.com"}))
+    assert r.status_code == 201, r.text
+    appeal = r.json()["case"]["key"]
+    assert client.post(f"{API}/cases/{appeal}/claim", headers=other.headers).status_code == 200
+    r = client.post(f"{API}/cases/{appeal}/appeal-outcome", headers=other.headers, json={
+        "outcome": "overturned", "territorial_scope": ["DE"],
+        "reasoning": "Henri Dubois sent the order list; Kasimir Nowak never bought anything, "
+                     "as Greta Lindqvist said.",
+        "actions": [{"action": "remove_review", "subject": "review:r1"}]})
+    assert r.status_code == 201, r.text
+    with db.session() as s:
+        [wire] = s.scalars(select(DsaStatement.statement))
+    lowered = json.dumps(wire, ensure_ascii=False).lower()
+    assert "[name]" in lowered
+    assert [leak for leak in LEAKS if leak in lowered] == []
