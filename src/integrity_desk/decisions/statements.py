@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor
 from integrity_desk.cases.models import Case
 from integrity_desk.decisions.domain import RULES, ActionKind, Restriction
+from integrity_desk.decisions.involved import names_involved
 from integrity_desk.decisions.models import Decision, DecisionAction, Guideline
 from integrity_desk.dsa import schema as s
 from integrity_desk.dsa.message import MessageContext, render_message
@@ -61,8 +62,7 @@ def issue_statements(session: Session, case: Case, decision: Decision,
         return 0
     guideline = session.get(Guideline, decision.guideline_id) if decision.guideline_id else None
     subjects = _subjects(session, restricting)
-    people = [n for n in (case.requester_name,) if n]
-    people += [r.display_name for r in subjects.values() if isinstance(r, Reviewer)]
+    people = names_involved(session, case, actions)  # once per decision, not per statement
     # One statement per subject, carrying every restriction the decision puts on it (the
     # Commission's format has a field for each kind: visibility, account, provision): a puid
     # names one decision about one item, so two statements for one item would collide.
