@@ -20,6 +20,7 @@ from integrity_desk.audit.service import Actor, record
 from integrity_desk.cases import service as cases
 from integrity_desk.cases.domain import CaseKind, CaseStatus
 from integrity_desk.cases.models import Case
+from integrity_desk.decisions.appeal_statements import correct_after_appeal
 from integrity_desk.decisions.domain import ActionRequest, Automation, is_restriction
 from integrity_desk.decisions.models import Decision, DecisionAction, OutOfCourtDispute
 from integrity_desk.decisions.service import (
@@ -28,6 +29,7 @@ from integrity_desk.decisions.service import (
     note_misuse,
     resolve_subject,
     reverse_effects,
+    subject_refs,
 )
 from integrity_desk.decisions.statements import issue_statements
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -115,6 +117,10 @@ def decide_appeal(session: Session, appeal: Case, inp: AppealDecisionInput, *, u
     session.add(outcome)
     session.flush()
     reversed_ = reverse_effects(session, to_reverse, by=outcome, now=now)
+    refs = subject_refs(session, {(a.subject_type, a.subject_id) for a in in_force})
+    corrected = correct_after_appeal(session, contested, to_reverse, in_force=in_force,
+                                     subject_refs=refs, appeal_key=appeal.key,
+                                     actor=actor.label, now=now)
     for (subject_type, subject_id), r in requests:
         session.add(DecisionAction(
             decision_id=outcome.id, action=r.action.value, subject_type=subject_type,
@@ -125,6 +131,7 @@ def decide_appeal(session: Session, appeal: Case, inp: AppealDecisionInput, *, u
     issue_statements(session, appeal, outcome, applied, actor=actor, now=now)
     payload: dict[str, Any] = {"decision_id": outcome.id, "outcome": inp.outcome.value,
                                "contested_decision_id": contested.id, "reversed": reversed_,
+                               "statements": corrected,
                                "reasoning": inp.reasoning.strip()}
     if overridden:
         payload["override_reason"] = inp.override_reason

@@ -242,7 +242,7 @@ def check_actions(session: Session, items: list[tuple[str, ActionRequest]], *,
         raise InvalidInput(message, field=f"actions.{index}", actions=[request.action.value])
 
 
-def _subject_refs(session: Session, keys: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
+def subject_refs(session: Session, keys: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
     """review:REF, reviewer:REF, business:DOMAIN of each subject, one query per kind."""
     refs = {}
     for subject_type in sorted({t for t, _ in keys}):
@@ -373,7 +373,7 @@ def approve(session: Session, decision: Decision, case: Case, *, user: User, act
     # The subjects may have changed since the decision was proposed (another decision removed
     # the review meanwhile): approving then would apply, state and report nothing real.
     proposed = load_actions(session, decision)
-    refs = _subject_refs(session, {(a.subject_type, a.subject_id) for a in proposed})
+    refs = subject_refs(session, {(a.subject_type, a.subject_id) for a in proposed})
     check_actions(session, [
         (refs[(a.subject_type, a.subject_id)], ActionRequest(
             ActionKind(a.action), a.subject_type, a.subject_id, a.duration_days, a.label))

@@ -195,3 +195,33 @@ def _invalid(errors: list[FieldError], *, wire: bool) -> InvalidInput:
                         statement_field=first.field,
                         errors=[{"field": e.field, "rule": e.rule, "message": e.message}
                                 for e in errors])
+
+
+def withdraw_statement(session: Session, *, puid: str, actor: str, reason: str,
+                       now: datetime | None = None) -> DsaStatement:
+    """Take back a statement the Commission never received, so it is never sent.
+
+    Its decision was reversed before submission (an overturned appeal): a statement of a
+    restriction that no longer stands would report a measure that was undone. The row keeps
+    what it said and becomes ``superseded`` with no newer version; the log says who withdrew it
+    and why. A statement already submitted cannot be withdrawn — correct it instead.
+    """
+    now = now or utcnow()
+    row = session.scalar(select(DsaStatement).where(DsaStatement.puid == puid)
+                         .with_for_update())
+    if row is None:
+        raise NotFound(f"no statement with puid {puid}", field="puid")
+    was = row.status
+    won = session.execute(
+        update(DsaStatement).where(DsaStatement.id == row.id,
+                                   DsaStatement.status.in_(("queued", "parked")))
+        .values(status="superseded").execution_options(synchronize_session=False)).rowcount
+    if won != 1:
+        session.refresh(row)
+        raise Conflict(f"{puid} is {row.status}: only a statement not yet submitted is "
+                       "withdrawn (correct a submitted one)", field="puid", current=row.status)
+    row.status = "superseded"
+    session.add(DsaSubmissionLog(at=now, action="withdraw", puids=[puid], actor=actor,
+                                 detail={"reason": reason.strip(), "was": was}))
+    session.flush()
+    return row
