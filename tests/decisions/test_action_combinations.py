@@ -15,6 +15,7 @@ from integrity_desk.decisions.models import Decision
 from integrity_desk.dsa.models import DsaStatement
 from integrity_desk.dsa.validation import validate_statement
 from integrity_desk.messages.models import OutboxMessage
+from tests import factories
 from tests.conftest import Person
 from tests.decisions.test_decisions_api import _claimed_flag, _decide
 
@@ -160,3 +161,33 @@ def test_approval_is_refused_when_the_subject_changed_meanwhile(
     assert r.json()["error"]["actions"] == ["suspend_reviewer"]
     with db.session() as s:
         assert s.get(Decision, proposed.json()["id"]).status == "awaiting_approval"
+
+
+def test_an_appeals_new_actions_are_checked_against_the_subjects_after_the_reversal(
+        client: TestClient, db: Database, specialist: Person,
+        make_person: Callable[..., Person]) -> None:
+    """A notifier's appeal against "no action" may end in a removal, but not in a removal of a
+    removed review nor in two actions that undo each other."""
+    key = _claimed_flag(client, specialist)
+    assert _decide(client, specialist, key, [{"action": "keep", "subject": "review:r1"}],
+                   outcome="no_action", territorial_scope=[]).status_code == 201
+    colleague = make_person("specialist")
+    r = client.post(f"{API}/cases", json={**_appeal_body(key), "appellant_type": "notifier"},
+                    headers=colleague.headers)
+    appeal = r.json()["case"]["key"]
+    client.post(f"{API}/cases/{appeal}/claim", headers=colleague.headers)
+    body = {"outcome": "overturned", "reasoning": "The review is fake after all.",
+            "territorial_scope": ["DE"],
+            "actions": [{"action": "remove_review", "subject": "review:r1"},
+                        {"action": "restore_review", "subject": "review:r1"}]}
+    refused = client.post(f"{API}/cases/{appeal}/appeal-outcome", json=body,
+                          headers=colleague.headers)
+    _refused(refused, "actions.1", ["remove_review", "restore_review"])
+    body["actions"] = body["actions"][:1]
+    ok = client.post(f"{API}/cases/{appeal}/appeal-outcome", json=body,
+                     headers=colleague.headers)
+    assert ok.status_code == 201, ok.text
+
+
+def _appeal_body(contested: str) -> dict[str, Any]:
+    return factories.appeal(contested)

@@ -8,7 +8,7 @@ and may take new actions (a notifier's appeal against "no action" can end in a r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -25,6 +25,7 @@ from integrity_desk.decisions.domain import ActionRequest, Automation, is_restri
 from integrity_desk.decisions.models import Decision, DecisionAction, OutOfCourtDispute
 from integrity_desk.decisions.service import (
     apply_effects,
+    check_actions,
     load_actions,
     note_misuse,
     resolve_subject,
@@ -121,6 +122,10 @@ def decide_appeal(session: Session, appeal: Case, inp: AppealDecisionInput, *, u
     corrected = correct_after_appeal(session, contested, to_reverse, in_force=in_force,
                                      subject_refs=refs, appeal_key=appeal.key,
                                      actor=actor.label, now=now)
+    # New actions are judged against the subjects as the reversal left them: a notifier's
+    # appeal that ends in a removal may not remove what is removed already.
+    check_actions(session, [(ref, replace(r, subject_type=t, subject_id=i)) for (ref, _), (
+        (t, i), r) in zip(inp.actions, requests, strict=True)], now=now)
     for (subject_type, subject_id), r in requests:
         session.add(DecisionAction(
             decision_id=outcome.id, action=r.action.value, subject_type=subject_type,
