@@ -142,7 +142,8 @@ def greeting(name: str | None, lang: str) -> str:
 
 
 def moment(value: datetime | date | str, lang: str) -> str:
-    """A date (and time, when it has one) written as the language writes it."""
+    """A date (and time, when it has one) written as the language writes it. A string is
+    taken as written: the outbox service's receipt still formats its time itself."""
     if isinstance(value, str):
         return value
     if isinstance(value, datetime) and value.tzinfo is not None:
