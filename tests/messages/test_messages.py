@@ -27,7 +27,7 @@ def _messages(client: TestClient, person: Person, key: str) -> list[dict]:
 
 def test_templates_fall_back_to_english() -> None:
     context = {"case_key": "APL-1", "name": "N", "contested_key": "FLG-1",
-               "outcome": "we upheld our decision", "reasoning": "r", "reversed": ""}
+               "outcome": "upheld", "reasoning": "r", "reversed": 0}
     subject, body, lang = render(MessageKind.APPEAL_OUTCOME, "de-AT", context)
     assert lang == "de" and "Beschwerde" in subject and "Artikel 21" in body
     subject, body, lang = render(MessageKind.APPEAL_OUTCOME, "it", context)
@@ -109,5 +109,5 @@ def test_the_appellant_hears_the_reasoned_outcome(
     outcome = next(m for m in _messages(client, other, appeal) if m["kind"] == "appeal_outcome")
     assert outcome["status"] == "queued" and outcome["role"] == "appellant"
     for element in ("we reversed our decision", "The receipt proves the purchase",
-                    "1 measure(s) lifted", "out-of-court dispute settlement body"):
+                    "1 measure lifted", "out-of-court dispute settlement body"):
         assert element in outcome["body"], element

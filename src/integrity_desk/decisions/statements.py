@@ -17,11 +17,17 @@ from integrity_desk.decisions.domain import RULES, ActionKind, Restriction
 from integrity_desk.decisions.involved import names_involved
 from integrity_desk.decisions.models import Decision, DecisionAction, Guideline
 from integrity_desk.dsa import schema as s
-from integrity_desk.dsa.message import MessageContext, render_message
+from integrity_desk.dsa.message import (
+    MessageContext,
+    format_day,
+    render_message,
+    template_language,
+)
 from integrity_desk.dsa.service import record_statement
 from integrity_desk.dsa.statement import StatementFacts
 from integrity_desk.messages.domain import MessageKind
 from integrity_desk.messages.notices import appeal_link
+from integrity_desk.messages.phrases import phrase
 from integrity_desk.messages.service import queue_text
 from integrity_desk.subjects.models import Business, Review, Reviewer
 
@@ -44,14 +50,24 @@ def _subjects(session: Session, actions: list[DecisionAction]) -> dict[tuple[str
     return found
 
 
-def _item(kind: str, subject: Any) -> tuple[str, str, str | None]:
-    """(the desk's reference, the item in the person's words, the language of the content)."""
+def _item(kind: str, subject: Any, case_language: str | None
+          ) -> tuple[str, str, str | None]:
+    """(the desk's reference, the item in the person's words, the language of the content).
+
+    The item is written in the letter's language (the content's, else the case's, as the
+    call below renders it), dates as that language writes them, so a German letter does not
+    name "your review … posted on …" in English."""
     if kind == "review":
-        day = f", posted on {subject.published_at:%Y-%m-%d}" if subject.published_at else ""
-        return f"review:{subject.ref}", f"your review {subject.ref}{day}", subject.language
+        lang = template_language(subject.language or case_language)
+        words = (phrase("item.review.posted", lang, ref=subject.ref,
+                        day=format_day(subject.published_at, lang))
+                 if subject.published_at else phrase("item.review", lang, ref=subject.ref))
+        return f"review:{subject.ref}", words, subject.language
+    lang = template_language(case_language)
     if kind == "reviewer":
-        return f"reviewer:{subject.ref}", "your reviewer account", None
-    return f"business:{subject.domain}", f"your business profile {subject.domain}", None
+        return f"reviewer:{subject.ref}", phrase("item.reviewer", lang), None
+    return (f"business:{subject.domain}", phrase("item.business", lang, domain=subject.domain),
+            None)
 
 
 def issue_statements(session: Session, case: Case, decision: Decision,
@@ -72,7 +88,7 @@ def issue_statements(session: Session, case: Case, decision: Decision,
     for (subject_type, subject_id), group in by_subject.items():
         a = group[0]
         subject = subjects[(subject_type, subject_id)]
-        ref, item, language = _item(a.subject_type, subject)
+        ref, item, language = _item(a.subject_type, subject, case.language)
         facts = _facts(case, decision, group, guideline, subject, language, people, now)
         record_statement(session, facts=facts, case_id=case.id, decision_id=decision.id,
                          subject=ref, now=now)

@@ -39,9 +39,10 @@ _DATE_FORMATS = {"de": "{d:02d}.{m:02d}.{y}", "fr": "{d:02d}/{m:02d}/{y}"}
 class MessageContext:
     """What the message needs beyond the statement's facts.
 
-    ``item`` names what was restricted in the person's terms ("your review of Shop X, posted
-    on 3 May 2026"); ``informed_on`` starts the appeal window; ``notifier_identity`` is set
-    only where disclosing it is strictly necessary (e.g. an intellectual-property claim)."""
+    ``item`` names what was restricted in the person's terms and in the letter's language
+    ("your review r1, posted on 3 May 2026", "Ihre Bewertung r1 vom 03.05.2026");
+    ``informed_on`` starts the appeal window; ``notifier_identity`` is set only where
+    disclosing it is strictly necessary (e.g. an intellectual-property claim)."""
 
     item: str
     informed_on: date

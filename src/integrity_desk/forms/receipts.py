@@ -10,9 +10,7 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor
 from integrity_desk.cases.models import Case
 from integrity_desk.messages.domain import MessageKind, render
-from integrity_desk.messages.service import RECEIPT_KINDS, queue_text
-
-NOTICE_WORDS = ("notice", "Meldung", "notification")
+from integrity_desk.messages.service import queue_text
 
 
 def confirm(session: Session, *, cases: list[Case], to: str | None, name: str | None,
@@ -21,10 +19,9 @@ def confirm(session: Session, *, cases: list[Case], to: str | None, name: str | 
     if not cases or not to:
         return
     first = cases[0]
-    what = RECEIPT_KINDS.get(first.kind, NOTICE_WORDS)
+    # The case kind, not a phrase: the template names what it confirms in its own language.
     subject, body, used = render(MessageKind.RECEIPT, language, {
-        "case_key": ", ".join(c.key for c in cases), "name": name or "Sir or Madam",
-        "kind": first.kind, "what": what[0], "what_de": what[1], "what_fr": what[2],
-        "received_at": f"{now:%Y-%m-%d %H:%M}"})
+        "case_key": ", ".join(c.key for c in cases), "name": name, "kind": first.kind,
+        "received_at": now})
     queue_text(session, kind=MessageKind.RECEIPT, case=first, to=to, role="requester",
                subject=subject, body=body, language=used, key=key, actor=actor, now=now)

@@ -1,7 +1,10 @@
 """Messages the desk sends to people outside it, rendered from plain-text templates per kind
 and language (English where a language has no template).
 
-A template's first line is ``Subject: …``; the rest is the body. Pure: no database.
+A template's first line is ``Subject: …``; the rest is the body. Callers pass codes and
+facts, not sentences: the template says them in its language through the phrase helpers
+(``t``, ``action``, ``greeting``, ``moment`` from ``phrases``), so a German letter holds no
+English words from the desk. Pure: no database.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+
+from integrity_desk.messages.phrases import helpers
 
 TEMPLATES = Path(__file__).with_name("templates")
 FALLBACK = "en"
@@ -48,7 +53,7 @@ def render(kind: MessageKind, language: str | None, context: dict[str, Any]) -> 
             template = _environment().get_template(f"{kind.value}.{lang}.txt")
         except TemplateNotFound:
             continue
-        text = template.render(**context)
+        text = template.render(**context, **helpers(lang))
         first, _, body = text.partition("\n")
         if not first.startswith("Subject: "):
             raise ValueError(f"{kind.value}.{lang}.txt must start with 'Subject: '")

@@ -10,18 +10,13 @@ from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor
 from integrity_desk.cases.models import Case
-from integrity_desk.decisions.domain import RULES, ActionKind
+from integrity_desk.decisions.domain import ActionKind
 from integrity_desk.decisions.models import Decision, DecisionAction, Guideline
 from integrity_desk.forms.tokens import appeal_url
 from integrity_desk.messages.domain import MessageKind
 from integrity_desk.messages.service import queue
 
 NOTICE_KINDS = frozenset({"flag", "legal_notice", "trusted_flagger_notice"})
-AUTOMATION = {"not_automated": "none: people decided",
-              "partially": "automated means helped; a person decided",
-              "fully": "the decision was taken by automated means"}
-OUTCOMES = {"upheld": "we upheld our decision", "overturned": "we reversed our decision",
-            "partly_overturned": "we reversed part of our decision"}
 
 
 def appeal_link(case: Case, decision: Decision, *, role: str, informed_at: datetime) -> str:
@@ -37,33 +32,33 @@ def notify_notifier(session: Session, case: Case, decision: Decision,
     """The decision on a notice, to whoever sent it (not to a detector, which is us)."""
     if case.kind not in NOTICE_KINDS or case.requester_type == "automated_detector":
         return
+    # Codes, not sentences: each language's template says them (messages/phrases.py).
     if decision.ground == "illegal_content":
-        ground = f"illegal content under {decision.legal_ground}"
-    elif guideline is not None:
-        ground = f"our guidelines, '{guideline.title}' (version {guideline.version})"
+        ground = "illegal_content"
     else:
-        ground = "our guidelines"
+        ground = "guideline" if guideline is not None else "terms"
     queue(session, kind=MessageKind.DECISION_NOTICE, case=case, to=case.requester_contact,
           role="notifier", key=f"decision_notice:decision:{decision.id}", actor=actor, now=now,
           hold="counsel reviews a legal notice's outcome letter before it is sent"
           if case.kind == "legal_notice" else None,
           context={
-              "name": case.requester_name or "Sir or Madam",
-              "received_at": f"{case.created_at:%Y-%m-%d %H:%M}",
-              "outcome": "we took action" if decision.outcome == "action"
-              else "we took no action",
-              "measures": [RULES[ActionKind(a.action)].label for a in actions
-                           if a.action != ActionKind.KEEP],
-              "ground": ground, "explanation": decision.explanation,
-              "automation": AUTOMATION[decision.automated_decision],
+              "name": case.requester_name, "received_at": case.created_at,
+              "outcome": decision.outcome,
+              "measures": [a.action for a in actions if a.action != ActionKind.KEEP],
+              "ground": ground, "law": decision.legal_ground,
+              "guideline": {"title": guideline.title, "version": guideline.version}
+              if guideline is not None else None,
+              "explanation": decision.explanation,
+              "automation": decision.automated_decision,
               "appeal_link": appeal_link(case, decision, role="notifier", informed_at=now)})
 
 
 def notify_appellant(session: Session, appeal: Case, outcome: Decision, contested_key: str,
                      reversed_count: int, *, actor: Actor, now: datetime) -> None:
+    """The reasoned outcome of a complaint, to who made it: the outcome as a code and the
+    number of measures lifted, which the template says in the appellant's language."""
     queue(session, kind=MessageKind.APPEAL_OUTCOME, case=appeal, to=appeal.requester_contact,
           role="appellant", key=f"appeal_outcome:decision:{outcome.id}", actor=actor, now=now,
-          context={"name": appeal.requester_name or "Sir or Madam",
-                   "contested_key": contested_key, "outcome": OUTCOMES[outcome.outcome],
-                   "reasoning": outcome.explanation,
-                   "reversed": f"{reversed_count} measure(s) lifted" if reversed_count else ""})
+          context={"name": appeal.requester_name, "contested_key": contested_key,
+                   "outcome": outcome.outcome, "reasoning": outcome.explanation,
+                   "reversed": reversed_count})
