@@ -12,6 +12,7 @@ from sqlalchemy import select
 from integrity_desk.db import Database
 from integrity_desk.dsa.models import DsaStatement, DsaSubmissionLog
 from integrity_desk.dsa.statement import next_version
+from integrity_desk.messages.models import OutboxMessage
 from tests import factories as f
 from tests.conftest import Person
 from tests.decisions.test_decisions_api import _claimed_flag, _decide
@@ -75,6 +76,11 @@ def test_overturned_after_submission_the_commission_gets_the_next_version(
     assert "reversed on an internal complaint" in correction["decision_facts"]
     assert "remove the review lifted" in correction["decision_facts"]
     assert _rows(db) == [(puid, "superseded"), (next_version(puid), "submitted")]
+    # The appellant's letter names what changed.
+    with db.session() as s:
+        [letter] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "appeal_outcome"))
+    assert "What we changed: 1 measure lifted" in letter.body
+    assert "  - remove the review (review:r1)" in letter.body
 
 
 def test_partly_overturned_before_submission_only_what_stays_is_sent(

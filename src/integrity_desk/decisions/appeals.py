@@ -148,8 +148,9 @@ def decide_appeal(session: Session, appeal: Case, inp: AppealDecisionInput, *, u
     record(session, kind="appeal.decided", category="state", actor=actor,
            case_id=contested_case.id, at=now,
            payload={"appeal": appeal.key, **payload})
-    notify_appellant(session, appeal, outcome, contested_case.key, len(reversed_),
-                     actor=actor, now=now)
+    notify_appellant(session, appeal, outcome, contested_case.key, [
+        {"action": a.action, "subject": refs[(a.subject_type, a.subject_id)]}
+        for a in to_reverse], actor=actor, now=now)
     cases.transition(session, appeal, action="decide", actor_user=user, actor=actor, now=now,
                      outcome=f"appeal {inp.outcome.value}")
     return outcome

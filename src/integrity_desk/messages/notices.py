@@ -54,11 +54,12 @@ def notify_notifier(session: Session, case: Case, decision: Decision,
 
 
 def notify_appellant(session: Session, appeal: Case, outcome: Decision, contested_key: str,
-                     reversed_count: int, *, actor: Actor, now: datetime) -> None:
-    """The reasoned outcome of a complaint, to who made it: the outcome as a code and the
-    number of measures lifted, which the template says in the appellant's language."""
+                     lifted: list[dict[str, str]], *, actor: Actor, now: datetime) -> None:
+    """The reasoned outcome of a complaint, to who made it: the outcome as a code and each
+    measure lifted (``{"action": kind, "subject": "review:r1"}``), which the template names in
+    the appellant's language — the letter says what changed, not only how much."""
     queue(session, kind=MessageKind.APPEAL_OUTCOME, case=appeal, to=appeal.requester_contact,
           role="appellant", key=f"appeal_outcome:decision:{outcome.id}", actor=actor, now=now,
           context={"name": appeal.requester_name, "contested_key": contested_key,
                    "outcome": outcome.outcome, "reasoning": outcome.explanation,
-                   "reversed": reversed_count})
+                   "reversed": len(lifted), "lifted": lifted})
