@@ -132,3 +132,13 @@ def test_two_workers_end_each_restriction_once(
     with db.session() as third:
         assert end_restrictions(third, now=later) == NOTHING
     assert _subjects(db)[0].status == "active"
+
+
+def test_the_ending_index_covers_exactly_the_restrictions_that_end() -> None:
+    """The job's scan is answered from ix_decision_actions_ending only if the index's action
+    list is the job's own."""
+    from integrity_desk.decisions.expiry import ENDING
+    from integrity_desk.decisions.models import _ENDING_WHERE
+
+    listed = set(_ENDING_WHERE.split("IN (", 1)[1].rstrip(")").replace("'", "").split(", "))
+    assert listed == {a.value for a in ENDING}

@@ -83,6 +83,11 @@ class Decision(Base):
     guideline: Mapped[Guideline | None] = relationship(lazy="raise")
 
 
+_ENDING_WHERE = ("closed_at IS NULL AND ends_at IS NOT NULL AND action IN ('suspend_reviewer', "
+                 "'restrict_business_features', 'consumer_warning', "
+                 "'hide_pending_investigation')")
+
+
 class DecisionAction(Base):
     __tablename__ = "decision_actions"
     __table_args__ = (
@@ -91,6 +96,9 @@ class DecisionAction(Base):
         Index("ix_decision_actions_documentation_due", "ends_at",
               postgresql_where=text("action = 'request_documentation' AND closed_at IS NULL"),
               sqlite_where=text("action = 'request_documentation' AND closed_at IS NULL")),
+        # The restrictions-end job's scan: what is still in force, by when it ends.
+        Index("ix_decision_actions_ending", "ends_at", "id",
+              postgresql_where=text(_ENDING_WHERE), sqlite_where=text(_ENDING_WHERE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
