@@ -55,11 +55,10 @@ def test_different_facts_for_an_item_already_stated_are_a_conflict(db, case_id):
 
 
 def test_one_invalid_statement_refuses_them_all(db, case_id):
-    with pytest.raises(InvalidInput):
-        with db.session() as session:
-            record_statements(session, items=[("review:r1", facts(puid=None)),
-                                              ("review:r2", facts(puid=None, explanation=""))],
-                              case_id=case_id, decision_id=7)
+    with pytest.raises(InvalidInput), db.session() as session:
+        record_statements(session, items=[("review:r1", facts(puid=None)),
+                                          ("review:r2", facts(puid=None, explanation=""))],
+                          case_id=case_id, decision_id=7)
     with pytest.raises(InvalidInput) as raised:
         _bulk(db, case_id, ["review:r1", " "])
     assert raised.value.field == "subject"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -226,12 +226,13 @@ def decide(session: Session, case: Case, inp: DecisionInput, *, user: User, acto
         decided_by_id=user.id, decided_at=now)
     session.add(decision)
     session.flush()
-    for (subject_type, subject_id), r in requests:
-        session.add(DecisionAction(
+    # One multi-row insert: the rows are read back by apply_effects (or the approval), and
+    # ORM objects with their ids returned went in one statement each on SQLite.
+    if requests:  # an empty list would be one INSERT of defaults, not none
+        session.execute(insert(DecisionAction), [dict(
             decision_id=decision.id, action=r.action.value, subject_type=subject_type,
             subject_id=subject_id, duration_days=r.duration_days, label=r.label,
-            ends_at=ends_at(r, now)))
-    session.flush()
+            ends_at=ends_at(r, now)) for (subject_type, subject_id), r in requests])
     record(session, kind="decision.proposed" if pending else "decision.made", category="state",
            actor=actor, case_id=case.id, at=now, payload=_summary(decision, guideline, requests))
     if not pending:
