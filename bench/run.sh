@@ -39,6 +39,7 @@ fi
     "$PY" -W ignore -m bench.claim_and_list --db "$db" --cases "$CASES" --reuse \
       --workers "$WORKERS" ${extra[@]+"${extra[@]}"}
     "$PY" -W ignore -m bench.dsa_export --db "$db" ${reuse[@]+"${reuse[@]}"}
+    "$PY" -W ignore -m bench.decide --db "$db"
   done
 } 2>&1 | tee "$OUT"
 echo "figures kept in $OUT"

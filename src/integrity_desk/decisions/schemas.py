@@ -79,7 +79,7 @@ class DecisionIn(Strict):
     automated_detection: bool = False
     automated_decision: Automation = Automation.NOT_AUTOMATED
     territorial_scope: list[Country] = Field(default_factory=list, max_length=40)
-    actions: list[ActionIn] = Field(default_factory=list, max_length=500)
+    actions: list[ActionIn] = Field(default_factory=list, max_length=1000)
     manifest: bool = Field(default=False, description=(
         "manifestly illegal content (acted on) or a manifestly unfounded notice (no action): "
         "counts towards DSA Art. 23 misuse"))

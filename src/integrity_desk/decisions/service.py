@@ -5,12 +5,14 @@ person's approval (four eyes) before they take effect.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from integrity_desk.access.domain import Action, allows
 from integrity_desk.audit.service import Actor, record
@@ -87,6 +89,31 @@ def resolve_subject(session: Session, case: Case, ref: str) -> tuple[str, int]:
     if subject_id is None or (subject_type, subject_id) not in case_reach(session, case):
         raise InvalidInput(f"{ref} is not a subject of {case.key}", field="subject")
     return subject_type, subject_id
+
+
+def resolve_subjects(session: Session, case: Case, refs: list[str]) -> list[tuple[str, int]]:
+    """``resolve_subject`` for every action of a decision: one look-up per kind of subject and
+    one of the case's reach, not three queries per action (1,000 actions took ~5 s)."""
+    parsed = [(t, key) if t in SUBJECT_MODELS and key else ("", "")
+              for t, _, key in (ref.partition(":") for ref in refs)]
+    found: dict[tuple[str, str], int] = {}
+    for subject_type in sorted({t for t, _ in parsed if t}):
+        keys = sorted({key for t, key in parsed if t == subject_type})
+        column = SUBJECT_KEYS[subject_type]
+        model = SUBJECT_MODELS[subject_type]
+        for subject_id, key in session.execute(select(model.id, column).where(column.in_(keys))):
+            found[(subject_type, key)] = subject_id
+    reach = case_reach(session, case) if found else set()
+    out = []
+    for ref, (subject_type, key) in zip(refs, parsed, strict=True):
+        if not subject_type:  # errors in the actions' order, as one at a time would give
+            raise InvalidInput("a subject is review:REF, reviewer:REF or business:DOMAIN",
+                               field="subject")
+        subject_id = found.get((subject_type, key))
+        if subject_id is None or (subject_type, subject_id) not in reach:
+            raise InvalidInput(f"{ref} is not a subject of {case.key}", field="subject")
+        out.append((subject_type, subject_id))
+    return out
 
 
 def case_reach(session: Session, case: Case) -> set[tuple[str, int]]:
@@ -182,7 +209,8 @@ def decide(session: Session, case: Case, inp: DecisionInput, *, user: User, acto
                        field="manifest")
     if case.status == CaseStatus.ASSIGNED:
         cases.transition(session, case, action="start", actor_user=user, actor=actor, now=now)
-    requests = [(resolve_subject(session, case, ref), r) for ref, r in inp.actions]
+    requests = list(zip(resolve_subjects(session, case, [ref for ref, _ in inp.actions]),
+                        [r for _, r in inp.actions], strict=True))
     check_actions(session, [(ref, replace(r, subject_type=t, subject_id=i)) for (ref, _), (
         (t, i), r) in zip(inp.actions, requests, strict=True)], now=now)
     pending = requires_approval(session, [r.action for _, r in requests])
@@ -198,12 +226,13 @@ def decide(session: Session, case: Case, inp: DecisionInput, *, user: User, acto
         decided_by_id=user.id, decided_at=now)
     session.add(decision)
     session.flush()
-    for (subject_type, subject_id), r in requests:
-        session.add(DecisionAction(
+    # One multi-row insert: the rows are read back by apply_effects (or the approval), and
+    # ORM objects with their ids returned went in one statement each on SQLite.
+    if requests:  # an empty list would be one INSERT of defaults, not none
+        session.execute(insert(DecisionAction), [dict(
             decision_id=decision.id, action=r.action.value, subject_type=subject_type,
             subject_id=subject_id, duration_days=r.duration_days, label=r.label,
-            ends_at=ends_at(r, now)))
-    session.flush()
+            ends_at=ends_at(r, now)) for (subject_type, subject_id), r in requests])
     record(session, kind="decision.proposed" if pending else "decision.made", category="state",
            actor=actor, case_id=case.id, at=now, payload=_summary(decision, guideline, requests))
     if not pending:
@@ -280,24 +309,52 @@ def load_actions(session: Session, decision: Decision) -> list[DecisionAction]:
 def apply_effects(session: Session, case: Case, decision: Decision, *, actor: Actor,
                   now: datetime) -> list[DecisionAction]:
     """Change the subjects as the decision's actions say; keep each one's state before and after
-    on the action (an overturn puts the state before back)."""
+    on the action (an overturn puts the state before back).
+
+    A decision may act on 1,000 subjects: their rows are locked and read with one SELECT … FOR
+    UPDATE per kind of subject (in id order, so two deciders cannot deadlock), the effects are
+    worked out in Python in the actions' order (a second action on a subject sees the first's
+    effect), and subjects — and actions — changed alike are written with one UPDATE each.
+    """
     actions = load_actions(session, decision)
+    states: dict[tuple[str, int], dict[str, Any]] = {}
+    for subject_type in sorted({a.subject_type for a in actions}):
+        model, fields = SUBJECT_MODELS[subject_type], SUBJECT_FIELDS[subject_type]
+        ids = sorted({a.subject_id for a in actions if a.subject_type == subject_type})
+        for row in session.execute(select(model.id, *[getattr(model, f) for f in fields])
+                                   .where(model.id.in_(ids)).order_by(model.id)
+                                   .with_for_update()):
+            states[(subject_type, row[0])] = dict(zip(fields, row[1:], strict=True))
+    changed: dict[tuple[str, int], dict[str, Any]] = {}
+    recorded: dict[str, list[int]] = {}  # the action's before/after, as JSON → action ids
     for a in actions:
-        model = SUBJECT_MODELS[a.subject_type]
-        fields = SUBJECT_FIELDS[a.subject_type]
-        row = session.execute(select(*[getattr(model, f) for f in fields])
-                              .where(model.id == a.subject_id).with_for_update()).one()
-        state = dict(zip(fields, row, strict=True))
+        state = states[(a.subject_type, a.subject_id)]
         request = ActionRequest(ActionKind(a.action), a.subject_type, a.subject_id,
                                 a.duration_days, a.label)
         after = effect(request, state, now)
+        before, after_json = _jsonable({k: state[k] for k in after}), _jsonable(after)
+        state.update(after)
         if after:
-            session.execute(update(model).where(model.id == a.subject_id).values(**after)
-                            .execution_options(synchronize_session=False))
-        a.before = _jsonable({k: state[k] for k in after})
-        a.after = _jsonable(after)
-        a.applied_at = now
-    session.flush()
+            changed.setdefault((a.subject_type, a.subject_id), {}).update(after)
+        # Set as loaded, not as changes: the grouped UPDATE below writes them.
+        set_committed_value(a, "before", before)
+        set_committed_value(a, "after", after_json)
+        set_committed_value(a, "applied_at", now)
+        recorded.setdefault(json.dumps([before, after_json], sort_keys=True), []).append(a.id)
+    alike: dict[tuple[str, str], list[int]] = {}
+    for (subject_type, subject_id), values in changed.items():
+        alike.setdefault((subject_type, json.dumps(_jsonable(values), sort_keys=True)), []).append(
+            subject_id)
+    for (subject_type, _), ids in alike.items():
+        model = SUBJECT_MODELS[subject_type]
+        values = changed[(subject_type, ids[0])]
+        session.execute(update(model).where(model.id.in_(ids)).values(**values)
+                        .execution_options(synchronize_session=False))
+    for pair, ids in recorded.items():
+        before, after_json = json.loads(pair)
+        session.execute(update(DecisionAction).where(DecisionAction.id.in_(ids))
+                        .values(before=before, after=after_json, applied_at=now)
+                        .execution_options(synchronize_session=False))
     record(session, kind="decision.applied", category="state", actor=actor, case_id=case.id,
            at=now, payload={"decision_id": decision.id, "effects": [
                {"action": a.action, "subject": f"{a.subject_type}:{a.subject_id}",

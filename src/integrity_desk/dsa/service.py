@@ -8,6 +8,7 @@ old one superseded, and the submission log says who corrected what and why.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
+from integrity_desk.bulk import BulkInsert
 from integrity_desk.db import upsert_insert, utcnow
 from integrity_desk.dsa.models import DsaStatement, DsaSubmissionLog
 from integrity_desk.dsa.statement import (
@@ -74,6 +76,74 @@ def record_statement(session: Session, *, facts: StatementFacts, case_id: int,
                            "never reused", field="puid")
         ordinal += 1
     raise Conflict("could not find a free puid for this statement", field="puid")
+
+
+_INSERT_STATEMENTS = BulkInsert(
+    DsaStatement.__table__, ["puid", "case_id", "decision_id", "subject_ref", "version",
+                             "statement", "status", "created_at"],
+    conflict=["puid"], returning=["id", "puid"])
+
+
+def record_statements(session: Session, *, items: Sequence[tuple[str, StatementFacts]],
+                      case_id: int, decision_id: int | None,
+                      now: datetime | None = None) -> list[DsaStatement]:
+    """``record_statement`` for many subjects of one decision, in a few statements.
+
+    A decision on an investigation states each of up to 1,000 subjects: one read of what the
+    decision already has (idempotency and the ordinals of the puids), every statement built and
+    validated in Python, one multi-row insert that skips taken puids, one read of the rows.
+    ``items`` are (subject, facts), one per subject; the statements come back in their order.
+    A puid taken meanwhile (a concurrent recorder of the same decision) falls back to
+    ``record_statement`` for that subject, which retries the next ordinal or finds the row.
+    """
+    now = now or utcnow()
+    subjects = [subject.strip() for subject, _ in items]
+    if not all(subjects):
+        raise InvalidInput("the affected item is required", field="subject")
+    versions: dict[str, list[DsaStatement]] = {}
+    for row in session.scalars(select(DsaStatement).where(_owner(case_id, decision_id))
+                               .order_by(DsaStatement.version.desc())):
+        versions.setdefault(row.subject_ref, []).append(row)
+    # Ordinals continue per kind of item, as record_statement's count of distinct subjects.
+    used: dict[str, int] = {}
+    for ref in versions:
+        if ":" in ref:
+            used[ref.split(":", 1)[0]] = used.get(ref.split(":", 1)[0], 0) + 1
+    rows: dict[str, dict[str, Any]] = {}  # subject → the row to insert
+    facts_of: dict[str, StatementFacts] = {}
+    puids: set[str] = set()
+    later: list[str] = []  # left to record_statement, one at a time
+    for subject, (_, facts) in zip(subjects, items, strict=True):
+        if subject in versions:
+            _same_or_conflict(versions[subject], facts)
+            continue
+        if subject in rows:  # named twice: the same statement, or a contradiction
+            if build_statement(facts, puid=rows[subject]["puid"]) != rows[subject]["statement"]:
+                raise Conflict("two different statements for one item of one decision",
+                               field="subject")
+            continue
+        kind = subject.split(":", 1)[0] if ":" in subject else "item"
+        used[kind] = used.get(kind, 0) + 1
+        puid = facts.puid or make_puid(decision_id=decision_id, case_id=case_id,
+                                       subject_kind=kind, ordinal=used[kind])
+        facts_of[subject] = facts
+        if puid in puids:  # one puid given for two items: record_statement refuses the second
+            later.append(subject)
+            continue
+        puids.add(puid)
+        rows[subject] = dict(puid=puid, case_id=case_id, decision_id=decision_id,
+                             subject_ref=subject, version=1, status="queued", created_at=now,
+                             statement=_valid(build_statement(facts, puid=puid)))
+    inserted = {puid: row_id for row_id, puid in
+                _INSERT_STATEMENTS.execute(session, list(rows.values()))}
+    ids = [inserted[r["puid"]] for r in rows.values() if r["puid"] in inserted]
+    later += [subject for subject, r in rows.items() if r["puid"] not in inserted]
+    for subject in later:
+        ids.append(record_statement(session, facts=facts_of[subject], case_id=case_id,
+                                    decision_id=decision_id, subject=subject, now=now).id)
+    for row in session.scalars(select(DsaStatement).where(DsaStatement.id.in_(ids))):
+        versions.setdefault(row.subject_ref, []).insert(0, row)
+    return [versions[subject][0] for subject in subjects]
 
 
 def correct_statement(session: Session, *, puid: str, actor: str, reason: str,

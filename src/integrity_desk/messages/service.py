@@ -4,13 +4,16 @@ the text (the hash chain cannot be erased; the outbox row can be)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from integrity_desk.audit.service import Actor, record
+from integrity_desk.audit.service import Actor, record, record_many
+from integrity_desk.bulk import BulkInsert
 from integrity_desk.cases.models import Case
 from integrity_desk.db import upsert_insert
 from integrity_desk.errors import Conflict, InvalidInput, NotFound
@@ -55,6 +58,58 @@ def queue_text(session: Session, *, kind: MessageKind, case: Case, to: str | Non
                                              "to": role, "language": language,
                                              "held_for": hold})
     return session.get(OutboxMessage, inserted)
+
+
+@dataclass(frozen=True)
+class Text:
+    """One message rendered elsewhere, for ``queue_texts``."""
+
+    kind: MessageKind
+    to: str | None
+    role: str
+    subject: str
+    body: str
+    language: str
+    key: str
+    hold: str | None = None
+
+
+_INSERT_MESSAGES = BulkInsert(OutboxMessage.__table__, [
+    "idempotency_key", "case_id", "kind", "recipient", "recipient_role", "language", "subject",
+    "body", "status", "held_reason", "attempts", "next_attempt_at", "created_at"],
+    conflict=["idempotency_key"], returning=["id", "idempotency_key"])
+
+
+def queue_texts(session: Session, texts: Sequence[Text], *, case: Case, actor: Actor,
+                now: datetime) -> list[int | None]:
+    """``queue_text`` for many messages of one case: one multi-row insert and one append to the
+    case's timeline, where one row and one audit event each cost ~9 ms for a decision on 1,000
+    subjects. The ids of the messages queued, in order; None where the key was queued before.
+    The rows are not read back: no caller of a batch needs them."""
+    if not texts:
+        return []
+    rows, statuses = [], []
+    for t in texts:
+        status = Status.NO_ADDRESS if not t.to else Status.HELD if t.hold else Status.QUEUED
+        statuses.append(status)
+        rows.append(dict(
+            idempotency_key=t.key, case_id=case.id, kind=t.kind.value, recipient=t.to,
+            recipient_role=t.role, language=t.language, subject=t.subject[:300], body=t.body,
+            status=status.value, held_reason=t.hold, attempts=0, next_attempt_at=now,
+            created_at=now))
+    inserted = {key: row_id for row_id, key in _INSERT_MESSAGES.execute(session, rows)}
+    ids: list[int | None] = []
+    events = []
+    for t, status in zip(texts, statuses, strict=True):
+        row_id = inserted.pop(t.key, None)  # a key named twice is queued once
+        ids.append(row_id)
+        if row_id is not None:
+            events.append(dict(
+                kind=f"message.{status.value}", category="audit", actor=actor, case_id=case.id,
+                at=now, payload={"message_id": row_id, "kind": t.kind.value, "to": t.role,
+                                 "language": t.language, "held_for": t.hold}))
+    record_many(session, events)
+    return ids
 
 
 def acknowledge(session: Session, case: Case, *, actor: Actor, now: datetime) -> None:
