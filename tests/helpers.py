@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+from fastapi.routing import APIRoute
 
 API = "/api/v1"
 
@@ -14,3 +17,26 @@ def decide_no_action(client: Any, person: Any, key: str, *,
         "outcome": "no_action", "guideline": guideline,
         "explanation": "Checked against the guideline; nothing to act on.",
         "facts": "Read the report and the review."})
+
+
+def api_routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    """(full path, route) of every route, into included routers (which newer FastAPI keeps
+    whole in app.routes instead of copying their routes there)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from api_routes(inner.routes, prefix + route.include_context.prefix)
+        elif isinstance(route, APIRoute):
+            yield prefix + route.path, route
+
+
+def vendor_queues(client: Any, make_team: Any, manager: Any) -> dict[str, Any]:
+    """Vendor A works English flags (queue flags-a), vendor B German ones (flags-b)."""
+    teams = {}
+    for slug, team, language in (("flags-a", "Vendor A", "en"), ("flags-b", "Vendor B", "de")):
+        teams[team] = make_team(team, kind="vendor")
+        r = client.post(f"{API}/queues", headers=manager.headers, json={
+            "slug": slug, "name": slug, "team": team, "kinds": ["flag"], "tier": 1,
+            "languages": [language], "position": 1})
+        assert r.status_code == 201, r.text
+    return teams

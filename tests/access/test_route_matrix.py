@@ -9,7 +9,7 @@ The console's pages (not in the OpenAPI document) have their own table, PAGES, g
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from integrity_desk.access.domain import ADMIN_SCOPED, MATRIX, Action, matrix_markdown
 from integrity_desk.people.models import Role
 from tests.conftest import Browser, Person
+from tests.helpers import api_routes
 
 A = Action
 ROUTES: dict[tuple[str, str], Action] = {
@@ -174,17 +175,6 @@ def _operations(app: Any) -> set[tuple[str, str]]:
             for method in item}
 
 
-def _api_routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
-    """(full path, route) of every route, into included routers (which newer FastAPI keeps
-    whole in app.routes instead of copying their routes there)."""
-    for route in routes:
-        inner = getattr(route, "original_router", None)
-        if inner is not None:
-            yield from _api_routes(inner.routes, prefix + route.include_context.prefix)
-        elif isinstance(route, APIRoute):
-            yield prefix + route.path, route
-
-
 def _declared_action(route: APIRoute) -> Action | None:
     found = [getattr(d.call, "action", None) for d in route.dependant.dependencies]
     actions = [a for a in found if a is not None]
@@ -200,7 +190,7 @@ def test_every_route_has_exactly_one_rule(app: Any) -> None:
     assert operations - PUBLIC == set(ROUTES), "routes without a row (or rows without a route)"
     rules = {**ROUTES, **PAGES, **DOCUMENT}
     seen = set()
-    for path, route in _api_routes(app.routes):
+    for path, route in api_routes(app.routes):
         for method in route.methods:
             seen.add((method, path))
             if (method, path) in PUBLIC | PUBLIC_PAGES:

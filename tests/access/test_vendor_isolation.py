@@ -9,6 +9,7 @@ import pytest
 
 from tests import factories as f
 from tests.conftest import Person
+from tests.helpers import vendor_queues
 
 API = "/api/v1"
 
@@ -21,12 +22,7 @@ def _ok(r: Any, status: int = 200) -> Any:
 @pytest.fixture
 def desk(client, make_team, make_person, manager) -> dict[str, Any]:
     """Vendor A works English flags, vendor B German ones; one open case each."""
-    teams = {}
-    for slug, team, language in (("flags-a", "Vendor A", "en"), ("flags-b", "Vendor B", "de")):
-        teams[team] = make_team(team, kind="vendor")
-        _ok(client.post(f"{API}/queues", headers=manager.headers, json={
-            "slug": slug, "name": slug, "team": team, "kinds": ["flag"], "tier": 1,
-            "languages": [language], "position": 1}), 201)
+    teams = vendor_queues(client, make_team, manager)
     keys = {}
     for name, ref, language in (("a", "ra-1", "en"), ("b", "rb-1", "de")):
         body = f.flag(ref, language=language, reason=f"marker-{name} review is fake")

@@ -16,7 +16,7 @@ import pytest
 
 from tests import factories as f
 from tests.conftest import Person
-from tests.helpers import decide_no_action
+from tests.helpers import decide_no_action, vendor_queues
 
 API = "/api/v1"
 
@@ -29,12 +29,7 @@ def _ok(r: Any, status: int = 200) -> Any:
 @pytest.fixture
 def desk(client, make_team, make_person, manager) -> dict[str, Any]:
     """Vendor A works English flags, vendor B German ones; B's case is claimed by B's agent."""
-    teams = {}
-    for slug, team, language in (("flags-a", "Vendor A", "en"), ("flags-b", "Vendor B", "de")):
-        teams[team] = make_team(team, kind="vendor")
-        _ok(client.post(f"{API}/queues", headers=manager.headers, json={
-            "slug": slug, "name": slug, "team": team, "kinds": ["flag"], "tier": 1,
-            "languages": [language], "position": 1}), 201)
+    teams = vendor_queues(client, make_team, manager)
     agent_a = make_person("agent", team=teams["Vendor A"], email="ann.a@vendor-a.example.com")
     agent_b = make_person("agent", team=teams["Vendor B"], email="bert.b@vendor-b.example.com")
     body = f.flag("rb-1", language="de", reason="marker-b: the review is bought")

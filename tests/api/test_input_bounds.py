@@ -25,6 +25,7 @@ from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from tests import factories
 from tests.conftest import Person
+from tests.helpers import api_routes
 
 HUGE = 2**64 + 1
 
@@ -176,16 +177,6 @@ def test_check_json_accepts_the_edges_of_the_range() -> None:
     check_json_bytes(b'{"not json')  # left to the route to say so
 
 
-def _api_routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
-    """(full path, route) of every route, into the routers FastAPI keeps whole."""
-    for route in routes:
-        inner = getattr(route, "original_router", None)
-        if inner is not None:
-            yield from _api_routes(inner.routes, prefix + route.include_context.prefix)
-        elif isinstance(route, APIRoute):
-            yield prefix + route.path, route
-
-
 def _integer_params(route: APIRoute) -> tuple[set[str], set[str]]:
     pending, query, path = [route.dependant], set(), set()
     while pending:
@@ -202,7 +193,7 @@ def test_every_route_that_takes_an_integer_refuses_one_beyond_64_bits(
     each integer query and path parameter at 2**64 + 1 answers 422 naming it, never a 500."""
     admin = make_person("admin")
     checked = 0
-    for full_path, route in _api_routes(app.routes):
+    for full_path, route in api_routes(app.routes):
         if not full_path.startswith("/api/"):
             continue
         query, path = _integer_params(route)
