@@ -357,7 +357,7 @@ def _is_int(annotation: Any, *, lists: bool) -> str | None:
     return None
 
 
-def bounded_params(request: Request) -> None:
+async def bounded_params(request: Request) -> None:
     """A dependency of every API route: integer query and path parameters beyond signed 64
     bits answer 422 naming the parameter, whatever bounds the route itself forgot."""
     route = request.scope.get("route")
