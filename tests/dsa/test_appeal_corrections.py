@@ -33,6 +33,14 @@ def _appeal_decided(client: Any, contested: str, appellant: Person, outcome: str
     return key
 
 
+def _removal(client: Any, specialist: Person) -> str:
+    """A flag decided with the removal of its review r1: the statement is queued."""
+    key = _claimed_flag(client, specialist)
+    assert _decide(client, specialist, key, [
+        {"action": "remove_review", "subject": "review:r1"}]).status_code == 201
+    return key
+
+
 def _rows(db: Database) -> list[tuple[str, str]]:
     with db.session() as s:
         return [(r.puid, r.status) for r in s.scalars(select(DsaStatement)
@@ -42,9 +50,7 @@ def _rows(db: Database) -> list[tuple[str, str]]:
 def test_overturned_before_submission_the_statement_is_never_sent(
         run, db: Database, tdb: Any, client: Any, specialist: Person,  # noqa: F811
         make_person: Callable[..., Person]) -> None:
-    key = _claimed_flag(client, specialist)
-    assert _decide(client, specialist, key, [
-        {"action": "remove_review", "subject": "review:r1"}]).status_code == 201
+    key = _removal(client, specialist)
     [(puid, status)] = _rows(db)
     assert status == "queued"
     _appeal_decided(client, key, make_person("specialist"), "overturned")
@@ -59,9 +65,7 @@ def test_overturned_before_submission_the_statement_is_never_sent(
 def test_overturned_after_submission_the_commission_gets_the_next_version(
         run, db: Database, tdb: Any, client: Any, specialist: Person,  # noqa: F811
         make_person: Callable[..., Person]) -> None:
-    key = _claimed_flag(client, specialist)
-    assert _decide(client, specialist, key, [
-        {"action": "remove_review", "subject": "review:r1"}]).status_code == 201
+    key = _removal(client, specialist)
     _ok(run("submit"))
     [puid] = list(tdb.stored)
     assert "end_date_visibility_restriction" not in tdb.stored[puid] or \
@@ -105,9 +109,7 @@ def test_partly_overturned_before_submission_only_what_stays_is_sent(
 def test_an_upheld_appeal_leaves_the_statement_alone(
         run, db: Database, tdb: Any, client: Any, specialist: Person,  # noqa: F811
         make_person: Callable[..., Person]) -> None:
-    key = _claimed_flag(client, specialist)
-    assert _decide(client, specialist, key, [
-        {"action": "remove_review", "subject": "review:r1"}]).status_code == 201
+    key = _removal(client, specialist)
     [(puid, _)] = _rows(db)
     _appeal_decided(client, key, make_person("specialist"), "upheld")
     _ok(run("submit"))

@@ -235,6 +235,7 @@ def _backdate(db: Any, key: str, days: int, *, sent_days: int | None = None) -> 
 
     from integrity_desk.cases.domain import parse_case_key
     from integrity_desk.decisions.models import Decision
+    from integrity_desk.messages.domain import decision_notice_key
     from integrity_desk.messages.models import OutboxMessage
 
     case_id = parse_case_key(key)[1]
@@ -244,7 +245,7 @@ def _backdate(db: Any, key: str, days: int, *, sent_days: int | None = None) -> 
         decision.decided_at = now - timedelta(days=days)
         if sent_days is not None:
             s.execute(update(OutboxMessage).where(
-                OutboxMessage.idempotency_key == f"decision_notice:decision:{decision.id}")
+                OutboxMessage.idempotency_key == decision_notice_key(decision.id))
                 .values(status="sent", sent_at=now - timedelta(days=sent_days)))
 
 

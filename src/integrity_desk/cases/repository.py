@@ -79,11 +79,21 @@ def readable_ids(session: Session, user: User, case_ids: Sequence[int]) -> set[i
 
 def get_case(session: Session, user: User, key: str, *, for_update: bool = False) -> Case:
     """The case with this key if the user may read it; 404 otherwise (no existence leak)."""
+    return case_by_key(session, key, readable_clause(user), for_update=for_update)
+
+
+def case_by_key(session: Session, key: str, clause: ColumnElement[bool], *,
+                for_update: bool = False) -> Case:
+    """The case with this key (``FLG-12``, or a bare id) where ``clause`` holds; 404 otherwise.
+
+    ``get_case`` passes what a person may read; only a caller holding its own right to the case
+    (the public appeal form's signed link) passes ``true()``.
+    """
     parsed = parse_case_key(key)
     if parsed is None:
         raise NotFound(f"no case {key}", field="key")
     kind, case_id = parsed
-    query = readable_cases(user).where(Case.id == case_id)
+    query = select(Case).where(clause, Case.id == case_id)
     if kind is not None:
         query = query.where(Case.kind == kind)
     if for_update:

@@ -8,7 +8,7 @@ and may take new actions (a notifier's appeal against "no action" can end in a r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -27,8 +27,8 @@ from integrity_desk.decisions.service import (
     apply_effects,
     check_actions,
     load_actions,
+    locate_actions,
     note_misuse,
-    resolve_subject,
     reverse_effects,
     subject_refs,
 )
@@ -104,7 +104,7 @@ def decide_appeal(session: Session, appeal: Case, inp: AppealDecisionInput, *, u
         cases.transition(session, appeal, action="start", actor_user=user, actor=actor, now=now)
     contested_case = session.get(Case, contested.case_id)
     assert contested_case is not None
-    requests = [(resolve_subject(session, contested_case, ref), r) for ref, r in inp.actions]
+    located = locate_actions(session, contested_case, inp.actions)
     outcome = Decision(
         case_id=appeal.id, kind="appeal_outcome", outcome=inp.outcome.value,
         guideline_id=contested.guideline_id, ground=contested.ground,
@@ -124,14 +124,13 @@ def decide_appeal(session: Session, appeal: Case, inp: AppealDecisionInput, *, u
                                      actor=actor.label, now=now)
     # New actions are judged against the subjects as the reversal left them: a notifier's
     # appeal that ends in a removal may not remove what is removed already.
-    check_actions(session, [(ref, replace(r, subject_type=t, subject_id=i)) for (ref, _), (
-        (t, i), r) in zip(inp.actions, requests, strict=True)], now=now)
-    for (subject_type, subject_id), r in requests:
+    check_actions(session, located, now=now)
+    for _, r in located:
         session.add(DecisionAction(
-            decision_id=outcome.id, action=r.action.value, subject_type=subject_type,
-            subject_id=subject_id, duration_days=r.duration_days, label=r.label))
+            decision_id=outcome.id, action=r.action.value, subject_type=r.subject_type,
+            subject_id=r.subject_id, duration_days=r.duration_days, label=r.label))
     session.flush()
-    applied = apply_effects(session, appeal, outcome, actor=actor, now=now) if requests else []
+    applied = apply_effects(session, appeal, outcome, actor=actor, now=now) if located else []
     note_misuse(session, appeal, outcome, applied, now=now)
     issue_statements(session, appeal, outcome, applied, actor=actor, now=now)
     payload: dict[str, Any] = {"decision_id": outcome.id, "outcome": inp.outcome.value,

@@ -22,7 +22,7 @@ from integrity_desk.decisions.domain import RULES, ActionKind
 from integrity_desk.decisions.models import ApprovalRule, Decision
 from integrity_desk.decisions.service import SUBJECT_MODELS, case_reach, decisions_of
 from integrity_desk.dsa.models import DsaStatement
-from integrity_desk.messages.domain import MessageKind
+from integrity_desk.messages.domain import MessageKind, statement_key
 from integrity_desk.messages.models import OutboxMessage
 from integrity_desk.people.models import User
 from integrity_desk.subjects.models import Business, Review, Reviewer
@@ -98,7 +98,7 @@ def load(session: Session, case: Case) -> PanelData:
                                          .where(DsaStatement.decision_id.in_(ids))
                                          .order_by(DsaStatement.id)):
             data.statements.setdefault(statement.decision_id or 0, []).append(statement)
-    keys = {f"sor:action:{a.id}": a.id for d in shown for a in d.actions}
+    keys = {statement_key(a.id): a.id for d in shown for a in d.actions}
     if keys:
         for message in session.scalars(select(OutboxMessage).where(
                 OutboxMessage.idempotency_key.in_(sorted(keys)),

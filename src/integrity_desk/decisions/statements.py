@@ -25,7 +25,7 @@ from integrity_desk.dsa.message import (
 )
 from integrity_desk.dsa.service import record_statements
 from integrity_desk.dsa.statement import StatementFacts
-from integrity_desk.messages.domain import MessageKind
+from integrity_desk.messages.domain import MessageKind, statement_key
 from integrity_desk.messages.notices import appeal_link
 from integrity_desk.messages.phrases import phrase
 from integrity_desk.messages.service import Text, queue_texts
@@ -106,7 +106,7 @@ def issue_statements(session: Session, case: Case, decision: Decision,
         # is the record that the statement was due and what it said.
         texts.append(Text(kind=MessageKind.STATEMENT_OF_REASONS, to=None, role=a.subject_type,
                           subject=message.subject, body=message.body,
-                          language=message.language, key=f"sor:action:{a.id}"))
+                          language=message.language, key=statement_key(a.id)))
     record_statements(session, items=stated, case_id=case.id, decision_id=decision.id, now=now)
     queue_texts(session, texts, case=case, actor=actor, now=now)
     return len(by_subject)

@@ -81,7 +81,7 @@ def _received(session: Session, kinds: tuple[str, ...], start: datetime, end: da
     return counts
 
 
-def _applied_restrictions(decision_ids: list[int], session: Session) -> list[tuple[int, str]]:
+def _applied_restrictions(session: Session, decision_ids: list[int]) -> list[tuple[int, str]]:
     """(decision id, action) of every restriction the decisions applied: Art. 15 counts each
     measure taken, so a decision that removed 49 reviews counts 49."""
     if not decision_ids:
@@ -112,7 +112,7 @@ def _notices(session: Session, start: datetime, end: datetime) -> Iterator[Figur
                     Decision.outcome == "action"))
     rows = session.execute(acted).all()
     ground_of = {r.id: r.ground for r in rows}
-    restrictions = _applied_restrictions(list(ground_of), session)
+    restrictions = _applied_restrictions(session, list(ground_of))
     for ground in ("illegal_content", "incompatible_content"):
         yield Figure("notices", "actions", f"ground={ground}",
                      sum(1 for d, _ in restrictions if ground_of[d] == ground))

@@ -8,18 +8,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor
-from integrity_desk.cases.domain import CaseKind, RequesterType, parse_case_key
+from integrity_desk.cases.domain import CaseKind, RequesterType
 from integrity_desk.cases.models import Case, CaseSubject
-from integrity_desk.cases.repository import SubjectView, get_case
+from integrity_desk.cases.repository import SubjectView, case_by_key, readable_clause
 from integrity_desk.decisions.models import Decision, DecisionAction
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.errors import Forbidden, InvalidInput, NotFound
 from integrity_desk.intake import schemas as s
-from integrity_desk.messages.models import OutboxMessage
+from integrity_desk.messages.domain import decision_notice_key, statement_key
+from integrity_desk.messages.service import last_sent
 from integrity_desk.misuse.domain import Bucket, notifier_key
 from integrity_desk.misuse.models import MisuseMeasure
 from integrity_desk.misuse.service import suspended_notifiers, suspension_of
@@ -209,12 +210,10 @@ def informed_of(session: Session, decision: Decision) -> datetime:
     it (a statement of reasons, a notice to the notifier) was sent, or, where none has been,
     when the decision took effect. The Art. 20 window runs from here — never from a date the
     appellant or a caller gives — and never earlier than anyone was told."""
-    action_ids = list(session.scalars(select(DecisionAction.id)
-                                      .where(DecisionAction.decision_id == decision.id)))
-    keys = [f"decision_notice:decision:{decision.id}",
-            *(f"sor:action:{a}" for a in action_ids)]
-    sent = session.scalar(select(func.max(OutboxMessage.sent_at))
-                          .where(OutboxMessage.idempotency_key.in_(keys)))
+    action_ids = session.scalars(select(DecisionAction.id)
+                                 .where(DecisionAction.decision_id == decision.id))
+    sent = last_sent(session, [decision_notice_key(decision.id),
+                               *(statement_key(a) for a in action_ids)])
     took_effect = decision.approved_at or decision.decided_at
     return max(t for t in (sent, took_effect) if t is not None)
 
@@ -227,16 +226,7 @@ def _contested_case(session: Session, key: str, viewer: User | None) -> Case:
     it. The public appeal form carries no viewer: its signed link is the right to appeal.
     """
     try:
-        if viewer is not None:
-            return get_case(session, viewer, key)
-        parsed = parse_case_key(key)
-        contested = session.get(Case, parsed[1]) if parsed is not None else None
-        if contested is not None and parsed is not None and parsed[0] is not None \
-                and contested.kind != parsed[0]:
-            contested = None
-        if contested is None:
-            raise NotFound(f"no case {key}")
-        return contested
+        return case_by_key(session, key, readable_clause(viewer) if viewer else true())
     except NotFound:
         raise InvalidInput(f"no case {key}", field="contested_case") from None
 

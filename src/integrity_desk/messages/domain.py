@@ -29,6 +29,24 @@ class MessageKind(StrEnum):
     STATEMENT_OF_REASONS = "statement_of_reasons"  # Art. 17: to the person restricted
 
 
+# Each message a decision owes has one idempotency key, built here only: queueing it twice is a
+# no-op, and whoever later asks "was it sent, and when?" (the appeal window, the decision
+# panel) finds it by the same key.
+def statement_key(action_id: int) -> str:
+    """The Art. 17 statement of reasons for an action (the first action on its subject)."""
+    return f"sor:action:{action_id}"
+
+
+def decision_notice_key(decision_id: int) -> str:
+    """The Art. 16(5) decision on a notice, to its notifier."""
+    return f"decision_notice:decision:{decision_id}"
+
+
+def appeal_outcome_key(decision_id: int) -> str:
+    """The Art. 20 reasoned outcome of a complaint, to its complainant."""
+    return f"appeal_outcome:decision:{decision_id}"
+
+
 class Status(StrEnum):
     HELD = "held"  # waits for counsel's review before it may go out
     QUEUED = "queued"

@@ -13,7 +13,11 @@ from integrity_desk.cases.models import Case
 from integrity_desk.decisions.domain import ActionKind
 from integrity_desk.decisions.models import Decision, DecisionAction, Guideline
 from integrity_desk.forms.tokens import appeal_url
-from integrity_desk.messages.domain import MessageKind
+from integrity_desk.messages.domain import (
+    MessageKind,
+    appeal_outcome_key,
+    decision_notice_key,
+)
 from integrity_desk.messages.service import queue
 
 NOTICE_KINDS = frozenset({"flag", "legal_notice", "trusted_flagger_notice"})
@@ -38,7 +42,7 @@ def notify_notifier(session: Session, case: Case, decision: Decision,
     else:
         ground = "guideline" if guideline is not None else "terms"
     queue(session, kind=MessageKind.DECISION_NOTICE, case=case, to=case.requester_contact,
-          role="notifier", key=f"decision_notice:decision:{decision.id}", actor=actor, now=now,
+          role="notifier", key=decision_notice_key(decision.id), actor=actor, now=now,
           hold="counsel reviews a legal notice's outcome letter before it is sent"
           if case.kind == "legal_notice" else None,
           context={
@@ -59,7 +63,7 @@ def notify_appellant(session: Session, appeal: Case, outcome: Decision, conteste
     measure lifted (``{"action": kind, "subject": "review:r1"}``), which the template names in
     the appellant's language — the letter says what changed, not only how much."""
     queue(session, kind=MessageKind.APPEAL_OUTCOME, case=appeal, to=appeal.requester_contact,
-          role="appellant", key=f"appeal_outcome:decision:{outcome.id}", actor=actor, now=now,
+          role="appellant", key=appeal_outcome_key(outcome.id), actor=actor, now=now,
           context={"name": appeal.requester_name, "contested_key": contested_key,
                    "outcome": outcome.outcome, "reasoning": outcome.explanation,
                    "reversed": len(lifted), "lifted": lifted})

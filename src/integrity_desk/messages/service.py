@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor, record, record_many
 from integrity_desk.bulk import BulkInsert
 from integrity_desk.cases.models import Case
-from integrity_desk.db import upsert_insert
 from integrity_desk.errors import Conflict, InvalidInput, NotFound
 from integrity_desk.messages.domain import MessageKind, Status, render
 from integrity_desk.messages.models import OutboxMessage
@@ -36,28 +35,6 @@ def queue(session: Session, *, kind: MessageKind, case: Case, to: str | None, ro
     subject, body, language = render(kind, case.language, {"case_key": case.key, **context})
     return queue_text(session, kind=kind, case=case, to=to, role=role, subject=subject,
                       body=body, language=language, key=key, actor=actor, now=now, hold=hold)
-
-
-def queue_text(session: Session, *, kind: MessageKind, case: Case, to: str | None, role: str,
-               subject: str, body: str, language: str, key: str, actor: Actor, now: datetime,
-               hold: str | None = None) -> OutboxMessage | None:
-    """Queue a message rendered elsewhere (the statement of reasons, by the dsa slice)."""
-    status = Status.NO_ADDRESS if not to else Status.HELD if hold else Status.QUEUED
-    inserted = session.execute(
-        upsert_insert(session)(OutboxMessage).values(
-            idempotency_key=key, case_id=case.id, kind=kind.value, recipient=to,
-            recipient_role=role, language=language, subject=subject[:300], body=body,
-            status=status.value, held_reason=hold, attempts=0, next_attempt_at=now,
-            created_at=now)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(OutboxMessage.id)).scalar()
-    if inserted is None:
-        return None
-    record(session, kind=f"message.{status.value}", category="audit", actor=actor,
-           case_id=case.id, at=now, payload={"message_id": inserted, "kind": kind.value,
-                                             "to": role, "language": language,
-                                             "held_for": hold})
-    return session.get(OutboxMessage, inserted)
 
 
 @dataclass(frozen=True)
@@ -110,6 +87,25 @@ def queue_texts(session: Session, texts: Sequence[Text], *, case: Case, actor: A
                                  "language": t.language, "held_for": t.hold}))
     record_many(session, events)
     return ids
+
+
+def queue_text(session: Session, *, kind: MessageKind, case: Case, to: str | None, role: str,
+               subject: str, body: str, language: str, key: str, actor: Actor, now: datetime,
+               hold: str | None = None) -> OutboxMessage | None:
+    """Queue a message rendered elsewhere (the statement of reasons, by the dsa slice); None if
+    this key was queued before. One message is a batch of one: the same rows and events."""
+    [row_id] = queue_texts(session, [Text(kind=kind, to=to, role=role, subject=subject,
+                                          body=body, language=language, key=key, hold=hold)],
+                           case=case, actor=actor, now=now)
+    return session.get(OutboxMessage, row_id) if row_id is not None else None
+
+
+def last_sent(session: Session, keys: Sequence[str]) -> datetime | None:
+    """When the last of these messages went out; None while none has."""
+    if not keys:
+        return None
+    return session.scalar(select(func.max(OutboxMessage.sent_at))
+                          .where(OutboxMessage.idempotency_key.in_(list(keys))))
 
 
 def acknowledge(session: Session, case: Case, *, actor: Actor, now: datetime) -> None:
