@@ -79,6 +79,36 @@ class Settings(BaseSettings):
     # link stays valid after it was sent (the window itself is 6 months from being informed).
     public_form_rate_limit: str = "10/hour"
     appeal_link_days: int = Field(default=200, ge=1)
+    # E-mail (docs/email.md). The relay the outbox is delivered through:
+    # smtp://user:pass@host:587?starttls=1, smtps://user:pass@host:465, smtp://host:25.
+    # Unset: e-mail is off (messages stay queued, and no page claims one was sent).
+    smtp_url: str = ""
+    # Who the desk's letters are from; its domain names the Message-IDs.
+    mail_from: str = "Integrity Desk <desk@integrity-desk.invalid>"
+    # Where replies go: each letter's Reply-To is this address with the case's reply token
+    # after a "+" (replies+c12-3f…@…); unset, the From address is used the same way.
+    mail_reply_address: str = ""
+    mail_poll_seconds: int = Field(default=2, ge=1)
+    mail_run_seconds: float = Field(default=20.0, gt=0)  # one delivery job's time budget
+    mail_batch: int = Field(default=200, ge=1, le=5000)
+    mail_connections: int = Field(default=4, ge=1, le=64)  # SMTP sessions open at once
+    mail_timeout_seconds: float = Field(default=30.0, gt=0)
+    # A claimed message is held by its worker this long; a killed worker's come due again.
+    mail_lease_seconds: int = Field(default=120, ge=1)
+    mail_max_attempts: int = Field(default=12, ge=1, le=100)
+    mail_backoff_base_seconds: float = Field(default=30.0, gt=0)
+    mail_backoff_cap_seconds: float = Field(default=6 * 3600.0, gt=0)
+    # Inbound: recipient local part -> case kind, "legal@=legal_notice,appeals@=appeal,…";
+    # a full address ("legal@desk.example=legal_notice") binds one domain only.
+    mail_routes: str = ("legal@=legal_notice,appeals@=appeal,escalations@=csm_escalation,"
+                        "notices@=trusted_flagger_notice")
+    mail_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)  # SIZE; larger gets 552
+    mail_max_attachments: int = Field(default=20, ge=0, le=500)
+    # Attachment types accepted (MIME types; a trailing /* takes a family).
+    mail_attachment_types: str = ("application/pdf,image/*,text/plain,text/csv,"
+                                  "application/msword,application/vnd.openxmlformats-"
+                                  "officedocument.wordprocessingml.document,message/rfc822")
+    mail_rate_per_sender: str = "60/hour"  # messages accepted per sending address
 
 
 @lru_cache
