@@ -12,6 +12,7 @@ import integrity_desk.models  # noqa: F401  (every mapper registered before firs
 from integrity_desk.cli.accounts import add_account_commands
 from integrity_desk.cli.common import console, database, fail, progress
 from integrity_desk.cli.dsa import dsa_app
+from integrity_desk.cli.mail import mail_app
 from integrity_desk.cli.privacy import audit_export, retention_app
 from integrity_desk.cli.tokens import add_token_commands
 from integrity_desk.cli.webhooks import webhooks_app
@@ -31,6 +32,7 @@ app.add_typer(retention_app, name="retention")
 audit_app.command("export")(audit_export)
 app.add_typer(dsa_app, name="dsa")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(mail_app, name="mail")
 
 
 
