@@ -19,6 +19,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime, getaddresses
+from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from integrity_desk.errors import InvalidInput
@@ -127,6 +128,14 @@ class Sender:
         return domain_of(self.mail_from)
 
 
+@lru_cache(maxsize=64)
+def _fixed(name: str, value: str, utf8: bool) -> object:
+    """A header that is the same on many letters (From, Auto-Submitted, Content-Language),
+    parsed once: the email package's header parsing is most of the cost of building a letter,
+    and a parsed header object is stored as it is."""
+    return (SMTPUTF8 if utf8 else SMTP).header_factory(name, value)
+
+
 def needs_smtputf8(*addresses: str) -> bool:
     """A non-ASCII address (a local part in Unicode) travels only over SMTPUTF8."""
     return any(not a.isascii() for a in addresses)
@@ -136,9 +145,9 @@ def build(letter: Letter, sender: Sender, *, now: datetime) -> EmailMessage:
     """The e-mail of an outbox row: the same Message-ID on every attempt (receivers drop a
     repeat by it), the case's reply token in Reply-To and Subject, threading when the row
     answers a requester's mail, and the RFC 3834 marker of automatic mail."""
-    policy = SMTPUTF8 if needs_smtputf8(letter.recipient, sender.mail_from) else SMTP
-    msg = EmailMessage(policy=policy)
-    msg["From"] = sender.mail_from
+    utf8 = needs_smtputf8(letter.recipient, sender.mail_from)
+    msg = EmailMessage(policy=SMTPUTF8 if utf8 else SMTP)
+    msg["From"] = _fixed("From", sender.mail_from, utf8)
     msg["To"] = letter.recipient
     subject = letter.subject
     if letter.case_id:
@@ -154,11 +163,12 @@ def build(letter: Letter, sender: Sender, *, now: datetime) -> EmailMessage:
         msg["References"] = letter.references or letter.in_reply_to
     elif letter.references:
         msg["References"] = letter.references
-    msg["Auto-Submitted"] = ("auto-replied" if letter.kind in AUTO_REPLIED_KINDS
-                             else "auto-generated")
+    msg["Auto-Submitted"] = _fixed("Auto-Submitted", "auto-replied" if letter.kind in
+                                   AUTO_REPLIED_KINDS else "auto-generated", utf8)
     # Quoted-printable: 7-bit safe through any relay, and still readable as source.
     msg.set_content(letter.body, charset="utf-8", cte="quoted-printable")
-    msg["Content-Language"] = letter.language  # after set_content, which clears Content-*
+    # After set_content, which clears Content-* headers.
+    msg["Content-Language"] = _fixed("Content-Language", letter.language, utf8)
     return msg
 
 
