@@ -228,3 +228,10 @@ def _closed_port() -> int:
     from tests.messages.conftest import free_port
 
     return free_port()
+
+
+def test_a_sender_without_a_domain_is_refused_naming_its_setting(
+        db: Database, deliver: Callable[..., dict[str, int]]) -> None:
+    with pytest.raises(InvalidInput, match="not an address with a domain") as err:
+        deliver(mail_from="Integrity Desk <desk>")
+    assert err.value.field == "IDESK_MAIL_FROM"

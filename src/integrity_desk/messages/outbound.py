@@ -18,7 +18,7 @@ from integrity_desk.audit.service import Actor, record_many
 from integrity_desk.cases.models import Case
 from integrity_desk.errors import InvalidInput
 from integrity_desk.messages.domain import Status
-from integrity_desk.messages.models import OutboxAttempt, OutboxMessage
+from integrity_desk.messages.models import OutboxMessage
 
 STATUSES = tuple(s.value for s in Status)
 # One replay of "all dead letters" takes at most this many (the rest: run it again).
@@ -55,17 +55,6 @@ def counts(session: Session, readable: Any) -> dict[str, int]:
             select(OutboxMessage.status, func.count()).join(Case, Case.id == OutboxMessage.case_id)
             .where(readable).group_by(OutboxMessage.status)):
         found[status] = n
-    return found
-
-
-def attempts(session: Session, message_ids: Sequence[int]) -> dict[int, list[OutboxAttempt]]:
-    """The delivery log of these messages, oldest attempt first (one read for all)."""
-    found: dict[int, list[OutboxAttempt]] = {i: [] for i in message_ids}
-    if message_ids:
-        for a in session.scalars(select(OutboxAttempt)
-                                 .where(OutboxAttempt.message_id.in_(list(message_ids)))
-                                 .order_by(OutboxAttempt.message_id, OutboxAttempt.id)):
-            found[a.message_id].append(a)
     return found
 
 
