@@ -54,6 +54,21 @@ class Inbox:
     at_data: list[str] = field(default_factory=list)
     sessions: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def restart(self) -> None:
+        """Stop and start the server on the same port: every open session is dropped."""
+        self.stop()
+        self.start()
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
@@ -87,10 +102,9 @@ class Inbox:
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
     box = Inbox(free_port())
-    controller = Controller(box, hostname="127.0.0.1", port=box.port)
-    controller.start()
+    box.start()
     yield box
-    controller.stop()
+    box.stop()
 
 
 @pytest.fixture

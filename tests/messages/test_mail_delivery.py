@@ -235,3 +235,25 @@ def test_a_sender_without_a_domain_is_refused_naming_its_setting(
     with pytest.raises(InvalidInput, match="not an address with a domain") as err:
         deliver(mail_from="Integrity Desk <desk>")
     assert err.value.field == "IDESK_MAIL_FROM"
+
+
+def test_a_session_the_relay_dropped_is_reopened_and_the_letter_sent(
+        db: Database, inbox: Inbox, mail_settings: Settings) -> None:
+    """A kept-alive session whose relay restarted: the next letter finds it closed at MAIL
+    (nothing sent yet), opens a new one and goes out on it — not a retry, not a double."""
+    from integrity_desk.db import utcnow
+    from integrity_desk.messages.delivery import Courier, claim
+
+    queue_letters(db, make_cases(db, 2))
+    courier = Courier(mail_settings.model_copy(update={"mail_connections": 1}))
+    try:
+        with db.session() as s:
+            first, second = claim(s, token="t", now=utcnow(), limit=2, lease=60)
+        lane = courier.lanes[0]
+        assert lane.send(first).code == 250
+        inbox.restart()  # the relay goes away and comes back: the lane's session is stale
+        result = lane.send(second)
+        assert (result.code, result.error) == (250, None)
+        assert len(inbox.received) == 2 and inbox.sessions == 2
+    finally:
+        courier.close()
