@@ -20,9 +20,9 @@ from integrity_desk.messages.domain import MessageKind, Status, render
 from integrity_desk.messages.models import OutboxMessage
 from integrity_desk.privacy.domain import text_fingerprint
 
-RECEIPT_KINDS = {"legal_notice": ("legal notice", "rechtlichen Mitteilung", "notification"),
-                 "trusted_flagger_notice": ("notice", "Meldung", "notification"),
-                 "appeal": ("complaint", "Beschwerde", "réclamation")}
+# The kinds of case whose sender is owed a confirmation of receipt (DSA Art. 16(4), Art. 20);
+# the template names each in its own language.
+RECEIPT_KINDS = frozenset({"legal_notice", "trusted_flagger_notice", "appeal"})
 
 
 def queue(session: Session, *, kind: MessageKind, case: Case, to: str | None, role: str,
@@ -110,14 +110,11 @@ def last_sent(session: Session, keys: Sequence[str]) -> datetime | None:
 
 def acknowledge(session: Session, case: Case, *, actor: Actor, now: datetime) -> None:
     """DSA Art. 16(4) and 20: confirm receipt at once, where there is an address to confirm to."""
-    names = RECEIPT_KINDS.get(case.kind)
-    if names is None:
+    if case.kind not in RECEIPT_KINDS:
         return
     queue(session, kind=MessageKind.RECEIPT, case=case, to=case.requester_contact,
           role="requester", key=f"receipt:case:{case.id}", actor=actor, now=now, context={
-              "name": case.requester_name or "Sir or Madam", "kind": case.kind,
-              "what": names[0], "what_de": names[1], "what_fr": names[2],
-              "received_at": f"{case.created_at:%Y-%m-%d %H:%M}"})
+              "name": case.requester_name, "kind": case.kind, "received_at": case.created_at})
 
 
 def for_case(session: Session, case: Case) -> list[OutboxMessage]:
