@@ -68,6 +68,9 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("PATCH", "/api/v1/trusted-flaggers/{flagger_id}"): A.FLAGGER_MANAGE,
     ("GET", "/api/v1/cases/{key}/messages"): A.CASE_READ,
     ("POST", "/api/v1/messages/{message_id}/release"): A.MESSAGE_REVIEW,
+    ("GET", "/api/v1/messages"): A.MESSAGE_REPLAY,
+    ("POST", "/api/v1/messages/replay"): A.MESSAGE_REPLAY,
+    ("POST", "/api/v1/messages/{message_id}/replay"): A.MESSAGE_REPLAY,
     ("GET", "/api/v1/queues"): A.QUEUE_READ,
     ("POST", "/api/v1/queues"): A.QUEUE_MANAGE,
     ("PATCH", "/api/v1/queues/{slug}"): A.QUEUE_MANAGE,
@@ -157,6 +160,8 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/webhooks/{subscription_id}/replay"): A.WEBHOOK_MANAGE,
     ("POST", "/webhooks/{subscription_id}/active"): A.WEBHOOK_MANAGE,
     ("POST", "/webhooks/{subscription_id}/rotate-secret"): A.WEBHOOK_MANAGE,
+    ("GET", "/outbox"): A.MESSAGE_REPLAY,
+    ("POST", "/outbox/replay"): A.MESSAGE_REPLAY,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),

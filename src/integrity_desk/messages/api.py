@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import uuid4
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from integrity_desk.api.deps import CaseReader, CaseWorker, MessageReviewer, SessionDep
-from integrity_desk.api.paging import RowId
+from integrity_desk.api.deps import (
+    CaseReader,
+    CaseWorker,
+    MessageReplayer,
+    MessageReviewer,
+    SessionDep,
+)
+from integrity_desk.api.paging import IdCursor, RowId
 from integrity_desk.cases import repository as repo
+from integrity_desk.cases.models import Case
 from integrity_desk.db import utcnow
-from integrity_desk.messages import replies, service
-from integrity_desk.messages.domain import reply_key
+from integrity_desk.errors import Conflict
+from integrity_desk.messages import outbound, replies, service
+from integrity_desk.messages.domain import Status, reply_key
 from integrity_desk.messages.models import OutboxMessage
 from integrity_desk.privacy.domain import mask_contact, mask_text
 
@@ -36,7 +44,10 @@ class MessageOut(BaseModel):
     created_at: datetime
     sent_at: datetime | None
     attempts: int
-    last_error: str | None
+    last_code: int | None = Field(description="the mail server's last reply code")
+    last_error: str | None = Field(description="the mail server's last answer, contacts masked")
+    next_attempt_at: datetime | None = Field(description="while queued: when it is tried next")
+    dead_at: datetime | None
 
 
 def message_out(m: OutboxMessage) -> MessageOut:
@@ -44,7 +55,69 @@ def message_out(m: OutboxMessage) -> MessageOut:
                       role=m.recipient_role, language=m.language, subject=m.subject,
                       body=mask_text(m.body), status=m.status, held_reason=m.held_reason,
                       reviewed_at=m.reviewed_at, created_at=m.created_at, sent_at=m.sent_at,
-                      attempts=m.attempts, last_error=m.last_error)
+                      attempts=m.attempts, last_code=m.last_code,
+                      last_error=mask_text(m.last_error) if m.last_error else None,
+                      next_attempt_at=m.next_attempt_at if m.status == Status.QUEUED else None,
+                      dead_at=m.dead_at)
+
+
+class OutboxItem(MessageOut):
+    case_key: str
+
+
+class OutboxPage(BaseModel):
+    items: list[OutboxItem]
+    next_cursor: int | None
+
+
+class ReplayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(
+        default=None, max_length=1000,
+        description="the dead letters to replay; leave out to replay all you may see")
+
+
+class ReplayOut(BaseModel):
+    replayed: int
+
+
+def outbox_item(m: OutboxMessage, case: Case) -> OutboxItem:
+    return OutboxItem(**message_out(m).model_dump(), case_key=case.key)
+
+
+@router.get("/messages", response_model=OutboxPage,
+            summary="The outbox newest first; status=dead is the dead-letter list")
+def list_messages(session: SessionDep, principal: MessageReplayer,
+                  status: Annotated[Status | None, Query()] = None, cursor: IdCursor = None,
+                  limit: Annotated[int, Query(ge=1, le=200)] = 50) -> OutboxPage:
+    rows, nxt = outbound.listing(session, repo.readable_clause(principal.user),
+                                 status=status.value if status else None, before=cursor,
+                                 limit=limit)
+    return OutboxPage(items=[outbox_item(m, c) for m, c in rows], next_cursor=nxt)
+
+
+@router.post("/messages/replay", response_model=ReplayOut,
+             summary="Dead letters back to the queue (the same Message-ID: receivers dedupe)")
+def replay_messages(body: ReplayIn, session: SessionDep,
+                    principal: MessageReplayer) -> ReplayOut:
+    n = outbound.replay(session, repo.readable_clause(principal.user),
+                        message_ids=body.message_ids, actor=principal.actor, now=utcnow())
+    session.commit()
+    return ReplayOut(replayed=n)
+
+
+@router.post("/messages/{message_id}/replay", response_model=MessageOut)
+def replay_message(message_id: RowId, session: SessionDep, principal: MessageReplayer) -> Any:
+    readable = repo.readable_clause(principal.user)
+    message, _ = service.get(session, message_id, readable)
+    if message.status != Status.DEAD:
+        raise Conflict(f"message {message_id} is {message.status}, not dead", field="status",
+                       current=message.status)
+    outbound.replay(session, readable, message_ids=[message_id], actor=principal.actor,
+                    now=utcnow())
+    session.commit()
+    session.refresh(message)
+    return message_out(message)
 
 
 @router.get("/cases/{key}/messages", response_model=list[MessageOut])

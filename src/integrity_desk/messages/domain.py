@@ -64,7 +64,8 @@ class Status(StrEnum):
     HELD = "held"  # waits for counsel's review before it may go out
     QUEUED = "queued"
     SENT = "sent"
-    FAILED = "failed"
+    FAILED = "failed"  # kept for rows of older versions; delivery now ends sent or dead
+    DEAD = "dead"  # refused for good (5xx) or out of attempts: listed, and replayable
     NO_ADDRESS = "no_address"  # nobody to send it to: kept as the record it was due
 
 

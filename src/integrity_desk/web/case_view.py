@@ -338,11 +338,36 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
         return "revealed the personal data (" + ", ".join(p.get("fields") or []) + ")"
     if kind == "case.viewed":
         return f"read the legal-restricted case ({p.get('what', 'case')})"
+    if kind in _MAIL_EVENTS:
+        return _describe_mail(kind, p)
     if kind.startswith("message."):
         return _message_event(kind.removeprefix("message."), p)
     if kind.startswith("sla."):
         return label(kind.removeprefix("sla.")).replace(".", " ") + " (SLA)"
     return label(kind).replace(".", " ")
+
+
+_MAIL_EVENTS = frozenset({"message.sent", "message.retrying", "message.dead",
+                          "message.replayed"})
+
+
+def _describe_mail(kind: str, p: dict[str, Any]) -> str:
+    """The outbox's delivery in words: what went to whom, or why not and what happens next
+    (the payload holds codes and roles, never the address)."""
+    what = f"the {label(p.get('kind') or 'message')}"
+    to = f" to the {label(p['to'])}" if p.get("to") else ""
+    code = f" (the mail server answered {p['code']})" if p.get("code") else ""
+    if kind == "message.sent":
+        return f"sent {what}{to} by e-mail"
+    if kind == "message.retrying":
+        when = str(p.get("next_attempt_at") or "")[:16].replace("T", " ")
+        again = f"; tries again after {when} UTC" if when else "; tries again later"
+        return f"could not deliver {what}{to}, attempt {p.get('attempt', '?')}{code}{again}"
+    if kind == "message.dead":
+        why = f": {p['error']}" if p.get("error") else ""
+        return (f"gave up delivering {what}{to} after attempt {p.get('attempt', '?')}{code}"
+                f"{why}; it can be replayed from the outbox")
+    return f"queued {what}{to} again for delivery (replayed)"
 
 
 def event_view(event: TimelineEvent) -> EventView:
