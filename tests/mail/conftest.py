@@ -47,3 +47,14 @@ def smtp_server(db: Database) -> Iterator[Callable[..., int]]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def imap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A private Dovecot with one mailbox (user desk), stopped after the test."""
+    from tests.mail import dovecot
+
+    root = tmp_path_factory.mktemp("dovecot")
+    _, mailbox = dovecot.start(root)
+    yield mailbox
+    dovecot.stop(root)
