@@ -33,6 +33,7 @@ from integrity_desk.cases.models import Case
 from integrity_desk.db import utcnow
 from integrity_desk.decisions.history import decisions_on_cases
 from integrity_desk.errors import DeskError, Forbidden, InvalidInput, NotFound
+from integrity_desk.mail.files import mail_of_case
 from integrity_desk.messages import replies
 from integrity_desk.people.models import User
 from integrity_desk.privacy.service import note_read, reveal
@@ -165,6 +166,11 @@ def _page_context(request: Request, session: Session, viewer: Viewer, case: Case
             case, may_reveal=allows(viewer.user.role, Action.PII_REVEAL), revealed=revealed),
         subjects=views.subjects_view(subjects, facts, others,
                                      decisions_on_cases(session, other_ids)),
+        # Letters received by e-mail: listed for the roles that may download them; the others
+        # see how many there are (their names and senders are personal data).
+        mail=mail_of_case(session, case.id),
+        may_read_mail=allows(viewer.user.role, Action.MAIL_READ),
+        missing=(case.details or {}).get("missing") or [],
     )
     return context
 
