@@ -15,6 +15,7 @@ from integrity_desk.decisions.domain import ActionKind
 from integrity_desk.decisions.models import DecisionAction
 from integrity_desk.dsa.message import format_day
 from integrity_desk.errors import Conflict, InvalidInput
+from integrity_desk.mail.service import latest_message_id
 from integrity_desk.messages.domain import (
     MessageKind,
     documentation_request_key,
@@ -58,7 +59,8 @@ def reply_to_requester(session: Session, case: Case, *, user: User, actor: Actor
     message = queue_text(session, kind=MessageKind.REPLY, case=case, to=case.requester_contact,
                          role="requester", subject=subject, body=letter, language=language,
                          key=reply_key(case.id, nonce), actor=actor, now=now,
-                         hold=LEGAL_HOLD if case.kind == "legal_notice" else None)
+                         hold=LEGAL_HOLD if case.kind == "legal_notice" else None,
+                         in_reply_to=latest_message_id(session, case.id))
     if message is not None:
         session.execute(update(Case).where(Case.id == case.id).values(
             updated_at=now, first_responded_at=func.coalesce(Case.first_responded_at, now))
