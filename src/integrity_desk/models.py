@@ -16,6 +16,7 @@ from integrity_desk.decisions.models import (
 from integrity_desk.dsa.models import DsaStatement, DsaSubmissionLog, TrustedFlagger
 from integrity_desk.forms.models import InternalRequest
 from integrity_desk.jobs.models import Job
+from integrity_desk.mail.models import InboundMail, MailContent, MailFile
 from integrity_desk.messages.models import OutboxAttempt, OutboxMessage
 from integrity_desk.metrics.models import CaseFlowDay, MetricsRefresh, QueueBacklog
 from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
@@ -54,10 +55,13 @@ __all__ = [
     "DsaStatement",
     "DsaSubmissionLog",
     "Guideline",
+    "InboundMail",
     "InternalRequest",
     "Job",
     "LegalHold",
     "LoginThrottle",
+    "MailContent",
+    "MailFile",
     "MetricsRefresh",
     "MisuseEvent",
     "MisuseMeasure",

@@ -35,6 +35,7 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("POST", "/api/v1/cases/{key}/release"): A.CASE_WORK,
     ("POST", "/api/v1/cases/{key}/escalate"): A.CASE_WORK,
     ("POST", "/api/v1/cases/{key}/comments"): A.CASE_WORK,
+    ("POST", "/api/v1/cases/{key}/replies"): A.CASE_WORK,
     ("POST", "/api/v1/cases/{key}/merge"): A.CASE_WORK,
     ("POST", "/api/v1/cases/{key}/split"): A.CASE_WORK,
     ("GET", "/api/v1/cases/{key}/requests"): A.CASE_READ,
@@ -131,6 +132,7 @@ PAGES: dict[tuple[str, str], Action] = {
     ("GET", "/cases/{key}"): A.CASE_READ,
     ("GET", "/cases/{key}/timeline"): A.CASE_READ,
     ("POST", "/cases/{key}/comment"): A.CASE_WORK,
+    ("POST", "/cases/{key}/reply"): A.CASE_WORK,
     ("POST", "/cases/{key}/claim"): A.CASE_WORK,
     ("POST", "/cases/{key}/assign"): A.CASE_WORK,
     ("POST", "/cases/{key}/release"): A.CASE_WORK,
@@ -142,6 +144,8 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/cases/{key}/reopen"): A.CASE_WORK,
     ("POST", "/cases/{key}/merge"): A.CASE_WORK,
     ("POST", "/cases/{key}/reveal"): A.PII_REVEAL,
+    ("GET", "/cases/{key}/files/{file_id}"): A.MAIL_READ,
+    ("GET", "/cases/{key}/mail/{mail_id}/raw"): A.MAIL_READ,
     ("GET", "/requests"): A.REQUEST_RAISE,
     ("GET", "/requests/new"): A.REQUEST_RAISE,
     ("POST", "/requests"): A.REQUEST_RAISE,
@@ -172,7 +176,8 @@ PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "token_id": "999999", "decision_id": "999999", "dispute_id": "999999",
                 "code": "fake", "party_type": "notifier", "party_key": "someone@example.com",
                 "hold_id": "999999", "flagger_id": "999999", "message_id": "999999",
-                "subscription_id": "999999", "business_id": "999999"}
+                "subscription_id": "999999", "business_id": "999999",
+                "file_id": "999999", "mail_id": "999999"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

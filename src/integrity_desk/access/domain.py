@@ -26,6 +26,7 @@ class Action(StrEnum):
     MESSAGE_REVIEW = "message.review"
     MESSAGE_REPLAY = "message.replay"
     PII_REVEAL = "pii.reveal"
+    MAIL_READ = "mail.read"
     LEGAL_HOLD = "legal.hold"
     QUEUE_READ = "queue.read"
     QUEUE_MANAGE = "queue.manage"
@@ -57,6 +58,9 @@ DESCRIPTIONS: dict[Action, str] = {
                           "the line",
     Action.PII_REVEAL: "see a case's personal data unmasked, giving a reason that the timeline "
                        "and the audit log record (everyone else sees it masked)",
+    Action.MAIL_READ: "download the mail a case received: each attachment and the raw "
+                      "message (personal data unmasked, so only for the roles that may reveal "
+                      "it; every download recorded on the timeline)",
     Action.LEGAL_HOLD: "place, lift and list legal holds on cases and subjects (a held case's "
                        "personal data outlives retention)",
     Action.QUEUE_READ: "see queues and their counts",
@@ -90,6 +94,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.MESSAGE_REVIEW: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
     Action.MESSAGE_REPLAY: _MANAGERS,
     Action.PII_REVEAL: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.LEGAL}),
+    Action.MAIL_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.LEGAL}),
     Action.LEGAL_HOLD: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
     Action.QUEUE_READ: _EVERYONE,
     Action.QUEUE_MANAGE: _MANAGERS,

@@ -127,6 +127,11 @@ class Intake:
             # The case it collided with closed in between: try to open again.
         raise RuntimeError(f"could not open or join a case for {draft.dedupe_key}")
 
+    def join(self, case: Case, draft: req.Draft) -> None:
+        """Join a request to a case it names itself (a reply by e-mail carrying the case's
+        token), whatever its dedupe key: the sender answered that case."""
+        self._link([(case, draft)])
+
     # -- batches of flags ------------------------------------------------------------------
     def submit_flags(self, items: list[Any], *, cleared: bool = False) -> list[dict[str, Any]]:
         """Validate each item on its own; open or join cases for the valid ones in bulk."""

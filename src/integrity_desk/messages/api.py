@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from uuid import uuid4
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
-from integrity_desk.api.deps import CaseReader, MessageReplayer, MessageReviewer, SessionDep
+from integrity_desk.api.deps import (
+    CaseReader,
+    CaseWorker,
+    MessageReplayer,
+    MessageReviewer,
+    SessionDep,
+)
 from integrity_desk.api.paging import IdCursor, RowId
 from integrity_desk.cases import repository as repo
 from integrity_desk.cases.models import Case
 from integrity_desk.db import utcnow
 from integrity_desk.errors import Conflict
-from integrity_desk.messages import outbound, service
-from integrity_desk.messages.domain import Status
+from integrity_desk.messages import outbound, replies, service
+from integrity_desk.messages.domain import Status, reply_key
 from integrity_desk.messages.models import OutboxMessage
 from integrity_desk.privacy.domain import mask_contact, mask_text
 
@@ -132,3 +140,32 @@ def release(message_id: RowId, body: ReleaseIn, session: SessionDep,
                     actor=principal.actor, now=utcnow(), body=body.body)
     session.commit()
     return message_out(message)
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=replies.REPLY_MAX,
+                      description="what to tell the requester, in your own words")
+    idempotency_key: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[\w.:-]+$",
+        description="sending the same key again queues nothing more and answers the reply "
+                    "already queued (200)")
+
+
+@router.post("/cases/{key}/replies", status_code=201, response_model=MessageOut)
+def reply(key: str, body: ReplyIn, response: Response, session: SessionDep,
+          principal: CaseWorker) -> MessageOut:
+    """Reply to whoever raised the case: queued in the outbox, on the timeline, and the case's
+    first response if it had none (a legal sender's reply waits for counsel's review)."""
+    case = repo.get_case(session, principal.user, key, for_update=True)
+    nonce = body.idempotency_key or uuid4().hex
+    message = replies.reply_to_requester(session, case, user=principal.user,
+                                         actor=principal.actor, text=body.text, nonce=nonce,
+                                         now=utcnow())
+    if message is None:  # sent before under this key: the same answer, nothing new
+        message = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.idempotency_key == reply_key(case.id, nonce))).one()
+        response.status_code = 200
+    answer = message_out(message)
+    session.commit()
+    return answer

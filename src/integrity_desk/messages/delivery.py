@@ -69,8 +69,8 @@ _RELEASE = (update(_T).where(*_GUARD)
 
 def email_enabled(settings: Settings) -> bool:
     """Whether a relay is configured: without one no message is sent (they wait, queued), and
-    no page or form may say one was."""
-    return bool(settings.smtp_url.strip())
+    no page or form may say one was (the settings' own rule, which the public forms read)."""
+    return settings.email_on
 
 
 def policy_of(settings: Settings) -> RetryPolicy:

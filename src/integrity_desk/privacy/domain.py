@@ -23,7 +23,7 @@ PRIVATE_PERSON_TYPES = frozenset({"consumer", "reviewer", "notifier", "business"
 
 # Keys of a linked request's payload that hold what the requester wrote: erased whole by
 # retention (other strings there are only scrubbed of contact data).
-FREE_TEXT_KEYS = frozenset({"reason", "grounds", "description", "explanation",
+FREE_TEXT_KEYS = frozenset({"reason", "grounds", "description", "explanation", "subject",
                             "business_impact", "hypothesis"})
 # Keys of a case's details that are its decision: retention leaves them exactly as they are.
 DECISION_KEYS = frozenset({"outcome"})

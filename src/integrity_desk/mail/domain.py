@@ -1,0 +1,171 @@
+"""Reading a received message, pure (no database, no network): its headers, text and
+attachments, the routes its recipients name, and the limits it must keep.
+
+The limits answer with an SMTP reply code, so the SMTP server and the mailbox poller refuse
+for the same reasons: 5xx where the message itself is wrong (resending it cannot help), 4xx
+where the same message may be taken later (the sender's rate, the database away).
+"""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.utils import getaddresses, parseaddr
+
+from integrity_desk.cases.domain import CaseKind
+
+
+class Refused(Exception):
+    """A message the desk does not take, with the SMTP reply that says why."""
+
+    def __init__(self, code: int, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code, self.status, self.reason = code, status, reason
+
+    @property
+    def permanent(self) -> bool:
+        return self.code >= 500
+
+    @property
+    def reply(self) -> str:
+        return f"{self.code} {self.status} {self.reason}"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass
+class Letter:
+    """What intake reads of a message."""
+
+    message_id: str
+    sender_name: str
+    sender: str
+    recipients: list[str]
+    subject: str
+    text: str
+    in_reply_to: str
+    references: str
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_attachments: int
+    types: tuple[str, ...]  # "application/pdf", "image/*"
+
+    @classmethod
+    def from_setting(cls, max_attachments: int, types: str) -> Limits:
+        return cls(max_attachments, tuple(t.strip().lower() for t in types.split(",")
+                                          if t.strip()))
+
+    def allows(self, content_type: str) -> bool:
+        ctype = content_type.lower()
+        return any(ctype == t or (t.endswith("/*") and ctype.startswith(t[:-1]))
+                   for t in self.types)
+
+
+class Routes:
+    """``legal@=legal_notice,…``: a recipient's local part (or full address) names a case kind."""
+
+    def __init__(self, setting: str, *, reply_address: str) -> None:
+        self.by_local: dict[str, str] = {}
+        self.by_address: dict[str, str] = {}
+        for item in filter(None, (p.strip() for p in setting.split(","))):
+            address, eq, kind = item.partition("=")
+            if not eq or kind.strip() not in CaseKind.__members__.values():
+                raise ValueError(f"IDESK_MAIL_ROUTES: {item!r} is not address@=case_kind "
+                                 f"(kinds: {', '.join(k.value for k in CaseKind)})")
+            local, _, domain = address.strip().lower().partition("@")
+            if domain:
+                self.by_address[f"{local}@{domain}"] = kind.strip()
+            else:
+                self.by_local[local] = kind.strip()
+        self.reply_local = parseaddr(reply_address)[1].partition("@")[0].lower()
+
+    def kind_of(self, address: str) -> str | None:
+        """The case kind an address routes to (its "+" part ignored), or None."""
+        local, domain = _split(address)
+        base = local.partition("+")[0]
+        return self.by_address.get(f"{base}@{domain}") or self.by_local.get(base)
+
+    def is_reply_address(self, address: str) -> bool:
+        local, _ = _split(address)
+        return bool(self.reply_local) and local.partition("+")[0] == self.reply_local
+
+    def accepts(self, address: str) -> bool:
+        return self.kind_of(address) is not None or self.is_reply_address(address)
+
+
+def _split(address: str) -> tuple[str, str]:
+    local, _, domain = parseaddr(address)[1].lower().rpartition("@")
+    return local, domain
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _text_of(msg: EmailMessage) -> str:
+    part = msg.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    text = part.get_content()
+    if part.get_content_type() == "text/html":
+        text = _TAGS.sub(" ", text)
+    return str(text).strip()
+
+
+def read_letter(raw: bytes, *, envelope_recipients: list[str] | None = None) -> Letter:
+    """Parse a message; Refused(550 5.6.0) when it is no readable message at all."""
+    if not raw.strip():
+        raise Refused(550, "5.6.0", "empty message")
+    try:
+        msg = email.message_from_bytes(raw, policy=policy.default)
+        assert isinstance(msg, EmailMessage)
+        sender_name, sender = parseaddr(str(msg.get("From", "")))
+        if "@" not in sender:
+            raise Refused(550, "5.6.0", "the From header names no address")
+        text = _text_of(msg)
+        attachments = []
+        for part in msg.iter_attachments():
+            content = part.get_payload(decode=True) or b""
+            name = part.get_filename() or f"attachment-{len(attachments) + 1}"
+            attachments.append(Attachment(name[:255], part.get_content_type()[:127], content))
+        recipients = envelope_recipients or [a for _, a in getaddresses(
+            [str(v) for v in msg.get_all("To", []) + msg.get_all("Cc", [])]) if a]
+        message_id = str(msg.get("Message-ID", "")).strip()
+    except Refused:
+        raise
+    except Exception as exc:  # the parser's own errors, whatever their class
+        raise Refused(550, "5.6.0", f"malformed message: {exc}"[:200]) from None
+    if not message_id:
+        # No Message-ID: the content names it, so the same message resent is still one.
+        message_id = f"<sha256-{hashlib.sha256(raw).hexdigest()}@inbound.invalid>"
+    return Letter(message_id=message_id[:500], sender_name=sender_name.strip(),
+                  sender=sender.lower(), recipients=recipients,
+                  subject=str(msg.get("Subject", "")).strip(), text=text,
+                  in_reply_to=str(msg.get("In-Reply-To", "")),
+                  references=str(msg.get("References", "")), attachments=attachments)
+
+
+def check_limits(letter: Letter, limits: Limits) -> None:
+    """Refuse a message whose attachments the desk does not take (count, type)."""
+    if len(letter.attachments) > limits.max_attachments:
+        raise Refused(552, "5.3.4", f"too many attachments: {len(letter.attachments)} "
+                      f"(at most {limits.max_attachments})")
+    for a in letter.attachments:
+        if not limits.allows(a.content_type):
+            raise Refused(554, "5.6.1", f"attachment {a.filename!r} of type {a.content_type} "
+                          "is not accepted (accepted: " + ", ".join(limits.types) + ")")

@@ -1,0 +1,102 @@
+"""The desk's SMTP server (``idesk mail serve``), on aiosmtpd.
+
+Refusals come as early as the protocol allows, so a sender's own server keeps the letter and
+tells its author: an unknown recipient at RCPT (550), a message over IDESK_MAIL_MAX_BYTES at
+MAIL FROM's SIZE or during DATA (552, aiosmtpd's own check of the advertised SIZE). Everything
+else is read at the end of DATA. The 250 is sent only after the database committed the case,
+the message and its files: a server killed before that leaves the sender without a 250, so it
+sends again, and the Message-ID makes the second delivery the only one stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SmtpSession
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from integrity_desk.db import Database, utcnow
+from integrity_desk.mail.domain import Refused
+from integrity_desk.mail.service import MailPolicy, SenderRate, known_message, receive
+
+log = logging.getLogger(__name__)
+
+
+class DeskHandler:
+    """aiosmtpd handler: RCPT checks the routes; DATA stores through the mail service."""
+
+    def __init__(self, db: Database, policy: MailPolicy) -> None:
+        self.db, self.policy = db, policy
+        self.rate = SenderRate(policy.rate)
+
+    async def handle_RCPT(self, server: SMTP, session: SmtpSession, envelope: Envelope,
+                          address: str, rcpt_options: list[str]) -> str:
+        if not self.policy.routes.accepts(address):
+            return f"550 5.1.1 <{address}>: no such address at this desk"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: SMTP, session: SmtpSession,
+                          envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        # The database work runs in a thread: one slow commit must not stall every session.
+        return await asyncio.to_thread(self.take, raw, list(envelope.rcpt_tos))
+
+    def take(self, raw: bytes, recipients: list[str]) -> str:
+        """Store one message and return the SMTP reply; 250 only after the commit."""
+        try:
+            with self.db.session() as session:
+                received = receive(session, raw, policy=self.policy, now=utcnow(),
+                                   source="smtp", recipients=recipients, rate=self.rate)
+        except Refused as refusal:
+            return refusal.reply
+        except IntegrityError:
+            # The same Message-ID committed by a parallel session first: already received.
+            return self._after_conflict(raw, recipients)
+        except DBAPIError:
+            log.exception("storing a received message failed")
+            return "451 4.3.0 the message could not be stored now; try again later"
+        if received.outcome == "duplicate":
+            return "250 2.0.0 OK: already received"
+        return f"250 2.0.0 OK: received ({received.outcome}, message {received.inbound_id})"
+
+    def _after_conflict(self, raw: bytes, recipients: list[str]) -> str:
+        from integrity_desk.mail.domain import read_letter
+
+        with self.db.session() as session:
+            if known_message(session, read_letter(raw, envelope_recipients=recipients)
+                             .message_id) is not None:
+                return "250 2.0.0 OK: already received"
+        return "451 4.3.0 the message could not be stored now; try again later"
+
+
+def controller(db: Database, policy: MailPolicy, *, host: str, port: int) -> Controller:
+    """The server on its own thread and event loop (started by the caller). SIZE is advertised
+    from the limit, and data beyond it is answered 552 by aiosmtpd itself."""
+    return Controller(DeskHandler(db, policy), hostname=host, port=port,
+                      data_size_limit=policy.max_bytes, ready_timeout=10.0,
+                      server_hostname="integrity-desk")
+
+
+def serve(db: Database, policy: MailPolicy, *, host: str, port: int,
+          ready: Any = None) -> None:
+    """Run until SIGTERM or SIGINT (``idesk mail serve``)."""
+    server = controller(db, policy, host=host, port=port)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    server.start()
+    try:
+        if ready is not None:
+            ready(server)
+        stop.wait()
+    finally:
+        server.stop()
