@@ -53,6 +53,8 @@ class Inbox:
     at_rcpt: dict[str, list[str]] = field(default_factory=dict)
     at_data: list[str] = field(default_factory=list)
     sessions: int = 0
+    # The Message-ID of every message that reached DATA, refused ones too (retries show here).
+    data_ids: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     controller: Controller | None = None
 
@@ -80,11 +82,13 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        content = envelope.original_content or envelope.content
         with self.lock:
+            self.data_ids.append(str(message_from_bytes(content)["Message-ID"]))
             if self.at_data:
                 return self.at_data.pop(0)
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                          envelope.original_content or envelope.content))
+                                          content))
         return "250 Message accepted"
 
     async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,

@@ -99,6 +99,9 @@ def test_a_4xx_is_retried_with_the_same_message_id_until_sent(
     assert deliver()["sent"] == 1
     [row] = _rows(db)
     assert (row.status, row.attempts, row.last_code) == ("sent", 3, 250)
+    # The refused DATA and the accepted one carried the same Message-ID: one message, resent.
+    assert len(inbox.data_ids) == 2 and len(set(inbox.data_ids)) == 1
+    assert inbox.data_ids[0].startswith(f"<outbox-{letter}.c{case_id}-")
     kinds = [k for k, _ in _events(db, case_id)]
     assert kinds == ["message.queued", "message.retrying", "message.retrying", "message.sent"]
     retrying = _events(db, case_id)[1][1]
