@@ -53,3 +53,15 @@ def test_a_message_id_is_stable_and_leads_back_to_its_case() -> None:
 
 def test_domain_of_reads_a_header_address() -> None:
     assert a.domain_of("Integrity Desk <desk@Integrity.Example>") == "integrity.example"
+
+
+def test_a_bounce_address_names_its_letter_and_only_under_our_key() -> None:
+    address = a.bounce_address(17, reply_to="Desk <replies@desk.example>", secret=SECRET)
+    assert address.startswith("replies+b17-") and address.endswith("@desk.example")
+    assert a.bounced_letter(address, SECRET) == 17
+    assert a.bounced_letter(f"<{address.upper()}>", SECRET) == 17
+    assert a.bounced_letter(address, "another-key") is None
+    assert a.bounced_letter(address.replace("+b17-", "+b18-"), SECRET) is None
+    assert a.bounced_letter("replies+c17-0123456789@desk.example", SECRET) is None
+    # A case's reply address is not a bounce address, and the other way round.
+    assert a.case_from_address(address, SECRET) is None

@@ -14,7 +14,7 @@ from integrity_desk.cases.models import Case
 from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.errors import InvalidInput
-from integrity_desk.messages.addresses import case_from_address, case_from_subject
+from integrity_desk.messages.addresses import bounced_letter, case_from_address, case_from_subject
 from integrity_desk.messages.delivery import email_enabled
 from integrity_desk.messages.domain import MessageKind
 from integrity_desk.messages.mime import parse_relay
@@ -43,7 +43,9 @@ def test_a_receipt_goes_out_as_a_proper_email(db: Database, inbox: Inbox,
     [receipt] = queue_letters(db, [case_id], kind=MessageKind.RECEIPT, language="de")
     assert deliver()["sent"] == 1
     [got] = inbox.received
-    assert got.mail_from == "desk@desk.example" and got.rcpt_tos == ["ann@example.org"]
+    # The envelope sender is the letter's own bounce address (VERP): a report names the letter.
+    assert bounced_letter(got.mail_from, "test-secret") == receipt
+    assert got.mail_from.startswith("replies+b") and got.rcpt_tos == ["ann@example.org"]
     msg = got.message
     assert msg["From"] == "Integrity Desk <desk@desk.example>"
     assert msg["To"] == "ann@example.org"

@@ -57,6 +57,33 @@ def reply_address(case_id: int, *, reply_to: str, secret: str) -> str:
     return f"{name} <{tokened}>" if name else tokened
 
 
+def _bounce_mac(outbox_id: int, secret: str) -> str:
+    return hmac.new(secret.encode(), f"bounce:{outbox_id}".encode(),
+                    hashlib.sha256).hexdigest()[:10]
+
+
+def bounce_address(outbox_id: int, *, reply_to: str, secret: str) -> str:
+    """The envelope sender (MAIL FROM) of one letter: the replies address with the letter's
+    own token (``replies+b17-3f9a0b1c2d@…``, VERP), so a delivery report that comes back days
+    after the relay's 250 names the letter it is about, whatever its text says."""
+    local, _, domain = parseaddr(reply_to)[1].partition("@")
+    return f"{local}+b{outbox_id}-{_bounce_mac(outbox_id, secret)}@{domain}"
+
+
+_BOUNCE = re.compile(r"b(\d{1,12})-([0-9a-f]{10})")
+
+
+def bounced_letter(address: str, secret: str) -> int | None:
+    """The outbox row a delivery report addressed to ``bounce_address`` is about, if genuine."""
+    local = parseaddr(address)[1].partition("@")[0].lower()
+    found = _BOUNCE.fullmatch(local.partition("+")[2])
+    if found is None:
+        return None
+    outbox_id = int(found.group(1))
+    return outbox_id if hmac.compare_digest(found.group(2),
+                                            _bounce_mac(outbox_id, secret)) else None
+
+
 def subject_with_token(subject: str, case_id: int, secret: str) -> str:
     tag = f"[ref:{reply_token(case_id, secret)}]"
     return subject if tag in subject else f"{subject} {tag}"

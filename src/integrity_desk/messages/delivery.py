@@ -36,6 +36,7 @@ from integrity_desk.audit.service import SYSTEM, record_many
 from integrity_desk.bulk import BulkInsert
 from integrity_desk.config import Settings
 from integrity_desk.db import utcnow
+from integrity_desk.messages.addresses import bounce_address
 from integrity_desk.messages.domain import Status
 from integrity_desk.messages.mime import (
     Letter,
@@ -136,7 +137,6 @@ class Lane:
         self.relay, self.sender, self.timeout = relay, sender, timeout
         self.conn: smtplib.SMTP | None = None
         self.unreachable: str | None = None  # set when connecting failed: the relay is away
-        self.envelope_from = envelope_address(sender.mail_from)
 
     def _connect(self) -> smtplib.SMTP:
         relay = self.relay
@@ -193,14 +193,17 @@ class Lane:
         letter = c.letter
         data = build(letter, self.sender, now=started).as_bytes()
         to = envelope_address(letter.recipient)
-        options = ["SMTPUTF8"] if needs_smtputf8(to, self.envelope_from) else []
+        # Each letter's own envelope sender: a delivery report names the letter it is about.
+        envelope_from = bounce_address(letter.id, reply_to=self.sender.reply_to,
+                                       secret=self.sender.secret)
+        options = ["SMTPUTF8"] if needs_smtputf8(to, envelope_from) else []
         for again in (False, True):
             reused = self.conn is not None
             stage = "connect"
             try:
                 conn = self.conn or self._connect()
                 stage = "mail"
-                code, answer = conn.mail(self.envelope_from, options)
+                code, answer = conn.mail(envelope_from, options)
                 if code == 250:
                     stage = "rcpt"
                     code, answer = conn.rcpt(to)

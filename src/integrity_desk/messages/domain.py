@@ -67,6 +67,7 @@ class Status(StrEnum):
     FAILED = "failed"  # kept for rows of older versions; delivery now ends sent or dead
     DEAD = "dead"  # refused for good (5xx) or out of attempts: listed, and replayable
     NO_ADDRESS = "no_address"  # nobody to send it to: kept as the record it was due
+    BOUNCED = "bounced"  # accepted by the relay, then reported undeliverable (messages.bounces)
 
 
 @cache

@@ -348,7 +348,7 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
 
 
 _MAIL_EVENTS = frozenset({"message.sent", "message.retrying", "message.dead",
-                          "message.replayed"})
+                          "message.replayed", "message.bounced", "message.delayed"})
 
 
 def _describe_mail(kind: str, p: dict[str, Any]) -> str:
@@ -367,6 +367,13 @@ def _describe_mail(kind: str, p: dict[str, Any]) -> str:
         why = f": {p['error']}" if p.get("error") else ""
         return (f"gave up delivering {what}{to} after attempt {p.get('attempt', '?')}{code}"
                 f"{why}; it can be replayed from the outbox")
+    if kind in ("message.bounced", "message.delayed"):
+        status = f" ({p['status']})" if p.get("status") else ""
+        why = f": {p['diagnostic']}" if p.get("diagnostic") else ""
+        if kind == "message.delayed":
+            return f"the recipient's mail server has not delivered {what}{to} yet{status}{why}"
+        return (f"{what}{to} bounced: the recipient's mail server could not deliver it"
+                f"{status}{why}; the person was not told by e-mail")
     return f"queued {what}{to} again for delivery (replayed)"
 
 

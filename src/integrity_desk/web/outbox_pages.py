@@ -28,7 +28,8 @@ router = APIRouter(include_in_schema=False)
 Replayer = Annotated[Viewer, Depends(page(Action.MESSAGE_REPLAY))]
 PAGE = 50
 # The tabs of the page, in the order an operator looks at them.
-SHOWN = (Status.DEAD, Status.QUEUED, Status.SENT, Status.HELD, Status.NO_ADDRESS)
+SHOWN = (Status.DEAD, Status.BOUNCED, Status.QUEUED, Status.SENT, Status.HELD,
+         Status.NO_ADDRESS)
 
 
 @router.get("/outbox")
