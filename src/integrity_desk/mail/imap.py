@@ -88,7 +88,7 @@ def _take(db: Database, policy: MailPolicy, raw: bytes, *, kind: str | None,
 
 def poll_forever(db: Database, policy: MailPolicy, url: MailboxUrl, *, kind: str | None,
                  interval: float, report: Callable[[Counter[str]], None]) -> None:
-    rate = SenderRate(policy.rate)
+    rate = SenderRate(policy.rate, policy.rate_storage)
     while True:
         counts = poll_once(db, policy, url, kind=kind, rate=rate)
         if counts:

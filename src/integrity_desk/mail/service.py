@@ -56,6 +56,7 @@ class MailPolicy:
     secret: str
     domain: str
     rate: str
+    rate_storage: str = "memory://"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MailPolicy:
@@ -64,16 +65,18 @@ class MailPolicy:
                    Limits.from_setting(settings.mail_max_attachments,
                                        settings.mail_attachment_types),
                    settings.mail_max_bytes, settings.secret_key, domain_of(settings.mail_from),
-                   settings.mail_rate_per_sender)
+                   settings.mail_rate_per_sender, settings.rate_limit_storage)
 
 
 class SenderRate:
-    """Messages accepted per sending address (IDESK_MAIL_RATE_PER_SENDER), counted in this
-    process: one server or poller is the door mail comes through."""
+    """Messages accepted per sending address (IDESK_MAIL_RATE_PER_SENDER), counted where the
+    API's limits are (IDESK_RATE_LIMIT_STORAGE): two SMTP servers behind one MX share a count
+    when that is Redis."""
 
     def __init__(self, rate: str, storage: str = "memory://") -> None:
         self.item = parse(rate)
-        self.limiter = MovingWindowRateLimiter(storage_from_string(storage))
+        options = {"implementation": "redispy"} if storage.startswith("redis") else {}
+        self.limiter = MovingWindowRateLimiter(storage_from_string(storage, **options))
 
     def check(self, sender: str) -> None:
         if not self.limiter.hit(self.item, "mail-sender", sender.lower()):

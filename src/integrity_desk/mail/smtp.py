@@ -101,7 +101,7 @@ class DeskHandler:
 
     def __init__(self, db: Database, policy: MailPolicy) -> None:
         self.db, self.policy = db, policy
-        self.rate = SenderRate(policy.rate)
+        self.rate = SenderRate(policy.rate, policy.rate_storage)
 
     async def handle_RCPT(self, server: SMTP, session: SmtpSession, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:
