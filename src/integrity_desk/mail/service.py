@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor
 from integrity_desk.cases.domain import CaseKind, Channel, RequesterType, parse_case_key
-from integrity_desk.cases.models import Case
+from integrity_desk.cases.models import Case, CaseRequest
 from integrity_desk.config import Settings
 from integrity_desk.db import upsert_insert
 from integrity_desk.errors import DeskError, Forbidden
@@ -176,30 +176,56 @@ def _reply_draft(case: Case, letter: Letter) -> req.Draft:
 
 
 def _complete_payload(session: Session, route: str, f: LetterFields,
-                      letter: Letter) -> Any | None:
+                      letter: Letter) -> tuple[Any | None, list[str]]:
     """The API's own payload for a letter that carries every field its kind requires, so it
-    goes through exactly the API's intake; None when a field is missing."""
-    person = {"name": f.sender_name, "email": f.sender_email}
+    goes through exactly the API's intake; else None and what the API's schema said."""
+    payload, problems = None, []
+    try:
+        payload = _payload(session, route, f, letter)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                    for e in exc.errors(include_url=False)]
+    return payload, problems
+
+
+def _payload(session: Session, route: str, f: LetterFields, letter: Letter) -> Any | None:
+    # Art. 16 asks a notice for a name; an appellant is known by the address they write from.
+    person = {"name": f.sender_name or (f.sender_email if route == CaseKind.APPEAL else None),
+              "email": f.sender_email}
     common = {"channel": Channel.EMAIL, "title": letter.subject[:300] or None,
               "language": f.language}
-    try:
-        if route == CaseKind.LEGAL_NOTICE:
-            return s.LegalNoticeIn(
-                kind="legal_notice", sender_type=f.sender_type or "law_firm",
-                sender=s.Person(**person), jurisdiction=f.jurisdiction,
-                notice_type=f.notice_type or "other", legal_basis=f.legal_basis,
-                explanation=f.explanation, deadline=f.deadline, urls=f.urls,
-                good_faith_statement=f.good_faith, **common)
-        if route == CaseKind.APPEAL:
-            key = _case_key_in(f"{letter.subject}\n{letter.text}")
-            return s.AppealIn(kind="appeal", contested_case=key, appellant_type="notifier",
-                              appellant=s.Person(**person), grounds=f.explanation, **common)
-    except ValidationError:
-        return None
+    if route == CaseKind.LEGAL_NOTICE:
+        return s.LegalNoticeIn(
+            kind="legal_notice", sender_type=f.sender_type or "law_firm",
+            sender=s.Person(**person), jurisdiction=f.jurisdiction,
+            notice_type=f.notice_type or "other", legal_basis=f.legal_basis,
+            explanation=f.explanation, deadline=f.deadline, urls=f.urls,
+            good_faith_statement=f.good_faith, **common)
+    if route == CaseKind.APPEAL:
+        key = _case_key_in(f"{letter.subject}\n{letter.text}")
+        if key is None or not _party_to(session, key, f.sender_email):
+            return None
+        return s.AppealIn(kind="appeal", contested_case=key, appellant_type="notifier",
+                          appellant=s.Person(**person), grounds=f.explanation, **common)
     return None
 
 
 _KEY = re.compile(r"\b([A-Z]{3}-\d{1,10})\b")
+
+
+def _party_to(session: Session, key: str, sender: str | None) -> bool:
+    """Whether the sender is the requester of the case it contests (on the case or one of its
+    linked requests). A letter naming a case key is no right to appeal: the public form has its
+    signed link, an e-mail has only its From address. A stranger's appeal still opens a case,
+    marked needs completion, for a person to check."""
+    parsed = parse_case_key(key)
+    if parsed is None or not sender:
+        return False
+    contacts = {c.lower() for c in session.scalars(
+        select(Case.requester_contact).where(Case.id == parsed[1])
+        .union(select(CaseRequest.requester_contact)
+               .where(CaseRequest.case_id == parsed[1]))) if c}
+    return sender.lower() in contacts
 
 
 def _case_key_in(text: str) -> str | None:
@@ -209,7 +235,7 @@ def _case_key_in(text: str) -> str | None:
     return None
 
 
-def _missing(route: str, f: LetterFields, letter: Letter) -> list[str]:
+def _missing(session: Session, route: str, f: LetterFields, letter: Letter) -> list[str]:
     """Each element the letter lacks for its kind, named with why it is needed."""
     missing = [f"{key}: {ART16[key]}" for key in f.missing_art16()] \
         if route in (CaseKind.LEGAL_NOTICE, CaseKind.TRUSTED_FLAGGER_NOTICE) else []
@@ -220,8 +246,12 @@ def _missing(route: str, f: LetterFields, letter: Letter) -> list[str]:
             ("deadline", f.deadline, "when the sender needs the content acted on"))
             if not v]
     elif route == CaseKind.APPEAL:
-        if not _case_key_in(f"{letter.subject}\n{letter.text}"):
+        key = _case_key_in(f"{letter.subject}\n{letter.text}")
+        if not key:
             missing.append("contested_case: the key of the case whose decision is contested")
+        elif not _party_to(session, key, f.sender_email):
+            missing.append(f"appellant: {f.sender_email} is not a requester of {key}; confirm "
+                           "the sender may appeal it")
     elif route == CaseKind.CSM_ESCALATION:
         missing += ["business_domain: the business concerned",
                     "customer_tier: the customer's tier",
@@ -235,7 +265,7 @@ def _open(session: Session, intake: Intake, route: str, letter: Letter, f: Lette
           now: datetime) -> tuple[Case, bool, list[str] | None]:
     """A complete letter goes through the API's intake; an incomplete one (or one the API
     would refuse for a field, e.g. a past deadline) opens a case marked needs completion."""
-    payload = _complete_payload(session, route, f, letter)
+    payload, problems = _complete_payload(session, route, f, letter)
     problem: str | None = None
     if payload is not None:
         savepoint = session.begin_nested()
@@ -250,9 +280,11 @@ def _open(session: Session, intake: Intake, route: str, letter: Letter, f: Lette
         else:
             savepoint.commit()
             return outcome.case, outcome.created, None
-    missing = _missing(route, f, letter)
-    if problem and problem not in missing:
-        missing.append(problem)
+    missing = _missing(session, route, f, letter)
+    # What the schema refused beyond the elements named above (each element named once).
+    named = {m.split(":", 1)[0].split(".", 1)[0] for m in missing}
+    missing += [p for p in [*problems, *([problem] if problem else [])]
+                if p.split(":", 1)[0].split(".", 1)[0] not in named]
     opened = intake.open_cases([_incomplete_draft(session, route, letter, f, missing, now)])
     assert opened[0] is not None  # an incomplete draft carries no dedupe key
     return opened[0], True, missing
