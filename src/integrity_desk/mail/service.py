@@ -19,7 +19,7 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor
@@ -93,8 +93,12 @@ class Received:
     missing: list[str] | None = None
 
 
-def known_message(session: Session, message_id: str) -> InboundMail | None:
-    return session.scalar(select(InboundMail).where(InboundMail.message_id == message_id))
+_KNOWN = select(InboundMail.id).where(InboundMail.message_id == bindparam("mid"))
+
+
+def known_message(session: Session, message_id: str) -> int | None:
+    """The id of the message received with this Message-ID before, if any."""
+    return session.scalar(_KNOWN, {"mid": message_id})
 
 
 def receive(session: Session, raw: bytes, *, policy: MailPolicy, now: datetime,
@@ -129,9 +133,9 @@ def receive(session: Session, raw: bytes, *, policy: MailPolicy, now: datetime,
         assert route is not None
         case, created, missing = _open(session, intake, route, letter, fields, now)
         outcome = "opened" if created else "joined"
-    inbound = _store(session, letter, raw, case_id=case.id, route=route, outcome=outcome,
+    inbound_id = _store(session, letter, raw, case_id=case.id, route=route, outcome=outcome,
                      source=source, now=now, missing=missing)
-    return Received(outcome, case.id, case.key, inbound.id, missing)
+    return Received(outcome, case.id, case.key, inbound_id, missing)
 
 
 def refused_row(session: Session, raw: bytes, refusal: Refused, *, source: str,
@@ -315,9 +319,11 @@ def _incomplete_draft(session: Session, route: str, letter: Letter, f: LetterFie
                  "deadline_in_letter": f.deadline.isoformat() if f.deadline else None})
 
 
+_INSERT_INBOUND = InboundMail.__table__.insert().returning(InboundMail.__table__.c.id)
+
+
 def _store(session: Session, letter: Letter, raw: bytes, *, case_id: int, route: str | None,
-           outcome: str, source: str, now: datetime,
-           missing: list[str] | None) -> InboundMail:
+           outcome: str, source: str, now: datetime, missing: list[str] | None) -> int:
     """The message's row, its attachments' rows and every distinct content once."""
     raw_sha = hashlib.sha256(raw).hexdigest()
     contents = {raw_sha: raw} | {a.sha256: a.content for a in letter.attachments}
@@ -327,16 +333,15 @@ def _store(session: Session, letter: Letter, raw: bytes, *, case_id: int, route:
     session.execute(insert(MailContent.__table__).values([
         {"sha256": sha, "size": len(body), "content": body, "stored_at": now}
         for sha, body in contents.items()]).on_conflict_do_nothing(index_elements=["sha256"]))
-    inbound = InboundMail(
+    inbound_id = session.execute(_INSERT_INBOUND, dict(
         message_id=letter.message_id, case_id=case_id, source=source, route=route,
-        outcome=outcome, sender=letter.sender[:254], recipients=letter.recipients[:50],
-        subject=letter.subject[:500] or None, size=len(raw), raw_sha256=raw_sha,
-        received_at=now, extra={"missing": missing} if missing else {})
-    session.add(inbound)
-    session.flush()
+        outcome=outcome, reason=None, sender=letter.sender[:254],
+        recipients=letter.recipients[:50], subject=letter.subject[:500] or None,
+        size=len(raw), raw_sha256=raw_sha, received_at=now, erased_at=None,
+        extra={"missing": missing} if missing else {})).scalar_one()
     if letter.attachments:
         session.execute(MailFile.__table__.insert(), [
-            {"inbound_id": inbound.id, "case_id": case_id, "filename": a.filename,
+            {"inbound_id": inbound_id, "case_id": case_id, "filename": a.filename,
              "content_type": a.content_type, "size": len(a.content), "sha256": a.sha256}
             for a in letter.attachments])
-    return inbound
+    return inbound_id
