@@ -140,19 +140,18 @@ def receive(session: Session, raw: bytes, *, policy: MailPolicy, now: datetime,
 
 def refused_row(session: Session, raw: bytes, refusal: Refused, *, source: str,
                 now: datetime) -> None:
-    """A mailbox's message the desk refused, recorded without its content so the next poll
-    does not take it again (an SMTP sender is told instead, and nothing is written)."""
+    """A mailbox's message the desk refused, recorded by its Message-ID and the reason only,
+    so the next poll does not take it again. No sender, subject or content: a refused message
+    has no case, so retention would never erase them (an SMTP sender is told instead, and
+    nothing is written)."""
     try:
-        letter = read_letter(raw)
-        message_id, sender, subject = letter.message_id, letter.sender, letter.subject
+        message_id = read_letter(raw).message_id
     except Refused:
         message_id = f"<sha256-{hashlib.sha256(raw).hexdigest()}@inbound.invalid>"
-        sender = subject = None
     if known_message(session, message_id) is None:
         session.add(InboundMail(message_id=message_id, source=source, outcome="refused",
-                                reason=refusal.reply[:500], sender=sender,
-                                subject=(subject or "")[:500] or None, recipients=[],
-                                size=len(raw), received_at=now, extra={}))
+                                reason=refusal.reply[:500], recipients=[], size=len(raw),
+                                received_at=now, extra={}))
         session.flush()
 
 
