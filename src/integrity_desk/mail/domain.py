@@ -44,10 +44,11 @@ class Attachment:
     filename: str
     content_type: str
     content: bytes
+    # Hashed once: storage keys the bytes by it and lists it on the case.
+    sha256: str = field(init=False)
 
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sha256", hashlib.sha256(self.content).hexdigest())
 
 
 @dataclass
