@@ -208,3 +208,23 @@ def test_dot_stuffed_lines_are_stored_as_written(db, smtp_server):
     with db.session() as session:
         raw = session.get(MailContent, session.scalar(select(InboundMail.raw_sha256))).content
     assert b"\n.A line that begins with a dot.\r\n..and one with two." in raw
+
+
+def test_a_fault_while_storing_answers_451_and_stores_nothing(db, smtp_server, monkeypatch):
+    from integrity_desk.mail import service
+
+    port = smtp_server()
+    real_store = service._store
+
+    def failing_store(*args, **kwargs):
+        real_store(*args, **kwargs)  # everything written, then the fault before the commit
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(service, "_store", failing_store)
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        send(port, letter())
+    assert refused.value.smtp_code == 451 and b"disk on fire" not in refused.value.smtp_error
+    assert counts(db) == (0, 0, 0, 0)
+    monkeypatch.setattr(service, "_store", real_store)
+    assert send(port, letter()) == {}  # the sender's retry lands
+    assert counts(db)[:3] == (1, 1, 1)

@@ -20,10 +20,10 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, syntax
 from aiosmtpd.smtp import Session as SmtpSession
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from integrity_desk.db import Database, utcnow
-from integrity_desk.mail.domain import Refused
+from integrity_desk.mail.domain import Refused, read_letter
 from integrity_desk.mail.service import MailPolicy, SenderRate, known_message, receive
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,9 @@ class DeskHandler:
         except IntegrityError:
             # The same Message-ID committed by a parallel session first: already received.
             return self._after_conflict(raw, recipients)
-        except DBAPIError:
+        except Exception:
+            # The database away, or a fault of ours: never a 250, never a 5xx that would make
+            # the sender give the letter up; its server keeps it and tries again.
             log.exception("storing a received message failed")
             return "451 4.3.0 the message could not be stored now; try again later"
         if received.outcome == "duplicate":
@@ -137,8 +139,6 @@ class DeskHandler:
         return f"250 2.0.0 OK: received ({received.outcome}, message {received.inbound_id})"
 
     def _after_conflict(self, raw: bytes, recipients: list[str]) -> str:
-        from integrity_desk.mail.domain import read_letter
-
         with self.db.session() as session:
             if known_message(session, read_letter(raw, envelope_recipients=recipients)
                              .message_id) is not None:
