@@ -110,6 +110,12 @@ class Settings(BaseSettings):
                                   "officedocument.wordprocessingml.document,message/rfc822")
     mail_rate_per_sender: str = "60/hour"  # messages accepted per sending address
 
+    @property
+    def email_on(self) -> bool:
+        """Whether the desk can send e-mail at all: pages say so plainly when it cannot,
+        and never claim a message went out."""
+        return bool(self.smtp_url.strip())
+
 
 @lru_cache
 def get_settings() -> Settings:

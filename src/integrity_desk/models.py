@@ -17,7 +17,7 @@ from integrity_desk.dsa.models import DsaStatement, DsaSubmissionLog, TrustedFla
 from integrity_desk.forms.models import InternalRequest
 from integrity_desk.jobs.models import Job
 from integrity_desk.mail.models import InboundMail, MailContent, MailFile
-from integrity_desk.messages.models import OutboxMessage
+from integrity_desk.messages.models import OutboxAttempt, OutboxMessage
 from integrity_desk.metrics.models import CaseFlowDay, MetricsRefresh, QueueBacklog
 from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
 from integrity_desk.people.models import ApiToken, Certification, Team, User
@@ -66,6 +66,7 @@ __all__ = [
     "MisuseEvent",
     "MisuseMeasure",
     "OutOfCourtDispute",
+    "OutboxAttempt",
     "OutboxMessage",
     "Queue",
     "QueueBacklog",

@@ -24,6 +24,7 @@ import uvicorn
 from integrity_desk.api.app import create_app
 from integrity_desk.config import Settings
 from integrity_desk.db import Database
+from tests.browser import axe
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking",
@@ -105,4 +106,25 @@ def tab(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Tab]:
     try:
         opened.shot("last")
     finally:
+        context.close()
+
+
+@pytest.fixture
+def browser_in(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Tab]]:
+    """A tab whose browser asks for the given language (Accept-Language), at a width."""
+    contexts: list[Any] = []
+
+    def make(locale: str = "en-GB", width: int = 1200) -> Tab:
+        context = chromium.new_context(locale=locale, viewport={"width": width, "height": 900})
+        contexts.append(context)
+        axe.install(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        tab = Tab(page, f"{request.node.name}-{locale}-{width}".replace("[", "_").replace(
+            "]", "_"))
+        page.on("console", lambda m: tab.console.append(f"{m.type}: {m.text}"))
+        return tab
+
+    yield make
+    for context in contexts:
         context.close()

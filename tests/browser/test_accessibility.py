@@ -17,7 +17,8 @@ from tests.browser.test_signin_browser import _sign_in, _with_password
 from tests.conftest import Person
 
 PAGES = ["/", "/cases", "/cases?sla=breached", "/queues", "/overview", "/search?q=shop",
-         "/cases/{key}", "/cases/{key}/decide", "/flaggers", "/messages/held", "/account"]
+         "/cases/{key}", "/cases/{key}/decide", "/flaggers", "/messages/held", "/outbox",
+         "/account"]
 
 # What a page loads besides itself and its data: scripts, stylesheets, images, fonts.
 ASSET_BYTES = """() => performance.getEntriesByType('resource')

@@ -4,7 +4,7 @@ the axe scan on every page at desktop and phone widths."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,27 +24,6 @@ from tests.conftest import Person
 from tests.decisions.test_decisions_api import _claimed_flag, _decide
 
 LIVE_SECRET = "browser-test-secret"  # the live server's key (tests/browser/conftest.py)
-
-
-@pytest.fixture
-def browser_in(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Tab]]:
-    """A tab whose browser asks for the given language (Accept-Language), at a width."""
-    contexts: list[Any] = []
-
-    def make(locale: str = "en-GB", width: int = 1200) -> Tab:
-        context = chromium.new_context(locale=locale, viewport={"width": width, "height": 900})
-        contexts.append(context)
-        axe.install(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        tab = Tab(page, f"{request.node.name}-{locale}-{width}".replace("[", "_").replace(
-            "]", "_"))
-        page.on("console", lambda m: tab.console.append(f"{m.type}: {m.text}"))
-        return tab
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def _clean(tab: Tab) -> None:

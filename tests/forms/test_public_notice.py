@@ -261,3 +261,30 @@ def test_what_intake_would_refuse_is_refused_on_its_field(client: TestClient, db
     assert r.status_code == 422, r.text
     assert field in field_errors(r.text)
     assert _cases(db) == []
+
+
+@pytest.mark.parametrize("smtp_url, lang, promised, warned", [
+    ("", "en", None, "E-mail is switched off at this desk"),
+    ("", "de", None, "Der E-Mail-Versand ist bei uns"),
+    ("smtp://127.0.0.1:2525", "en", "We are sending a confirmation to your e-mail address.",
+     None),
+    ("smtp://127.0.0.1:2525", "fr", "Nous vous envoyons une confirmation", None),
+])
+def test_the_forms_say_plainly_whether_e_mail_goes_out(
+        db: Database, smtp_url: str, lang: str, promised: str | None,
+        warned: str | None) -> None:
+    """With no relay nothing claims a confirmation was sent, and the form says so before the
+    person relies on it; with a relay the confirmation page says it is on its way."""
+    with TestClient(create_app(db, Settings(secret_key="test-secret", smtp_url=smtp_url))) as c:
+        form = c.get(f"/notice?lang={lang}").text
+        r = send(c, "/notice", consumer_notice(), lang=lang)
+        assert r.status_code == 303, r.text
+        received = c.get(r.headers["location"]).text
+    for page in (form, received):
+        assert (warned in page) if warned else ("E-mail is switched off" not in page
+                                                 and "E-Mail-Versand" not in page)
+    if promised:
+        assert promised in received
+    else:
+        assert "confirmation to your" not in received and "Bestätigung an Ihre" not in received
+    assert len(_outbox(db)) == 1  # the receipt is queued either way, for when mail is on

@@ -77,9 +77,10 @@ ENGLISH_ONLY = sorted(ENGLISH_WORDS - FOREIGN_WORDS)
 # English words the German or French texts use too: names and words the languages share.
 # Reviewed by hand; an English word slipped into a German or French template would otherwise
 # leave the English-only list unnoticed, so it has to show up here.
-SHARED = {"article", "commission", "conditions", "desk", "incompatible", "initiative",
-          "integrity", "liechtenstein", "machine", "message", "person", "restriction",
-          "safety", "service", "services", "subject", "trust", "union", "version"}
+SHARED = {"article", "commission", "conditions", "confirmation", "desk", "incompatible",
+          "initiative", "integrity", "liechtenstein", "machine", "message", "part", "person",
+          "photo", "place", "restriction", "safety", "service", "services", "subject", "trust",
+          "union", "version"}
 
 
 def _english_in(text: str, *values: str) -> list[str]:
@@ -130,8 +131,22 @@ def _appeal_outcomes() -> Iterator[dict[str, Any]]:
                    "reversed": reversed_count}
 
 
+def _documentation_requests() -> Iterator[dict[str, Any]]:
+    for name in (NAME, None):
+        yield {"case_key": "FLG-12", "name": name, "item": "I-0007",
+               "due": datetime(2026, 5, 10, 14, 5, tzinfo=UTC)}
+
+
+def _replies() -> Iterator[dict[str, Any]]:
+    for name in (NAME, None):
+        yield {"case_key": "CSM-4", "name": name, "text": FREE["explanation"],
+               "sender": "S-0008"}
+
+
 CONTEXTS = {MessageKind.RECEIPT: _receipts, MessageKind.DECISION_NOTICE: _decision_notices,
-            MessageKind.APPEAL_OUTCOME: _appeal_outcomes}
+            MessageKind.APPEAL_OUTCOME: _appeal_outcomes,
+            MessageKind.DOCUMENTATION_REQUEST: _documentation_requests,
+            MessageKind.REPLY: _replies}
 
 SUBJECTS = [
     ("review", SimpleNamespace(ref="r1", language=None,
@@ -188,7 +203,7 @@ def test_every_message_kind_is_written_in_the_language_asked_for(kind: MessageKi
         assert used == lang, (kind, lang, used)
         if lang in FOREIGN:
             found = _english_in(f"{subject}\n{body}", NAME, LAW, TITLE, *FREE.values(),
-                                "shop.example.com", "Reviews")
+                                "shop.example.com", "Reviews", "I-0007", "S-0008")
             assert found == [], (kind, lang, found, subject, body)
     assert count > 1
 

@@ -357,3 +357,26 @@ def test_timeline_filters_and_paging(sign_in: Callable[..., Browser], desk: dict
     assert 'aria-current="true">State changes' in plain.text
     bad = browser.client.get(f"/cases/{key}?show=everything")
     assert bad.status_code == 422 and "show is one of" in bad.text
+
+
+def test_a_specialist_replies_to_the_requester_from_the_case_view(
+        sign_in: Callable[..., Browser], desk: dict[str, Any], db: Database) -> None:
+    from integrity_desk.messages.models import OutboxMessage
+
+    browser = sign_in(desk["agent_a"])
+    key = desk["a"]
+    assert _post(browser, key, "claim").status_code == 200
+    page = browser.client.get(f"/cases/{key}").text
+    assert "Reply to the requester" in page and "E-mail is off at this desk" in page
+    nonce = re.search(r'name="nonce" value="([0-9a-f]+)"', page).group(1)
+    r = _post(browser, key, "reply", text="We are checking the order now.", nonce=nonce)
+    assert r.status_code == 200 and "queued a reply to the requester for sending" in r.text
+    again = _post(browser, key, "reply", text="We are checking the order now.", nonce=nonce)
+    assert again.status_code == 200  # the double click: one letter
+    r = _post(browser, key, "reply", text="  ", nonce=nonce)
+    assert r.status_code == 422 and "Reply: this field is required." in r.text
+    with db.session() as s:
+        [letter] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reply"))
+        assert "We are checking the order now." in letter.body
+        assert letter.recipient == "owner@shop.example.com"
+        assert s.get(Case, int(key.split("-")[1])).first_responded_at is not None

@@ -24,6 +24,7 @@ class Action(StrEnum):
     MISUSE_MANAGE = "misuse.manage"
     FLAGGER_MANAGE = "flagger.manage"
     MESSAGE_REVIEW = "message.review"
+    MESSAGE_REPLAY = "message.replay"
     PII_REVEAL = "pii.reveal"
     MAIL_READ = "mail.read"
     LEGAL_HOLD = "legal.hold"
@@ -51,6 +52,8 @@ DESCRIPTIONS: dict[Action, str] = {
                            "status",
     Action.MESSAGE_REVIEW: "review and release letters held for counsel (a legal notice's "
                            "outcome letter)",
+    Action.MESSAGE_REPLAY: "see the outbox's e-mail delivery (queued, sent and dead messages "
+                           "with the mail server's answers) and replay dead letters",
     Action.MISUSE_MANAGE: "see misuse counters (DSA Art. 23) and warn or suspend who crossed "
                           "the line",
     Action.PII_REVEAL: "see a case's personal data unmasked, giving a reason that the timeline "
@@ -89,6 +92,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.MISUSE_MANAGE: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
     Action.FLAGGER_MANAGE: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
     Action.MESSAGE_REVIEW: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),
+    Action.MESSAGE_REPLAY: _MANAGERS,
     Action.PII_REVEAL: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.LEGAL}),
     Action.MAIL_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.LEGAL}),
     Action.LEGAL_HOLD: frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL}),

@@ -41,6 +41,7 @@ from integrity_desk.decisions.models import ApprovalRule, Decision, DecisionActi
 from integrity_desk.decisions.statements import issue_statements
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from integrity_desk.messages.notices import notify_notifier
+from integrity_desk.messages.replies import request_documentation
 from integrity_desk.misuse.service import check_manifest, record_manifest
 from integrity_desk.people.models import User
 from integrity_desk.subjects.models import Business, Review, Reviewer
@@ -390,6 +391,7 @@ def _apply(session: Session, case: Case, decision: Decision, *, user: User, acto
     actions = apply_effects(session, case, decision, actor=actor, now=now)
     note_misuse(session, case, decision, actions, now=now)
     issue_statements(session, case, decision, actions, actor=actor, now=now)
+    request_documentation(session, case, actions, actor=actor, now=now)
     notify_notifier(session, case, decision, actions, session.get(Guideline,
                                                                   decision.guideline_id or 0),
                     actor=actor, now=now)

@@ -26,6 +26,7 @@ from integrity_desk.decisions import expiry
 from integrity_desk.decisions import tasks as decision_tasks
 from integrity_desk.dsa.tasks import submit_queued
 from integrity_desk.jobs import service
+from integrity_desk.messages import delivery as mail
 from integrity_desk.metrics import tasks as metrics_tasks
 from integrity_desk.privacy import retention
 from integrity_desk.sla.tasks import sweep
@@ -54,6 +55,7 @@ HANDLERS: dict[str, Handler] = {
         session, now=now, keep_done=timedelta(days=settings.jobs_keep_done_days),
         keep_failed=timedelta(days=settings.jobs_keep_failed_days)),
     webhooks.JOB: webhooks.handle,
+    mail.JOB: mail.handle,
     webhooks.PRUNE_JOB: lambda session, now, payload, settings: webhooks.prune(
         session, now=now, settings=settings),
 }
@@ -71,6 +73,8 @@ def periodic(settings: Settings) -> list[tuple[str, int]]:
             (service.PRUNE_JOB, 3600)]
     if settings.dsa_api_url:  # Transparency Database submissions, once configured
         jobs.append(("dsa.submit", settings.dsa_submit_seconds))
+    if mail.email_enabled(settings):  # the outbox by e-mail, once a relay is configured
+        jobs.append((mail.JOB, settings.mail_poll_seconds))
     return jobs
 
 

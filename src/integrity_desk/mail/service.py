@@ -40,6 +40,7 @@ from integrity_desk.messages.addresses import (
     case_from_subject,
     domain_of,
 )
+from integrity_desk.messages.service import acknowledge
 from integrity_desk.subjects.service import review_refs_in_urls, reviews_by_ref
 
 MAIL_ACTOR = Actor(None, "mail intake")
@@ -93,6 +94,22 @@ class Received:
     missing: list[str] | None = None
 
 
+def threading_id(message_id: str | None) -> str | None:
+    """A letter's Message-ID for our answer's In-Reply-To; None for the stand-in the desk made
+    up for a letter that had none (no mail program knows it)."""
+    if not message_id or message_id.endswith("@inbound.invalid>"):
+        return None
+    return message_id
+
+
+def latest_message_id(session: Session, case_id: int) -> str | None:
+    """The Message-ID of the last letter that came in on a case: what a reply answers."""
+    return threading_id(session.scalar(
+        select(InboundMail.message_id).where(InboundMail.case_id == case_id,
+                                             InboundMail.outcome.in_(("opened", "joined")))
+        .order_by(InboundMail.id.desc()).limit(1)))
+
+
 _KNOWN = select(InboundMail.id).where(InboundMail.message_id == bindparam("mid"))
 
 
@@ -133,6 +150,9 @@ def receive(session: Session, raw: bytes, *, policy: MailPolicy, now: datetime,
         assert route is not None
         case, created, missing = _open(session, intake, route, letter, fields, now)
         outcome = "opened" if created else "joined"
+        if created:  # DSA Art. 16(4), Art. 20: the receipt, threaded under the letter
+            acknowledge(session, case, actor=MAIL_ACTOR, now=now,
+                        in_reply_to=threading_id(letter.message_id))
     inbound_id = _store(session, letter, raw, case_id=case.id, route=route, outcome=outcome,
                      source=source, now=now, missing=missing)
     return Received(outcome, case.id, case.key, inbound_id, missing)

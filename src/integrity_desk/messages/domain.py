@@ -27,6 +27,8 @@ class MessageKind(StrEnum):
     DECISION_NOTICE = "decision_notice"  # Art. 16(5): the decision on a notice, with redress
     APPEAL_OUTCOME = "appeal_outcome"  # Art. 20(4)-(5): the reasoned outcome of a complaint
     STATEMENT_OF_REASONS = "statement_of_reasons"  # Art. 17: to the person restricted
+    DOCUMENTATION_REQUEST = "documentation_request"  # proof of the experience, by a date
+    REPLY = "reply"  # a specialist's own words to the requester, typed in the case view
 
 
 # Each message a decision owes has one idempotency key, built here only: queueing it twice is a
@@ -42,6 +44,17 @@ def decision_notice_key(decision_id: int) -> str:
     return f"decision_notice:decision:{decision_id}"
 
 
+def documentation_request_key(action_id: int) -> str:
+    """The request for documentation an action asks for, to the reviewer."""
+    return f"documentation_request:action:{action_id}"
+
+
+def reply_key(case_id: int, nonce: str) -> str:
+    """A specialist's reply: the nonce of the form or API call that wrote it, so sending the
+    same reply twice (a double click, a retried request) queues it once."""
+    return f"reply:case:{case_id}:{nonce}"
+
+
 def appeal_outcome_key(decision_id: int) -> str:
     """The Art. 20 reasoned outcome of a complaint, to its complainant."""
     return f"appeal_outcome:decision:{decision_id}"
@@ -51,7 +64,8 @@ class Status(StrEnum):
     HELD = "held"  # waits for counsel's review before it may go out
     QUEUED = "queued"
     SENT = "sent"
-    FAILED = "failed"
+    FAILED = "failed"  # kept for rows of older versions; delivery now ends sent or dead
+    DEAD = "dead"  # refused for good (5xx) or out of attempts: listed, and replayable
     NO_ADDRESS = "no_address"  # nobody to send it to: kept as the record it was due
 
 

@@ -19,6 +19,9 @@ class OutboxMessage(Base):
               postgresql_where=text("status = 'queued'"), sqlite_where=text("status = 'queued'")),
         Index("ix_outbox_held", "id", postgresql_where=text("status = 'held'"),
               sqlite_where=text("status = 'held'")),
+        # The dead letters: listed and replayed by id.
+        Index("ix_outbox_dead", "id", postgresql_where=text("status = 'dead'"),
+              sqlite_where=text("status = 'dead'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +40,34 @@ class OutboxMessage(Base):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # While queued: when it is due; while a worker holds it, the end of that worker's lease.
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The delivering worker's claim token: a result is recorded only under the same claim.
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    last_code: Mapped[int | None] = mapped_column(Integer)  # the relay's last SMTP reply code
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Threading of a reply to a mail the requester sent (their Message-ID, and the chain).
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    references: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxAttempt(Base):
+    """One try at delivering a message: the delivery log (codes and errors, never the text)."""
+
+    __tablename__ = "outbox_attempts"
+    __table_args__ = (
+        Index("ix_outbox_attempts_message", "message_id", "id"),
+        Index("ix_outbox_attempts_started", "started_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"))
+    attempt: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    code: Mapped[int | None] = mapped_column(Integer)  # SMTP reply code; None: no answer
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))  # sent | retry | dead
+    error: Mapped[str | None] = mapped_column(String(500))

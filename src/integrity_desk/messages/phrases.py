@@ -19,8 +19,8 @@ from integrity_desk.dsa.message import format_day
 
 LANGUAGES = ("en", "de", "fr")
 
-# What a caller passes when it knows no name; the outbox service's receipt still passes this
-# English placeholder, so it counts as "no name" and each language greets in its own way.
+# An English placeholder older outbox rows and callers may still carry for "no name": it
+# counts as none, so each language greets in its own way.
 NO_NAME = "Sir or Madam"
 
 PHRASES: dict[str, dict[str, str]] = {
@@ -142,8 +142,8 @@ def greeting(name: str | None, lang: str) -> str:
 
 
 def moment(value: datetime | date | str, lang: str) -> str:
-    """A date (and time, when it has one) written as the language writes it. A string is
-    taken as written: the outbox service's receipt still formats its time itself."""
+    """A date (and time, when it has one) written as the language writes it (a string is
+    taken as written)."""
     if isinstance(value, str):
         return value
     if isinstance(value, datetime) and value.tzinfo is not None:

@@ -20,21 +20,23 @@ from integrity_desk.messages.domain import MessageKind, Status, render
 from integrity_desk.messages.models import OutboxMessage
 from integrity_desk.privacy.domain import text_fingerprint
 
-RECEIPT_KINDS = {"legal_notice": ("legal notice", "rechtlichen Mitteilung", "notification"),
-                 "trusted_flagger_notice": ("notice", "Meldung", "notification"),
-                 "appeal": ("complaint", "Beschwerde", "réclamation")}
+# The kinds of case whose sender is owed a confirmation of receipt (DSA Art. 16(4), Art. 20);
+# the template names each in its own language.
+RECEIPT_KINDS = frozenset({"legal_notice", "trusted_flagger_notice", "appeal"})
 
 
 def queue(session: Session, *, kind: MessageKind, case: Case, to: str | None, role: str,
           context: dict[str, Any], key: str, actor: Actor, now: datetime,
-          hold: str | None = None) -> OutboxMessage | None:
+          hold: str | None = None, in_reply_to: str | None = None) -> OutboxMessage | None:
     """Render and queue a message; None if this key was queued before (nothing is doubled).
 
-    ``hold`` keeps it back for a review (the reason shown to the reviewer).
+    ``hold`` keeps it back for a review (the reason shown to the reviewer); ``in_reply_to``
+    is the Message-ID of the mail it answers, so the person's mail program threads it.
     """
     subject, body, language = render(kind, case.language, {"case_key": case.key, **context})
     return queue_text(session, kind=kind, case=case, to=to, role=role, subject=subject,
-                      body=body, language=language, key=key, actor=actor, now=now, hold=hold)
+                      body=body, language=language, key=key, actor=actor, now=now, hold=hold,
+                      in_reply_to=in_reply_to)
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,13 @@ class Text:
     language: str
     key: str
     hold: str | None = None
+    in_reply_to: str | None = None  # the Message-ID of the mail this answers
 
 
 _INSERT_MESSAGES = BulkInsert(OutboxMessage.__table__, [
     "idempotency_key", "case_id", "kind", "recipient", "recipient_role", "language", "subject",
-    "body", "status", "held_reason", "attempts", "next_attempt_at", "created_at"],
+    "body", "status", "held_reason", "attempts", "next_attempt_at", "created_at",
+    "in_reply_to"],
     conflict=["idempotency_key"], returning=["id", "idempotency_key"])
 
 
@@ -73,7 +77,7 @@ def queue_texts(session: Session, texts: Sequence[Text], *, case: Case, actor: A
             idempotency_key=t.key, case_id=case.id, kind=t.kind.value, recipient=t.to,
             recipient_role=t.role, language=t.language, subject=t.subject[:300], body=t.body,
             status=status.value, held_reason=t.hold, attempts=0, next_attempt_at=now,
-            created_at=now))
+            created_at=now, in_reply_to=t.in_reply_to))
     inserted = {key: row_id for row_id, key in _INSERT_MESSAGES.execute(session, rows)}
     ids: list[int | None] = []
     events = []
@@ -91,11 +95,12 @@ def queue_texts(session: Session, texts: Sequence[Text], *, case: Case, actor: A
 
 def queue_text(session: Session, *, kind: MessageKind, case: Case, to: str | None, role: str,
                subject: str, body: str, language: str, key: str, actor: Actor, now: datetime,
-               hold: str | None = None) -> OutboxMessage | None:
+               hold: str | None = None, in_reply_to: str | None = None) -> OutboxMessage | None:
     """Queue a message rendered elsewhere (the statement of reasons, by the dsa slice); None if
     this key was queued before. One message is a batch of one: the same rows and events."""
     [row_id] = queue_texts(session, [Text(kind=kind, to=to, role=role, subject=subject,
-                                          body=body, language=language, key=key, hold=hold)],
+                                          body=body, language=language, key=key, hold=hold,
+                                          in_reply_to=in_reply_to)],
                            case=case, actor=actor, now=now)
     return session.get(OutboxMessage, row_id) if row_id is not None else None
 
@@ -108,16 +113,16 @@ def last_sent(session: Session, keys: Sequence[str]) -> datetime | None:
                           .where(OutboxMessage.idempotency_key.in_(list(keys))))
 
 
-def acknowledge(session: Session, case: Case, *, actor: Actor, now: datetime) -> None:
-    """DSA Art. 16(4) and 20: confirm receipt at once, where there is an address to confirm to."""
-    names = RECEIPT_KINDS.get(case.kind)
-    if names is None:
+def acknowledge(session: Session, case: Case, *, actor: Actor, now: datetime,
+                in_reply_to: str | None = None) -> None:
+    """DSA Art. 16(4) and 20: confirm receipt at once, where there is an address to confirm to
+    (``in_reply_to``: the Message-ID of the letter confirmed, when it came by e-mail)."""
+    if case.kind not in RECEIPT_KINDS:
         return
     queue(session, kind=MessageKind.RECEIPT, case=case, to=case.requester_contact,
-          role="requester", key=f"receipt:case:{case.id}", actor=actor, now=now, context={
-              "name": case.requester_name or "Sir or Madam", "kind": case.kind,
-              "what": names[0], "what_de": names[1], "what_fr": names[2],
-              "received_at": f"{case.created_at:%Y-%m-%d %H:%M}"})
+          role="requester", key=f"receipt:case:{case.id}", actor=actor, now=now,
+          in_reply_to=in_reply_to, context={
+              "name": case.requester_name, "kind": case.kind, "received_at": case.created_at})
 
 
 def for_case(session: Session, case: Case) -> list[OutboxMessage]:

@@ -25,6 +25,7 @@ from integrity_desk.web.dsa_pages import router as dsa_router
 from integrity_desk.web.errors import LoginRequired, PageError
 from integrity_desk.web.legal_pages import router as legal_router
 from integrity_desk.web.mail_pages import router as mail_pages_router
+from integrity_desk.web.outbox_pages import router as outbox_pages_router
 from integrity_desk.web.overview import router as overview_router
 from integrity_desk.web.pages import router as pages_router
 from integrity_desk.web.public_forms import router as public_forms_router
@@ -109,6 +110,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(public_forms_router)
     app.include_router(request_pages_router)
     app.include_router(webhook_pages_router)
+    app.include_router(outbox_pages_router)
     app.include_router(queue_pages_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any
+from uuid import uuid4
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -33,6 +34,7 @@ from integrity_desk.db import utcnow
 from integrity_desk.decisions.history import decisions_on_cases
 from integrity_desk.errors import DeskError, Forbidden, InvalidInput, NotFound
 from integrity_desk.mail.files import mail_of_case
+from integrity_desk.messages import replies
 from integrity_desk.people.models import User
 from integrity_desk.privacy.service import note_read, reveal
 from integrity_desk.routing.eligible import eligible_assignees
@@ -134,6 +136,8 @@ def _work_context(session: Session, viewer: Viewer, case: Case, *, show: str,
                                       assignees=assignees),
         "timeline": views.timeline_view(case.key, show, events, older),
         "before": before,
+        # One per rendering of the form: a double click sends the reply once.
+        "reply_nonce": uuid4().hex,
     }
 
 
@@ -280,6 +284,21 @@ def comment(request: Request, key: str, session: SessionDep, viewer: Worker,
     return _act(request, session, viewer, key, show, lambda case: service.comment(
         session, case, actor=viewer.actor, now=utcnow(), body=text),
         done="has a new comment", for_update=False)
+
+
+@router.post("/cases/{key}/reply")
+def reply(request: Request, key: str, session: SessionDep, viewer: Worker,
+          text: Annotated[str, Form()] = "", nonce: Annotated[str, Form()] = "",
+          show: Show = "all") -> Response:
+    checked, refused = _validated(request, session, viewer, key, show, lambda: (
+        _text(text, "reply", required=True, max_length=replies.REPLY_MAX),
+        _text(nonce, "nonce", required=True, max_length=64)))
+    if refused:
+        return refused
+    body, once = checked
+    return _act(request, session, viewer, key, show, lambda case: replies.reply_to_requester(
+        session, case, user=viewer.user, actor=viewer.actor, text=body, nonce=once,
+        now=utcnow()), done="has a reply queued to the requester")
 
 
 @router.post("/cases/{key}/claim")

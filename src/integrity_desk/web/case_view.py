@@ -139,11 +139,14 @@ class ActionsView:
     merge: bool = False
     close: bool = False
     reopen: bool = False
+    reply: bool = False  # write to the requester (who left an address)
+    held_for_counsel: bool = False  # a reply waits for counsel's review before it goes out
 
     @property
     def any(self) -> bool:
         return any((self.comment, self.claim, self.start, self.assign, self.release, self.wait,
-                    self.resume, self.escalate_to, self.merge, self.close, self.reopen))
+                    self.resume, self.escalate_to, self.merge, self.close, self.reopen,
+                    self.reply))
 
 
 def actions_view(case: Case, *, role_may_work: bool, may_work: bool,
@@ -170,6 +173,8 @@ def actions_view(case: Case, *, role_may_work: bool, may_work: bool,
     view.merge = CaseStatus.MERGED in allowed
     view.close = status == CaseStatus.DECIDED
     view.reopen = status == CaseStatus.CLOSED
+    view.reply = bool(case.requester_contact) and status != CaseStatus.MERGED
+    view.held_for_counsel = case.kind == "legal_notice"
     return view
 
 
@@ -284,6 +289,27 @@ class TimelineView:
         default_factory=lambda: [(k, FILTER_LABELS[k]) for k in FILTERS])
 
 
+MESSAGE_WORDS = {"receipt": "the confirmation of receipt", "decision_notice": "the decision",
+                 "appeal_outcome": "the outcome of the appeal",
+                 "statement_of_reasons": "a statement of reasons",
+                 "documentation_request": "a request for documentation", "reply": "a reply"}
+
+
+def _message_event(status: str, p: dict[str, Any]) -> str:
+    """A letter's life on the timeline, in words: what, to whom, and what became of it."""
+    what = MESSAGE_WORDS.get(p.get("kind") or "", "a letter")
+    to = f" to the {p['to']}" if p.get("to") else ""
+    if status == "queued":
+        return f"queued {what}{to} for sending"
+    if status == "held":
+        return f"held {what}{to} for counsel's review"
+    if status == "no_address":
+        return f"recorded {what}{to} (no address here: the platform delivers it)"
+    if status == "released":
+        return f"released letter {p.get('message_id')} for sending"
+    return f"letter {p.get('message_id')}: {status.replace('_', ' ')}"
+
+
 def _describe(kind: str, p: dict[str, Any]) -> str:
     if kind == "comment":
         return "commented"
@@ -312,9 +338,36 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
         return "revealed the personal data (" + ", ".join(p.get("fields") or []) + ")"
     if kind == "case.viewed":
         return f"read the legal-restricted case ({p.get('what', 'case')})"
+    if kind in _MAIL_EVENTS:
+        return _describe_mail(kind, p)
+    if kind.startswith("message."):
+        return _message_event(kind.removeprefix("message."), p)
     if kind.startswith("sla."):
         return label(kind.removeprefix("sla.")).replace(".", " ") + " (SLA)"
     return label(kind).replace(".", " ")
+
+
+_MAIL_EVENTS = frozenset({"message.sent", "message.retrying", "message.dead",
+                          "message.replayed"})
+
+
+def _describe_mail(kind: str, p: dict[str, Any]) -> str:
+    """The outbox's delivery in words: what went to whom, or why not and what happens next
+    (the payload holds codes and roles, never the address)."""
+    what = f"the {label(p.get('kind') or 'message')}"
+    to = f" to the {label(p['to'])}" if p.get("to") else ""
+    code = f" (the mail server answered {p['code']})" if p.get("code") else ""
+    if kind == "message.sent":
+        return f"sent {what}{to} by e-mail"
+    if kind == "message.retrying":
+        when = str(p.get("next_attempt_at") or "")[:16].replace("T", " ")
+        again = f"; tries again after {when} UTC" if when else "; tries again later"
+        return f"could not deliver {what}{to}, attempt {p.get('attempt', '?')}{code}{again}"
+    if kind == "message.dead":
+        why = f": {p['error']}" if p.get("error") else ""
+        return (f"gave up delivering {what}{to} after attempt {p.get('attempt', '?')}{code}"
+                f"{why}; it can be replayed from the outbox")
+    return f"queued {what}{to} again for delivery (replayed)"
 
 
 def event_view(event: TimelineEvent) -> EventView:

@@ -76,6 +76,7 @@ def _page(request: Request, name: str, lang: str, context: dict[str, Any], *,
     response = render(request, name, {
         "_": _, "lang": lang, "languages": LANGUAGES,
         "switch": lambda code: _switch(request, code), "form_token": _form_token(request, nonce),
+        "email_on": request.app.state.settings.email_on,
         **context}, status_code=status_code, headers=headers)
     if not request.cookies.get(FORM_COOKIE):
         response.set_cookie(FORM_COOKIE, nonce, path="/", httponly=True, samesite="strict",
@@ -201,7 +202,7 @@ def received(request: Request, r: str = "") -> Response:
     except LinkInvalid:
         return _refused(request, lang, N_("Page not found"), N_(
             "This confirmation page is not valid or too old. Your submission, if you sent "
-            "one, is not affected: its confirmation was sent by e-mail."), status_code=404)
+            "one, is not affected."), status_code=404)
     return _page(request, "public/received.html", lang, {
         "kind": data.get("k"), "keys": data.get("c") or [], "emailed": data.get("m"),
         "title": gettext_for(lang)(N_("Received"))})

@@ -1,7 +1,7 @@
 """inbound mail: received messages, their attachments, and their bytes stored once by SHA-256
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 Create Date: 2026-12-06 22:10:00
 
 Down revision 0025: the outbound branch adds 0026; the chain is relinked when both merge.
@@ -13,7 +13,7 @@ from alembic import op
 import integrity_desk.db
 
 revision = "0027"
-down_revision = "0025"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
