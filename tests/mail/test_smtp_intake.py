@@ -185,3 +185,46 @@ def test_swaks_sends_a_letter_with_a_pdf(db, smtp_server, tmp_path):
         stored = session.scalars(select(MailFile)).one()
         assert stored.sha256 == hashlib.sha256(PDF).hexdigest()
         assert session.scalars(select(Case)).one().details["jurisdiction"] == "DE"
+
+
+def test_data_beyond_the_size_is_552_even_when_mail_from_declared_none(db, smtp_server):
+    port = smtp_server(mail_max_bytes=50_000)
+    big = letter(attachments=[("big.pdf", "application/pdf", b"%PDF" + b"x" * 60_000)])
+    with smtplib.SMTP("127.0.0.1", port) as client:
+        client.ehlo()
+        client.mail("a.schmidt@kanzlei.example")  # no SIZE= parameter
+        client.rcpt("legal@desk.example")
+        code, _ = client.data(big.as_bytes().replace(b"\n", b"\r\n"))
+        assert code == 552
+        # The session goes on: the next letter in it is taken.
+        assert client.send_message(letter(attachments=[])) == {}
+    assert counts(db)[:2] == (1, 1)
+
+
+def test_dot_stuffed_lines_are_stored_as_written(db, smtp_server):
+    port = smtp_server()
+    send(port, letter(body=".A line that begins with a dot.\n..and one with two.\n",
+                      attachments=[]))
+    with db.session() as session:
+        raw = session.get(MailContent, session.scalar(select(InboundMail.raw_sha256))).content
+    assert b"\n.A line that begins with a dot.\r\n..and one with two." in raw
+
+
+def test_a_fault_while_storing_answers_451_and_stores_nothing(db, smtp_server, monkeypatch):
+    from integrity_desk.mail import service
+
+    port = smtp_server()
+    real_store = service._store
+
+    def failing_store(*args, **kwargs):
+        real_store(*args, **kwargs)  # everything written, then the fault before the commit
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(service, "_store", failing_store)
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        send(port, letter())
+    assert refused.value.smtp_code == 451 and b"disk on fire" not in refused.value.smtp_error
+    assert counts(db) == (0, 0, 0, 0)
+    monkeypatch.setattr(service, "_store", real_store)
+    assert send(port, letter()) == {}  # the sender's retry lands
+    assert counts(db)[:3] == (1, 1, 1)

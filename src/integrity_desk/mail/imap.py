@@ -10,6 +10,7 @@ next poll takes it again, and its Message-ID makes that a no-op. A message the d
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -17,12 +18,14 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from imap_tools import AND, BaseMailBox, MailBox, MailBoxUnencrypted, MailMessageFlags
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from integrity_desk.db import Database, utcnow
 from integrity_desk.errors import InvalidInput
 from integrity_desk.mail.domain import Refused
 from integrity_desk.mail.service import MailPolicy, SenderRate, receive, refused_row
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -82,13 +85,15 @@ def _take(db: Database, policy: MailPolicy, raw: bytes, *, kind: str | None,
         return "refused"
     except IntegrityError:
         return "duplicate"  # a parallel poller stored the same Message-ID first
-    except DBAPIError:
+    except Exception:
+        # The database away, or a fault of ours: the message stays unseen for the next poll.
+        log.exception("storing a polled message failed")
         return "later"
 
 
 def poll_forever(db: Database, policy: MailPolicy, url: MailboxUrl, *, kind: str | None,
                  interval: float, report: Callable[[Counter[str]], None]) -> None:
-    rate = SenderRate(policy.rate)
+    rate = SenderRate(policy.rate, policy.rate_storage)
     while True:
         counts = poll_once(db, policy, url, kind=kind, rate=rate)
         if counts:
