@@ -36,7 +36,7 @@ class InboundMail(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(String(8))  # smtp | imap
     route: Mapped[str | None] = mapped_column(String(32))  # the case kind its address names
-    outcome: Mapped[str] = mapped_column(String(16))  # opened | joined | refused
+    outcome: Mapped[str] = mapped_column(String(16))  # opened | joined | refused | bounce
     reason: Mapped[str | None] = mapped_column(String(500))  # why refused (mailbox intake)
     sender: Mapped[str | None] = mapped_column(String(254))
     recipients: Mapped[list[str]] = mapped_column(JSONType, default=list)

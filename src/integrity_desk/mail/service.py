@@ -13,6 +13,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from email import message_from_bytes
+from email import policy as email_policy
 from typing import Any
 
 from limits import parse
@@ -35,11 +37,13 @@ from integrity_desk.mail.domain import Letter, Limits, Refused, Routes, check_li
 from integrity_desk.mail.letters import ART16, LetterFields, read_fields
 from integrity_desk.mail.models import InboundMail, MailContent, MailFile
 from integrity_desk.messages.addresses import (
+    bounced_letter,
     case_from_address,
     case_from_message_ids,
     case_from_subject,
     domain_of,
 )
+from integrity_desk.messages.bounces import read_report, record_bounce
 from integrity_desk.messages.service import acknowledge
 from integrity_desk.subjects.service import review_refs_in_urls, reviews_by_ref
 
@@ -87,7 +91,7 @@ class SenderRate:
 
 @dataclass
 class Received:
-    outcome: str  # opened | joined | duplicate | refused
+    outcome: str  # opened | joined | duplicate | refused | bounce
     case_id: int | None = None
     case_key: str | None = None
     inbound_id: int | None = None
@@ -130,6 +134,10 @@ def receive(session: Session, raw: bytes, *, policy: MailPolicy, now: datetime,
     letter = read_letter(raw, envelope_recipients=recipients)
     if known_message(session, letter.message_id) is not None:
         return Received("duplicate")
+    bounced = next((found for a in letter.recipients
+                    if (found := bounced_letter(a, policy.secret)) is not None), None)
+    if bounced is not None:  # a delivery report on one of our letters: no case of its own
+        return _bounce(session, letter, raw, bounced, source=source, now=now)
     check_limits(letter, policy.limits)
     if rate is not None:
         rate.check(letter.sender)
@@ -154,7 +162,7 @@ def receive(session: Session, raw: bytes, *, policy: MailPolicy, now: datetime,
             acknowledge(session, case, actor=MAIL_ACTOR, now=now,
                         in_reply_to=threading_id(letter.message_id))
     inbound_id = _store(session, letter, raw, case_id=case.id, route=route, outcome=outcome,
-                     source=source, now=now, missing=missing)
+                        source=source, now=now, missing=missing)
     return Received(outcome, case.id, case.key, inbound_id, missing)
 
 
@@ -339,6 +347,20 @@ def _incomplete_draft(session: Session, route: str, letter: Letter, f: LetterFie
 
 
 _INSERT_INBOUND = InboundMail.__table__.insert().returning(InboundMail.__table__.c.id)
+
+
+def _bounce(session: Session, letter: Letter, raw: bytes, outbox_id: int, *, source: str,
+            now: datetime) -> Received:
+    """A delivery report, read with the standard parser (reports are few and their
+    ``message/delivery-status`` part is what matters), applied to its letter and kept with the
+    letter's case as evidence of why the person was not reached."""
+    report = read_report(message_from_bytes(raw, policy=email_policy.default))
+    case_id = record_bounce(session, outbox_id, report, now=now)
+    if case_id is None:  # about a letter the desk no longer holds: nothing to keep
+        return Received("bounce")
+    inbound_id = _store(session, letter, raw, case_id=case_id, route=None, outcome="bounce",
+                        source=source, now=now, missing=None)
+    return Received("bounce", case_id, None, inbound_id)
 
 
 def _store(session: Session, letter: Letter, raw: bytes, *, case_id: int, route: str | None,
