@@ -3,8 +3,6 @@
 Revision ID: 0027
 Revises: 0026
 Create Date: 2026-12-06 22:10:00
-
-Down revision 0025: the outbound branch adds 0026; the chain is relinked when both merge.
 """
 
 import sqlalchemy as sa
