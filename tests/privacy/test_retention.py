@@ -250,3 +250,28 @@ def test_a_case_held_between_the_look_and_the_erasure_is_left_alone(client, db, 
     assert len(calls) == 2 and result.cases == 0
     assert _case(db, key).requester_contact == EMAIL
     assert _events(db, key, "pii.erased") == []
+
+
+def test_the_letters_the_desk_wrote_lose_address_and_text(client, db, make_person):
+    """The confirmation of receipt to a notifier holds their name and address: erased with the
+    case, the record that it was due (kind, role, language) stays; one still waiting is never
+    sent now."""
+    from integrity_desk.messages.models import OutboxMessage
+    from integrity_desk.messages.service import ERASED_LETTER
+
+    body = f.legal()
+    key = _closed(client, db, make_person("legal"), body, linked=0)
+    case_id = int(key.split("-")[1])
+    with db.session() as s:
+        [receipt] = s.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id))
+        assert receipt.recipient and receipt.status == "queued"
+        assert body["sender"]["name"] in receipt.body
+    _age(db, key, DAYS + 1)
+    assert _run(db).cases == 1
+    with db.session() as s:
+        [receipt] = s.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id))
+        assert (receipt.recipient, receipt.body, receipt.status) == (
+            None, ERASED_LETTER, "no_address")
+        assert (receipt.kind, receipt.recipient_role) == ("receipt", "requester")
+    [erased] = _events(db, key, "pii.erased")
+    assert erased["letters"] == 1

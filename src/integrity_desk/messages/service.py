@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,7 @@ from integrity_desk.bulk import BulkInsert
 from integrity_desk.cases.models import Case
 from integrity_desk.errors import Conflict, InvalidInput, NotFound
 from integrity_desk.messages.domain import MessageKind, Status, render
-from integrity_desk.messages.models import OutboxMessage
+from integrity_desk.messages.models import OutboxAttempt, OutboxMessage
 from integrity_desk.privacy.domain import text_fingerprint
 
 # The kinds of case whose sender is owed a confirmation of receipt (DSA Art. 16(4), Art. 20);
@@ -175,3 +176,33 @@ def held(session: Session, readable: Any, *, after: int | None, limit: int
     if len(rows) <= limit:
         return rows, None
     return rows[:limit], rows[limit - 1][0].id
+
+
+# What a letter's text becomes once its case's personal data is erased.
+ERASED_LETTER = "(erased: the case's personal data was erased after its retention period)\n"
+
+
+def erase_letters(session: Session, case_ids: Sequence[int]) -> dict[int, int]:
+    """Retention: the letters of erased cases lose their address, their text and the mail
+    servers' answers (which may quote the address); what stays is the record that a letter of
+    this kind went to this role, in this language, and when. A letter still waiting is never
+    sent now (``no_address``). Returns the letters erased per case."""
+    if not case_ids:
+        return {}
+    counts: dict[int, int] = {}
+    erased = session.execute(
+        update(OutboxMessage).where(OutboxMessage.case_id.in_(case_ids),
+                                    OutboxMessage.body != ERASED_LETTER)
+        .values(recipient=None, body=ERASED_LETTER, last_error=None,
+                status=sql_case((OutboxMessage.status.in_(
+                    (Status.QUEUED.value, Status.HELD.value)), Status.NO_ADDRESS.value),
+                    else_=OutboxMessage.status))
+        .returning(OutboxMessage.id, OutboxMessage.case_id)
+        .execution_options(synchronize_session=False)).all()
+    for _, case_id in erased:
+        counts[case_id] = counts.get(case_id, 0) + 1
+    if erased:
+        session.execute(update(OutboxAttempt).where(
+            OutboxAttempt.message_id.in_([row_id for row_id, _ in erased]))
+            .values(error=None).execution_options(synchronize_session=False))
+    return counts

@@ -3,7 +3,8 @@
 What goes: a private person's name and every requester's contact, on the case and on its
 linked requests; e-mails and phone numbers in the case's free text; the free text of linked
 requests; the mail the case received (sender, subject, the raw message and every attachment,
-whose bytes are deleted once no other message holds them). What stays: the case, its status,
+whose bytes are deleted once no other message holds them); the letters the desk wrote (their
+address, text and the mail servers' answers). What stays: the case, its status,
 its decision (``details.outcome``), its subjects and its timeline, whose events never carried
 personal data. Cases under a legal hold (on the
 case or on any of its subjects) are skipped until the hold is lifted.
@@ -28,6 +29,7 @@ from integrity_desk.audit.service import SYSTEM, record_many
 from integrity_desk.cases.models import Case, CaseRequest
 from integrity_desk.jobs.service import enqueue
 from integrity_desk.mail.files import erase_mail
+from integrity_desk.messages.service import erase_letters
 from integrity_desk.privacy.domain import (
     DECISION_KEYS,
     FREE_TEXT_KEYS,
@@ -160,10 +162,12 @@ def erase_batch(session: Session, *, now: datetime, retention_days: int, batch: 
     requests = _erase_requests(session, won)
     # Letters received by e-mail: sender, subject, raw message and attachments go too.
     mails = erase_mail(session, won, now=now)
+    # Letters the desk wrote: their address, text and the mail servers' answers go too.
+    letters = erase_letters(session, won)
     record_many(session, [
         dict(case_id=case_id, kind="pii.erased", category="privacy", actor=SYSTEM, at=now,
              payload={"fields": changed, "requests": requests.get(case_id, 0),
-                      "mail": mails.get(case_id, 0),
+                      "mail": mails.get(case_id, 0), "letters": letters.get(case_id, 0),
                       "retention_days": retention_days, "closed_at": closed_at})
         for case_id, (changed, closed_at) in changes.items()
     ])
