@@ -30,6 +30,7 @@ from integrity_desk.people import passwords
 from integrity_desk.people.models import Team, User
 from integrity_desk.people.passwords import hash_password
 from integrity_desk.people.service import create_token, create_user
+from tests.smtp_sink import Inbox, free_port
 
 PG_ADMIN_URL = os.environ.get("IDESK_TEST_PG_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -233,3 +234,12 @@ def sign_in(app: Any, db: Database) -> Iterator[Callable[..., Browser]]:
     yield login
     for client in clients:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    """A real SMTP server on a free port that keeps what it accepts (tests/smtp_sink.py)."""
+    box = Inbox(free_port())
+    box.start()
+    yield box
+    box.stop()

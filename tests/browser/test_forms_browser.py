@@ -26,6 +26,22 @@ from tests.decisions.test_decisions_api import _claimed_flag, _decide
 LIVE_SECRET = "browser-test-secret"  # the live server's key (tests/browser/conftest.py)
 
 
+def send_german_notice(page: Any, *urls: str) -> None:
+    """A private person's notice, filled in and sent in German as a person would."""
+    page.get_by_label("Eine Privatperson").check()
+    page.get_by_label("Ihr Name *").fill("Anna Beispiel")
+    page.get_by_label("Ihre E-Mail-Adresse *").fill("anna@mail.example.org")
+    page.get_by_label("Adressen (URLs) des Inhalts *").fill("\n".join(urls))
+    page.get_by_label("Was stimmt damit nicht?").select_option("harmful_illegal")
+    page.get_by_label("Gegen welches Gesetz oder Recht verstößt er? *").fill(
+        "Bedrohung, § 241 StGB")
+    page.get_by_label("Erklären Sie, warum der Inhalt rechtswidrig ist *").fill(
+        "Die Bewertung droht dem Inhaber mit Gewalt.")
+    page.get_by_label("Ich bin in gutem Glauben").check()
+    page.get_by_role("button", name="Meldung senden").click()
+    page.wait_for_load_state()
+
+
 def _clean(tab: Tab) -> None:
     assert axe.scan(tab.page) == [], tab.page.url
     overflow = tab.page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
@@ -56,19 +72,8 @@ def test_a_person_reports_reviews_in_german(live_server: Callable[..., str], db:
     assert page.get_by_label("Ihr Name *").get_attribute("aria-invalid") == "true"
     _clean(tab)
     tab.shot("errors")
-    page.get_by_label("Eine Privatperson").check()
-    page.get_by_label("Ihr Name *").fill("Anna Beispiel")
-    page.get_by_label("Ihre E-Mail-Adresse *").fill("anna@mail.example.org")
-    page.get_by_label("Adressen (URLs) des Inhalts *").fill(
-        "https://reviews.example.com/reviews/b1\nhttps://reviews.example.com/reviews/b2")
-    page.get_by_label("Was stimmt damit nicht?").select_option("harmful_illegal")
-    page.get_by_label("Gegen welches Gesetz oder Recht verstößt er? *").fill(
-        "Bedrohung, § 241 StGB")
-    page.get_by_label("Erklären Sie, warum der Inhalt rechtswidrig ist *").fill(
-        "Die Bewertung droht dem Inhaber mit Gewalt.")
-    page.get_by_label("Ich bin in gutem Glauben").check()
-    page.get_by_role("button", name="Meldung senden").click()
-    page.wait_for_load_state()
+    send_german_notice(page, "https://reviews.example.com/reviews/b1",
+                       "https://reviews.example.com/reviews/b2")
     assert page.locator("h1").inner_text() == "Wir haben Ihre Meldung erhalten"
     assert page.locator(".reference").all_inner_texts() == ["FLG-1", "FLG-2"]
     _clean(tab)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,13 +11,7 @@ from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.mail.service import MailPolicy
 from integrity_desk.mail.smtp import controller
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
+from tests.smtp_sink import free_port
 
 MAIL_SETTINGS: dict[str, Any] = dict(
     secret_key="test-secret", mail_from="Integrity Desk <desk@desk.example>",

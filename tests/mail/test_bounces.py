@@ -1,4 +1,4 @@
-"""A letter the relay accepted, then reported undeliverable by the recipient's server days
+"""A letter the inbox accepted, then reported undeliverable by the recipient's server days
 later: the report comes back to the letter's own envelope sender at the desk's SMTP server,
 marks the letter bounced and says so on the case's timeline, without opening a case."""
 
@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import smtplib
-from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from integrity_desk.audit.models import AuditEvent
@@ -23,16 +21,7 @@ from integrity_desk.messages.delivery import deliver_due
 from integrity_desk.messages.models import OutboxMessage
 from tests.mail.conftest import MAIL_SETTINGS
 from tests.mail.letters import letter
-from tests.messages.conftest import Inbox, free_port
-
-
-@pytest.fixture
-def relay() -> Iterator[Inbox]:
-    box = Inbox(free_port())
-    controller = Controller(box, hostname="127.0.0.1", port=box.port)
-    controller.start()
-    yield box
-    controller.stop()
+from tests.smtp_sink import Inbox
 
 
 def report(to: str, *, action: str = "failed", status: str = "5.1.1",
@@ -78,14 +67,14 @@ def _send(port: int, msg: EmailMessage, to: str) -> None:
 
 
 def test_a_failed_report_marks_the_letter_bounced_on_the_case_timeline(
-        db: Database, smtp_server, relay: Inbox) -> None:
+        db: Database, smtp_server, inbox: Inbox) -> None:
     port = smtp_server()
     with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
         client.send_message(letter())
-    settings = Settings(**(MAIL_SETTINGS | {"smtp_url": f"smtp://127.0.0.1:{relay.port}"}))
+    settings = Settings(**(MAIL_SETTINGS | {"smtp_url": f"smtp://127.0.0.1:{inbox.port}"}))
     with db.session() as s:
         assert deliver_due(s, settings=settings, budget=20)["sent"] == 1
-    [sent] = relay.received
+    [sent] = inbox.received
     bounce_to = sent.mail_from  # the letter's own envelope sender
     _send(port, report(bounce_to, original_id=sent.message["Message-ID"]), bounce_to)
     with db.session() as s:

@@ -23,8 +23,9 @@ from sqlalchemy import create_engine, func, select, text
 from integrity_desk.cases.models import Case
 from integrity_desk.db import Database
 from integrity_desk.mail.models import InboundMail, MailContent, MailFile
-from tests.mail.conftest import MAIL_SETTINGS, free_port
+from tests.mail.conftest import MAIL_SETTINGS
 from tests.mail.letters import letter
+from tests.smtp_sink import free_port
 
 BIN = Path(sys.executable).parent
 

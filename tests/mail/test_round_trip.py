@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import smtplib
-from collections.abc import Iterator
 from email.message import EmailMessage
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from integrity_desk.cases.models import Case
@@ -22,17 +19,7 @@ from integrity_desk.messages.delivery import deliver_due
 from integrity_desk.messages.models import OutboxMessage
 from tests.mail.conftest import MAIL_SETTINGS
 from tests.mail.letters import PDF, SENDER, letter
-from tests.messages.conftest import Inbox, free_port
-
-
-@pytest.fixture
-def firm_mailbox() -> Iterator[Inbox]:
-    """The law firm's side of the Internet: the relay the desk's letters go out through."""
-    box = Inbox(free_port())
-    controller = Controller(box, hostname="127.0.0.1", port=box.port)
-    controller.start()
-    yield box
-    controller.stop()
+from tests.smtp_sink import Inbox
 
 
 def _send(port: int, msg: EmailMessage) -> None:
@@ -41,7 +28,7 @@ def _send(port: int, msg: EmailMessage) -> None:
 
 
 def test_a_letter_in_a_german_receipt_out_and_the_answer_joins_the_case(
-        db: Database, smtp_server, firm_mailbox: Inbox, client, make_person) -> None:
+        db: Database, smtp_server, inbox: Inbox, client, make_person) -> None:
     port = smtp_server()
     _send(port, letter(attachments=[("abmahnung.pdf", "application/pdf", PDF)]))
     with db.session() as s:
@@ -52,10 +39,10 @@ def test_a_letter_in_a_german_receipt_out_and_the_answer_joins_the_case(
         [receipt] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "receipt"))
         assert receipt.status == "queued" and receipt.recipient == "a.schmidt@kanzlei.example"
 
-    relay = Settings(**(MAIL_SETTINGS | {"smtp_url": f"smtp://127.0.0.1:{firm_mailbox.port}"}))
+    relay = Settings(**(MAIL_SETTINGS | {"smtp_url": f"smtp://127.0.0.1:{inbox.port}"}))
     with db.session() as s:
         assert deliver_due(s, settings=relay, budget=20)["sent"] == 1
-    [mail] = firm_mailbox.messages()
+    [mail] = inbox.messages()
     assert mail["To"] == "a.schmidt@kanzlei.example"
     assert mail["Subject"].startswith("Eingangsbestätigung zu Ihrer rechtlichen Mitteilung")
     assert mail["Auto-Submitted"] == "auto-replied" and mail["Content-Language"] == "de"
@@ -91,7 +78,7 @@ def test_a_letter_in_a_german_receipt_out_and_the_answer_joins_the_case(
     assert r.status_code == 200, r.text
     with db.session() as s:
         assert deliver_due(s, settings=relay, budget=20)["sent"] == 1
-    reply = firm_mailbox.messages()[-1]
+    reply = inbox.messages()[-1]
     assert reply["In-Reply-To"] == answer["Message-ID"]
     assert reply["Subject"].startswith(f"Zu Ihrem Anliegen ({case.key})")
     assert "Wir haben die Bewertung entfernt." in reply.get_body(

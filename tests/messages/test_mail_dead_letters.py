@@ -18,7 +18,8 @@ from integrity_desk.config import Settings, get_settings
 from integrity_desk.db import Database
 from integrity_desk.messages.models import OutboxMessage
 from tests.conftest import Browser, Person
-from tests.messages.conftest import Inbox, make_cases, queue_letters
+from tests.messages.conftest import make_cases, queue_letters
+from tests.smtp_sink import Inbox
 
 API = "/api/v1"
 

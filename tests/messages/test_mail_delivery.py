@@ -19,7 +19,8 @@ from integrity_desk.messages.delivery import email_enabled
 from integrity_desk.messages.domain import MessageKind
 from integrity_desk.messages.mime import parse_relay
 from integrity_desk.messages.models import OutboxAttempt, OutboxMessage
-from tests.messages.conftest import Inbox, make_cases, queue_letters
+from tests.messages.conftest import make_cases, queue_letters
+from tests.smtp_sink import Inbox
 
 
 def _rows(db: Database) -> list[OutboxMessage]:
@@ -230,7 +231,7 @@ def test_the_timeline_says_what_happened_in_words(db: Database, inbox: Inbox,
 
 
 def _closed_port() -> int:
-    from tests.messages.conftest import free_port
+    from tests.smtp_sink import free_port
 
     return free_port()
 

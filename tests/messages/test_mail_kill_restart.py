@@ -20,7 +20,8 @@ from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.messages.addresses import domain_of, message_id
 from integrity_desk.messages.models import OutboxAttempt, OutboxMessage
-from tests.messages.conftest import free_port, make_cases, queue_letters
+from tests.messages.conftest import make_cases, queue_letters
+from tests.smtp_sink import free_port
 
 CASES, PER_CASE = 300, 3
 MESSAGES = CASES * PER_CASE

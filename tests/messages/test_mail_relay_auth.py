@@ -23,7 +23,8 @@ from sqlalchemy import select
 from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.messages.models import OutboxMessage
-from tests.messages.conftest import Inbox, free_port, make_cases, queue_letters
+from tests.messages.conftest import make_cases, queue_letters
+from tests.smtp_sink import Inbox, free_port
 
 USER, PASSWORD = "desk@relay.example", "p:ss/w@rd"
 
