@@ -15,45 +15,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-import sqlite3
-import time
 from email.parser import BytesHeaderParser
 from typing import Any
+
+from integrity_desk.dedupe import DedupeStore
 
 _HEADERS = BytesHeaderParser()
 
 
-class Store:
-    def __init__(self, path: str | None) -> None:
-        self.db = sqlite3.connect(path or ":memory:", isolation_level=None,
-                                  check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS messages (message_id TEXT PRIMARY KEY, "
-                        "rcpt TEXT, subject TEXT, received_at REAL)")
-        self.db.execute("CREATE TABLE IF NOT EXISTS receipts (id INTEGER PRIMARY KEY, "
-                        "message_id TEXT, received_at REAL, repeat INTEGER)")
-
-    def keep(self, message_id: str, rcpt: str, subject: str) -> bool:
-        """True for the first receipt of this Message-ID, False for a repeat."""
-        now = time.time()
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            fresh = self.db.execute("INSERT OR IGNORE INTO messages VALUES (?, ?, ?, ?)",
-                                    (message_id, rcpt, subject, now)).rowcount == 1
-            self.db.execute("INSERT INTO receipts (message_id, received_at, repeat) "
-                            "VALUES (?, ?, ?)", (message_id, now, 0 if fresh else 1))
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        return fresh
+def open_store(path: str | None) -> DedupeStore:
+    """Where this receiver keeps each item once and counts repeats."""
+    return DedupeStore(path, table="messages", id_column="message_id", columns=("rcpt", "subject"))
 
 
 class Handler:
     """aiosmtpd's handler: keep (or drop as a repeat) and answer 250; 451 every n-th."""
 
-    def __init__(self, store: Store, *, fail_every: int = 0, delay: float = 0.0) -> None:
+    def __init__(self, store: DedupeStore, *, fail_every: int = 0, delay: float = 0.0) -> None:
         self.store, self.fail_every, self.delay = store, fail_every, delay
         self.seen = 0
 
@@ -91,7 +69,7 @@ def serve(*, host: str, port: int, store: str | None, fail_every: int = 0,
     """Run until SIGTERM or Ctrl-C."""
     from aiosmtpd.controller import Controller
 
-    controller = Controller(Handler(Store(store), fail_every=fail_every, delay=delay),
+    controller = Controller(Handler(open_store(store), fail_every=fail_every, delay=delay),
                             hostname=host, port=port)
     controller.start()
     stop = asyncio.Event()

@@ -14,10 +14,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sqlite3
-import time
 from typing import Any
 
+from integrity_desk.dedupe import DedupeStore
 from integrity_desk.webhooks.domain import (
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
@@ -29,37 +28,15 @@ _SIG = SIGNATURE_HEADER.lower().encode()
 _EVENT = EVENT_ID_HEADER.lower().encode()
 
 
-class Store:
-    def __init__(self, path: str | None) -> None:
-        self.db = sqlite3.connect(path or ":memory:", isolation_level=None,
-                                  check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS events (event_id TEXT PRIMARY KEY, "
-                        "type TEXT, received_at REAL)")
-        self.db.execute("CREATE TABLE IF NOT EXISTS receipts (id INTEGER PRIMARY KEY, "
-                        "event_id TEXT, received_at REAL, repeat INTEGER)")
-
-    def keep(self, event_id: str, event_type: str) -> bool:
-        """True for the first receipt of this event id, False for a repeat."""
-        now = time.time()
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            fresh = self.db.execute("INSERT OR IGNORE INTO events VALUES (?, ?, ?)",
-                                    (event_id, event_type, now)).rowcount == 1
-            self.db.execute("INSERT INTO receipts (event_id, received_at, repeat) "
-                            "VALUES (?, ?, ?)", (event_id, now, 0 if fresh else 1))
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        return fresh
+def open_store(path: str | None) -> DedupeStore:
+    """Where this receiver keeps each item once and counts repeats."""
+    return DedupeStore(path, table="events", id_column="event_id", columns=("type",))
 
 
 class Receiver:
     """A plain ASGI app (no framework: it has to keep up with the benchmark)."""
 
-    def __init__(self, secret: str, store: Store, *, fail_every: int = 0,
+    def __init__(self, secret: str, store: DedupeStore, *, fail_every: int = 0,
                  delay: float = 0.0) -> None:
         self.secret, self.store, self.fail_every, self.delay = secret, store, fail_every, delay
         self.seen = 0
@@ -119,7 +96,7 @@ def serve(secret: str, *, host: str, port: int, store: str | None, fail_every: i
           delay: float = 0.0) -> None:
     import uvicorn
 
-    uvicorn.run(Receiver(secret, Store(store), fail_every=fail_every, delay=delay), host=host,
+    uvicorn.run(Receiver(secret, open_store(store), fail_every=fail_every, delay=delay), host=host,
                 port=port, log_level="warning", access_log=False, lifespan="on")
 
 
