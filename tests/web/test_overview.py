@@ -42,16 +42,16 @@ def test_queues_page_links_every_number_to_its_list(sign_in: Callable[..., Brows
     assert r.status_code == 200
     numbers = links(r.text)
     name = "Flags (tier 1)"
-    assert numbers[f"7 open cases in {name}"] == "/cases?queue=flags"
-    assert numbers[f"1 P0 cases in {name}"] == "/cases?queue=flags&priority=P0"
-    assert numbers[f"1 P1 cases in {name}"] == "/cases?queue=flags&priority=P1"
-    assert numbers[f"5 P2 cases in {name}"] == "/cases?queue=flags&priority=P2"
-    assert numbers[f"0 P4 cases in {name}"] == "/cases?queue=flags&priority=P4"
-    assert numbers[f"4 cases on track in {name}"] == "/cases?queue=flags&sla=on_track"
-    assert numbers[f"1 cases at risk in {name}"] == "/cases?queue=flags&sla=at_risk"
-    assert numbers[f"2 breached cases in {name}"] == "/cases?queue=flags&sla=breached"
-    assert numbers[f"6 unassigned cases in {name}"] == "/cases?queue=flags&assignee=none"
-    assert numbers["2 open cases in Legal (tier 3)"] == "/cases?queue=legal"
+    assert numbers[f"7 open cases in {name}"] == "/cases?queue=flags&state=open"
+    assert numbers[f"1 P0 cases in {name}"] == "/cases?queue=flags&state=open&priority=P0"
+    assert numbers[f"1 P1 cases in {name}"] == "/cases?queue=flags&state=open&priority=P1"
+    assert numbers[f"5 P2 cases in {name}"] == "/cases?queue=flags&state=open&priority=P2"
+    assert numbers[f"0 P4 cases in {name}"] == "/cases?queue=flags&state=open&priority=P4"
+    assert numbers[f"4 cases on track in {name}"] == "/cases?queue=flags&state=open&sla=on_track"
+    assert numbers[f"1 cases at risk in {name}"] == "/cases?queue=flags&state=open&sla=at_risk"
+    assert numbers[f"2 breached cases in {name}"] == "/cases?queue=flags&state=open&sla=breached"
+    assert numbers[f"6 unassigned cases in {name}"] == "/cases?queue=flags&state=open&assignee=none"
+    assert numbers["2 open cases in Legal (tier 3)"] == "/cases?queue=legal&state=open"
     # every number of every queue is a link: 4 queues × (open, 5 priorities, 4 states)
     assert len(numbers) == 4 * 10
     assert "Counts as of" in r.text and f'datetime="{desk.now.isoformat()}"' in r.text
@@ -64,7 +64,7 @@ def test_an_agent_sees_their_teams_queue_without_counsels_cases(
     agent = make_person("agent", team=desk.vendor)
     page = sign_in(agent).client.get("/queues").text
     numbers = links(page)
-    assert numbers["6 open cases in Flags (tier 1)"] == "/cases?queue=flags"
+    assert numbers["6 open cases in Flags (tier 1)"] == "/cases?queue=flags&state=open"
     assert not [label for label in numbers if "Legal" in label or "Specialist" in label]
     assert "your team&#39;s queues" in page or "your team's queues" in page
 
@@ -72,7 +72,7 @@ def test_an_agent_sees_their_teams_queue_without_counsels_cases(
 def test_counsel_sees_only_legal_cases_counted(sign_in: Callable[..., Browser], desk: Desk,
                                                make_person: Callable[..., Person]) -> None:
     numbers = links(sign_in(make_person("legal")).client.get("/queues").text)
-    assert numbers["2 open cases in Legal (tier 3)"] == "/cases?queue=legal"
+    assert numbers["2 open cases in Legal (tier 3)"] == "/cases?queue=legal&state=open"
     assert "1 open cases in Flags (tier 1)" in numbers  # the legal-restricted flag
 
 
@@ -89,7 +89,7 @@ def test_a_stale_snapshot_is_recomputed_by_the_page(
         s.get(MetricsRefresh, service.SNAPSHOT).computed_at = desk.now - timedelta(hours=1)
     set_case(db, desk.keys["on_track"], status="closed", is_open=False, closed_at=desk.now)
     numbers = links(sign_in(manager).client.get("/queues").text)
-    assert numbers["6 open cases in Flags (tier 1)"] == "/cases?queue=flags"
+    assert numbers["6 open cases in Flags (tier 1)"] == "/cases?queue=flags&state=open"
     with db.session() as s:
         assert s.scalar(select(MetricsRefresh.computed_at)) > desk.now - timedelta(minutes=1)
 
@@ -100,10 +100,10 @@ def test_overview_numbers_and_lists_link_to_their_cases(
     assert r.status_code == 200
     page = r.text
     numbers = links(page)
-    assert numbers["5 P2 cases in Flags (tier 1)"] == "/cases?queue=flags&priority=P2"
-    assert numbers["10 open cases in all queues"] == "/cases"
+    assert numbers["5 P2 cases in Flags (tier 1)"] == "/cases?queue=flags&state=open&priority=P2"
+    assert numbers["10 open cases in all queues"] == "/cases?state=open"
     # P1: the at-risk flag, both legal notices and the CSM escalation
-    assert numbers["4 P1 cases in all queues"] == "/cases?priority=P1"
+    assert numbers["4 P1 cases in all queues"] == "/cases?priority=P1&state=open"
     day = desk.now.date().isoformat()
     # the breached flag and the restricted one were due an hour ago (today, unless just past 0h)
     breaches = 2 if (desk.now - timedelta(hours=1)).date() == desk.now.date() else 0
@@ -143,3 +143,60 @@ def test_overview_assets_stay_under_300_kb(client: Any) -> None:
               "/static/overview.css"]
     sizes = [len(client.get(a).content) for a in assets]
     assert all(sizes) and sum(sizes) < 300 * 1024 - 40 * 1024  # room left for keys.js & co.
+
+
+ROW = re.compile(r'<th scope="row" class="case-key"><a data-row-link href="/cases/([^"]+)">')
+
+
+def _listed(client: Any, href: str) -> int:
+    """How many cases the list behind a number shows, over all its pages."""
+    seen: list[str] = []
+    url: str | None = href
+    while url:
+        r = client.get(url)
+        assert r.status_code == 200, (href, r.text[:500])
+        seen += ROW.findall(r.text)
+        more = re.search(r'<a href="([^"]+)" rel="next">', r.text)
+        url = htmllib.unescape(more.group(1)) if more else None
+    assert len(seen) == len(set(seen)), href  # no case twice across pages
+    return len(seen)
+
+
+@pytest.mark.parametrize("role, path", [("manager", "/overview"), ("manager", "/queues"),
+                                        ("admin", "/overview"), ("agent", "/queues"),
+                                        ("legal", "/queues")])
+def test_every_number_opens_a_list_of_exactly_that_many_cases(
+        sign_in: Callable[..., Browser], desk: Desk, make_person: Callable[..., Person],
+        role: str, path: str) -> None:
+    """The issue's own finding: "207 open" opened 279 cases (closed and merged among them)
+    and "P0 20" opened 25. Every number of the page, followed as a person would."""
+    person = make_person(role, team=desk.vendor if role == "agent" else None)
+    browser = sign_in(person)
+    numbers = links(browser.client.get(path).text)
+    assert numbers
+    wrong = {}
+    for label, href in numbers.items():
+        shown = int(label.split(" ")[0].replace(",", ""))
+        listed = _listed(browser.client, href)
+        if listed != shown:
+            wrong[label] = (href, listed)
+    assert wrong == {}
+
+
+def test_on_the_demo_desk_every_overview_number_opens_its_cases(
+        sign_in: Callable[..., Browser], db: Database, make_person: Callable[..., Person]) -> None:
+    """The same on the demo desk the issue was found on: merged, closed, paused, decided,
+    legal and vendor cases, a fortnight of flow."""
+    from integrity_desk.db import utcnow
+    from integrity_desk.demo.seed import seed_demo
+
+    seed_demo(db, cases=150)
+    with db.session() as s:
+        service.refresh(s, now=utcnow())
+    browser = sign_in(make_person("manager"))
+    numbers = links(browser.client.get("/overview").text)
+    assert len(numbers) > 30
+    wrong = {label: (href, listed) for label, href in numbers.items()
+             if (listed := _listed(browser.client, href)) != int(label.split(" ")[0]
+                                                                 .replace(",", ""))}
+    assert wrong == {}

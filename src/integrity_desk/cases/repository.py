@@ -133,6 +133,9 @@ class CaseFilters:
     opened_on: date | None = None
     closed_on: date | None = None
     breached_on: date | None = None
+    # From the start of that UTC day on (the overview's "opened in 14 days" and its list).
+    opened_since: date | None = None
+    closed_since: date | None = None
 
 
 def _day(day: date) -> tuple[datetime, datetime]:
@@ -286,6 +289,10 @@ def list_cases(
         query = query.where(_within(Case.created_at, f.opened_on))
     if f.closed_on:
         query = query.where(_within(Case.closed_at, f.closed_on))
+    if f.opened_since:
+        query = query.where(Case.created_at >= _day(f.opened_since)[0])
+    if f.closed_since:
+        query = query.where(Case.closed_at >= _day(f.closed_since)[0])
     if f.breached_on:
         query = query.where(_within(Case.resolution_due_at, f.breached_on), breached_clause(now))
     if f.text:

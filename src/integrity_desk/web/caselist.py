@@ -40,15 +40,17 @@ Worker = Annotated[Viewer, Depends(page(Action.CASE_WORK))]
 PAGE_SIZE = 50
 SORT_LABELS = {"priority": "Priority, then due", "due": "Resolution due", "created": "Oldest first",
                "-created": "Newest first", "-updated": "Recently updated"}
-SLA_FILTERS = {"at_risk": "At risk", "breached": "Breached"}
+SLA_FILTERS = {"on_track": "On track", "at_risk": "At risk", "breached": "Breached"}
+STATE_FILTERS = {"open": "Open", "closed": "Closed or merged"}
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
 FIELD_LABELS = {"queue": "Queue", "status": "Status", "kind": "Kind", "priority": "Priority",
                 "assignee": "Assignee", "sla": "SLA", "language": "Language", "tag": "Tag",
                 "sort": "Sort", "cursor": "Page", "opened_on": "Opened on",
-                "closed_on": "Closed on", "breached_on": "Breached on"}
+                "closed_on": "Closed on", "breached_on": "Breached on", "state": "State",
+                "opened_since": "Opened since", "closed_since": "Closed since"}
 SINGLE = ("queue", "assignee", "sla", "language", "tag", "sort", "opened_on", "closed_on",
-          "breached_on")
+          "breached_on", "state", "opened_since", "closed_since")
 
 
 @dataclass
@@ -104,11 +106,21 @@ def parse_query(request: Request, user: User, queue_slugs: set[str]) -> ListQuer
         if not (assignee.isascii() and assignee.isdigit()) or int(assignee) > 2**31 - 1:
             raise InvalidInput("assignee is a person's number, me or none", field="assignee")
         f.assignee_id = int(assignee)
+    if form["state"]:
+        if form["state"] not in STATE_FILTERS:
+            raise InvalidInput("state is open or closed", field="state")
+        f.open = form["state"] == "open"
     if form["sla"]:
         if form["sla"] not in SLA_FILTERS:
-            raise InvalidInput("sla is at_risk or breached", field="sla")
-        f.at_risk = True if form["sla"] == "at_risk" else None
-        f.breached = True if form["sla"] == "breached" else None
+            raise InvalidInput("sla is on_track, at_risk or breached", field="sla")
+        if form["sla"] == "on_track":
+            # What the queues page counts as on track: open, neither at risk nor breached
+            # (paused cases and cases without a target among them).
+            f.at_risk, f.breached = False, False
+            f.open = True if f.open is None else f.open
+        else:
+            f.at_risk = True if form["sla"] == "at_risk" else None
+            f.breached = True if form["sla"] == "breached" else None
     if form["language"]:
         if not LANGUAGE_PATTERN.match(form["language"]):
             raise InvalidInput("a language is a code such as en or de-AT", field="language")
@@ -120,6 +132,10 @@ def parse_query(request: Request, user: User, queue_slugs: set[str]) -> ListQuer
     f.opened_on = _day("opened_on", form["opened_on"]) if form["opened_on"] else None
     f.closed_on = _day("closed_on", form["closed_on"]) if form["closed_on"] else None
     f.breached_on = _day("breached_on", form["breached_on"]) if form["breached_on"] else None
+    f.opened_since = (_day("opened_since", form["opened_since"]) if form["opened_since"]
+                      else None)
+    f.closed_since = (_day("closed_since", form["closed_since"]) if form["closed_since"]
+                      else None)
     if form["sort"]:
         if form["sort"] not in repo.SORTS:
             raise InvalidInput(f"sort is one of {', '.join(repo.SORTS)}", field="sort")
@@ -142,7 +158,7 @@ def _choices(session: Session, viewer: Viewer) -> dict[str, Any]:
     return {"queues": readable_queues(session, viewer.user), "people": people,
             "statuses": STATUS_LABELS, "kinds": KIND_LABELS,
             "priorities": [p.value for p in Priority], "sorts": SORT_LABELS,
-            "sla_filters": SLA_FILTERS,
+            "sla_filters": SLA_FILTERS, "state_filters": STATE_FILTERS,
             "may_work": allows(viewer.user.role, Action.CASE_WORK)}
 
 

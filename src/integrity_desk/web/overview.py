@@ -58,8 +58,13 @@ class QueueRow:
     unassigned: Count
 
 
+# Every backlog number counts open cases, so every link behind one says so: without it the
+# list would add the closed and merged cases ("207 open" opened 279).
+OPEN = {"state": "open"}
+
+
 def queue_row(q: QueueCounts) -> QueueRow:
-    link = {"queue": q.slug}
+    link = {"queue": q.slug, **OPEN}
     return QueueRow(
         q.slug, q.name, q.team, q.active,
         total=Count(q.total, cases_link(**link)),
@@ -94,6 +99,13 @@ def flow_json(rows: list[FlowRow]) -> str:
     return json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
 
 
+def flow_totals(rows: list[FlowRow]) -> tuple[Count, Count]:
+    """Opened and closed over the whole window, each with the list of those cases."""
+    since = rows[0].day.isoformat() if rows else ""
+    return (Count(sum(r.opened.value for r in rows), cases_link(opened_since=since)),
+            Count(sum(r.closed.value for r in rows), cases_link(closed_since=since)))
+
+
 def _snapshot(request: Request, session: SessionDep) -> metrics.SnapshotInfo:
     """The counts' snapshot, recomputed here only if the worker has let it go stale."""
     info, refreshed = metrics.current(
@@ -121,12 +133,12 @@ def overview(request: Request, session: SessionDep, viewer: OverviewPage) -> Res
     return render(request, "overview.html", {
         "viewer": viewer, "title": "Manager overview", "snapshot": snapshot,
         "priorities": PRIORITIES, "rows": [queue_row(q) for q in data.queues],
-        "totals": [Count(data.totals_by_priority.get(p, 0), cases_link(priority=f"P{p}"))
-                   for p in PRIORITIES],
-        "total_open": Count(data.total_open, cases_link()),
+        "totals": [Count(data.totals_by_priority.get(p, 0),
+                         cases_link(priority=f"P{p}", **OPEN)) for p in PRIORITIES],
+        "total_open": Count(data.total_open, cases_link(**OPEN)),
         "at_risk": data.at_risk, "at_risk_all": cases_link(sla="at_risk", sort="due"),
         "breaches": data.breaches,
         "breaches_today": Count(snapshot.breaches_today, cases_link(breached_on=day)),
         "flow": flow, "flow_json": flow_json(flow),
-        "flow_totals": (sum(f.opened.value for f in flow), sum(f.closed.value for f in flow)),
+        "flow_totals": flow_totals(flow),
         "oldest": data.oldest, "oldest_all": cases_link(sort="created")})
