@@ -366,7 +366,7 @@ def test_edit_refuses_bad_values(client, specialist):
            "priority")
     for name in ("title", "description"):
         _error(client.patch(f"{API}/cases/{key}", json={name: None}, headers=h), 422, name)
-    assert _get(client, specialist, key)["title"] == "fake flag on review r1"
+    assert _get(client, specialist, key)["title"] == "Fake review: flag on review r1"
 
 
 def test_closed_case_cannot_be_edited(client, specialist):

@@ -184,3 +184,39 @@ class GuidelineCategory(StrEnum):
     NOT_EXPERIENCE = "not_experience"
     DUPLICATE = "duplicate"
     OTHER = "other"
+
+
+# Categories and kinds in the users' words, for titles, lists and the case view ("Harmful or
+# illegal content", not harmful_illegal), here next to the codes: a new code without words
+# fails tests/cases/test_words.py instead of showing up raw.
+CATEGORY_WORDS: dict[str, str] = {
+    GuidelineCategory.FAKE: "Fake review",
+    GuidelineCategory.CONFLICT_OF_INTEREST: "Conflict of interest",
+    GuidelineCategory.INCENTIVISED: "Incentivised review",
+    GuidelineCategory.REVIEW_PRESSURE: "Review pressure",
+    GuidelineCategory.HARMFUL_ILLEGAL: "Harmful or illegal content",
+    GuidelineCategory.PERSONAL_INFORMATION: "Personal information",
+    GuidelineCategory.ADVERTISING_SPAM: "Advertising or spam",
+    GuidelineCategory.OFFENSIVE_LANGUAGE: "Offensive language",
+    GuidelineCategory.NOT_EXPERIENCE: "Not a genuine experience",
+    GuidelineCategory.DUPLICATE: "Duplicate review",
+    GuidelineCategory.OTHER: "Other",
+}
+KIND_WORDS: dict[str, str] = {
+    CaseKind.FLAG: "Flag",
+    CaseKind.CSM_ESCALATION: "CSM escalation",
+    CaseKind.EXECUTIVE_ESCALATION: "Executive escalation",
+    CaseKind.APPEAL: "Appeal",
+    CaseKind.LEGAL_NOTICE: "Legal notice",
+    CaseKind.TRUSTED_FLAGGER_NOTICE: "Trusted-flagger notice",
+    CaseKind.INVESTIGATION: "Investigation",
+}
+def in_words(code: str | None) -> str:
+    """A category or kind in the users' words; any other code (a status, a role) with its
+    underscores read as spaces ("waiting_on_requester" -> "waiting on requester")."""
+    if not code:
+        return ""
+    for table in (CATEGORY_WORDS, KIND_WORDS):
+        if code in table:
+            return table[code]
+    return code.replace("_", " ")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor
-from integrity_desk.cases.domain import CaseKind, RequesterType
+from integrity_desk.cases.domain import CATEGORY_WORDS, CaseKind, RequesterType
 from integrity_desk.cases.models import Case, CaseSubject
 from integrity_desk.cases.repository import SubjectView, case_by_key, readable_clause
 from integrity_desk.decisions.models import Decision, DecisionAction
@@ -116,7 +116,7 @@ def flag_drafts(session: Session, flags: list[s.FlagIn], *, now: datetime) -> li
         review = reviews[f.review.ref]
         drafts.append(Draft(
             kind=CaseKind.FLAG, channel=f.channel,
-            title=f.title or f"{f.category.value.replace('_', ' ')} flag on review {review.ref}",
+            title=f.title or f"{CATEGORY_WORDS[f.category]}: flag on review {review.ref}",
             description=f.reason, requester_type=f.reporter_type, **_person(f.reporter),
             category=f.category, language=f.language or review.language,
             subjects=[("review", review.id)], business_reviews=review.business_review_count,
@@ -331,7 +331,8 @@ def _trusted_flagger(
     first = reviews[refs[0]]
     return Draft(
         kind=p.kind, channel=p.channel,
-        title=p.title or f"Trusted-flagger notice from {tf.name}: {p.category.value}",
+        title=p.title or (f"Trusted-flagger notice from {tf.name}: "
+                          f"{CATEGORY_WORDS[p.category].lower()}"),
         description=p.explanation, requester_type=RequesterType.TRUSTED_FLAGGER,
         requester_name=p.contact.name, requester_contact=p.contact.email,
         requester_organisation=tf.name, category=p.category,

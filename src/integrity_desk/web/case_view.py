@@ -16,6 +16,7 @@ from integrity_desk.cases.domain import (
     OPEN_STATUSES,
     CaseStatus,
     allowed_from,
+    in_words,
 )
 from integrity_desk.cases.history import OtherCase, SubjectRef
 from integrity_desk.cases.models import Case
@@ -37,8 +38,9 @@ STATE_LABELS = {"on_track": "on track", "at_risk": "at risk", "breached": "breac
 
 
 def label(value: str | None) -> str:
-    """``waiting_on_requester`` → ``waiting on requester``."""
-    return (value or "").replace("_", " ")
+    """A code in words: ``harmful_illegal`` → "Harmful or illegal content",
+    ``waiting_on_requester`` → "waiting on requester" (cases.domain.in_words)."""
+    return in_words(value)
 
 
 @dataclass(frozen=True)

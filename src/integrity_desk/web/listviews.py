@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from integrity_desk.cases.domain import CaseKind, CaseStatus
+from integrity_desk.cases.domain import KIND_WORDS, CaseKind, CaseStatus
 from integrity_desk.cases.models import Case
 from integrity_desk.privacy.domain import mask_text
 from integrity_desk.sla.service import resolution_state
@@ -16,7 +16,7 @@ from integrity_desk.web.render import countdown, iso
 
 SLA_LABELS = {"on_track": "on track", "at_risk": "at risk", "breached": "breached",
               "paused": "paused", "met": "met", None: "no SLA"}
-KIND_LABELS = {k.value: k.value.replace("_", " ") for k in CaseKind}
+KIND_LABELS = {k.value: KIND_WORDS[k] for k in CaseKind}
 STATUS_LABELS = {s.value: s.value.replace("_", " ") for s in CaseStatus}
 
 
