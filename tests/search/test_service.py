@@ -76,6 +76,20 @@ def test_review_id_and_url_business_and_reviewer(db: Database, desk: dict[str, s
     assert (hit.key, hit.matched, hit.label) == (desk["inv"], "reviewer", "reviewer u-ring-1")
 
 
+def test_a_reviewer_or_business_finds_the_cases_about_their_reviews(
+        db: Database, desk: dict[str, str], manager: Person) -> None:
+    """The flag on review r-bakery-9 names the review, not its author u1 or its business:
+    a search for either still finds it, saying why."""
+    assert _keys(db, manager, "reviewer:u1") == [desk["flag"]]
+    hit = _find(db, manager, "reviewer:u1").hits[0]
+    assert (hit.matched, hit.label) == ("reviewer", "a review by reviewer u1")
+    assert _keys(db, manager, "shop.example.com") == [desk["flag"]]
+    assert _find(db, manager, "shop.example.com").hits[0].label == (
+        "a review of business shop.example.com")
+    # Where the account itself is a subject, that hit comes first and once.
+    assert _keys(db, manager, "reviewer:u-ring-1") == [desk["inv"]]
+
+
 def test_requester_organisation_exact_or_prefix(db: Database, desk: dict[str, str],
                                                manager: Person) -> None:
     assert _keys(db, manager, "org:counsel & co") == [desk["legal"]]

@@ -97,6 +97,22 @@ def _subject_branch(user: User, kind: str, model: Any, column: Any, values: list
                    readable_clause(user)))
 
 
+def _reviews_of_branch(user: User, kind: str, owner: Any, values: list[str],
+                       review_column: Any) -> Select[Any]:
+    """Cases about the reviews a reviewer wrote, or a business received: a reviewer named in a
+    search is found in the flags on their reviews, not only where their account is a subject
+    (ix_reviews_reviewer_id / ix_reviews_business_id, then the subjects' index)."""
+    column = owner.ref if kind == "reviewer" else owner.domain
+    reviews = select(Review.id).where(review_column.in_(
+        select(owner.id).where(column.in_(values))))
+    what = "a review by" if kind == "reviewer" else "a review of"
+    return (select(Case.id.label("case_id"), literal(kind, String).label("source"),
+                   literal(f"{what} {kind} {values[0]}", String).label("label"))
+            .join(CaseSubject, CaseSubject.case_id == Case.id)
+            .where(CaseSubject.subject_type == "review", CaseSubject.subject_id.in_(reviews),
+                   readable_clause(user)))
+
+
 def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -118,9 +134,13 @@ def _structured(session: Session, user: User, parsed: ParsedQuery
     if parsed.domains:
         branches.append(_subject_branch(user, "business", Business, Business.domain,
                                         parsed.domains, "business"))
+        branches.append(_reviews_of_branch(user, "business", Business, parsed.domains,
+                                           Review.business_id))
     if parsed.reviewer_refs:
         branches.append(_subject_branch(user, "reviewer", Reviewer, Reviewer.ref,
                                         parsed.reviewer_refs, "reviewer"))
+        branches.append(_reviews_of_branch(user, "reviewer", Reviewer, parsed.reviewer_refs,
+                                           Review.reviewer_id))
     if parsed.organisation:
         org = parsed.organisation.lower()
         lowered = func.lower(Case.requester_organisation)
