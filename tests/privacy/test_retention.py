@@ -103,7 +103,7 @@ def test_personal_data_goes_and_the_case_its_decision_and_timeline_stay(client, 
     assert (request.requester_name, request.requester_contact) == (None, None)
     # The request's receipt is no personal data: it stays, so the sender can still quote it.
     assert request.payload == {"reason": ERASED, "reporter_type": "consumer",
-                               "receipt": request.payload["receipt"]}
+                               "description": ERASED, "receipt": request.payload["receipt"]}
     assert request.payload["receipt"].startswith("RCPT-")
     [erased] = _events(db, key, "pii.erased")
     assert erased["fields"] == ["requester.name", "requester.contact", "description", "details"]

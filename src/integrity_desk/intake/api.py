@@ -16,7 +16,7 @@ from integrity_desk.cases.schemas import CaseOut, case_out
 from integrity_desk.db import utcnow
 from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
-from integrity_desk.messages.service import acknowledge
+from integrity_desk.messages.service import acknowledge, acknowledge_request
 
 router = APIRouter(tags=["intake"])
 BATCH_LIMIT = 1000
@@ -41,6 +41,12 @@ def create_case(payload: CaseIn, session: SessionDep, principal: CaseCreator) ->
     case = outcome.case
     if outcome.created:
         acknowledge(session, case, actor=principal.actor, now=now)
+    else:
+        sender = next((p for p in (getattr(payload, name, None) for name in (
+            "contact", "appellant", "sender")) if p is not None), None)
+        acknowledge_request(session, case, receipt=outcome.receipt,
+                            to=getattr(sender, "email", None), name=getattr(sender, "name", None),
+                            actor=principal.actor, now=now)
     # A write answers no more than a read would: a case the caller may not read is named by
     # the request's receipt alone (docs/access.md, "what a write answer reveals").
     shown: CaseOut | None = None

@@ -134,7 +134,6 @@ class Intake:
 
     # -- batches of flags ------------------------------------------------------------------
     def submit_flags(self, items: list[Any], *, cleared: bool = False) -> list[dict[str, Any]]:
-        """Validate each item on its own; open or join cases for the valid ones in bulk."""
         """Validate each item on its own; open or join cases for the valid ones in bulk.
 
         Whatever is wrong with one item (not an object, a NUL character, a bad field) is that
@@ -344,7 +343,12 @@ class Intake:
                 case_id=case.id, channel=d.channel, requester_type=d.requester_type,
                 requester_name=d.requester_name, requester_organisation=d.requester_organisation,
                 requester_contact=d.requester_contact,
-                payload={**d.details, "receipt": d.receipt}, received_at=self.now,
+                # The request in full: its own words and tags, not only its details (the case
+                # view shows each joined request as it came; retention erases the words).
+                payload={**d.details, **({"description": d.description} if d.description
+                                         else {}),
+                         **({"tags": d.tags} if d.tags else {}), "receipt": d.receipt},
+                received_at=self.now,
             ))
         _INSERT_REQUESTS.execute(self.session, rows)
         table = Case.__table__

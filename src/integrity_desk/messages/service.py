@@ -126,6 +126,22 @@ def acknowledge(session: Session, case: Case, *, actor: Actor, now: datetime,
               "name": case.requester_name, "kind": case.kind, "received_at": case.created_at})
 
 
+def request_receipt_key(receipt: str) -> str:
+    """The confirmation owed for one request that joined a case (its own receipt number)."""
+    return f"receipt:request:{receipt}"
+
+
+def acknowledge_request(session: Session, case: Case, *, receipt: str, to: str | None,
+                        name: str | None, actor: Actor, now: datetime) -> None:
+    """A notice or appeal that joined an open case is a notice of its own (DSA Art. 16(4)):
+    its sender is confirmed its receipt too, under the request's own number."""
+    if case.kind not in RECEIPT_KINDS:
+        return
+    queue(session, kind=MessageKind.RECEIPT, case=case, to=to, role="requester",
+          key=request_receipt_key(receipt), actor=actor, now=now,
+          context={"name": name, "kind": case.kind, "received_at": now})
+
+
 def for_case(session: Session, case: Case) -> list[OutboxMessage]:
     return list(session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)
                                 .order_by(OutboxMessage.id)))

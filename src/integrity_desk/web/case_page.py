@@ -44,6 +44,7 @@ from integrity_desk.web import case_view as views
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.errors import PageError
 from integrity_desk.web.render import is_htmx, render, templates
+from integrity_desk.web.request_views import linked_requests
 
 router = APIRouter(include_in_schema=False)
 
@@ -171,6 +172,7 @@ def _page_context(request: Request, session: Session, viewer: Viewer, case: Case
         mail=mail_of_case(session, case.id),
         may_read_mail=allows(viewer.user.role, Action.MAIL_READ),
         missing=(case.details or {}).get("missing") or [],
+        linked=linked_requests(session, case.id) if case.linked_request_count else [],
     )
     return context
 
