@@ -369,7 +369,7 @@ def test_bulk_is_all_or_nothing_and_names_each_refusal(client, db, sign_in, mana
         r = _bulk(browser, keys, action="assign", assignee=str(specialist.user.id),
                   confirm=confirm)
         assert r.status_code == 409 and "Nothing was changed" in r.text
-        assert f"<th scope=\"row\">{legal}</th>" in r.text and "may not work" in r.text
+        assert f"<th scope=\"row\">{legal}</th>" in r.text and "LGL-3 is a tier 3 case; " in r.text
         assert "<th scope=\"row\">FLG-999999</th><td>no such case</td>" in r.text
         assert f'<th scope="row">{flags[0]}</th>' not in r.text
     with db.session() as s:

@@ -22,6 +22,7 @@ from integrity_desk.cases.domain import (
     CaseKind,
     CaseStatus,
     check_transition,
+    in_words,
 )
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
 from integrity_desk.configuration import desk_config
@@ -140,7 +141,7 @@ def assign(
     if not assignee.active:
         raise InvalidInput(f"{assignee.email} is deactivated", field="assignee")
     check_may_work(session, actor_user, case)
-    check_may_work(session, assignee, case)
+    check_may_work(session, assignee, case, assignee=True)
     before = case.assignee_id
     if case.status == CaseStatus.TRIAGED:
         check_transition(case.status, CaseStatus.ASSIGNED)
@@ -166,7 +167,11 @@ def claim(session: Session, case: Case, *, user: User, actor: Actor, now: dateti
     )
     if result.rowcount != 1:
         session.expire(case)
-        raise Conflict(f"{case.key} is no longer waiting to be claimed (it is {case.status})",
+        holder = session.scalar(select(User.name).where(User.id == case.assignee_id)) \
+            if case.assignee_id else None
+        why = (f"{holder} claimed it first" if holder and case.assignee_id != user.id
+               else "you hold it already" if holder else f"it is {in_words(case.status)}")
+        raise Conflict(f"{case.key} is no longer waiting to be claimed: {why}",
                        field="status", current=case.status)
     case.status, case.assignee_id, case.updated_at = CaseStatus.ASSIGNED, user.id, now
     _event(session, case, actor, "case.claimed", now, before=None, after=user.id)

@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from sqlalchemy import ColumnElement, Update, and_, bindparam, false, select, text, true, update
 from sqlalchemy.orm import Session
 
@@ -102,13 +103,53 @@ def may_work_clause(user: User) -> ColumnElement[bool]:
                        languages=user.languages or None, team_id=user.team_id)
 
 
-def check_may_work(session: Session, user: User, case: Case) -> None:
+def check_may_work(session: Session, user: User, case: Case, *, assignee: bool = False
+                   ) -> None:
+    """Refuse, naming the rule, unless the person may work the case (``assignee``: the person
+    is being given the case by someone else, and the reason names them, not "you")."""
     allowed = session.scalar(select(Case.id).where(Case.id == case.id, may_work_clause(user)))
     if allowed is None:
-        raise Forbidden(
-            f"{user.email} may not work {case.key} "
-            "(role, team, tier, language or legal restriction)"
-        )
+        queue_team = session.scalar(select(Queue.team_id).where(Queue.id == case.queue_id)) \
+            if case.queue_id else None
+        raise Forbidden(why_not_work(user, case, queue_team_id=queue_team,
+                                     who=user.name if assignee else None))
+
+
+def why_not_work(user: User, case: Case, *, queue_team_id: int | None,
+                 who: str | None = None) -> str:
+    """The one rule of ``_work_terms`` that keeps this person from this case, in words a
+    refused page can show ("Polish is not one of your languages"), checked in the same order;
+    the generic sentence only when none of them explains it (the SQL said no all the same).
+    ``who``: the person's name when someone else is giving them the case."""
+    role = Role(user.role)
+    you, your, you_are = (who, f"{who}'s", f"{who} is") if who else ("you", "your", "you are")
+    if role not in WORKING_ROLES:
+        return f"a {role.value} reads cases and does not work them"
+    if user.max_tier is not None and case.tier > user.max_tier:
+        return (f"{case.key} is a tier {case.tier} case; {you} works cases up to tier "
+                f"{user.max_tier} (a manager or a specialist of that tier takes it)"
+                ).replace("you works", "you work")
+    if role not in LEGAL_ROLES and case.legal_restricted:
+        return f"{case.key} is legal-restricted: legal counsel works it"
+    if role == Role.LEGAL and not (case.legal_restricted or case.kind == CaseKind.LEGAL_NOTICE):
+        return f"counsel works legal notices and legal-restricted cases; {case.key} is neither"
+    if role == Role.AGENT and (user.team_id is None or queue_team_id != user.team_id):
+        return (f"{case.key} is not in a queue of {your} team" if user.team_id is not None
+                else f"{you_are} in no team, and agents work their team's queues")
+    if (user.languages and role in (Role.AGENT, Role.SPECIALIST) and case.language
+            and case.language not in user.languages):
+        return (f"{language_name(case.language)} is not one of {your} languages "
+                f"({', '.join(language_name(x) for x in user.languages)})")
+    return (f"{user.email} may not work {case.key} "
+            "(role, team, tier, language or legal restriction)")
+
+
+def language_name(code: str) -> str:
+    """"pl" -> "Polish" (Babel's English names; the code itself where Babel has none)."""
+    try:
+        return Locale("en").languages.get(code.split("-")[0], code)
+    except (ValueError, UnknownLocaleError):
+        return code
 
 
 def readable_queue_clause(user: User) -> ColumnElement[bool]:
