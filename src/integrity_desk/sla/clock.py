@@ -246,10 +246,11 @@ def clock_state(
     a finished clock is met when finished at or before its due instant, else breached by
     finish - due, and never ticks again. A paused clock (waiting on the requester) is
     "paused" with the time left as of the pause, also when that is negative (it was already
-    overdue): sla.resume moves not-yet-reached instants by the paused time and leaves
-    reached ones put, so the time left at the pause is what the clock resumes with (in
-    working time on a business calendar). Only a running clock is on track, at risk or
-    breached, and ticks.
+    overdue): sla.resume moves not-yet-reached instants by the paused working time and leaves
+    reached ones put, so the time left at the pause is what the clock resumes with (exactly on
+    an always-open calendar; on a business calendar `left` is wall-clock time, like the
+    running countdown, and resume keeps the working time it spans). Only a running clock is
+    on track, at risk or breached, and ticks.
     """
     if due_at is None:
         return ClockReading(None, None, ticking=False)
