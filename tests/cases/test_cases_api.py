@@ -417,7 +417,9 @@ def test_merge_folds_a_duplicate_into_another_case(client, specialist, manager):
     assert merged["status"] == "merged"
     assert merged["merged_into"] == b
     assert merged["allowed_statuses"] == []
-    assert merged["sla"]["resolution"]["state"] is None
+    # a merged case's clock stopped at the merge: its outcome, never ticking (issue 19)
+    assert merged["sla"]["resolution"]["state"] == "met"
+    assert merged["sla"]["resolution"]["running"] is False
 
     requests = _ok(client.get(f"{API}/cases/{b}/requests", headers=specialist.headers))["items"]
     assert sorted(q["requester_type"] for q in requests) == ["business", "consumer"]

@@ -104,7 +104,7 @@ def test_a_paused_clock_does_not_tick(client, db, sign_in, specialist) -> None:
                            json={"action": action, "reason": reason}).is_success
     html = sign_in(specialist).client.get("/").text
     assert _rows(html) == [key]
-    assert "data-sla-label>paused</span>" in html and "<time data-countdown" not in html
+    assert "data-sla-label>paused, " in html and "<time data-countdown" not in html
 
 
 def test_my_work_is_empty_and_readers_get_no_claim_button(sign_in, make_person) -> None:

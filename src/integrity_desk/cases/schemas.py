@@ -22,7 +22,8 @@ from integrity_desk.privacy.domain import (
     mask_text,
 )
 from integrity_desk.privacy.schemas import HoldOut
-from integrity_desk.sla.service import first_response_state, resolution_state
+from integrity_desk.sla.clock import ClockReading
+from integrity_desk.sla.service import first_response_clock, resolution_clock
 
 
 class SubjectOut(BaseModel):
@@ -37,7 +38,15 @@ class SubjectOut(BaseModel):
 class ClockOut(BaseModel):
     due_at: datetime | None
     at_risk_at: datetime | None
-    state: str | None
+    state: str | None = Field(
+        description="on_track | at_risk | breached while running; paused (also when overdue "
+                    "at the pause); met | breached once finished (responded, decided, closed "
+                    "or merged)")
+    minutes_left: float | None = Field(
+        default=None,
+        description="due minus the instant the clock stands at (now, the pause or the finish), "
+                    "in minutes; negative = over by that much. Frozen unless running")
+    running: bool = Field(default=False, description="only a running clock counts down")
 
 
 class SlaOut(BaseModel):
@@ -147,15 +156,21 @@ class CasePage(BaseModel):
     next_cursor: str | None
 
 
+def _clock(case_due: datetime | None, at_risk: datetime | None, reading: ClockReading) -> ClockOut:
+    left = reading.left
+    return ClockOut(
+        due_at=case_due, at_risk_at=at_risk, state=_v(reading.state),
+        minutes_left=round(left.total_seconds() / 60, 2) if left is not None else None,
+        running=reading.ticking)
+
+
 def _sla(case: Case, now: datetime) -> SlaOut:
-    merged = case.status == "merged"
+    """The clocks as lists, My work and the case view read them (sla.service)."""
     return SlaOut(
-        first_response=ClockOut(
-            due_at=case.first_response_due_at, at_risk_at=case.first_response_at_risk_at,
-            state=None if merged else _v(first_response_state(case, now))),
-        resolution=ClockOut(
-            due_at=case.resolution_due_at, at_risk_at=case.resolution_at_risk_at,
-            state=None if merged else _v(resolution_state(case, now))),
+        first_response=_clock(case.first_response_due_at, case.first_response_at_risk_at,
+                              first_response_clock(case, now)),
+        resolution=_clock(case.resolution_due_at, case.resolution_at_risk_at,
+                          resolution_clock(case, now)),
         paused_since=case.sla_paused_at, paused_minutes=round(case.sla_paused_minutes or 0, 2),
     )
 

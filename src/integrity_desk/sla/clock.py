@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
@@ -16,9 +16,12 @@ from integrity_desk.sla.calendar import BusinessCalendar
 
 __all__ = [
     "MAX_TARGET_MINUTES",
+    "ClockReading",
     "SlaDue",
     "SlaState",
     "SlaTarget",
+    "clock_state",
+    "duration_words",
     "remaining_minutes",
     "resume_clock",
     "start_clock",
@@ -182,3 +185,86 @@ def state(
     if now >= at_risk_at:
         return SlaState.AT_RISK
     return SlaState.ON_TRACK
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    """What every surface shows of one clock (lists, My work, the case view, the API), so
+    they cannot disagree.
+
+    `left` is the due instant minus the instant the clock stands at: `now` while it runs,
+    the pause while paused, the finish once finished; negative means over by that much.
+    Only a running clock ticks; a paused or finished one shows a fixed `left`.
+    """
+
+    state: SlaState | None
+    left: timedelta | None
+    ticking: bool
+    paused_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def words(self) -> str:
+        """The fixed text of a stopped clock ("met", "breached by 2 h 10 m", "paused, 1 d 3
+        h left", "paused, overdue by 40 m"); a running one shows its countdown instead."""
+        if self.state is None or self.left is None:
+            return "–"
+        if self.state is SlaState.PAUSED:
+            if self.left >= timedelta(0):
+                return f"paused, {duration_words(self.left)} left"
+            return f"paused, overdue by {duration_words(-self.left)}"
+        if self.state is SlaState.MET:
+            return "met"
+        if self.finished_at is not None:  # finished late
+            return f"breached by {duration_words(-self.left)}"
+        return ""
+
+
+def duration_words(span: timedelta) -> str:
+    """ "2 d 3 h", "2 h 10 m", "40 m", "under a minute": a stopped clock needs no seconds."""
+    minutes = int(abs(span).total_seconds()) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} m" if mins else f"{hours} h"
+    return f"{mins} m" if mins else "under a minute"
+
+
+def clock_state(
+    *,
+    due_at: datetime | None,
+    at_risk_at: datetime | None,
+    now: datetime,
+    paused_at: datetime | None = None,
+    done_at: datetime | None = None,
+) -> ClockReading:
+    """Read one clock (first response or resolution) at `now`.
+
+    Finished (`done_at`: responded, decided, closed or merged) beats paused beats running:
+    a finished clock is met when finished at or before its due instant, else breached by
+    finish - due, and never ticks again. A paused clock (waiting on the requester) is
+    "paused" with the time left as of the pause, also when that is negative (it was already
+    overdue): sla.resume moves not-yet-reached instants by the paused working time and leaves
+    reached ones put, so the time left at the pause is what the clock resumes with (exactly on
+    an always-open calendar; on a business calendar `left` is wall-clock time, like the
+    running countdown, and resume keeps the working time it spans). Only a running clock is
+    on track, at risk or breached, and ticks.
+    """
+    if due_at is None:
+        return ClockReading(None, None, ticking=False)
+    if done_at is not None:
+        left = due_at - done_at
+        outcome = SlaState.MET if left >= timedelta(0) else SlaState.BREACHED
+        return ClockReading(outcome, left, ticking=False, finished_at=done_at)
+    if paused_at is not None:
+        return ClockReading(SlaState.PAUSED, due_at - paused_at, ticking=False,
+                            paused_at=paused_at)
+    if now >= due_at:
+        running = SlaState.BREACHED
+    elif at_risk_at is not None and now >= at_risk_at:
+        running = SlaState.AT_RISK
+    else:
+        running = SlaState.ON_TRACK
+    return ClockReading(running, due_at - now, ticking=True)

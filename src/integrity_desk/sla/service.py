@@ -16,12 +16,13 @@ from integrity_desk.db import utcnow
 from integrity_desk.sla.calendar import BusinessCalendar
 from integrity_desk.sla.clock import (
     MAX_TARGET_MINUTES,
+    ClockReading,
     SlaDue,
     SlaState,
     SlaTarget,
+    clock_state,
     resume_clock,
     start_clock,
-    state,
 )
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 
@@ -157,19 +158,40 @@ def resume(case: Case, book: SlaBook, team_calendar_id: int | None, at: datetime
     _set_due(case, due)
 
 
-def resolution_state(case: Case, now: datetime | None = None) -> SlaState | None:
-    if case.resolution_due_at is None or case.resolution_at_risk_at is None:
-        return None
-    return state(
-        due_at=case.resolution_due_at, at_risk_at=case.resolution_at_risk_at, now=now or utcnow(),
-        paused_at=case.sla_paused_at, done_at=case.decided_at,
+def finished_at(case: Case) -> datetime | None:
+    """When the case's resolution clock stopped for good: decided, else closed or merged
+    (a merge sets closed_at); a finished case without either instant stops at its last
+    change."""
+    if case.decided_at is not None:
+        return case.decided_at
+    if case.closed_at is not None:
+        return case.closed_at
+    if case.status in ("closed", "merged"):
+        return case.updated_at
+    return None
+
+
+def resolution_clock(case: Case, now: datetime | None = None) -> ClockReading:
+    """The resolution clock every surface shows (see sla.clock.clock_state)."""
+    return clock_state(
+        due_at=case.resolution_due_at, at_risk_at=case.resolution_at_risk_at,
+        now=now or utcnow(), paused_at=case.sla_paused_at, done_at=finished_at(case),
     )
+
+
+def first_response_clock(case: Case, now: datetime | None = None) -> ClockReading:
+    """First response is done when the desk first answered; a case finished without an
+    answer stops this clock at its finish too, so it never ticks on a closed case."""
+    return clock_state(
+        due_at=case.first_response_due_at, at_risk_at=case.first_response_at_risk_at,
+        now=now or utcnow(), paused_at=case.sla_paused_at,
+        done_at=case.first_responded_at or finished_at(case),
+    )
+
+
+def resolution_state(case: Case, now: datetime | None = None) -> SlaState | None:
+    return resolution_clock(case, now).state
 
 
 def first_response_state(case: Case, now: datetime | None = None) -> SlaState | None:
-    if case.first_response_due_at is None or case.first_response_at_risk_at is None:
-        return None
-    return state(
-        due_at=case.first_response_due_at, at_risk_at=case.first_response_at_risk_at,
-        now=now or utcnow(), paused_at=case.sla_paused_at, done_at=case.first_responded_at,
-    )
+    return first_response_clock(case, now).state

@@ -23,7 +23,7 @@ from integrity_desk.cases.models import Case
 from integrity_desk.decisions.history import DecisionBrief
 from integrity_desk.people.models import User
 from integrity_desk.privacy.domain import mask_contact, mask_requester_name, mask_text
-from integrity_desk.sla.service import first_response_state, resolution_state
+from integrity_desk.sla.service import first_response_clock, resolution_clock
 from integrity_desk.subjects.history import (
     BusinessFacts,
     ReviewerFacts,
@@ -50,16 +50,14 @@ class Clock:
     due_at: datetime | None
     at_risk_at: datetime | None
     done_at: datetime | None
+    ticking: bool = False  # running: clock.js counts it down
+    words: str = ""  # a stopped clock's outcome: "met", "breached by 2 h", "paused, 40 m left"
 
     @property
     def state_label(self) -> str:
+        if not self.ticking and self.words and self.words != "–":
+            return self.words
         return STATE_LABELS.get(self.state or "", "no target")
-
-    @property
-    def ticking(self) -> bool:
-        """Counting down (or up, once breached) in the browser: not paused, met or stopped."""
-        return self.due_at is not None and self.state in ("on_track", "at_risk", "breached") \
-            and self.done_at is None
 
 
 @dataclass(frozen=True)
@@ -91,14 +89,13 @@ class HeaderView:
 
 
 def header_view(case: Case, *, viewer: User, now: datetime, merged_into: str | None) -> HeaderView:
-    merged = case.status == CaseStatus.MERGED
-    fr = None if merged else first_response_state(case, now)
-    res = None if merged else resolution_state(case, now)
+    fr = first_response_clock(case, now)
+    res = resolution_clock(case, now)
     clocks = [
-        Clock("First response", fr.value if fr else None, case.first_response_due_at,
-              case.first_response_at_risk_at, case.first_responded_at),
-        Clock("Resolution", res.value if res else None, case.resolution_due_at,
-              case.resolution_at_risk_at, case.decided_at),
+        Clock("First response", fr.state.value if fr.state else None, case.first_response_due_at,
+              case.first_response_at_risk_at, fr.finished_at, fr.ticking, fr.words),
+        Clock("Resolution", res.state.value if res.state else None, case.resolution_due_at,
+              case.resolution_at_risk_at, res.finished_at, res.ticking, res.words),
     ]
     assignee = case.assignee if case.assignee_id else None
     return HeaderView(

@@ -11,7 +11,7 @@ from datetime import datetime
 from integrity_desk.cases.domain import KIND_WORDS, CaseKind, CaseStatus
 from integrity_desk.cases.models import Case
 from integrity_desk.privacy.domain import mask_text
-from integrity_desk.sla.service import resolution_state
+from integrity_desk.sla.service import resolution_clock
 from integrity_desk.web.render import countdown, iso
 
 SLA_LABELS = {"on_track": "on track", "at_risk": "at risk", "breached": "breached",
@@ -34,9 +34,14 @@ class CaseRow:
     at_risk: str | None
     countdown: str
     tags: list[str]
+    ticking: bool = False  # only a running clock: clock.js counts it down
 
     @property
     def sla_label(self) -> str:
+        """A stopped clock says its outcome ("breached by 2 h", "paused, 40 m left"), a
+        running one its state beside the countdown."""
+        if not self.ticking and self.sla_state is not None and self.countdown != "–":
+            return self.countdown
         return SLA_LABELS.get(self.sla_state, self.sla_state or "no SLA")
 
     @property
@@ -47,26 +52,19 @@ class CaseRow:
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
 
-    @property
-    def ticking(self) -> bool:
-        """Only a running clock ticks: a paused, met or absent one shows a fixed text."""
-        return self.sla_state in ("on_track", "at_risk", "breached")
-
 
 def case_row(case: Case, now: datetime) -> CaseRow:
-    """A row; title masked as cases/schemas.py masks it, SLA state as its ``_sla`` computes
-    it (merged cases have none)."""
-    state = resolution_state(case, now) if case.status != CaseStatus.MERGED else None
-    state_value = state.value if state is not None else None
-    if state_value == "paused":
-        text = "paused"
-    elif state_value == "met":
-        text = "met"
-    else:
-        text = countdown(case.resolution_due_at, now)
+    """A row; title masked as cases/schemas.py masks it, SLA state and text from
+    sla.service.resolution_clock, as the case view and the API read it: a finished clock
+    says "met" or "breached by 2 h", a paused one "paused, 3 h left"; only a running one
+    ticks."""
+    clock = resolution_clock(case, now)
+    state_value = clock.state.value if clock.state is not None else None
+    text = countdown(case.resolution_due_at, now) if clock.ticking else clock.words
     return CaseRow(
         key=case.key, kind=case.kind, title=mask_text(case.title), priority=f"P{case.priority}",
         status=case.status, queue=case.queue.name if case.queue_id and case.queue else None,
         assignee=case.assignee.name if case.assignee_id and case.assignee else None,
         sla_state=state_value, due=iso(case.resolution_due_at),
-        at_risk=iso(case.resolution_at_risk_at), countdown=text, tags=list(case.tag_list or []))
+        at_risk=iso(case.resolution_at_risk_at), countdown=text, tags=list(case.tag_list or []),
+        ticking=clock.ticking)
