@@ -68,3 +68,9 @@ def test_stopped_clocks_read_the_same_everywhere(client: Any, db: Any, sign_in: 
         view = browser.client.get(f"/cases/{key}")
         assert view.status_code == 200, key
         assert _view_label(view.text) == words, key
+    # The list's SLA filter reads finished cases as the clocks do: the merged case that
+    # finished after its target is among the breached ones, the paused ones are not.
+    breached = browser.client.get("/cases", params={"sla": "breached"}).text
+    assert _row_label(breached, merged) == "breached by 30 m"
+    assert _row_label(breached, late) == "breached by 2 h"
+    assert _row_label(breached, on_time) is None and _row_label(breached, paused_over) is None

@@ -164,6 +164,10 @@ def breached_clause(now: datetime) -> ColumnElement[bool]:
         and_(Case.is_open, Case.decided_at.is_(None), Case.sla_paused_at.is_(None),
              Case.resolution_due_at <= now),
         and_(Case.decided_at.is_not(None), Case.decided_at > Case.resolution_due_at),
+        # Closed or merged without a decision, after the target: finished late, as the
+        # clocks read it (sla.service.finished_at), so the filter and the clock agree.
+        and_(Case.decided_at.is_(None), Case.closed_at.is_not(None),
+             Case.closed_at > Case.resolution_due_at),
     ))
 
 
