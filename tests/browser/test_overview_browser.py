@@ -67,7 +67,7 @@ def test_manager_reads_the_overview_and_follows_a_number(
     expect(number).to_be_focused()
     with page.expect_navigation() as nav:
         page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{base}/cases?queue=flags&priority=P2")
+    expect(page).to_have_url(f"{base}/cases?queue=flags&state=open&priority=P2")
     response = nav.value
     if response is not None and response.status == 200:  # the list is another slice's page
         expect(page.get_by_role("heading", level=1)).to_be_visible()

@@ -44,7 +44,7 @@ def test_a_manager_configures_a_queue(live_server: Callable[..., str], tab: Tab,
     assert page.get_by_role("alert").inner_text().startswith("kinds:")
     assert axe.scan(page) == []
     page.get_by_label("Team").select_option("Northwind BPO")
-    page.get_by_label("flag", exact=True).check()
+    page.get_by_label("Flag", exact=True).check()
     page.get_by_label("Languages").fill("de")
     page.get_by_label("Position").fill("5")
     page.get_by_role("button", name="Add the queue").click()
