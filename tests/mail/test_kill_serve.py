@@ -6,11 +6,9 @@ restart the client sends again and exactly one case holds the letter and its PDF
 from __future__ import annotations
 
 import os
-import signal
 import smtplib
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,9 +23,8 @@ from integrity_desk.db import Database
 from integrity_desk.mail.models import InboundMail, MailContent, MailFile
 from tests.mail.conftest import MAIL_SETTINGS
 from tests.mail.letters import letter
+from tests.processes import BIN, Processes, kill, wait_for
 from tests.smtp_sink import free_port
-
-BIN = Path(sys.executable).parent
 
 
 def _counts(db: Database) -> tuple[int, ...]:
@@ -36,42 +33,23 @@ def _counts(db: Database) -> tuple[int, ...]:
                      for m in (Case, InboundMail, MailFile, MailContent))
 
 
-def _wait(what: str, check: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 @pytest.fixture
 def serve(db: Database, tmp_path: Path) -> Iterator[Callable[[], tuple[Any, int]]]:
     env = {**os.environ, "IDESK_DATABASE_URL": db.url, "IDESK_DB_POOL_SIZE": "2",
            **{f"IDESK_{k.upper()}": str(v) for k, v in MAIL_SETTINGS.items()}}
-    procs: list[subprocess.Popen[bytes]] = []
+    procs = Processes(env, tmp_path)
 
     def start() -> tuple[subprocess.Popen[bytes], int]:
         port = free_port()
-        log = tmp_path / f"serve-{len(procs)}.log"
-        out = open(log, "wb")  # noqa: SIM115 (closed with the process)
-        proc = subprocess.Popen([str(BIN / "idesk"), "mail", "serve", "--port", str(port)],
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
-        procs.append(proc)
-        _wait("idesk mail serve", lambda: b"listening on" in log.read_bytes()
-              or proc.poll() is not None)
+        log = procs.log("serve")
+        proc = procs.start("serve", str(BIN / "idesk"), "mail", "serve", "--port", str(port))
+        wait_for("idesk mail serve", lambda: b"listening on" in log.read_bytes()
+                 or proc.poll() is not None, timeout=30, every=0.05)
         assert proc.poll() is None, log.read_text()
         return proc, port
 
     yield start
-    for proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    procs.kill_all()
 
 
 class _Writer:
@@ -127,7 +105,7 @@ def test_killing_the_server_mid_session_stores_nothing_and_the_resend_lands_once
     client.putcmd("data")
     assert client.getreply()[0] == 354
     client.send(raw[: len(raw) // 2])
-    _kill(proc)
+    kill(proc)
     with pytest.raises((smtplib.SMTPServerDisconnected, ConnectionError)):
         client.send(raw[len(raw) // 2:] + b"\r\n.\r\n")
         client.getreply()
@@ -147,8 +125,8 @@ def test_killing_the_server_mid_session_stores_nothing_and_the_resend_lands_once
     with _Writer(db) as writer:
         sender = threading.Thread(target=send)
         sender.start()
-        _wait("the server inside its transaction", writer.server_waits)
-        _kill(proc)
+        wait_for("the server inside its transaction", writer.server_waits, timeout=30, every=0.05)
+        kill(proc)
         sender.join(timeout=30)
     assert len(replies) == 1 and isinstance(replies[0], smtplib.SMTPServerDisconnected)
     assert _counts(db) == (0, 0, 0, 0)

@@ -15,7 +15,6 @@ from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.errors import InvalidInput
 from integrity_desk.messages.addresses import bounced_letter, case_from_address, case_from_subject
-from integrity_desk.messages.delivery import email_enabled
 from integrity_desk.messages.domain import MessageKind
 from integrity_desk.messages.mime import parse_relay
 from integrity_desk.messages.models import OutboxAttempt, OutboxMessage
@@ -162,7 +161,7 @@ def test_connections_are_reused_across_messages(
 
 def test_no_relay_means_email_is_off_and_nothing_is_sent(
         db: Database, settings: Settings) -> None:
-    assert not email_enabled(settings)
+    assert not settings.email_on
     queue_letters(db, make_cases(db, 1))
     with pytest.raises(InvalidInput, match="e-mail is off") as err:
         from integrity_desk.messages.delivery import deliver_due

@@ -6,12 +6,9 @@ kept each exactly once."""
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
 import subprocess
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -21,11 +18,11 @@ from integrity_desk.db import Database
 from integrity_desk.messages.addresses import domain_of, message_id
 from integrity_desk.messages.models import OutboxAttempt, OutboxMessage
 from tests.messages.conftest import make_cases, queue_letters
+from tests.processes import BIN, Processes, kill, listening, wait_for
 from tests.smtp_sink import free_port
 
 CASES, PER_CASE = 300, 3
 MESSAGES = CASES * PER_CASE
-BIN = Path(sys.executable).parent
 SECRET = "kill-test-secret"
 
 
@@ -40,28 +37,10 @@ def _received(store: Path) -> int:
             return 0
 
 
-def _wait(what: str, check: Callable[[], bool], timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
 def _counts(db: Database) -> dict[str, int]:
     with db.session() as s:
         return dict(s.execute(select(OutboxMessage.status, func.count())
                               .group_by(OutboxMessage.status)).all())
-
-
-def _listening(port: int) -> bool:
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 def test_killing_the_worker_and_the_relay_loses_and_doubles_nothing(
@@ -82,46 +61,31 @@ def test_killing_the_worker_and_the_relay_loses_and_doubles_nothing(
            "IDESK_MAIL_LEASE_SECONDS": "2", "IDESK_MAIL_TIMEOUT_SECONDS": "2",
            "IDESK_MAIL_BACKOFF_BASE_SECONDS": "0.2", "IDESK_MAIL_BACKOFF_CAP_SECONDS": "1",
            "IDESK_MAIL_MAX_ATTEMPTS": "100", "IDESK_DB_POOL_SIZE": "2"}
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(name: str, *argv: str) -> subprocess.Popen[bytes]:
-        out = open(logs / f"{name}-{len(procs)}.log", "wb")  # noqa: SIM115 (closed with it)
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
-        procs.append(proc)
-        return proc
+    procs = Processes(env, tmp_path / "logs")
 
     def receiver() -> subprocess.Popen[bytes]:
-        proc = start("sink", str(BIN / "python"), "-m", "integrity_desk.messages.sink",
-                     "--port", str(port), "--store", str(store), "--delay-ms", "15")
-        _wait("the receiver", lambda: _listening(port), timeout=30)
+        proc = procs.start("sink", str(BIN / "python"), "-m", "integrity_desk.messages.sink",
+                           "--port", str(port), "--store", str(store), "--delay-ms", "15")
+        wait_for("the receiver", lambda: listening(port), timeout=30)
         return proc
-
-    def kill(proc: subprocess.Popen[bytes]) -> None:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
 
     try:
         rx = receiver()
-        worker = start("worker", str(BIN / "idesk"), "worker")
-        _wait("the first deliveries", lambda: _received(store) >= 150)
+        worker = procs.start("worker", str(BIN / "idesk"), "worker")
+        wait_for("the first deliveries", lambda: _received(store) >= 150)
         kill(worker)  # in the middle: a claimed batch in flight, most still queued
         after_worker_kill = _received(store)
         assert _counts(db).get("queued", 0) > 0
         assert after_worker_kill < MESSAGES
-        worker = start("worker", str(BIN / "idesk"), "worker")
-        _wait("more deliveries", lambda: _received(store) >= after_worker_kill + 250)
+        worker = procs.start("worker", str(BIN / "idesk"), "worker")
+        wait_for("more deliveries", lambda: _received(store) >= after_worker_kill + 250)
         kill(rx)  # the relay dies with sessions open; the worker keeps trying
         time.sleep(1.5)
         assert _counts(db).get("queued", 0) > 0
         rx = receiver()
-        _wait("every message", lambda: _counts(db) == {"sent": MESSAGES}, timeout=180)
+        wait_for("every message", lambda: _counts(db) == {"sent": MESSAGES}, timeout=180)
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait(timeout=10)
+        procs.kill_all()
 
     with sqlite3.connect(store) as conn:
         kept = [row[0] for row in conn.execute("SELECT message_id FROM messages")]

@@ -371,7 +371,7 @@ def test_a_specialist_replies_to_the_requester_from_the_case_view(
     assert "Reply to the requester" in page and "E-mail is off at this desk" in page
     nonce = re.search(r'name="nonce" value="([0-9a-f]+)"', page).group(1)
     r = _post(browser, key, "reply", text="We are checking the order now.", nonce=nonce)
-    assert r.status_code == 200 and "queued a reply to the requester for sending" in r.text
+    assert r.status_code == 200 and "queued the reply to the requester for sending" in r.text
     again = _post(browser, key, "reply", text="We are checking the order now.", nonce=nonce)
     assert again.status_code == 200  # the double click: one letter
     r = _post(browser, key, "reply", text="  ", nonce=nonce)

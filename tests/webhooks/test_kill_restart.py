@@ -5,13 +5,9 @@ receiver, dropping repeats by the event id, has processed each exactly once."""
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -23,15 +19,10 @@ from integrity_desk.intake.service import Intake
 from integrity_desk.webhooks import service
 from integrity_desk.webhooks.models import WebhookAttempt, WebhookDelivery
 from tests import factories as f
+from tests.processes import BIN, Processes, kill, listening, wait_for
+from tests.smtp_sink import free_port
 
 CASES = 900
-BIN = Path(sys.executable).parent
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _received(store: Path) -> tuple[int, int]:
@@ -47,14 +38,6 @@ def _received(store: Path) -> tuple[int, int]:
     return events, receipts
 
 
-def _wait(what: str, check: Callable[[], bool], timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
 def _counts(db: Database) -> dict[str, int]:
     with db.session() as s:
         return dict(s.execute(select(WebhookDelivery.status, func.count())
@@ -65,7 +48,7 @@ def _counts(db: Database) -> dict[str, int]:
 def test_killing_the_worker_and_the_receiver_loses_and_doubles_nothing(
         db: Database, tmp_path: Path) -> None:
     settings = Settings(secret_key="kill-test-secret")
-    port = _port()
+    port = free_port()
     store = tmp_path / "received.db"
     with db.session() as s:
         made = service.create(s, name="kill test", url=f"http://127.0.0.1:{port}/hooks",
@@ -85,47 +68,32 @@ def test_killing_the_worker_and_the_receiver_loses_and_doubles_nothing(
            "IDESK_WEBHOOK_LEASE_SECONDS": "2", "IDESK_WEBHOOK_TIMEOUT_SECONDS": "2",
            "IDESK_WEBHOOK_BACKOFF_BASE_SECONDS": "0.2", "IDESK_WEBHOOK_BACKOFF_CAP_SECONDS": "1",
            "IDESK_WEBHOOK_MAX_ATTEMPTS": "100", "IDESK_DB_POOL_SIZE": "2"}
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(name: str, *argv: str) -> subprocess.Popen[bytes]:
-        out = open(logs / f"{name}-{len(procs)}.log", "wb")  # noqa: SIM115 (closed with it)
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
-        procs.append(proc)
-        return proc
+    procs = Processes(env, tmp_path / "logs")
 
     def receiver() -> subprocess.Popen[bytes]:
-        proc = start("receiver", str(BIN / "python"), "-m", "integrity_desk.webhooks.receiver",
-                     "--port", str(port), "--secret", made.secret, "--store", str(store),
-                     "--delay-ms", "15")
-        _wait("the receiver", lambda: _listening(port), timeout=30)
+        proc = procs.start("receiver", str(BIN / "python"), "-m",
+                           "integrity_desk.webhooks.receiver", "--port", str(port),
+                           "--secret", made.secret, "--store", str(store), "--delay-ms", "15")
+        wait_for("the receiver", lambda: listening(port), timeout=30)
         return proc
-
-    def kill(proc: subprocess.Popen[bytes]) -> None:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
 
     try:
         rx = receiver()
-        worker = start("worker", str(BIN / "idesk"), "worker")
-        _wait("the first deliveries", lambda: _received(store)[0] >= 150)
+        worker = procs.start("worker", str(BIN / "idesk"), "worker")
+        wait_for("the first deliveries", lambda: _received(store)[0] >= 150)
         kill(worker)  # in the middle: claimed batches in flight, most still pending
         after_worker_kill = _received(store)[0]
         assert _counts(db).get("pending", 0) > 0
         assert after_worker_kill < CASES
-        worker = start("worker", str(BIN / "idesk"), "worker")
-        _wait("more deliveries", lambda: _received(store)[0] >= after_worker_kill + 250)
+        worker = procs.start("worker", str(BIN / "idesk"), "worker")
+        wait_for("more deliveries", lambda: _received(store)[0] >= after_worker_kill + 250)
         kill(rx)  # the receiver dies with requests in flight; the worker keeps trying
         time.sleep(1.5)
         assert _counts(db).get("pending", 0) > 0
         rx = receiver()
-        _wait("every delivery", lambda: _counts(db) == {"delivered": CASES}, timeout=180)
+        wait_for("every delivery", lambda: _counts(db) == {"delivered": CASES}, timeout=180)
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait(timeout=10)
+        procs.kill_all()
 
     with sqlite3.connect(store) as conn:
         processed = [row[0] for row in conn.execute("SELECT event_id FROM events")]
@@ -138,11 +106,3 @@ def test_killing_the_worker_and_the_receiver_loses_and_doubles_nothing(
         failed = s.scalar(select(func.count()).select_from(WebhookAttempt)
                           .where(WebhookAttempt.outcome == "retry"))
     assert failed > 0, "the receiver's death was never noticed: the kill came too late"
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False

@@ -24,11 +24,11 @@ def deliver(budget: Annotated[float | None, typer.Option(
         min=0.1, help="seconds to keep delivering (default: IDESK_MAIL_RUN_SECONDS)")
         ] = None) -> None:
     """Deliver the due messages of the outbox now, through IDESK_SMTP_URL."""
-    from integrity_desk.messages.delivery import deliver_due, email_enabled
+    from integrity_desk.messages.delivery import deliver_due
     from integrity_desk.messages.mime import parse_relay
 
     settings = get_settings()
-    if not email_enabled(settings):
+    if not settings.email_on:
         fail("IDESK_SMTP_URL: no relay is configured, so e-mail is off: messages wait in "
              "the outbox, queued")
     try:

@@ -73,7 +73,7 @@ def periodic(settings: Settings) -> list[tuple[str, int]]:
             (service.PRUNE_JOB, 3600)]
     if settings.dsa_api_url:  # Transparency Database submissions, once configured
         jobs.append(("dsa.submit", settings.dsa_submit_seconds))
-    if mail.email_enabled(settings):  # the outbox by e-mail, once a relay is configured
+    if settings.email_on:  # the outbox by e-mail, once a relay is configured
         jobs.append((mail.JOB, settings.mail_poll_seconds))
     return jobs
 

@@ -68,12 +68,6 @@ _RELEASE = (update(_T).where(*_GUARD)
                     claimed_by=None))
 
 
-def email_enabled(settings: Settings) -> bool:
-    """Whether a relay is configured: without one no message is sent (they wait, queued), and
-    no page or form may say one was (the settings' own rule, which the public forms read)."""
-    return settings.email_on
-
-
 def policy_of(settings: Settings) -> RetryPolicy:
     return RetryPolicy(settings.mail_max_attempts, settings.mail_backoff_base_seconds,
                        settings.mail_backoff_cap_seconds)

@@ -122,13 +122,13 @@ def why_not_work(user: User, case: Case, *, queue_team_id: int | None,
     the generic sentence only when none of them explains it (the SQL said no all the same).
     ``who``: the person's name when someone else is giving them the case."""
     role = Role(user.role)
-    you, your, you_are = (who, f"{who}'s", f"{who} is") if who else ("you", "your", "you are")
+    you_work, your, you_are = ((f"{who} works", f"{who}'s", f"{who} is") if who
+                               else ("you work", "your", "you are"))
     if role not in WORKING_ROLES:
         return f"a {role.value} reads cases and does not work them"
     if user.max_tier is not None and case.tier > user.max_tier:
-        return (f"{case.key} is a tier {case.tier} case; {you} works cases up to tier "
-                f"{user.max_tier} (a manager or a specialist of that tier takes it)"
-                ).replace("you works", "you work")
+        return (f"{case.key} is a tier {case.tier} case; {you_work} cases up to tier "
+                f"{user.max_tier} (a manager or a specialist of that tier takes it)")
     if role not in LEGAL_ROLES and case.legal_restricted:
         return f"{case.key} is legal-restricted: legal counsel works it"
     if role == Role.LEGAL and not (case.legal_restricted or case.kind == CaseKind.LEGAL_NOTICE):

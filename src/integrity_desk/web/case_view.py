@@ -288,25 +288,48 @@ class TimelineView:
         default_factory=lambda: [(k, FILTER_LABELS[k]) for k in FILTERS])
 
 
-MESSAGE_WORDS = {"receipt": "the confirmation of receipt", "decision_notice": "the decision",
-                 "appeal_outcome": "the outcome of the appeal",
-                 "statement_of_reasons": "a statement of reasons",
-                 "documentation_request": "a request for documentation", "reply": "a reply"}
+MESSAGE_WORDS = {"receipt": "the receipt", "decision_notice": "the decision notice",
+                 "appeal_outcome": "the appeal outcome",
+                 "statement_of_reasons": "the statement of reasons",
+                 "documentation_request": "the request for documentation", "reply": "the reply"}
 
 
 def _message_event(status: str, p: dict[str, Any]) -> str:
-    """A letter's life on the timeline, in words: what, to whom, and what became of it."""
-    what = MESSAGE_WORDS.get(p.get("kind") or "", "a letter")
-    to = f" to the {p['to']}" if p.get("to") else ""
-    if status == "queued":
-        return f"queued {what}{to} for sending"
-    if status == "held":
-        return f"held {what}{to} for counsel's review"
-    if status == "no_address":
-        return f"recorded {what}{to} (no address here: the platform delivers it)"
-    if status == "released":
-        return f"released letter {p.get('message_id')} for sending"
-    return f"letter {p.get('message_id')}: {status.replace('_', ' ')}"
+    """A letter's life on the timeline, in words: what, to whom, and what became of it, or why
+    not and what happens next (the payload holds codes and roles, never the address)."""
+    what = MESSAGE_WORDS.get(p.get("kind") or "", "the letter")
+    to = f" to the {label(p['to'])}" if p.get("to") else ""
+    code = f" (the mail server answered {p['code']})" if p.get("code") else ""
+    match status:
+        case "queued":
+            return f"queued {what}{to} for sending"
+        case "held":
+            return f"held {what}{to} for counsel's review"
+        case "no_address":
+            return f"recorded {what}{to} (no address here: the platform delivers it)"
+        case "released":
+            return f"released letter {p.get('message_id')} for sending"
+        case "sent":
+            return f"sent {what}{to} by e-mail"
+        case "retrying":
+            when = str(p.get("next_attempt_at") or "")[:16].replace("T", " ")
+            again = f"; tries again after {when} UTC" if when else "; tries again later"
+            return f"could not deliver {what}{to}, attempt {p.get('attempt', '?')}{code}{again}"
+        case "dead":
+            why = f": {p['error']}" if p.get("error") else ""
+            return (f"gave up delivering {what}{to} after attempt {p.get('attempt', '?')}"
+                    f"{code}{why}; it can be replayed from the outbox")
+        case "replayed":
+            return f"queued {what}{to} again for delivery (replayed)"
+        case "bounced" | "delayed":
+            state = f" ({p['status']})" if p.get("status") else ""
+            why = f": {p['diagnostic']}" if p.get("diagnostic") else ""
+            if status == "delayed":
+                return (f"the recipient's mail server has not delivered {what}{to} yet"
+                        f"{state}{why}")
+            return (f"{what}{to} bounced: the recipient's mail server could not deliver it"
+                    f"{state}{why}; the person was not told by e-mail")
+    return f"{what}{to}: {label(status)}"
 
 
 def _describe(kind: str, p: dict[str, Any]) -> str:
@@ -337,43 +360,11 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
         return "revealed the personal data (" + ", ".join(p.get("fields") or []) + ")"
     if kind == "case.viewed":
         return f"read the legal-restricted case ({p.get('what', 'case')})"
-    if kind in _MAIL_EVENTS:
-        return _describe_mail(kind, p)
     if kind.startswith("message."):
         return _message_event(kind.removeprefix("message."), p)
     if kind.startswith("sla."):
         return label(kind.removeprefix("sla.")).replace(".", " ") + " (SLA)"
     return label(kind).replace(".", " ")
-
-
-_MAIL_EVENTS = frozenset({"message.sent", "message.retrying", "message.dead",
-                          "message.replayed", "message.bounced", "message.delayed"})
-
-
-def _describe_mail(kind: str, p: dict[str, Any]) -> str:
-    """The outbox's delivery in words: what went to whom, or why not and what happens next
-    (the payload holds codes and roles, never the address)."""
-    what = f"the {label(p.get('kind') or 'message')}"
-    to = f" to the {label(p['to'])}" if p.get("to") else ""
-    code = f" (the mail server answered {p['code']})" if p.get("code") else ""
-    if kind == "message.sent":
-        return f"sent {what}{to} by e-mail"
-    if kind == "message.retrying":
-        when = str(p.get("next_attempt_at") or "")[:16].replace("T", " ")
-        again = f"; tries again after {when} UTC" if when else "; tries again later"
-        return f"could not deliver {what}{to}, attempt {p.get('attempt', '?')}{code}{again}"
-    if kind == "message.dead":
-        why = f": {p['error']}" if p.get("error") else ""
-        return (f"gave up delivering {what}{to} after attempt {p.get('attempt', '?')}{code}"
-                f"{why}; it can be replayed from the outbox")
-    if kind in ("message.bounced", "message.delayed"):
-        status = f" ({p['status']})" if p.get("status") else ""
-        why = f": {p['diagnostic']}" if p.get("diagnostic") else ""
-        if kind == "message.delayed":
-            return f"the recipient's mail server has not delivered {what}{to} yet{status}{why}"
-        return (f"{what}{to} bounced: the recipient's mail server could not deliver it"
-                f"{status}{why}; the person was not told by e-mail")
-    return f"queued {what}{to} again for delivery (replayed)"
 
 
 def event_view(event: TimelineEvent) -> EventView:

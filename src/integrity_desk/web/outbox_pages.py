@@ -17,7 +17,6 @@ from integrity_desk.cases import repository as repo
 from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError
 from integrity_desk.messages import outbound
-from integrity_desk.messages.delivery import email_enabled
 from integrity_desk.messages.domain import Status
 from integrity_desk.privacy.domain import mask_contact, mask_text
 from integrity_desk.web.deps import Viewer, page
@@ -45,7 +44,7 @@ def outbox(request: Request, session: SessionDep, viewer: Replayer,
         "viewer": viewer, "title": "Outbox", "status": status.value, "items": items,
         "counts": outbound.counts(session, readable), "shown": [s.value for s in SHOWN],
         "next_cursor": next_cursor, "paged": cursor is not None, "replayed": replayed,
-        "email_on": email_enabled(request.app.state.settings)})
+        "email_on": request.app.state.settings.email_on})
 
 
 @router.post("/outbox/replay")
