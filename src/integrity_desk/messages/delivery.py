@@ -50,7 +50,7 @@ from integrity_desk.messages.mime import (
 )
 from integrity_desk.messages.models import OutboxAttempt, OutboxMessage
 from integrity_desk.privacy.domain import erase_text
-from integrity_desk.webhooks.domain import RetryPolicy
+from integrity_desk.retries import RetryPolicy, claim_due
 
 JOB = "mail.deliver"
 _T = OutboxMessage.__table__
@@ -107,20 +107,13 @@ class Result:
 
 def claim(session: Session, *, token: str, now: datetime, limit: int, lease: float
           ) -> list[Claimed]:
-    """Take up to ``limit`` due messages: one UPDATE … WHERE id IN (SELECT … SKIP LOCKED)."""
-    due = (select(_T.c.id).where(_T.c.status == Status.QUEUED.value,
-                                 _T.c.next_attempt_at <= now)
-           .order_by(_T.c.next_attempt_at, _T.c.id).limit(limit)
-           .with_for_update(skip_locked=True))
-    rows = session.execute(
-        update(_T).where(_T.c.id.in_(due))
-        .values(attempts=_T.c.attempts + 1, claimed_by=token,
-                next_attempt_at=now + timedelta(seconds=lease))
-        .returning(_T.c.id, _T.c.case_id, _T.c.kind, _T.c.recipient, _T.c.language,
-                   _T.c.subject, _T.c.body, _T.c.in_reply_to, _T.c.references,
-                   _T.c.recipient_role, _T.c.attempts))
-    found = [Claimed(Letter(*row[:9]), row.recipient_role, row.attempts) for row in rows]
-    return sorted(found, key=lambda c: c.letter.id)
+    """Take up to ``limit`` due messages (integrity_desk.retries.claim_due)."""
+    rows = claim_due(session, _T, waiting=Status.QUEUED.value, token=token, now=now,
+                     limit=limit, lease=lease, returning=[
+                         _T.c.case_id, _T.c.kind, _T.c.recipient, _T.c.language, _T.c.subject,
+                         _T.c.body, _T.c.in_reply_to, _T.c.references, _T.c.recipient_role,
+                         _T.c.attempts])
+    return [Claimed(Letter(*row[:9]), row.recipient_role, row.attempts) for row in rows]
 
 
 class Lane:

@@ -31,6 +31,7 @@ from integrity_desk import __version__
 from integrity_desk.bulk import BulkInsert
 from integrity_desk.config import Settings
 from integrity_desk.db import utcnow
+from integrity_desk.retries import RetryPolicy, claim_due
 from integrity_desk.webhooks import domain
 from integrity_desk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from integrity_desk.webhooks.secrets import SecretUnreadable
@@ -87,8 +88,8 @@ class Result:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def policy_of(settings: Settings) -> domain.RetryPolicy:
-    return domain.RetryPolicy(settings.webhook_max_attempts,
+def policy_of(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(settings.webhook_max_attempts,
                               settings.webhook_backoff_base_seconds,
                               settings.webhook_backoff_cap_seconds)
 
@@ -101,17 +102,11 @@ def lease_seconds(settings: Settings, batch: int) -> float:
 
 def claim(session: Session, *, token: str, now: datetime, limit: int, lease: float
           ) -> list[Claimed]:
-    """Take up to ``limit`` due deliveries: one UPDATE … WHERE id IN (SELECT … SKIP LOCKED)."""
-    due = (select(_T.c.id).where(_T.c.status == "pending", _T.c.next_attempt_at <= now)
-           .order_by(_T.c.next_attempt_at, _T.c.id).limit(limit)
-           .with_for_update(skip_locked=True))
-    rows = session.execute(
-        update(_T).where(_T.c.id.in_(due))
-        .values(attempts=_T.c.attempts + 1, claimed_by=token,
-                next_attempt_at=now + timedelta(seconds=lease))
-        .returning(_T.c.id, _T.c.subscription_id, _T.c.event_id, _T.c.event_type, _T.c.body,
-                   _T.c.attempts))
-    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+    """Take up to ``limit`` due deliveries (integrity_desk.retries.claim_due)."""
+    rows = claim_due(session, _T, waiting="pending", token=token, now=now, limit=limit,
+                     lease=lease, returning=[_T.c.subscription_id, _T.c.event_id,
+                                             _T.c.event_type, _T.c.body, _T.c.attempts])
+    return [Claimed(*row) for row in rows]
 
 
 def targets(session: Session, claimed: list[Claimed], *, now: datetime,
@@ -160,7 +155,7 @@ async def send(client: httpx.AsyncClient, gate: asyncio.Semaphore, d: Claimed,
 
 
 def record(session: Session, results: list[Result], *, token: str, now: datetime,
-           policy: domain.RetryPolicy) -> dict[str, int]:
+           policy: RetryPolicy) -> dict[str, int]:
     counts = {"delivered": 0, "retry": 0, "dead": 0}
     updates, attempts = [], []
     for r in sorted(results, key=lambda r: r.delivery.id):  # one lock order for every writer

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import random
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -134,27 +132,6 @@ def verify(secret: str, header: str | None, body: bytes, *,
     if not any(hmac.compare_digest(expected, g) for g in given):
         raise SignatureError("no signature matches")
     return t
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 16
-    base_seconds: float = 10.0
-    cap_seconds: float = 6 * 3600.0
-
-    def delay(self, attempts: int, *, retry_after: float | None = None,
-              rng: random.Random | None = None) -> float:
-        """Seconds before the next try after ``attempts`` failed ones: exponential, capped, with
-        "equal jitter" (half fixed, half random) so a receiver's outage does not end in a
-        thundering herd; a receiver's Retry-After is honoured up to the cap."""
-        ceiling = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempts - 1))
-        delay = ceiling / 2 + (rng or random).random() * ceiling / 2
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, self.cap_seconds))
-        return delay
-
-    def exhausted(self, attempts: int) -> bool:
-        return attempts >= self.max_attempts
 
 
 def retry_after_seconds(value: str | None) -> float | None:
