@@ -42,10 +42,8 @@ def create_case(payload: CaseIn, session: SessionDep, principal: CaseCreator) ->
     if outcome.created:
         acknowledge(session, case, actor=principal.actor, now=now)
     else:
-        sender = next((p for p in (getattr(payload, name, None) for name in (
-            "contact", "appellant", "sender")) if p is not None), None)
         acknowledge_request(session, case, receipt=outcome.receipt,
-                            to=getattr(sender, "email", None), name=getattr(sender, "name", None),
+                            to=outcome.sender_contact, name=outcome.sender_name,
                             actor=principal.actor, now=now)
     # A write answers no more than a read would: a case the caller may not read is named by
     # the request's receipt alone (docs/access.md, "what a write answer reveals").

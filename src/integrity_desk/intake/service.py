@@ -89,6 +89,10 @@ class IntakeOutcome:
     readable: bool = True
     # The new case's subjects as a view shows them, when the draft knew them already.
     shown: list[SubjectView] | None = None
+    # Who sent this request (the case's own requester when it opened one): a joined notice
+    # is confirmed to its own sender.
+    sender_name: str | None = None
+    sender_contact: str | None = None
 
 
 class Intake:
@@ -123,7 +127,9 @@ class Intake:
             if existing is not None:
                 self._link([(existing, draft)])
                 return IntakeOutcome(existing, created=False, receipt=draft.receipt,
-                                     readable=self._readable(existing.id))
+                                     readable=self._readable(existing.id),
+                                     sender_name=draft.requester_name,
+                                     sender_contact=draft.requester_contact)
             # The case it collided with closed in between: try to open again.
         raise RuntimeError(f"could not open or join a case for {draft.dedupe_key}")
 
