@@ -243,6 +243,14 @@ def test_the_form_keeps_the_filters_and_says_when_nothing_matches(desk, sign_in,
                     "f-opened", "f-closed", "f-breached", "f-status-new", "f-kind-flag",
                     "f-prio-P0"):
         assert f'<label for="{control}">' in html, control
+    # The further filters stay folded (the list stays in view) and say which are set; they
+    # unfold when one of them is wrong.
+    assert '<details class="more-filters">' in html
+    assert ("More filters (3 set: Opened on 2026-01-01; Status closed; Priority P2)</summary>"
+            in html)
+    assert '<a href="/cases">Clear the filters</a></div>' in html
+    wrong = sign_in(manager).client.get("/cases", params={"opened_on": "2026-13-01"}).text
+    assert '<details class="more-filters" open>' in wrong
 
 
 @pytest.mark.parametrize(("name", "value"), [
