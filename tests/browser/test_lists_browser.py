@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from playwright.sync_api import expect
@@ -14,6 +15,7 @@ from sqlalchemy import update
 from integrity_desk.cases.models import Case
 from integrity_desk.db import Database
 from integrity_desk.routing.models import Queue
+from integrity_desk.sla.clock import duration_words
 from tests import factories as f
 from tests.browser.conftest import Tab
 from tests.browser.test_signin_browser import _sign_in, _with_password
@@ -50,18 +52,30 @@ def test_my_work_claim_next_and_the_keyboard(live_server: Callable[..., str], ta
     expect(page.get_by_role("heading", name="My work", exact=True)).to_be_visible()
     row = page.locator("tr[data-row]", has=page.get_by_role("link", name=mine, exact=True))
     expect(row).to_be_visible()
+    # The list's clock is short ("● 2 d 3 h"): the state's word is for screen readers, the
+    # whole sentence in the cell's title.
     clock = row.locator("time[data-countdown]")
-    expect(clock).to_have_text(re.compile(r"^(\d+ d )?\d\d:\d\d:\d\d left$"))
-    expect(row.locator("[data-sla-label]")).to_have_text("on track")
+    expect(clock).to_have_text(re.compile(r"^(\d+ d )?(\d+ h )?(\d+ m )?left$"))
+    expect(row.locator("[data-sla-label]")).to_have_text("●on track")
+    expect(row.locator("[data-sla]")).to_have_attribute(
+        "title", re.compile(r"^Resolution on track: (\d+ d )?\d\d:\d\d:\d\d left; due "))
     # The clock ticks in the browser: pretend the due time was a minute ago.
     page.evaluate("""() => {
         const t = document.querySelector('time[data-countdown]');
         t.setAttribute('datetime', new Date(Date.now() - 61000).toISOString());
         window.deskClock.tick();
     }""")
-    expect(clock).to_have_text(re.compile(r"^overdue by 00:01:0\d$"))
+    expect(clock).to_have_text("1 m overdue")
     expect(row.locator("[data-sla-label]")).to_have_text("breached")
+    expect(row.locator("[data-sla]")).to_have_attribute(
+        "title", re.compile(r"^Resolution breached: overdue by 00:01:0\d; due "))
     tab.shot("1-my-work")
+    # The browser words a duration as the desk does (sla.clock.duration_words).
+    for span in (timedelta(seconds=30), timedelta(minutes=40), timedelta(hours=2),
+                 timedelta(hours=2, minutes=10), timedelta(days=2), timedelta(days=2, hours=3),
+                 -timedelta(days=6, minutes=5)):
+        ms = span.total_seconds() * 1000
+        assert page.evaluate(f"window.deskClock.durationWords({ms})") == duration_words(span)
 
     page.keyboard.press("?")
     dialog = page.get_by_role("dialog", name="Keyboard shortcuts")

@@ -91,9 +91,15 @@ def test_my_work_lists_my_open_cases_most_urgent_first_with_their_clocks(
     assert _rows(html) == [b, c, a]  # P1 first; then the P3 due sooner; d is nobody's
     assert html.count("<time data-countdown") == 3
     assert 'data-key="c"' in html and 'data-key-label="Claim the next case"' in html
-    for state in ("breached", "at risk", "on track"):
-        assert f"data-sla-label>{state}</span>" in html
-    assert re.search(r"overdue by 01:(29|30):\d\d", html)
+    # A list's clock is short: the state as a word or a mark (its word for screen readers), the
+    # time to the minute, the whole sentence in the cell's title.
+    assert "data-sla-label data-compact>breached</span>" in html
+    for state, mark in (("at risk", "▲"), ("on track", "●")):
+        assert (f'<span aria-hidden="true">{mark}</span>'
+                f'<span class="visually-hidden">{state}</span>') in html
+    assert re.search(r'>1 h (29|30) m<span class="visually-hidden"> overdue</span></time>', html)
+    assert re.search(r">4 h (59 m|58 m)?<span class=\"visually-hidden\"> left</span>", html)
+    assert re.search(r'title="Resolution breached: overdue by 01:(29|30):\d\d; due ', html)
     assert "/static/clock.js" in html and "/static/keys.js" in html
 
 
@@ -238,6 +244,14 @@ def test_the_form_keeps_the_filters_and_says_when_nothing_matches(desk, sign_in,
                     "f-opened", "f-closed", "f-breached", "f-status-new", "f-kind-flag",
                     "f-prio-P0"):
         assert f'<label for="{control}">' in html, control
+    # The further filters stay folded (the list stays in view) and say which are set; they
+    # unfold when one of them is wrong.
+    assert '<details class="more-filters">' in html
+    assert ("More filters (3 set: Opened on 2026-01-01; Status closed; Priority P2)</summary>"
+            in html)
+    assert '<a href="/cases">Clear the filters</a></div>' in html
+    wrong = sign_in(manager).client.get("/cases", params={"opened_on": "2026-13-01"}).text
+    assert '<details class="more-filters" open>' in wrong
 
 
 @pytest.mark.parametrize(("name", "value"), [

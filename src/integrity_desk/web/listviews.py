@@ -11,6 +11,7 @@ from datetime import datetime
 from integrity_desk.cases.domain import KIND_WORDS, CaseKind, CaseStatus
 from integrity_desk.cases.models import Case
 from integrity_desk.privacy.domain import mask_text
+from integrity_desk.sla.clock import duration_words
 from integrity_desk.sla.service import resolution_clock
 from integrity_desk.web.render import countdown, iso
 
@@ -35,6 +36,18 @@ class CaseRow:
     countdown: str
     tags: list[str]
     ticking: bool = False  # only a running clock: clock.js counts it down
+    left: str = ""  # a running clock's time left or overdue, to the minute ("2 h 10 m")
+
+    @property
+    def sla_sentence(self) -> str:
+        """The SLA cell in words (its title, and what a list's compact cell abbreviates):
+        "Resolution at risk: 02:10:33 left; due 2026-12-07 15:00 UTC"."""
+        due = f"; due {self.due[:16].replace('T', ' ')} UTC" if self.due else ""
+        if self.ticking:
+            return f"Resolution {SLA_LABELS[self.sla_state]}: {self.countdown}{due}"
+        if self.sla_state is None:
+            return "No SLA applies"
+        return f"Resolution: {self.sla_label}{due}"
 
     @property
     def sla_label(self) -> str:
@@ -67,4 +80,5 @@ def case_row(case: Case, now: datetime) -> CaseRow:
         assignee=case.assignee.name if case.assignee_id and case.assignee else None,
         sla_state=state_value, due=iso(case.resolution_due_at),
         at_risk=iso(case.resolution_at_risk_at), countdown=text, tags=list(case.tag_list or []),
-        ticking=clock.ticking)
+        ticking=clock.ticking,
+        left=duration_words(clock.left) if clock.ticking and clock.left is not None else "")

@@ -8,6 +8,7 @@
 
 (function () {
   var LABELS = { on_track: "on track", at_risk: "at risk", breached: "breached" };
+  var MARKS = { on_track: "\u25CF", at_risk: "\u25B2" };
 
   function pad(n) {
     return n < 10 ? "0" + n : String(n);
@@ -20,6 +21,55 @@
     var text = (days ? days + " d " : "") + pad(Math.floor((s % 86400) / 3600)) + ":" +
       pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
     return ms >= 0 ? text + " left" : "overdue by " + text;
+  }
+
+  function durationWords(ms) {
+    var minutes = Math.floor(Math.abs(ms) / 60000);
+    var days = Math.floor(minutes / 1440);
+    var hours = Math.floor((minutes % 1440) / 60);
+    var mins = minutes % 60;
+    if (days) {
+      return hours ? days + " d " + hours + " h" : days + " d";
+    }
+    if (hours) {
+      return mins ? hours + " h " + mins + " m" : hours + " h";
+    }
+    return mins ? mins + " m" : "under a minute";
+  }
+
+  function hidden(text) {
+    var span = document.createElement("span");
+    span.className = "visually-hidden";
+    span.textContent = text;
+    return span;
+  }
+
+  // A compact clock: its time, its state's mark (the word hidden), the sentence in the title.
+  function compact(element, label, holder, state, due, now) {
+    var words = durationWords(due - now);
+    var tail = now >= due ? " overdue" : " left";
+    if (element.textContent !== words + tail) {
+      element.textContent = words;
+      element.appendChild(hidden(tail));
+    }
+    if (label && label.className !== "sla sla-" + state) {
+      label.className = "sla sla-" + state;
+      label.textContent = "";
+      if (MARKS[state]) {
+        var mark = document.createElement("span");
+        mark.setAttribute("aria-hidden", "true");
+        mark.textContent = MARKS[state];
+        label.appendChild(mark);
+        label.appendChild(hidden(LABELS[state]));
+      } else {
+        label.textContent = LABELS[state];
+      }
+    }
+    if (holder && holder.hasAttribute("title")) {
+      var duePart = holder.getAttribute("title").split("; due ")[1];
+      holder.setAttribute("title", "Resolution " + LABELS[state] + ": " + countdownText(due, now) +
+        (duePart ? "; due " + duePart : ""));
+    }
   }
 
   function stateOf(element, due, now) {
@@ -37,12 +87,16 @@
       if (isNaN(due)) {
         return;
       }
+      var holder = element.closest("[data-sla]");
+      var label = holder && holder.querySelector("[data-sla-label]");
+      if (element.hasAttribute("data-compact")) {
+        compact(element, label, holder, stateOf(element, due, now), due, now);
+        return;
+      }
       var text = countdownText(due, now);
       if (element.textContent !== text) {
         element.textContent = text;
       }
-      var holder = element.closest("[data-sla]");
-      var label = holder && holder.querySelector("[data-sla-label]");
       if (label) {
         var state = stateOf(element, due, now);
         if (label.textContent !== LABELS[state]) {
@@ -53,7 +107,7 @@
     });
   }
 
-  window.deskClock = { tick: tick, countdownText: countdownText };
+  window.deskClock = { tick: tick, countdownText: countdownText, durationWords: durationWords };
   tick();
   setInterval(tick, 1000);
   document.addEventListener("htmx:afterSettle", tick);
