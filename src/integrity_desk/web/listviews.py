@@ -35,6 +35,7 @@ class CaseRow:
     countdown: str
     tags: list[str]
     ticking: bool = False  # only a running clock: clock.js counts it down
+    harm: str | None = None  # its own title or description is harmful to view (hidden)
 
     @property
     def sla_label(self) -> str:
@@ -67,4 +68,4 @@ def case_row(case: Case, now: datetime) -> CaseRow:
         assignee=case.assignee.name if case.assignee_id and case.assignee else None,
         sla_state=state_value, due=iso(case.resolution_due_at),
         at_risk=iso(case.resolution_at_risk_at), countdown=text, tags=list(case.tag_list or []),
-        ticking=clock.ticking)
+        ticking=clock.ticking, harm=case.text_harm)

@@ -58,3 +58,13 @@ def cap_refusal(seen_today: int, cap: int, *, who: str | None = None) -> str:
 def hidden_label(code: str | None) -> str:
     """ "Hidden: threat of violence, hate speech" """
     return f"Hidden: {harm_words(code)}"
+
+
+def reveal_words(payload: dict[str, object]) -> str:
+    """The timeline's words for a ``harm.revealed`` event: "revealed hidden content (review
+    r50012: threat of violence)"."""
+    what = str(payload.get("what") or payload.get("item") or "an item")
+    harms = payload.get("harm")
+    words = harm_words(",".join(str(h) for h in harms)) if isinstance(harms, list) else ""
+    return f"revealed hidden content ({what}: {words})" if words else \
+        f"revealed hidden content ({what})"

@@ -18,7 +18,7 @@ from integrity_desk.configuration import desk_config
 from integrity_desk.errors import Forbidden, InvalidInput
 from integrity_desk.people.models import Team, User
 from integrity_desk.subjects.models import Review
-from integrity_desk.triage.harm import harm_words, parse_harms
+from integrity_desk.triage.harm import parse_harms
 from integrity_desk.wellbeing.domain import Item, at_cap, cap_refusal, exposure_day
 from integrity_desk.wellbeing.models import HarmExposure
 
@@ -83,25 +83,26 @@ def _shown_reviews(session: Session, case: Case) -> tuple[set[int], set[int], se
     return reviews, businesses, reviewers
 
 
-def harm_of(session: Session, case: Case, item: Item) -> str:
-    """What is harmful in the item, as stored; refused when the item is not harmful or not
-    on this case's view."""
+def harm_of(session: Session, case: Case, item: Item) -> tuple[str, str]:
+    """What is harmful in the item, as stored, and the item in words ("review r50012");
+    refused when the item is not harmful or not on this case's view."""
     if item.kind == "case":
         if item.id != case.id:
             raise InvalidInput(f"case:{item.id} is not {case.key}", field="item")
-        harm = case.text_harm
+        harm, what = case.text_harm, "the case's own text"
     else:
         reviews, businesses, reviewers = _shown_reviews(session, case)
-        harm = session.scalar(select(Review.harm).where(
+        row = session.execute(select(Review.harm, Review.ref).where(
             Review.id == item.id,
             or_(Review.id.in_(reviews or {0}), Review.business_id.in_(businesses or {0}),
-                Review.reviewer_id.in_(reviewers or {0}))))
-        if harm is None and not session.scalar(select(Review.id).where(Review.id == item.id)):
+                Review.reviewer_id.in_(reviewers or {0})))).first()
+        if row is None:
             raise InvalidInput(f"{case.key} shows no review {item.id}", field="item")
+        harm, what = row.harm, f"review {row.ref}"
     if not harm:
         raise InvalidInput(f"{item.code} is not hidden: nothing harmful was found in it",
                            field="item")
-    return harm
+    return harm, what
 
 
 def reveal(session: Session, case: Case, *, user: User, actor: Actor, now: datetime,
@@ -109,9 +110,9 @@ def reveal(session: Session, case: Case, *, user: User, actor: Actor, now: datet
     """Show one hidden item, once, for this answer: recorded as ``harm.revealed`` on the
     case's timeline (who, when, which item, which harms) and counted towards the person's
     harmful items today. Returns the item's harm."""
-    harm = harm_of(session, case, item)
+    harm, what = harm_of(session, case, item)
     record(session, kind="harm.revealed", category="access", actor=actor, case_id=case.id,
-           at=now, payload={"item": item.code, "harm": list(parse_harms(harm))})
+           at=now, payload={"item": item.code, "what": what, "harm": list(parse_harms(harm))})
     count_seen(session, user, [(item, harm, case.id)], now=now, how="revealed")
     return harm
 
@@ -162,13 +163,3 @@ def set_blur(session: Session, user: User, *, blur: bool, actor: Actor) -> None:
     record(session, kind="account.blur_harm_changed", category="audit", actor=actor,
            chain_key="people", payload={"user": user.id, "blur_harm": blur})
 
-
-def describe(payload: dict[str, object]) -> str:
-    """The timeline's words for a ``harm.revealed`` event."""
-    item = str(payload.get("item") or "")
-    what = "the case's own text" if item.startswith("case:") else \
-        f"review {item.removeprefix('review:')}"
-    harms = payload.get("harm") or []
-    words = harm_words(",".join(str(h) for h in harms)) if isinstance(harms, list) else ""
-    return f"revealed hidden content ({what}: {words})" if words else \
-        f"revealed hidden content ({what})"
