@@ -35,7 +35,8 @@ Reader = Annotated[Viewer, Depends(page(Action.CASE_READ))]
 
 @router.post("/cases/{key}/harm/reveal")
 def reveal(request: Request, key: str, session: SessionDep, viewer: Reader,
-           item: Annotated[str, Form()] = "") -> Response:
+           item: Annotated[str, Form()] = "", show: Annotated[str, Form()] = "all"
+           ) -> Response:
     """Show one hidden item of the case, recorded as ``harm.revealed`` on its timeline."""
     case = case_page._read(session, viewer, key)
     try:
@@ -46,16 +47,20 @@ def reveal(request: Request, key: str, session: SessionDep, viewer: Reader,
     except DeskError as exc:
         session.rollback()
         raise case_page._page_error(exc) from exc
+    show = case_page._show(show)
     if not is_htmx(request):
-        return case_page._full_page(request, session, viewer, case, revealed_item=wanted)
+        return case_page._full_page(request, session, viewer, case, show=show,
+                                    revealed_item=wanted)
     title, text, language = case.title, case.description or "", case.language
     if wanted.kind == "review":
         row = session.execute(select(Review.title, Review.text, Review.language)
                               .where(Review.id == wanted.id)).one()
         title, text, language = row.title, row.text, row.language
-    return render(request, "_harm_revealed.html", {
-        "viewer": viewer, "item": wanted.code, "harm": harm, "lang": language,
-        "title": mask_text(title) if title else None, "text": mask_text(text or "")})
+    # The item, and the timeline out of band (it has the reveal on it now).
+    context = case_page._work_context(session, viewer, case, show=show)
+    context.update(item=wanted.code, harm=harm, lang=language,
+                   title=mask_text(title) if title else None, text=mask_text(text or ""))
+    return render(request, "_harm_revealed.html", context)
 
 
 @router.post("/account/blur-harm")
