@@ -51,10 +51,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_harm_exposures_day", table_name="harm_exposures")
     op.drop_table("harm_exposures")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("blur_harm")
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("text_harm")
-        batch.drop_column("harm")
-    with op.batch_alter_table("reviews") as batch:
-        batch.drop_column("harm")
+    # A plain DROP COLUMN (SQLite 3.35+): a batch copy of ``cases`` would lose its expression
+    # indexes and its search triggers on SQLite.
+    op.drop_column("users", "blur_harm")
+    op.drop_column("cases", "text_harm")
+    op.drop_column("cases", "harm")
+    op.drop_column("reviews", "harm")
