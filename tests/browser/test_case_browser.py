@@ -89,14 +89,16 @@ def test_an_agent_works_a_case(live_server: Callable[..., str], tab: Tab, db: Da
     expect(page.locator("#case-header time[data-countdown]")).to_have_count(0)
     expect(page.locator("#case-timeline")).to_contain_text("Asked the business for the invoice")
 
-    # A refused action says why in the alert region (the page is stale: someone else acted).
+    # A refused action says why in the alert region (a form left over from an older page).
     page.evaluate("document.querySelector('form.action-resume').setAttribute('hx-post', "
                   "document.querySelector('form.action-resume').getAttribute('hx-post')"
                   ".replace('/resume', '/claim')); htmx.process(document.body)")
     page.get_by_role("button", name="Resume work").click()
     expect(page.locator("#flash")).to_contain_text("no longer waiting to be claimed")
     expect(page.locator("#case-header .status")).to_have_text("waiting on requester")
-    page.reload()
+    # The refusal brought the actions as they are now: the tampered form is gone.
+    expect(page.locator("form.action-resume")).to_have_attribute(
+        "hx-post", f"/cases/{key}/resume")
     page.get_by_role("button", name="Resume work").click()
     expect(page.locator("#case-header .status")).to_have_text("in progress")
     page.evaluate("window.__notReloaded = true")
@@ -126,9 +128,61 @@ def test_an_agent_works_a_case(live_server: Callable[..., str], tab: Tab, db: Da
 
 
 def _no_console_errors_but_refusals(tab: Tab) -> None:
-    """The one refused request above logs its 409 in the console; nothing else may."""
+    """Chromium itself notes a refused request's status in the console ("Failed to load
+    resource: ... 409"); no script error may come with it (desk.js handles htmx's error)."""
     errors = [m for m in tab.console if m.startswith("error")]
-    assert all("409" in m for m in errors), errors
+    assert all(m.startswith("error: Failed to load resource: the server responded with a "
+                            "status of 409") for m in errors), errors
+
+
+def test_a_refused_claim_names_who_was_first_and_the_page_shows_it(
+        live_server: Callable[..., str], tab: Tab, client: Any, db: Database,
+        vendors: dict[str, Any], manager: Person) -> None:
+    """The agent's page is stale: a manager gave the case to someone else meanwhile. Claim is
+    refused with that person's name, and the header and actions show the truth (19.3)."""
+    base = live_server()
+    key = vendors["keys"]["A"]
+    agent = vendors["agents"]["A"]
+    assert _sign_in(tab, base, agent.user.email) == 303
+    page = tab.page
+    page.goto(f"{base}/cases/{key}")
+    _ok(client.post(f"{API}/cases/{key}/assign", headers=manager.headers,
+                    json={"assignee": manager.user.email}))
+    page.get_by_role("button", name="Claim").click()
+    expect(page.locator("#flash")).to_contain_text(manager.user.name)
+    expect(page.locator("#flash")).to_be_visible()
+    expect(page.locator("#case-header .status")).to_have_text("assigned")
+    expect(page.locator("#case-header")).to_contain_text(manager.user.name)
+    expect(page.get_by_role("button", name="Claim")).to_have_count(0)
+    expect(page.locator("#case-timeline")).to_contain_text("assigned the case")
+    tab.shot("refused-claim")
+    _no_console_errors_but_refusals(tab)
+    assert not any("htmx" in m for m in tab.console), tab.console
+
+
+def test_after_a_merge_the_address_bar_shows_the_surviving_case(
+        live_server: Callable[..., str], tab: Tab, client: Any, db: Database,
+        manager: Person) -> None:
+    """Issue 19.4: merging answers HX-Redirect to the case that remains; the browser follows
+    it, so the URL, the heading and a reload are all that case."""
+    base = live_server()
+    keys = [_ok(client.post(f"{API}/cases", json=f.flag(f"merge-{n}"), headers=manager.headers),
+                201)["case"]["key"] for n in (1, 2)]
+    assert _sign_in(tab, base, _with_password(db, manager).user.email) == 303
+    page = tab.page
+    page.goto(f"{base}/cases/{keys[0]}")
+    page.get_by_text("Merge into another case").click()
+    page.get_by_label("Key of the case that remains").fill(keys[1])
+    page.get_by_label("Why they are the same matter").fill("The same review, flagged twice")
+    page.get_by_role("button", name="Merge", exact=True).click()
+    expect(page).to_have_url(f"{base}/cases/{keys[1]}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("review merge-2")
+    expect(page.locator("#case-header")).to_contain_text(keys[1])
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("review merge-2")
+    with db.session() as s:
+        assert s.get(Case, int(keys[0].split("-")[1])).status == "merged"
+    assert [m for m in tab.console if m.startswith("error")] == []
 
 
 def test_another_vendors_agent_sees_no_such_case(live_server: Callable[..., str], tab: Tab,

@@ -119,3 +119,40 @@ def test_the_case_list_on_a_phone(live_server: Callable[..., str], tab: Tab, db:
     tab.shot("cases-390")
     errors = [m for m in tab.console if m.startswith("error")]
     assert errors == [] and tab.csp_violations() == []
+
+
+def test_a_refused_bulk_action_names_each_case_and_keeps_the_selection(
+        live_server: Callable[..., str], tab: Tab, db: Database, client: Any,
+        make_team: Callable[..., Any], make_person: Callable[..., Person],
+        manager: Person) -> None:
+    """Issue 19.3: releasing four cases of which three are nobody's is refused case by case;
+    the agent goes back to the list with the four still ticked, or on with the one that may."""
+    agent, mine, waiting = _desk(client, db, make_team, make_person, manager)
+    base = live_server()
+    page = tab.page
+    page.goto(f"{base}/login?next=%2Fcases")
+    assert _sign_in(tab, base, agent.user.email) == 303
+    page.get_by_label("Select every case on this page").check()
+    page.get_by_label("Action").select_option("release")
+    page.get_by_label("Reason").fill("End of shift")
+    page.get_by_role("button", name="Review the action").click()
+    expect(page.get_by_role("heading", name="Nothing was changed")).to_be_visible()
+    for key in waiting:
+        expect(page.get_by_role("row", name=re.compile(key))).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(f"^{mine} "))).to_have_count(0)
+    tab.shot("bulk-refused")
+    page.get_by_role("link", name="Back to the list with your 4 cases still selected").click()
+    expect(page.locator("input[data-pick]:checked")).to_have_count(4)
+    expect(page.locator("#selection-count")).to_have_text("4 cases selected.")
+    # The kept selection works as it is: the same action again, then on with the one case.
+    page.get_by_label("Action").select_option("release")
+    page.get_by_label("Reason").fill("End of shift")
+    page.get_by_role("button", name="Review the action").click()
+    page.get_by_role("button", name="Release 1 case to their queues instead").click()
+    expect(page.get_by_role("heading", name="Release 1 case to their queues?")).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Yes, release 1 case")).click()
+    expect(page.get_by_role("status")).to_have_text("Released 1 case to their queues.")
+    with db.session() as s:
+        assert s.get(Case, int(mine.split("-")[1])).assignee_id is None
+    assert [m for m in tab.console if m.startswith("error")
+            and "status of 409" not in m] == []

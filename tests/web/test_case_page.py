@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.cases.models import Case
 from integrity_desk.db import Database
+from integrity_desk.people.models import User
 from tests import factories as f
 from tests.conftest import Browser, Person
 from tests.helpers import decide_no_action
@@ -55,7 +57,7 @@ def desk(client: Any, make_team: Callable[..., Any], make_person: Callable[..., 
     body_b["review"]["language"] = "de"
     b = _ok(client.post(f"{API}/cases", json=body_b, headers=manager.headers),
             201)["case"]["key"]
-    return {"a": a, "b": b, "earlier": earlier,
+    return {"a": a, "b": b, "earlier": earlier, "teams": teams,
             "agent_a": make_person("agent", team=teams["Vendor A"], languages=["en"]),
             "agent_b": make_person("agent", team=teams["Vendor B"], languages=["de"])}
 
@@ -65,6 +67,33 @@ def _post(browser: Browser, key: str, action: str, htmx: bool = True, **data: st
     return browser.client.post(f"/cases/{key}/{action}", data={"csrf_token": browser.csrf,
                                                                **data},
                                headers=headers, follow_redirects=False)
+
+
+def _refusal(r: Any) -> str:
+    """The reason an htmx action was refused, as desk.js shows it in #flash."""
+    return unquote(r.headers["x-desk-refused"])
+
+
+def test_a_refused_claim_names_who_holds_it_and_shows_the_case_as_it_is_now(
+        sign_in: Callable[..., Browser], desk: dict[str, Any],
+        make_person: Callable[..., Person], db: Database) -> None:
+    """Two agents had the case open; the second to press Claim learns who was first, and the
+    header, actions and timeline they get back show that person holding it (issue 19.3)."""
+    first = make_person("agent", team=desk["teams"]["Vendor A"], languages=["en"])
+    with db.session() as s:
+        s.get(User, first.user.id).name = "Ada Quick"
+        s.commit()
+    late = sign_in(desk["agent_a"])
+    assert _post(sign_in(first), desk["a"], "claim").status_code == 200
+    r = _post(late, desk["a"], "claim")
+    assert r.status_code == 409, r.text
+    assert "Ada Quick" in _refusal(r)
+    assert r.headers["content-type"].startswith("text/html")
+    header = r.text.split("</section>")[0]
+    assert "Ada Quick" in header and "assigned" in header
+    assert 'id="case-actions"' in r.text and 'hx-swap-oob="true"' in r.text
+    assert 'data-key="c"' not in r.text  # no Claim button any more
+    assert "claimed the case" in r.text  # the timeline shows the first claim
 
 
 def _status(db: Database, key: str) -> str:
@@ -163,10 +192,10 @@ def test_plain_forms_redirect_back_and_refusals_say_why(
     assert ("A case that is assigned cannot become waiting_on_requester. It can now become: "
             "in progress, merged, triaged.") in r.text
     assert 'id="case-error"' in r.text and 'id="case-header"' in r.text
-    # htmx: the reason as text for #flash.
+    # htmx: the reason for #flash in X-Desk-Refused, and the case as it is now to swap in.
     r = _post(browser, key, "claim")
-    assert r.status_code == 409 and "no longer waiting to be claimed" in r.text
-    assert r.headers["content-type"].startswith("text/plain")
+    assert r.status_code == 409 and "no longer waiting to be claimed" in _refusal(r)
+    assert r.text.lstrip().startswith('<section id="case-header"'), r.text[:80]
     # A missing reason names the field.
     r = _post(browser, key, "escalate", reason=" ")
     assert r.status_code == 422 and r.text == "Reason: this field is required."
@@ -188,7 +217,8 @@ def test_a_specialist_may_not_work_a_tier_above_and_is_told_why(
     assert "You may read this case but not work it" in page and 'data-key="c"' not in page
     assert "Add comment" in page  # a note needs only the role, as in the API
     r = _post(browser, desk["earlier"], "escalate", reason="hi")
-    assert r.status_code == 403 and "is a tier 2 case; you work cases up to tier 1" in r.text
+    assert r.status_code == 403
+    assert "is a tier 2 case; you work cases up to tier 1" in _refusal(r)
     r = _post(browser, desk["earlier"], "escalate", htmx=False, reason="hi")
     assert r.status_code == 403 and "you work cases up to tier 1" in r.text
     assert 'id="case-header"' in r.text

@@ -3,6 +3,7 @@ confirmed first, then all or nothing, each case through its service and its time
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable
@@ -375,6 +376,21 @@ def test_bulk_is_all_or_nothing_and_names_each_refusal(client, db, sign_in, mana
     with db.session() as s:
         assert s.scalars(select(Case.assignee_id)).all() == [None] * 3
         assert s.scalar(select(Event.id).where(Event.kind == "case.assigned")) is None
+    # The selection is kept (issue 19.3): back to the list with every case still ticked ...
+    kept = re.search(r'href="([^"]*pick=[^"]*)"', r.text)
+    assert kept is not None and "still selected" in r.text
+    back = browser.client.get(html.unescape(kept.group(1))).text
+    for key in flags:  # (the legal notice is not in this list of flags)
+        assert f'value="{key}" id="pick-{key}" data-pick checked>' in back
+    assert "pick=" not in back.split('id="bulk-form"')[1].split('name="back"')[1][:200]
+    # ... or on with the cases that did not refuse, through the usual confirmation.
+    assert f"Assign 2 cases to {specialist.user.name} instead" in r.text
+    rest = dict(re.findall(r'name="(action|assignee)" value="([^"]*)"', r.text))
+    rest_keys = re.findall(r'<input type="hidden" name="key" value="([^"]*)">', r.text)
+    assert rest_keys == flags and rest == {"action": "assign",
+                                           "assignee": str(specialist.user.id)}
+    ask = _bulk(browser, rest_keys, **rest)
+    assert ask.status_code == 200 and f"Assign 2 cases to {specialist.user.name}?" in ask.text
 
 
 @pytest.mark.parametrize(("fields", "field"), [

@@ -31,7 +31,7 @@ from integrity_desk.people.models import Team, User
 from integrity_desk.people.service import actor_of, create_user
 from integrity_desk.routing.models import Queue
 from integrity_desk.routing.service import check_may_work
-from integrity_desk.sla.models import SlaCalendar
+from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 from integrity_desk.subjects.models import Business, Review, Reviewer
 from integrity_desk.subjects.service import review_harm
 
@@ -226,16 +226,69 @@ COVERAGE: list[tuple[str, list[str], str | None]] = [
 ]
 
 
+FINISHED = [p for w, p in PATHS for _ in range(w) if "decide" in p and "reopen" not in p]
+# A healthy desk with one bad week: a case whose resolution target has passed by now was
+# finished, in time, nearly always; in the bad week (BAD_WEEK days ago) more were left open or
+# finished late. The rest of the backlog is recent work, mostly on track, some at risk.
+BAD_WEEK = (7, 10)
+LEFT_OPEN = (0.005, 0.04)   # share of cases past their target still open: usual, bad week
+WORKED_BY = 1.15          # a case older than this many targets (on average open hours) is done
+LATE = (0.04, 0.25)        # share of cases worked too slowly for their target: usual, bad week
+
+
+def _plan(session: Session, case: Case, path: list[str], at: datetime, now: datetime,
+          rng: random.Random) -> tuple[list[str], timedelta | None]:
+    """The path this case takes and the longest step between its actions (None: the usual
+    5 minutes to 10 hours), so that the desk's SLA mix looks like a real desk's: steps fit
+    the target, or for a late case run past it.
+
+    The target is the policy's resolution time stretched by the calendar's average open hours,
+    not the case's due instant: that depends on the hour and weekday the demo is seeded, and
+    the demo must walk the same way whenever it is seeded (the docs' examples name its
+    cases)."""
+    policy = session.get(SlaPolicy, case.sla_policy_id) if case.sla_policy_id else None
+    if policy is None:
+        return path, None
+    target = timedelta(minutes=policy.resolution_minutes) * _stretch(session, policy, case)
+    bad = BAD_WEEK[0] <= (now - at).days <= BAD_WEEK[1]
+    # Cases are finished near their due time, as a busy desk finishes them: the backlog keeps
+    # some that are close to it (at risk).
+    if at + target * WORKED_BY <= now and rng.random() >= LEFT_OPEN[bad]:
+        # Finished; a reopened case restarts no clock, so only recent ones were reopened.
+        path = path if path in FINISHED else rng.choice(FINISHED)
+    steps = len(path) + 1
+    if rng.random() < LATE[bad]:
+        steps = max(1, len(path) // 2)  # on average the target plus half again
+    return path, max(timedelta(minutes=6), target / steps)
+
+
+def _stretch(session: Session, policy: SlaPolicy, case: Case) -> float:
+    """Wall-clock time per working minute on the case's calendar, on average over a week
+    (7 × 24 hours over its weekly open hours; holidays ignored): fixed by the configuration,
+    whatever the hour the demo is seeded."""
+    calendar_id = policy.calendar_id
+    if calendar_id is None and case.queue_id is not None:
+        calendar_id = session.scalar(select(Team.calendar_id).join(
+            Queue, Queue.team_id == Team.id).where(Queue.id == case.queue_id))
+    calendar = session.get(SlaCalendar, calendar_id) if calendar_id else None
+    if calendar is None or not calendar.hours:
+        return 1.0
+    open_hours = sum(int(end[:2]) + int(end[3:5]) / 60 - int(start[:2]) - int(start[3:5]) / 60
+                     for spans in calendar.hours.values() for start, end in spans)
+    return 168 / open_hours if open_hours > 0 else 1.0
+
+
 def _walk(session: Session, case: Case, path: list[str], users: list[User], at: datetime,
-          rng: random.Random, until: datetime) -> None:
+          rng: random.Random, until: datetime, step_at_most: timedelta | None = None) -> None:
     """Take the case along its path; stop at `until` (the seed's fixed now, not the wall clock,
     so that a slow run walks exactly as far as a fast one)."""
     worker = next((u for u in users if _may(session, u, case)), None)
     if worker is None:
         return
     actor = actor_of(worker)
+    longest = 600 if step_at_most is None else int(step_at_most.total_seconds() // 60)
     for step in path:
-        at += timedelta(minutes=rng.randint(5, 600))
+        at += timedelta(minutes=rng.randint(5, max(5, longest)))
         if at > until:
             return
         try:
@@ -262,10 +315,12 @@ EEA = ["AT", "BE", "DE", "DK", "ES", "FI", "FR", "IE", "IT", "NL", "NO", "PL", "
 
 def _decision(session: Session, case: Case, rng: random.Random) -> DecisionInput:
     """A plausible decision: remove a flagged review (most of the time), or keep it."""
+    # A review another case removed already cannot be removed again: keep that one as is.
     review = session.scalar(
         select(Review.ref).join(CaseSubject, (CaseSubject.subject_id == Review.id)
                                 & (CaseSubject.subject_type == "review"))
-        .where(CaseSubject.case_id == case.id).order_by(CaseSubject.id).limit(1))
+        .where(CaseSubject.case_id == case.id, Review.status == "published")
+        .order_by(CaseSubject.id).limit(1))
     codes = {g["code"] for g in GUIDELINES}
     guideline = case.category if case.category in codes else "fake"
     if review is None or rng.random() < 0.3:
@@ -349,7 +404,11 @@ def seed_demo(db: Database, *, cases: int, seed: int = 7,
                 linked += 1
                 continue
             made += 1
-            _walk(session, outcome.case, path, users, at, rng, now)
+            if n >= len(COVERAGE):
+                path, step_at_most = _plan(session, outcome.case, path, at, now, rng)
+            else:
+                step_at_most = None
+            _walk(session, outcome.case, path, users, at, rng, now, step_at_most)
             if outcome.case.decided_at is not None and kind != "appeal":
                 decided.append(outcome.case)
         if progress:

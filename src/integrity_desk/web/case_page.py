@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import quote
 from uuid import uuid4
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -252,7 +253,9 @@ def _act(request: Request, session: SessionDep, viewer: Viewer, key: str, show: 
     except DeskError as exc:
         session.rollback()
         refusal = _page_error(exc)
-        if is_htmx(request):
+        if is_htmx(request) and refusal.status_code != 422:
+            return _refused_in_place(request, session, viewer, key, show, refusal)
+        if is_htmx(request):  # a field to correct: the form stays as typed, the reason shows
             raise refusal from exc
         fresh = _read(session, viewer, key)
         return _full_page(request, session, viewer, fresh, show=show, error=refusal.message,
@@ -270,6 +273,22 @@ def _act(request: Request, session: SessionDep, viewer: Viewer, key: str, show: 
         return RedirectResponse(f"/cases/{case.key}", status_code=303)
     return render(request, "_case_update.html",
                   _work_context(session, viewer, case, show=show))
+
+
+def _refused_in_place(request: Request, session: Session, viewer: Viewer, key: str,
+                      show: str, refusal: PageError) -> Response:
+    """A refused action, for htmx: the reason in the alert region and the header, actions and
+    timeline as they are now, since a refusal usually means the page was stale (someone else
+    claimed the case, it moved on). The status stays the refusal's; ``X-Desk-Refused`` carries
+    the reason (percent-encoded: headers are Latin-1) and tells desk.js to swap this answer in
+    rather than treat it as a failed request."""
+    try:
+        case = repo.get_case(session, viewer.user, key)
+    except NotFound:  # the case left the viewer's sight meanwhile: the reason is all there is
+        raise refusal from None
+    return render(request, "_case_update.html", _work_context(session, viewer, case, show=show),
+                  status_code=refusal.status_code,
+                  headers={"X-Desk-Refused": quote(refusal.message, safe=" ")})
 
 
 def _refuse_on_page(request: Request, session: Session, viewer: Viewer, key: str, show: str,

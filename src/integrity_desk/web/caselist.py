@@ -9,7 +9,7 @@ cases.repository.list_cases, the same the API lists with.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -23,7 +23,7 @@ from integrity_desk.access.domain import Action, allows
 from integrity_desk.api.deps import SessionDep
 from integrity_desk.cases import bulk_actions as bulk
 from integrity_desk.cases import repository as repo
-from integrity_desk.cases.domain import CaseStatus, Priority
+from integrity_desk.cases.domain import CaseStatus, Priority, parse_case_key
 from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError, InvalidInput
 from integrity_desk.people.models import User
@@ -146,7 +146,8 @@ def parse_query(request: Request, user: User, queue_slugs: set[str]) -> ListQuer
 
 def _page_url(request: Request, cursor: str | None) -> str:
     """This list with another cursor (None: its first page); empty fields left out."""
-    items = [(k, v) for k, v in request.query_params.multi_items() if v and k != "cursor"]
+    items = [(k, v) for k, v in request.query_params.multi_items()
+             if v and k not in ("cursor", "pick")]
     if cursor:
         items.append(("cursor", cursor))
     return "/cases" + (f"?{urlencode(items)}" if items else "")
@@ -182,8 +183,19 @@ def case_list(request: Request, session: SessionDep, viewer: Reader) -> Response
         form=query.form, rows=[case_row(c, now) for c in cases],
         next_url=_page_url(request, next_cursor) if next_cursor else None,
         first_url=_page_url(request, None) if query.cursor else None,
-        here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
+        here=_page_url(request, query.cursor), picked=_picked(request))
     return render(request, "cases.html", context)
+
+
+def _with_picks(back: str, keys: list[str]) -> str:
+    """The list at ``back`` with these cases ticked again (``pick``; see case_list)."""
+    return back + ("&" if "?" in back else "?") + urlencode([("pick", k) for k in keys])
+
+
+def _picked(request: Request) -> set[str]:
+    """Cases to show ticked: a refused bulk action's selection, handed back to the list."""
+    return {k for k in request.query_params.getlist("pick")[:bulk.MAX_SELECTION]
+            if parse_case_key(k) is not None}
 
 
 def _raw_form(request: Request) -> dict[str, Any]:
@@ -240,8 +252,13 @@ def bulk_action(request: Request, viewer: Worker, session: SessionDep,
                                           actor=viewer.actor, now=utcnow())]
     except bulk.BulkRefused as refused:
         session.rollback()
+        # The selection survives a refusal: back to the list with it ticked, or straight on
+        # with the cases that did not refuse.
+        stuck = {r.key for r in refused.refusals}
+        others = [k for k in wanted.keys if k not in stuck]
         context.update(title="Nothing was changed", refusals=refused.refusals,
-                       confirmed=confirmed)
+                       confirmed=confirmed, kept=_with_picks(back, wanted.keys),
+                       rest=replace(wanted, keys=others) if others else None)
         return render(request, "bulk_refused.html", context, status_code=409)
     except DeskError as exc:  # a refusal outside any one case: nothing kept either
         session.rollback()

@@ -1,0 +1,38 @@
+"""`idesk demo` seeds a desk a person believes (issue 19.9): like a healthy desk with one bad
+week, most open cases on track, some at risk, a few breached, and nearly every finished case
+met its target, not a sea of red. Read with the one rule every page uses (sla.clock)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+
+from integrity_desk.cases.models import Case
+from integrity_desk.db import Database, utcnow
+from integrity_desk.demo.seed import seed_demo
+from integrity_desk.sla.clock import clock_state
+
+
+def test_the_demo_desk_is_mostly_on_track_with_some_at_risk_and_a_few_breached(
+        db: Database) -> None:
+    seed_demo(db, cases=400)
+    now = utcnow()
+    backlog: Counter[str] = Counter()
+    finished: Counter[str] = Counter()
+    with db.session() as s:
+        for case in s.scalars(select(Case).where(Case.status != "merged")):
+            done = case.decided_at or case.closed_at
+            reading = clock_state(due_at=case.resolution_due_at,
+                                  at_risk_at=case.resolution_at_risk_at, now=now,
+                                  paused_at=case.sla_paused_at, done_at=done)
+            (finished if done else backlog)[str(reading.state)] += 1
+    open_cases = sum(backlog.values())
+    assert 80 <= open_cases <= 240, backlog  # a couple of days' work, not the whole fortnight
+    share = {state: n / open_cases for state, n in backlog.items()}
+    assert share["on_track"] >= 0.6, backlog
+    assert 0.04 <= share["at_risk"] <= 0.25, backlog
+    assert 0.02 <= share["breached"] <= 0.12, backlog
+    assert share.get("paused", 0) > 0, backlog  # some wait on the requester
+    assert finished["met"] / sum(finished.values()) >= 0.85, finished
+    assert finished["breached"] > 0, finished  # the bad week left its mark
