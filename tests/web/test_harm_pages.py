@@ -39,6 +39,7 @@ def test_harmful_review_text_is_not_on_the_page_until_revealed(
     html = browser.client.get(f"/cases/{key}").text
     assert "I will kill you" not in html  # not blurred text: no text at all
     assert "Hidden: threat of violence" in html
+    assert "harmful content: threat of violence" in html  # the header says so at once
     item = f"review:{_review_id(db)}"
     assert f'name="item" value="{item}"' in html
     # Without scripts: the case page again, with that one item shown.

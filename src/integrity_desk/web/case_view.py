@@ -89,6 +89,7 @@ class HeaderView:
     linked_requests: int
     id: int = 0
     text_harm: str | None = None  # harmful to view in its own title and description
+    harm: str | None = None  # harmful to view anywhere in it (its text or its reviews)
 
 
 def header_view(case: Case, *, viewer: User, now: datetime, merged_into: str | None) -> HeaderView:
@@ -113,7 +114,8 @@ def header_view(case: Case, *, viewer: User, now: datetime, merged_into: str | N
         channel=case.channel, tags=list(case.tag_list or []), legal_deadline=case.legal_deadline,
         legal_restricted=case.legal_restricted, merged_into=merged_into,
         created_at=case.created_at, updated_at=case.updated_at,
-        linked_requests=case.linked_request_count, id=case.id, text_harm=case.text_harm)
+        linked_requests=case.linked_request_count, id=case.id, text_harm=case.text_harm,
+        harm=case.harm)
 
 
 @dataclass(frozen=True)
