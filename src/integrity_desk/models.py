@@ -28,6 +28,7 @@ from integrity_desk.subjects.models import Business, Review, Reviewer
 from integrity_desk.triage.models import TriageRule
 from integrity_desk.webhooks.emit import emit
 from integrity_desk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from integrity_desk.wellbeing.models import HarmExposure
 
 # Importing the models also wires the listener that writes rows of them: every process that
 # records timeline events (server, worker, CLI, tests) imports this module first.
@@ -55,6 +56,7 @@ __all__ = [
     "DsaStatement",
     "DsaSubmissionLog",
     "Guideline",
+    "HarmExposure",
     "InboundMail",
     "InternalRequest",
     "Job",

@@ -94,3 +94,14 @@ def test_retention_erases_the_mail_and_its_bytes(db, smtp_server, make_person, s
         assert session.scalar(select(func.count()).select_from(MailContent)) == 0
     page = sign_in(make_person("manager")).client.get(f"/cases/{key}")
     assert "Erased by retention" in page.text and "abmahnung.pdf" not in page.text
+
+
+def test_an_attachment_named_for_harm_makes_the_case_harmful(db, smtp_server):
+    """docs/wellbeing.md: a file's name says what it shows; routing then treats the case as
+    harmful to work (the cap), whatever its text."""
+    port = smtp_server()
+    with smtplib.SMTP("127.0.0.1", port) as client:
+        client.send_message(letter(attachments=[("beheading_clip.pdf", "application/pdf", PDF)]))
+    with db.session() as session:
+        case = session.scalars(select(Case)).one()
+        assert case.harm == "violence"

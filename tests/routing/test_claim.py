@@ -41,7 +41,7 @@ def test_claim_gives_most_urgent_case_first(client, db, specialist):
 def test_claim_on_empty_queue_returns_null(client, specialist):
     r = client.post("/api/v1/queues/flags/claim", headers=specialist.headers)
     assert r.status_code == 200
-    assert r.json() == {"case": None}
+    assert r.json() == {"case": None, "note": None}
 
 
 def test_agent_claims_only_from_own_team_queue(client, db, make_team, make_person, specialist):

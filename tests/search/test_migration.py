@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, insert, inspect, text
 
 from integrity_desk.audit.service import SYSTEM, record
 from integrity_desk.cases.models import Case
@@ -58,20 +58,21 @@ def test_down_and_up_again_with_a_backfill(fresh: Database) -> None:
         command.downgrade(config, "0009")
         assert _search_objects(conn, fresh.dialect) == set()
     with fresh.session() as session:
-        case = Case(kind="investigation", channel="internal", title="Narwhal ring",
-                    description="", status="new", tier=2, priority=2,
-                    requester_type="internal")
-        session.add(case)
-        session.flush()
-        record(session, kind="comment", category="comment", actor=SYSTEM, case_id=case.id,
+        # A Core insert of the columns 0009 has (the model has columns of later revisions).
+        case_id = session.execute(insert(Case.__table__).values(
+            kind="investigation", channel="internal", title="Narwhal ring", description="",
+            status="new", tier=2, priority=2, requester_type="internal")
+            .returning(Case.__table__.c.id)).scalar_one()
+        record(session, kind="comment", category="comment", actor=SYSTEM, case_id=case_id,
                at=utcnow(), payload={"body": "a quokka was seen"})
-        admin = User(email="a@desk.example.com", name="A", role="admin")
-        session.add(admin)
     with fresh.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
         assert len(_search_objects(conn, fresh.dialect)) == (
             2 if fresh.dialect == "sqlite" else 3)
+    with fresh.session() as session:
+        admin = User(email="a@desk.example.com", name="A", role="admin")
+        session.add(admin)
     with fresh.session() as session:
         user = session.get(User, admin.id)
         assert [h.matched for h in service.search(session, user, "narwhal").hits] == ["text"]

@@ -101,6 +101,10 @@ class Case(Base):
     queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     category: Mapped[str | None] = mapped_column(String(32))
+    # Harmful to view (triage.harm): ``harm`` is the case's whole (its own text and its
+    # reviews'), which routing and lists read; ``text_harm`` its own title and description.
+    harm: Mapped[str | None] = mapped_column(String(64))
+    text_harm: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(8))
     legal_restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     legal_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)

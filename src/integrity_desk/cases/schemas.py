@@ -24,6 +24,7 @@ from integrity_desk.privacy.domain import (
 from integrity_desk.privacy.schemas import HoldOut
 from integrity_desk.sla.clock import ClockReading
 from integrity_desk.sla.service import first_response_clock, resolution_clock
+from integrity_desk.triage.harm import parse_harms
 
 
 class SubjectOut(BaseModel):
@@ -126,6 +127,10 @@ class CaseOut(BaseModel):
     linked_requests: int
     created_at: datetime
     updated_at: datetime
+    harm: list[str] = Field(default_factory=list, description=(
+        "what triage found harmful to view in the case's text or its reviews: threat, "
+        "violence, hate, sexual (most severe first; docs/wellbeing.md). A console hides such "
+        "text until revealed; clients showing it to people should too"))
 
 
 class ReasonOut(BaseModel):
@@ -202,6 +207,7 @@ def _common(case: Case, subjects: list[SubjectView], now: datetime,
                              label=mask_text(s.label), extra=s.extra) for s in subjects],
         sla=_sla(case, now), linked_requests=case.linked_request_count,
         created_at=case.created_at, updated_at=case.updated_at,
+        harm=list(parse_harms(case.harm)),
     )
 
 

@@ -26,16 +26,18 @@ from integrity_desk.cases.domain import (
 )
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
 from integrity_desk.configuration import desk_config
-from integrity_desk.errors import Conflict, InvalidInput
+from integrity_desk.errors import Conflict, Forbidden, InvalidInput
 from integrity_desk.intake.requests import Draft
 from integrity_desk.intake.service import Intake
-from integrity_desk.people.models import User
+from integrity_desk.people.models import Role, User
 from integrity_desk.privacy.domain import text_fingerprint
 from integrity_desk.routing.service import check_may_work
 from integrity_desk.sla import service as sla
 from integrity_desk.subjects.models import Review
 from integrity_desk.subjects.service import business_review_counts
 from integrity_desk.triage.domain import TriageFacts
+from integrity_desk.triage.harm import classify, merge_harms
+from integrity_desk.wellbeing import service as wellbeing
 
 # Moving into these is a person's first response to the requester.
 RESPONDING_STATUSES = frozenset({CaseStatus.IN_PROGRESS, CaseStatus.WAITING_ON_REQUESTER,
@@ -142,6 +144,8 @@ def assign(
         raise InvalidInput(f"{assignee.email} is deactivated", field="assignee")
     check_may_work(session, actor_user, case)
     check_may_work(session, assignee, case, assignee=True)
+    over_cap = _harm_cap_on_assign(session, case, assignee=assignee, actor_user=actor_user,
+                                   now=now)
     before = case.assignee_id
     if case.status == CaseStatus.TRIAGED:
         check_transition(case.status, CaseStatus.ASSIGNED)
@@ -153,13 +157,32 @@ def assign(
         raise Conflict(f"a {case.status} case cannot be assigned", field="status",
                        current=case.status, allowed=[])
     _event(session, case, actor, "case.assigned", now, before=before, after=assignee.id,
-           assignee=assignee.email, reason=reason)
+           assignee=assignee.email, reason=reason,
+           **({"over_harm_cap": over_cap} if over_cap else {}))
     return case
 
 
+def _harm_cap_on_assign(session: Session, case: Case, *, assignee: User, actor_user: User,
+                        now: datetime) -> str | None:
+    """A harmful case for someone at today's cap: a manager or admin may still give it (the
+    cap limits what the desk offers; a P0 threat may need the one person with the language),
+    and the assignment says so; anyone else, and anyone taking it themselves, is refused
+    (docs/decisions.md). Returns the words the event keeps, or None under the cap."""
+    if not case.harm:
+        return None
+    mine = wellbeing.standing(session, assignee, now)
+    if not mine.at_cap:
+        return None
+    if assignee.id == actor_user.id or actor_user.role not in (Role.MANAGER, Role.ADMIN):
+        raise Forbidden(mine.refusal(None if assignee.id == actor_user.id else assignee.name))
+    return f"{mine.seen} of {mine.cap}"
+
+
 def claim(session: Session, case: Case, *, user: User, actor: Actor, now: datetime) -> Case:
-    """Take one particular case: only if it is still waiting in its queue."""
+    """Take one particular case: only if it is still waiting in its queue, and not a harmful
+    one when the person has reached today's cap of harmful items."""
     check_may_work(session, user, case)
+    wellbeing.check_may_take(session, user, case, now=now)
     result = session.execute(
         update(Case).where(Case.id == case.id, Case.status == CaseStatus.TRIAGED)
         .values(status=CaseStatus.ASSIGNED, assignee_id=user.id, updated_at=now)
@@ -258,6 +281,12 @@ def edit(
         if diff["tags"][1]:
             session.execute(insert(CaseTag), [dict(case_id=case.id, tag=t)
                                               for t in diff["tags"][1]])
+    if FREE_TEXT_FACTS & diff.keys():  # triage reads the new words for harm
+        text_harm = classify(f"{case.title}\n{case.description}", language=case.language).code
+        reviews = select(CaseSubject.subject_id).where(
+            CaseSubject.case_id == case.id, CaseSubject.subject_type == "review")
+        values.update(text_harm=text_harm, harm=merge_harms(text_harm, *session.scalars(
+            select(Review.harm).where(Review.id.in_(reviews)))))
     retriaged = None
     if any(k in diff for k in TRIAGE_FACTS):
         retriaged = retriage(session, case, now=now)
@@ -362,9 +391,11 @@ def merge(
     _compare_and_set(session, source, now=now, status=CaseStatus.MERGED, is_open=False,
                      merged_into_id=into.id, closed_at=now)
     session.execute(update(Case).where(Case.id == into.id).values(
-        linked_request_count=Case.linked_request_count + moved + 1, updated_at=now)
+        linked_request_count=Case.linked_request_count + moved + 1, updated_at=now,
+        # What was harmful in the merged case is harmful in the one that carries it on.
+        harm=merge_harms(into.harm, source.harm))
         .execution_options(synchronize_session=False))
-    session.expire(into, ["linked_request_count", "updated_at"])
+    session.expire(into, ["linked_request_count", "updated_at", "harm"])
     record_many(session, [
         dict(case_id=source.id, kind="case.merged", category="state", actor=actor, at=now,
              payload={"before": source.status, "after": "merged", "into": into.key,

@@ -33,6 +33,7 @@ from integrity_desk.routing.models import Queue
 from integrity_desk.routing.service import check_may_work
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 from integrity_desk.subjects.models import Business, Review, Reviewer
+from integrity_desk.subjects.service import review_harm
 
 DEMO_PASSWORD = "integrity-demo-2026"
 _case_in: TypeAdapter[Any] = TypeAdapter(CaseIn)
@@ -132,6 +133,8 @@ def _setup_content(session: Session, rng: random.Random, reviews: int) -> list[R
             rng.randint(1, 2) if kind != "genuine_good" else rng.randint(4, 5),
             language=data.LANGS[reviewer.country or "GB"],
             published_at=now - timedelta(days=rng.randint(1, 400))))
+    for review in out:  # triage's verdict, as intake stores it (no draw of the generator)
+        review.harm = review_harm(review.title, review.text, review.language)
     session.add_all(out)
     session.flush()
     return out

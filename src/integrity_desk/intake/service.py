@@ -28,6 +28,8 @@ from integrity_desk.intake import requests as req
 from integrity_desk.intake.schemas import CaseIn, FlagIn
 from integrity_desk.people.models import User
 from integrity_desk.sla.service import apply_clock
+from integrity_desk.subjects.models import Review
+from integrity_desk.triage.harm import classify, merge_harms
 
 _flag_adapter: TypeAdapter[FlagIn] = TypeAdapter(FlagIn)
 # Every column of a new case, so a multi-row insert has one shape for all its rows.
@@ -264,6 +266,7 @@ class Intake:
             return []
         earlier = self._earlier_cases(
             [d.subjects[0] for d in drafts if d.subjects and not d.primary_is_new])
+        review_harms = self._review_harms(drafts)
         rows = []
         for d in drafts:
             facts = d.facts(now=self.now,
@@ -290,6 +293,9 @@ class Intake:
                 dedupe_key=d.dedupe_key, created_at=self.now, updated_at=self.now,
                 triaged_at=self.now,
             )
+            row["text_harm"] = classify(f"{d.title}\n{d.description}", language=d.language).code
+            row["harm"] = merge_harms(row["text_harm"], *(
+                review_harms.get(i) for t, i in d.subjects if t == "review"))
             clock = ClockFacts(row)
             apply_clock(clock, self.sla, self.queues.team_calendar_id(row["queue_id"]))
             rows.append(row)
@@ -322,6 +328,15 @@ class Intake:
         _INSERT_TAGS.execute(self.session, tag_rows)
         record_new_chains(self.session, events)
         return kept
+
+    def _review_harms(self, drafts: list[req.Draft]) -> dict[int, str | None]:
+        """What triage found harmful in the drafts' reviews (stored when each was mirrored),
+        in one read: a case about a harmful review is itself harmful to work."""
+        ids = sorted({i for d in drafts for t, i in d.subjects if t == "review"})
+        if not ids:
+            return {}
+        return dict(self.session.execute(select(Review.id, Review.harm).where(
+            Review.id.in_(ids), Review.harm.is_not(None))).all())  # type: ignore[arg-type]
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         """Insert case rows, setting "id" on each that went in (keyed ones may not)."""

@@ -21,7 +21,7 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from pydantic import ValidationError
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor
@@ -46,6 +46,7 @@ from integrity_desk.messages.addresses import (
 from integrity_desk.messages.bounces import read_report, record_bounce
 from integrity_desk.messages.service import acknowledge
 from integrity_desk.subjects.service import review_refs_in_urls, reviews_by_ref
+from integrity_desk.triage.harm import classify, merge_harms
 
 MAIL_ACTOR = Actor(None, "mail intake")
 NEEDS_COMPLETION = "needs-completion"
@@ -161,6 +162,7 @@ def receive(session: Session, raw: bytes, *, policy: MailPolicy, now: datetime,
         if created:  # DSA Art. 16(4), Art. 20: the receipt, threaded under the letter
             acknowledge(session, case, actor=MAIL_ACTOR, now=now,
                         in_reply_to=threading_id(letter.message_id))
+    _attachments_harm(session, case, letter)
     inbound_id = _store(session, letter, raw, case_id=case.id, route=route, outcome=outcome,
                         source=source, now=now, missing=missing)
     return Received(outcome, case.id, case.key, inbound_id, missing)
@@ -290,6 +292,18 @@ def _missing(session: Session, route: str, f: LetterFields, letter: Letter) -> l
     elif route == CaseKind.TRUSTED_FLAGGER_NOTICE:
         missing.append("trusted_flagger: which trusted flagger sends the notice")
     return missing
+
+
+def _attachments_harm(session: Session, case: Case, letter: Letter) -> None:
+    """What a letter's attachments show by their names (``beheading.mp4``) makes its case
+    harmful to work (``cases.harm``, which routing reads; docs/wellbeing.md)."""
+    found = classify("", attachments=[(a.filename, a.content_type)
+                                      for a in letter.attachments]).code
+    harm = merge_harms(case.harm, found)
+    if found and harm != case.harm:
+        session.execute(update(Case).where(Case.id == case.id).values(harm=harm)
+                        .execution_options(synchronize_session=False))
+        case.harm = harm
 
 
 def _open(session: Session, intake: Intake, route: str, letter: Letter, f: LetterFields,

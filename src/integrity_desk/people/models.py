@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integrity_desk.db import Base, JSONType, UTCDateTime, utcnow
@@ -50,6 +50,9 @@ class User(Base):
     skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
     max_tier: Mapped[int] = mapped_column(Integer, default=1)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Harmful review text is blurred until revealed (docs/wellbeing.md); the person may turn
+    # it off, and then every harmful item shown counts as seen.
+    blur_harm: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     team: Mapped[Team | None] = relationship(lazy="joined")

@@ -27,6 +27,7 @@ from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput
 from integrity_desk.routing import manage, service
 from integrity_desk.routing.models import Queue
+from integrity_desk.wellbeing import service as wellbeing
 
 router = APIRouter(tags=["queues"])
 
@@ -154,6 +155,8 @@ def reactivate_queue(slug: str, session: SessionDep, principal: QueueManager) ->
 
 class ClaimOut(BaseModel):
     case: str | None = Field(description="key of the case now yours; null when none is waiting")
+    note: str | None = Field(default=None, description=(
+        "why harmful cases were passed over: you reached today's cap of harmful items"))
 
 
 @router.post("/queues/{slug}/claim", response_model=ClaimOut)
@@ -161,12 +164,16 @@ def claim_next(slug: str, session: SessionDep, principal: CaseWorker) -> Respons
     now = utcnow()
     # From the configuration snapshot (one tiny version read, fresh), not an ORM load.
     queue = desk_config(session).queues.by_slug.get(slug) or service.get_queue(session, slug)
-    claimed = service.claim_next(session, user=principal.user, queue=queue, now=now)
+    # A person at today's cap of harmful items is offered the other work (docs/wellbeing.md).
+    mine = wellbeing.standing(session, principal.user, now)
+    note = mine.refusal() if mine.at_cap else None
+    claimed = service.claim_next(session, user=principal.user, queue=queue, now=now,
+                                 spare_harm=mine.at_cap)
     if claimed is None:
-        return json_of(ClaimOut(case=None))
+        return json_of(ClaimOut(case=None, note=note))
     case_id, kind = claimed
     record(session, kind="case.claimed", category="state", actor=principal.actor,
            case_id=case_id, at=now, payload={"before": None, "after": principal.user.id,
                                              "queue": slug})
     session.commit()
-    return json_of(ClaimOut(case=case_key(kind, case_id)))
+    return json_of(ClaimOut(case=case_key(kind, case_id), note=note))

@@ -167,10 +167,17 @@ def may_claim_queue(user: User, queue: Queue | QueueInfo) -> None:
         raise NotFound(f"no queue {queue.slug!r}", field="queue")
 
 
+def _spared(spare_harm: bool) -> ColumnElement[bool]:
+    """SQL: nothing harmful to view, for a person at today's cap (wellbeing); else anything."""
+    return Case.harm.is_(None) if spare_harm else true()
+
+
 @lru_cache(maxsize=64)
-def _claim_statement(role: Role, languages: bool, team: bool) -> Update:
-    """The claim for users of one role (with or without languages and a team), built once:
-    building it cost more than running it. Who claims, and which queue, are parameters.
+def _claim_statement(role: Role, languages: bool, team: bool, spare_harm: bool = False
+                     ) -> Update:
+    """The claim for users of one role (with or without languages and a team, spared harmful
+    cases or not), built once: building it cost more than running it. Who claims, and which
+    queue, are parameters.
 
     One conditional UPDATE: on PostgreSQL the inner SELECT skips rows another claimer has
     locked, so 32 claimers take 32 different cases without waiting on one another.
@@ -182,7 +189,8 @@ def _claim_statement(role: Role, languages: bool, team: bool) -> Update:
         select(Case.id)
         # The status is a literal, not a bound parameter: only then may PostgreSQL's generic
         # plan for this prepared statement use the partial index ix_cases_claim.
-        .where(Case.queue_id == bindparam("p_queue_id"), WAITING_IN_QUEUE, works)
+        .where(Case.queue_id == bindparam("p_queue_id"), WAITING_IN_QUEUE, works,
+               _spared(spare_harm))
         # queue_id leads the order (a no-op: it is fixed above) so that only the indexes
         # that start with the queue can serve it; the planner would otherwise walk a status
         # index and discard every other queue's cases on the way.
@@ -202,11 +210,15 @@ def _claim_statement(role: Role, languages: bool, team: bool) -> Update:
 
 
 def claim_next(
-    session: Session, *, user: User, queue: Queue | QueueInfo, now: datetime
+    session: Session, *, user: User, queue: Queue | QueueInfo, now: datetime,
+    spare_harm: bool = False,
 ) -> tuple[int, str] | None:
-    """Give the caller the most urgent case of the queue they may work: (id, kind), or None."""
+    """Give the caller the most urgent case of the queue they may work: (id, kind), or None.
+    ``spare_harm``: the person has reached today's cap of harmful items (wellbeing.service),
+    so the most urgent case with nothing harmful in it is theirs instead."""
     may_claim_queue(user, queue)
-    statement = _claim_statement(Role(user.role), bool(user.languages), user.team_id is not None)
+    statement = _claim_statement(Role(user.role), bool(user.languages), user.team_id is not None,
+                                 spare_harm)
     row = session.execute(statement, {  # p_: an UPDATE reserves its columns' own names
         "p_queue_id": queue.id, "p_max_tier": user.max_tier, "p_languages": user.languages,
         "p_team_id": user.team_id, "p_user_id": user.id, "p_now": now}).first()
@@ -233,17 +245,18 @@ def possible_assignees(session: Session, user: User, *, limit: int = 500) -> lis
 
 
 @lru_cache(maxsize=64)
-def _head_statement(role: Role, languages: bool, team: bool) -> Any:
+def _head_statement(role: Role, languages: bool, team: bool, spare_harm: bool = False) -> Any:
     works = _work_terms(role, max_tier=bindparam("p_max_tier"),
                         languages=bindparam("p_languages", expanding=True) if languages else None,
                         team_id=bindparam("p_team_id") if team else None)
     return (select(Case.priority, Case.resolution_due_at, Case.id)
-            .where(Case.queue_id == bindparam("p_queue_id"), WAITING_IN_QUEUE, works)
+            .where(Case.queue_id == bindparam("p_queue_id"), WAITING_IN_QUEUE, works,
+                   _spared(spare_harm))
             .order_by(Case.queue_id, Case.priority, Case.resolution_due_at, Case.id).limit(1))
 
 
-def claim_next_of_mine(session: Session, *, user: User, actor: Actor, now: datetime
-                       ) -> tuple[int, str] | None:
+def claim_next_of_mine(session: Session, *, user: User, actor: Actor, now: datetime,
+                       spare_harm: bool = False) -> tuple[int, str] | None:
     """Claim the most urgent waiting case of all the queues the user works: (id, kind), or
     None when nothing waits.
 
@@ -258,7 +271,8 @@ def claim_next_of_mine(session: Session, *, user: User, actor: Actor, now: datet
     # the configuration just before the deactivation must still be worked (an empty queue
     # costs one index probe).
     queues = readable_queues(session, user, active_only=False)
-    statement = _head_statement(Role(user.role), bool(user.languages), user.team_id is not None)
+    statement = _head_statement(Role(user.role), bool(user.languages), user.team_id is not None,
+                                spare_harm)
     heads = []
     for queue in queues:
         head = session.execute(statement, {
@@ -268,7 +282,7 @@ def claim_next_of_mine(session: Session, *, user: User, actor: Actor, now: datet
             priority, due, case_id = head
             heads.append(((priority, due is None, due or now, case_id), queue))
     for _, queue in sorted(heads, key=lambda h: h[0]):
-        claimed = claim_next(session, user=user, queue=queue, now=now)
+        claimed = claim_next(session, user=user, queue=queue, now=now, spare_harm=spare_harm)
         if claimed is not None:
             record(session, kind="case.claimed", category="state", actor=actor,
                    case_id=claimed[0], at=now,

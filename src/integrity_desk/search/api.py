@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from integrity_desk.api.deps import CaseReader, SessionDep
 from integrity_desk.search import service
 from integrity_desk.search.domain import MAX_QUERY
+from integrity_desk.triage.harm import parse_harms
 
 router = APIRouter(tags=["search"])
 
@@ -27,6 +28,9 @@ class SearchHitOut(BaseModel):
     snippet: str | None = Field(description="where the words matched (description or "
                                             "comment), masked")
     highlights: list[str] = Field(description="the parts of the snippet that matched")
+    harm: list[str] = Field(default_factory=list, description=(
+        "what triage found harmful to view in the case's own title and description (threat, "
+        "violence, hate, sexual; docs/wellbeing.md): the console hides its title and snippet"))
 
 
 class SearchPage(BaseModel):
@@ -49,7 +53,8 @@ def page_out(result: service.SearchResult) -> SearchPage:
             status=case.status, priority=f"P{case.priority}",
             queue=case.queue.slug if case.queue else None, matched=hit.matched, label=hit.label,
             snippet="".join(t for t, _ in snippet) or None,
-            highlights=sorted({t for t, marked in snippet if marked})))
+            highlights=sorted({t for t, marked in snippet if marked}),
+            harm=list(parse_harms(case.text_harm))))
     return SearchPage(query=result.query, recognised=result.recognised, items=items,
                       page=result.page, has_more=result.has_more, capped=result.capped)
 

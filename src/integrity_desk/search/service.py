@@ -241,7 +241,8 @@ _CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
 
 # -- the page --------------------------------------------------------------------------------------
 # What a hit shows: the columns of a result row, not the whole case (details, SLA …).
-_SHOWN = (Case.kind, Case.title, Case.description, Case.status, Case.priority, Case.queue_id)
+_SHOWN = (Case.kind, Case.title, Case.description, Case.status, Case.priority, Case.queue_id,
+          Case.text_harm)
 
 
 def _load(session: Session, ids: Sequence[int]) -> dict[int, Case]:

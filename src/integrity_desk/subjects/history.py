@@ -36,6 +36,7 @@ class ReviewFacts:
     experienced_at: datetime | None
     business_id: int | None
     reviewer_id: int | None
+    harm: str | None = None  # triage's verdict as stored (triage.harm): "threat,hate"
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class SubjectFacts:
 
 _REVIEW_COLUMNS = (Review.id, Review.ref, Review.title, Review.text, Review.rating,
                    Review.language, Review.status, Review.label, Review.published_at,
-                   Review.experienced_at, Review.business_id, Review.reviewer_id)
+                   Review.experienced_at, Review.business_id, Review.reviewer_id, Review.harm)
 
 
 def _review(row: tuple) -> ReviewFacts:  # type: ignore[type-arg]

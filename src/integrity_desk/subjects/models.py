@@ -63,6 +63,8 @@ class Review(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default="published")
     label: Mapped[str | None] = mapped_column(String(300))
+    # What triage found harmful to view in its title and text (triage.harm): "threat,hate".
+    harm: Mapped[str | None] = mapped_column(String(64))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     experienced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from integrity_desk.bulk import BulkInsert
 from integrity_desk.db import utcnow
 from integrity_desk.subjects.models import Business, Review, Reviewer
+from integrity_desk.triage.harm import classify
 
 REVIEW_URL = re.compile(r"/reviews?/([A-Za-z0-9_-]{1,64})(?:[/?#]|$)")
 
@@ -49,6 +50,8 @@ class ReviewFacts(NamedTuple):
     rating: int | None
     status: str
     business_review_count: int | None
+    # What triage found harmful to view in it (triage.harm), as stored: "threat,hate".
+    harm: str | None = None
     new: bool = False
 
 
@@ -120,26 +123,35 @@ def reviews_by_ref(
         snap = by_ref.get(ref)
         row: dict[str, Any] = dict(
             ref=ref, text="", title=None, rating=None, language=None, status="published",
-            published_at=None, business_id=None, reviewer_id=None, experienced_at=None)
+            published_at=None, business_id=None, reviewer_id=None, experienced_at=None,
+            harm=None)
         if snap is not None:
             row.update(
                 text=snap.text or "", title=snap.title, rating=snap.rating,
                 language=snap.language, published_at=getattr(snap, "published_at", None),
                 business_id=businesses[snap.business_domain].id
                 if snap.business_domain else None,
-                reviewer_id=reviewers[snap.reviewer_ref].id if snap.reviewer_ref else None)
+                reviewer_id=reviewers[snap.reviewer_ref].id if snap.reviewer_ref else None,
+                harm=review_harm(snap.title, snap.text, snap.language))
         rows[ref] = row
     for review_id, ref in _MIRROR_REVIEWS.execute(session, list(rows.values())):
         row, snap = rows[ref], by_ref.get(ref)
         business = businesses[snap.business_domain] if snap and snap.business_domain else None
         found[ref] = ReviewFacts(
             review_id, ref, row["business_id"], row["language"], row["text"][:160],
-            row["rating"], row["status"], business.review_count if business else None, new=True)
+            row["rating"], row["status"], business.review_count if business else None,
+            harm=row["harm"], new=True)
     raced = [ref for ref in missing if ref not in found]  # a concurrent writer mirrored them
     if raced:
         found.update((r.ref, ReviewFacts(*r)) for r in session.execute(
             _REVIEWS_BY_REF, {"keys": raced}))
     return found
+
+
+def review_harm(title: str | None, text: str | None, language: str | None) -> str | None:
+    """Triage's verdict on a review as it is stored (``reviews.harm``): read once, when the
+    review is mirrored, so no list or page classifies it again."""
+    return classify(f"{title or ''}\n{text or ''}", language=language).code
 
 
 def business_review_counts(session: Session, business_ids: Iterable[int]) -> dict[int, int]:
@@ -159,7 +171,7 @@ _OWNERS = union_all(
 _REVIEWS_BY_REF = (
     select(Review.id, Review.ref, Review.business_id, Review.language,
            func.substr(Review.text, 1, 160), Review.rating, Review.status,
-           Business.review_count)
+           Business.review_count, Review.harm)
     .outerjoin(Business, Business.id == Review.business_id)
     .where(Review.ref.in_(bindparam("keys", expanding=True)))
 )
@@ -171,7 +183,7 @@ _MIRROR_REVIEWERS = BulkInsert(
     conflict=["ref"], returning=["id", "ref", "review_count"])
 _MIRROR_REVIEWS = BulkInsert(
     Review.__table__, ["ref", "text", "title", "rating", "language", "status", "published_at",
-                       "business_id", "reviewer_id", "experienced_at"],
+                       "business_id", "reviewer_id", "experienced_at", "harm"],
     conflict=["ref"], returning=["id", "ref"])
 _REVIEW_COUNTS = select(Business.id, Business.review_count).where(
     Business.id.in_(bindparam("ids", expanding=True)))

@@ -133,6 +133,11 @@ FACTORS: dict[str, Callable[[Mapping[str, Any], TriageFacts], tuple[int, str]]] 
     "repeat_subject": _repeat,
 }
 THRESHOLDS_FACTOR = "priority_thresholds"
+# Not a score: the daily cap of harmful items a person is offered (docs/wellbeing.md), kept
+# with the rules because it is the same kind of thing, a manager's tuning of who gets what.
+HARM_CAP_FACTOR = "harm_exposure_cap"
+DEFAULT_HARM_CAP = 20
+_SETTINGS = frozenset({THRESHOLDS_FACTOR, HARM_CAP_FACTOR})
 
 
 # Factors whose `points` map a value (kind, type, tier, category) to points.
@@ -148,8 +153,8 @@ def _number(value: Any) -> bool:
 
 def validate_rule(factor: str, params: Mapping[str, Any]) -> None:
     """Refuse any rule scoring could not read, so a bad edit fails at the API, not at intake."""
-    if factor != THRESHOLDS_FACTOR and factor not in FACTORS:
-        known = ", ".join(sorted([*FACTORS, THRESHOLDS_FACTOR]))
+    if factor not in _SETTINGS and factor not in FACTORS:
+        known = ", ".join(sorted([*FACTORS, *_SETTINGS]))
         raise ValueError(f"unknown factor {factor!r}; known: {known}")
     if not isinstance(params, Mapping):
         raise ValueError("params must be an object")
@@ -157,6 +162,10 @@ def validate_rule(factor: str, params: Mapping[str, Any]) -> None:
         values = [params.get(p) for p in ("P0", "P1", "P2", "P3")]
         if any(not _number(v) for v in values) or values != sorted(values, reverse=True):
             raise ValueError("priority_thresholds needs numbers P0 ≥ P1 ≥ P2 ≥ P3")
+    if factor == HARM_CAP_FACTOR:
+        items = params.get("items")
+        if not isinstance(items, int) or isinstance(items, bool) or not 0 <= items <= 10_000:
+            raise ValueError("harm_exposure_cap needs items: a whole number from 0 to 10000")
     for key, descending in _BAND_ORDER.items():
         if key in params:
             bands = params[key]
@@ -181,12 +190,23 @@ def validate_rule(factor: str, params: Mapping[str, Any]) -> None:
             raise ValueError(f"{key} must be a number")
 
 
+def harm_cap(rules: Iterable[Rule]) -> int:
+    """The daily cap of harmful items: the last active cap rule's, else the default."""
+    cap = DEFAULT_HARM_CAP
+    for rule in rules:
+        if rule.factor == HARM_CAP_FACTOR:
+            cap = int(rule.params["items"])
+    return cap
+
+
 def score(rules: Iterable[Rule], facts: TriageFacts) -> TriageResult:
     thresholds = DEFAULT_THRESHOLDS
     reasons: list[Reason] = []
     for rule in rules:
         if rule.factor == THRESHOLDS_FACTOR:
             thresholds = {k: rule.params[k] for k in DEFAULT_THRESHOLDS}
+            continue
+        if rule.factor == HARM_CAP_FACTOR:
             continue
         points, why = FACTORS[rule.factor](rule.params, facts)
         if points:

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.errors import InvalidInput
 from integrity_desk.triage.defaults import DEFAULT_RULES
-from integrity_desk.triage.domain import Rule, TriageFacts, TriageResult, score, validate_rule
+from integrity_desk.triage.domain import (
+    Rule,
+    TriageFacts,
+    TriageResult,
+    harm_cap,
+    score,
+    validate_rule,
+)
 from integrity_desk.triage.models import TriageRule
 
 
@@ -25,6 +32,8 @@ class RuleBook:
                                                                      TriageRule.id)
             )
         ]
+
+        self.harm_cap = harm_cap(self.rules)
 
     def score(self, facts: TriageFacts) -> TriageResult:
         return score(self.rules, facts)

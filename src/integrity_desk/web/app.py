@@ -23,6 +23,7 @@ from integrity_desk.web.caselist import router as caselist_router
 from integrity_desk.web.decision_pages import router as decision_router
 from integrity_desk.web.dsa_pages import router as dsa_router
 from integrity_desk.web.errors import LoginRequired, PageError
+from integrity_desk.web.harm_pages import router as harm_pages_router
 from integrity_desk.web.legal_pages import router as legal_router
 from integrity_desk.web.mail_pages import router as mail_pages_router
 from integrity_desk.web.outbox_pages import router as outbox_pages_router
@@ -103,6 +104,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(dsa_router)
     app.include_router(overview_router)
     app.include_router(case_router)
+    app.include_router(harm_pages_router)
     app.include_router(mail_pages_router)
     app.include_router(work_router)
     app.include_router(caselist_router)

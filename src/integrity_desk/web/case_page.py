@@ -44,8 +44,11 @@ from integrity_desk.subjects.history import subject_facts
 from integrity_desk.web import case_view as views
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.errors import PageError
+from integrity_desk.web.harm_view import shield_for, shown_items
 from integrity_desk.web.render import is_htmx, render, templates
 from integrity_desk.web.request_views import linked_requests
+from integrity_desk.wellbeing import service as wellbeing
+from integrity_desk.wellbeing.domain import Item
 
 router = APIRouter(include_in_schema=False)
 
@@ -118,7 +121,8 @@ def _may_work(session: Session, user: User, case: Case) -> bool:
 
 
 def _work_context(session: Session, viewer: Viewer, case: Case, *, show: str,
-                  before: int | None = None) -> dict[str, Any]:
+                  before: int | None = None, revealed_item: Item | None = None
+                  ) -> dict[str, Any]:
     """Header, actions and timeline: what every action answers with (a fixed set of reads)."""
     now = utcnow()
     case = repo.load_for_view(session, case.id)
@@ -138,15 +142,17 @@ def _work_context(session: Session, viewer: Viewer, case: Case, *, show: str,
                                       assignees=assignees),
         "timeline": views.timeline_view(case.key, show, events, older),
         "before": before,
+        "shield": shield_for(viewer.user, revealed_item),
         # One per rendering of the form: a double click sends the reply once.
         "reply_nonce": uuid4().hex,
     }
 
 
 def _page_context(request: Request, session: Session, viewer: Viewer, case: Case, *,
-                  show: str = "all", before: int | None = None,
-                  revealed: bool = False) -> dict[str, Any]:
-    context = _work_context(session, viewer, case, show=show, before=before)
+                  show: str = "all", before: int | None = None, revealed: bool = False,
+                  revealed_item: Item | None = None) -> dict[str, Any]:
+    context = _work_context(session, viewer, case, show=show, before=before,
+                            revealed_item=revealed_item)
     case = context["case"]
     subjects = case_history.subjects_of_case(session, case.id)
     facts = subject_facts(
@@ -162,7 +168,12 @@ def _page_context(request: Request, session: Session, viewer: Viewer, case: Case
     others = case_history.other_cases(session, viewer.user, case_id=case.id,
                                       subjects=subjects + owners)
     other_ids = {c.id for cases in others.values() for c in cases}
-    context.update(
+    # Harmful items shown in clear (blur off) count towards the person's day, once each.
+    seen = shown_items(context["shield"], case_id=case.id, text_harm=case.text_harm,
+                       facts=facts)
+    if seen:
+        wellbeing.count_seen(session, viewer.user, seen, now=context["now"], how="shown")
+    context.update(counted=bool(seen),
         title=f"{case.key} · {views.label(case.kind)}",
         requester=views.requester_view(
             case, may_reveal=allows(viewer.user.role, Action.PII_REVEAL), revealed=revealed),
@@ -180,9 +191,12 @@ def _page_context(request: Request, session: Session, viewer: Viewer, case: Case
 
 def _full_page(request: Request, session: Session, viewer: Viewer, case: Case, *,
                show: str = "all", before: int | None = None, revealed: bool = False,
-               error: str | None = None, status_code: int = 200) -> Response:
+               error: str | None = None, status_code: int = 200,
+               revealed_item: Item | None = None) -> Response:
     context = _page_context(request, session, viewer, case, show=show, before=before,
-                            revealed=revealed)
+                            revealed=revealed, revealed_item=revealed_item)
+    if context["counted"]:  # harmful items shown in clear (blur off) were counted as seen
+        session.commit()
     context["error"] = error
     return render(request, "case.html", context, status_code=status_code)
 

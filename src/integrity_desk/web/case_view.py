@@ -30,6 +30,7 @@ from integrity_desk.subjects.history import (
     ReviewFacts,
     SubjectFacts,
 )
+from integrity_desk.wellbeing.domain import reveal_words
 
 FILTER_LABELS = {"all": "All", "comments": "Comments", "state": "State changes", "sla": "SLA",
                  "audit": "Audit"}
@@ -86,6 +87,9 @@ class HeaderView:
     created_at: datetime
     updated_at: datetime
     linked_requests: int
+    id: int = 0
+    text_harm: str | None = None  # harmful to view in its own title and description
+    harm: str | None = None  # harmful to view anywhere in it (its text or its reviews)
 
 
 def header_view(case: Case, *, viewer: User, now: datetime, merged_into: str | None) -> HeaderView:
@@ -110,7 +114,8 @@ def header_view(case: Case, *, viewer: User, now: datetime, merged_into: str | N
         channel=case.channel, tags=list(case.tag_list or []), legal_deadline=case.legal_deadline,
         legal_restricted=case.legal_restricted, merged_into=merged_into,
         created_at=case.created_at, updated_at=case.updated_at,
-        linked_requests=case.linked_request_count)
+        linked_requests=case.linked_request_count, id=case.id, text_harm=case.text_harm,
+        harm=case.harm)
 
 
 @dataclass(frozen=True)
@@ -358,6 +363,8 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
         return "edited " + ", ".join(sorted((p.get("changes") or {}).keys()) or ["the case"])
     if kind == "pii.revealed":
         return "revealed the personal data (" + ", ".join(p.get("fields") or []) + ")"
+    if kind == "harm.revealed":
+        return reveal_words(p)
     if kind == "case.viewed":
         return f"read the legal-restricted case ({p.get('what', 'case')})"
     if kind.startswith("message."):

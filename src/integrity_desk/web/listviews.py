@@ -37,6 +37,7 @@ class CaseRow:
     tags: list[str]
     ticking: bool = False  # only a running clock: clock.js counts it down
     left: str = ""  # a running clock's time left or overdue, to the minute ("2 h 10 m")
+    harm: str | None = None  # its own title or description is harmful to view (hidden)
 
     @property
     def sla_sentence(self) -> str:
@@ -80,5 +81,5 @@ def case_row(case: Case, now: datetime) -> CaseRow:
         assignee=case.assignee.name if case.assignee_id and case.assignee else None,
         sla_state=state_value, due=iso(case.resolution_due_at),
         at_risk=iso(case.resolution_at_risk_at), countdown=text, tags=list(case.tag_list or []),
-        ticking=clock.ticking,
+        ticking=clock.ticking, harm=case.text_harm,
         left=duration_words(clock.left) if clock.ticking and clock.left is not None else "")

@@ -9,21 +9,32 @@ from starlette.responses import Response
 
 from integrity_desk.api.deps import SessionDep
 from integrity_desk.api.paging import RowId
+from integrity_desk.db import utcnow
 from integrity_desk.errors import NotFound
 from integrity_desk.people import service as people
+from integrity_desk.people.models import Role
 from integrity_desk.web.deps import MyPage
 from integrity_desk.web.errors import PageError
 from integrity_desk.web.render import is_htmx, render
 from integrity_desk.web.views import person_view, token_row
+from integrity_desk.wellbeing import service as wellbeing
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/account")
-def account(request: Request, session: SessionDep, viewer: MyPage) -> Response:
+def account(request: Request, session: SessionDep, viewer: MyPage,
+            saved: str | None = None) -> Response:
+    """Who you are, your harm-shield setting and today's count (with everyone's for managers
+    and admins, who look after their people), and your tokens."""
+    now = utcnow()
     tokens = [token_row(t) for t in people.list_tokens(session, viewer.user.id)]
-    return render(request, "account.html", {"viewer": viewer, "me": person_view(viewer.user),
-                                            "tokens": tokens, "title": "Your account"})
+    oversees = viewer.user.role in (Role.MANAGER, Role.ADMIN)
+    return render(request, "account.html", {
+        "viewer": viewer, "me": person_view(viewer.user), "tokens": tokens,
+        "title": "Your account", "harm": wellbeing.standing(session, viewer.user, now),
+        "blur_harm": viewer.user.blur_harm, "saved": saved == "blur",
+        "people_today": wellbeing.people_today(session, now) if oversees else None})
 
 
 @router.post("/account/tokens/{token_id}/revoke")

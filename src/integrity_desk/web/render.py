@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from integrity_desk import __version__
 from integrity_desk.access.domain import Action, allows
+from integrity_desk.triage.harm import harm_words
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -55,6 +56,7 @@ def _thousands(value: int) -> str:
 
 
 templates.env.filters["thousands"] = _thousands
+templates.env.filters["harm_words"] = harm_words
 templates.env.globals["version"] = __version__
 
 

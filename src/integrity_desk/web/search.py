@@ -42,6 +42,7 @@ class HitRow:
     queue: str | None
     matched: str
     snippet: list[Segment] | None
+    harm: str | None = None  # the case's own text is harmful to view: hidden (harm shield)
 
 
 def _rows(result: service.SearchResult) -> list[HitRow]:
@@ -54,7 +55,7 @@ def _rows(result: service.SearchResult) -> list[HitRow]:
         rows.append(HitRow(key=case.key, kind=case.kind.replace("_", " "), title=hit.title,
                            status=case.status.replace("_", " "), priority=f"P{case.priority}",
                            queue=case.queue.slug if case.queue else None, matched=matched,
-                           snippet=hit.snippet))
+                           snippet=hit.snippet, harm=case.text_harm))
     return rows
 
 

@@ -22,6 +22,7 @@ from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.listviews import case_row
 from integrity_desk.web.render import is_htmx, render
 from integrity_desk.web.views import person_view
+from integrity_desk.wellbeing import service as wellbeing
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,7 +43,8 @@ def my_work(request: Request, session: SessionDep, viewer: Reader,
         "viewer": viewer, "me": person_view(viewer.user), "title": "My work",
         "rows": [case_row(c, now) for c in cases], "more": more is not None,
         "may_claim": allows(viewer.user.role, Action.CASE_WORK),
-        "nothing_waiting": nothing is not None})
+        "nothing_waiting": nothing is not None,
+        "harm": wellbeing.standing(session, viewer.user, now)})
 
 
 def _go(request: Request, target: str) -> Response:
@@ -54,8 +56,13 @@ def _go(request: Request, target: str) -> Response:
 @router.post("/claim-next")
 def claim_next(request: Request, session: SessionDep, viewer: Worker) -> Response:
     """The most urgent waiting case of my queues becomes mine; off to its view. When nothing
-    waits, back to My work, which says so."""
-    claimed = claim_next_of_mine(session, user=viewer.user, actor=viewer.actor, now=utcnow())
+    waits, back to My work, which says so (and, at today's cap of harmful items, why the
+    harmful ones were passed over)."""
+    now = utcnow()
+    # At today's cap of harmful items, the next case with nothing harmful in it is offered.
+    spare = wellbeing.standing(session, viewer.user, now).at_cap
+    claimed = claim_next_of_mine(session, user=viewer.user, actor=viewer.actor, now=now,
+                                 spare_harm=spare)
     if claimed is None:
         return _go(request, "/?nothing=1")
     session.commit()
