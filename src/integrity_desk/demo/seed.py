@@ -282,9 +282,12 @@ def _walk(session: Session, case: Case, path: list[str], users: list[User], at: 
           rng: random.Random, until: datetime, step_at_most: timedelta | None = None) -> None:
     """Take the case along its path; stop at `until` (the seed's fixed now, not the wall clock,
     so that a slow run walks exactly as far as a fast one)."""
-    worker = next((u for u in users if _may(session, u, case)), None)
-    if worker is None:
+    # The work is spread over the people who may do it (not the admin, who administers), by
+    # the case's number: no draw from rng, so who works a case never changes what happens.
+    workers = [u for u in users if u.role not in ("admin", "viewer") and _may(session, u, case)]
+    if not workers:
         return
+    worker = workers[case.id % len(workers)]
     actor = actor_of(worker)
     longest = 600 if step_at_most is None else int(step_at_most.total_seconds() // 60)
     for step in path:
