@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from integrity_desk.api.app import create_app
 from integrity_desk.audit.service import SYSTEM
-from integrity_desk.cases.api import TransitionIn
+from integrity_desk.cases.schemas import TransitionIn
 from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.demo.seed import seed_demo

@@ -7,16 +7,15 @@ the stored event, and so its hash, is untouched.
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 from sqlalchemy import select
 
 from integrity_desk.api.deps import CaseReader, SessionDep
 from integrity_desk.api.paging import page_after_id
 from integrity_desk.audit.models import AuditEvent
+from integrity_desk.audit.schemas import EventOut, TimelinePage
 from integrity_desk.cases import repository as repo
 from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput
@@ -27,22 +26,6 @@ router = APIRouter(tags=["timeline"])
 CATEGORIES = ("comment", "state", "sla", "audit", "intake", "access", "legal", "privacy")
 # Payload keys that name our own staff, not a requester: shown as they are.
 STAFF_KEYS = frozenset({"assignee"})
-
-
-class EventOut(BaseModel):
-    id: int
-    seq: int
-    kind: str
-    category: str
-    actor: str
-    occurred_at: datetime
-    payload: dict[str, Any]
-    hash: str
-
-
-class TimelinePage(BaseModel):
-    items: list[EventOut]
-    next_cursor: str | None
 
 
 @router.get("/cases/{key}/timeline", response_model=TimelinePage)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,9 +15,17 @@ from integrity_desk.cases import service
 from integrity_desk.cases.domain import GuidelineCategory, Priority, case_key
 from integrity_desk.cases.models import Case, CaseRequest
 from integrity_desk.cases.schemas import (
+    AssignIn,
     CaseDetailOut,
     CasePage,
-    RequestOut,
+    CommentIn,
+    EditIn,
+    EscalateIn,
+    MergeIn,
+    Reason,
+    RequestPage,
+    SplitIn,
+    TransitionIn,
     case_detail_out,
     case_out,
     request_out,
@@ -99,17 +105,6 @@ def get_case(key: str, session: SessionDep, principal: CaseReader) -> CaseDetail
     return _detail(session, case)
 
 
-class Reason(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str | None = Field(default=None, max_length=5_000)
-
-
-class TransitionIn(Reason):
-    # Deciding is POST /cases/{key}/decisions: a decision cites its guideline and ground and
-    # yields statements of reasons, so it is never a bare transition.
-    action: Literal["start", "wait_on_requester", "wait_on_legal", "resume", "close", "reopen"]
-
-
 @router.post("/cases/{key}/transition", response_model=CaseDetailOut)
 def transition(key: str, body: TransitionIn, session: SessionDep,
                principal: CaseWorker) -> CaseDetailOut:
@@ -118,10 +113,6 @@ def transition(key: str, body: TransitionIn, session: SessionDep,
                        actor=principal.actor, now=utcnow(), reason=body.reason)
     session.commit()
     return _detail(session, case)
-
-
-class AssignIn(Reason):
-    assignee: str = Field(description="the assignee's e-mail")
 
 
 @router.post("/cases/{key}/assign", response_model=CaseDetailOut)
@@ -151,11 +142,6 @@ def release(key: str, body: Reason, session: SessionDep, principal: CaseWorker) 
     return _detail(session, case)
 
 
-class EscalateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=5_000)
-
-
 @router.post("/cases/{key}/escalate", response_model=CaseDetailOut)
 def escalate(key: str, body: EscalateIn, session: SessionDep,
              principal: CaseWorker) -> CaseDetailOut:
@@ -166,11 +152,6 @@ def escalate(key: str, body: EscalateIn, session: SessionDep,
     return _detail(session, case)
 
 
-class CommentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    body: str = Field(min_length=1, max_length=20_000)
-
-
 @router.post("/cases/{key}/comments", status_code=201)
 def add_comment(key: str, body: CommentIn, session: SessionDep,
                 principal: CaseWorker) -> dict[str, Any]:
@@ -178,20 +159,6 @@ def add_comment(key: str, body: CommentIn, session: SessionDep,
     service.comment(session, case, actor=principal.actor, now=utcnow(), body=body.body)
     session.commit()
     return {"case": case.key, "status": "recorded"}
-
-
-class EditIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    description: str | None = Field(default=None, max_length=20_000)
-    category: str | None = None
-    language: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
-    customer_tier: Literal["enterprise", "premium", "standard", "free"] | None = None
-    revenue_at_stake: int | None = Field(default=None, ge=0)
-    legal_deadline: datetime | None = None
-    tags: list[Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]] | None = (
-        Field(default=None, max_length=20))
-    reason: str | None = Field(default=None, max_length=5_000)
 
 
 @router.patch("/cases/{key}", response_model=CaseDetailOut)
@@ -215,12 +182,6 @@ def edit(key: str, body: EditIn, session: SessionDep, principal: CaseWorker) -> 
     return _detail(session, case)
 
 
-class MergeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    into: str = Field(description="key of the case that remains")
-    reason: str = Field(min_length=1, max_length=5_000)
-
-
 @router.post("/cases/{key}/merge", response_model=CaseDetailOut)
 def merge(key: str, body: MergeIn, session: SessionDep, principal: CaseWorker) -> CaseDetailOut:
     source = repo.get_case(session, principal.user, key, for_update=True)
@@ -234,12 +195,6 @@ def merge(key: str, body: MergeIn, session: SessionDep, principal: CaseWorker) -
     return _detail(session, into)
 
 
-class SplitIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    request_ids: list[int] = Field(min_length=1, max_length=1000)
-    reason: str = Field(min_length=1, max_length=5_000)
-
-
 @router.post("/cases/{key}/split", response_model=CaseDetailOut, status_code=201)
 def split(key: str, body: SplitIn, session: SessionDep, principal: CaseWorker) -> CaseDetailOut:
     case = repo.get_case(session, principal.user, key, for_update=True)
@@ -248,11 +203,6 @@ def split(key: str, body: SplitIn, session: SessionDep, principal: CaseWorker) -
                              reason=body.reason)
     session.commit()
     return _detail(session, new_case)
-
-
-class RequestPage(BaseModel):
-    items: list[RequestOut]
-    next_cursor: str | None
 
 
 @router.get("/cases/{key}/requests", response_model=RequestPage)

@@ -8,9 +8,9 @@ already loaded, so it adds no query.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from integrity_desk.cases.domain import allowed_from
 from integrity_desk.cases.models import Case, CaseRequest
@@ -21,7 +21,8 @@ from integrity_desk.privacy.domain import (
     mask_requester_name,
     mask_text,
 )
-from integrity_desk.privacy.schemas import HoldOut
+from integrity_desk.privacy.schemas import HoldOut, RequestId
+from integrity_desk.privacy.schemas import Reason as WhyReveal
 from integrity_desk.sla.clock import ClockReading
 from integrity_desk.sla.service import first_response_clock, resolution_clock
 from integrity_desk.triage.harm import parse_harms
@@ -228,3 +229,79 @@ def case_detail_out(case: Case, subjects: list[SubjectView], now: datetime,
         first_responded_at=case.first_responded_at, legal_holds=holds or [],
         pii_erased_at=case.pii_erased_at,
     )
+
+
+class Reason(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = Field(default=None, max_length=5_000)
+
+
+class TransitionIn(Reason):
+    # Deciding is POST /cases/{key}/decisions: a decision cites its guideline and ground and
+    # yields statements of reasons, so it is never a bare transition.
+    action: Literal["start", "wait_on_requester", "wait_on_legal", "resume", "close", "reopen"]
+
+
+class AssignIn(Reason):
+    assignee: str = Field(description="the assignee's e-mail")
+
+
+class EscalateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=5_000)
+
+
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    body: str = Field(min_length=1, max_length=20_000)
+
+
+class EditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=20_000)
+    category: str | None = None
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    customer_tier: Literal["enterprise", "premium", "standard", "free"] | None = None
+    revenue_at_stake: int | None = Field(default=None, ge=0)
+    legal_deadline: datetime | None = None
+    tags: list[Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]] | None = (
+        Field(default=None, max_length=20))
+    reason: str | None = Field(default=None, max_length=5_000)
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    into: str = Field(description="key of the case that remains")
+    reason: str = Field(min_length=1, max_length=5_000)
+
+
+class SplitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    request_ids: list[int] = Field(min_length=1, max_length=1000)
+    reason: str = Field(min_length=1, max_length=5_000)
+
+
+class RequestPage(BaseModel):
+    items: list[RequestOut]
+    next_cursor: str | None
+
+
+# The requester's personal data unmasked (POST /cases/{key}/reveal, the privacy slice's route):
+# a case's requester and requests, so their bodies live with the case's.
+class RevealIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: WhyReveal = Field(description="why you need to see it; recorded on the timeline")
+    requests: list[RequestId] = Field(default_factory=list, max_length=200,
+                                description="ids of linked requests to reveal too")
+
+
+class RevealOut(BaseModel):
+    case: str
+    requester: RequesterOut
+    title: str
+    description: str
+    details: dict[str, Any]
+    requests: list[RequestOut]
+    fields: list[str] = Field(description="the personal-data fields shown, as recorded")
+    revealed_at: datetime

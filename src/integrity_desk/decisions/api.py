@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -31,9 +30,11 @@ from integrity_desk.decisions.schemas import (
     ApprovalRuleIO,
     DecisionIn,
     DecisionOut,
+    DecisionPage,
     GuidelineIn,
     GuidelineOut,
     ReviewNoteIn,
+    SanctionOut,
     decision_out,
 )
 from integrity_desk.dsa.domain import check_category
@@ -96,14 +97,6 @@ def one_decision(session: Session, decision_id: int, key: str) -> DecisionOut:
     return decision_out(d, key, d.guideline, d.actions)
 
 
-class SanctionOut(BaseModel):
-    subject_type: str
-    subject_id: int
-    offence: int
-    action: str
-    duration_days: int | None
-
-
 @router.get("/cases/{key}/sanctions", response_model=list[SanctionOut],
             summary="The guideline's sanctions ladder applied to the reviewers and businesses "
                     "of the case")
@@ -111,11 +104,6 @@ def sanctions(key: str, guideline: Annotated[str, Query(min_length=1, max_length
               session: SessionDep, principal: CaseReader) -> list[dict[str, Any]]:
     case = repo.get_case(session, principal.user, key)
     return service.suggestions(session, case, guidelines.get(session, guideline))
-
-
-class DecisionPage(BaseModel):
-    items: list[DecisionOut]
-    next_cursor: int | None
 
 
 @router.get("/decisions", response_model=DecisionPage,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from integrity_desk.api.deps import CaseReader, CaseWorker, SessionDep
@@ -16,27 +14,15 @@ from integrity_desk.db import utcnow
 from integrity_desk.decisions import appeals
 from integrity_desk.decisions.api import one_decision
 from integrity_desk.decisions.models import OutOfCourtDispute
-from integrity_desk.decisions.schemas import ActionIn, Country, DecisionOut, Strict
+from integrity_desk.decisions.schemas import (
+    AppealOutcomeIn,
+    DecisionOut,
+    DisputeIn,
+    DisputeOut,
+    DisputeUpdate,
+)
 
 router = APIRouter(tags=["appeals"])
-
-
-class AppealOutcomeIn(Strict):
-    outcome: appeals.AppealOutcome
-    reasoning: str = Field(min_length=1, max_length=5000,
-                           description="the reasoned outcome sent to the appellant")
-    reverse_action_ids: list[int] = Field(
-        default_factory=list, max_length=500,
-        description="partly_overturned: the contested actions to reverse")
-    actions: list[ActionIn] = Field(default_factory=list, max_length=500,
-                                    description="new actions, e.g. after a notifier's appeal")
-    territorial_scope: list[Country] = Field(default_factory=list, max_length=40)
-    override_reason: str | None = Field(
-        default=None, max_length=2000,
-        description="a manager deciding an appeal against their own decision says why")
-    manifestly_unfounded: bool = Field(
-        default=False, description="upheld, and the complaint was manifestly unfounded "
-                                   "(counts towards DSA Art. 23 misuse)")
 
 
 @router.post("/cases/{key}/appeal-outcome", response_model=DecisionOut, status_code=201)
@@ -51,35 +37,6 @@ def decide_appeal(key: str, body: AppealOutcomeIn, session: SessionDep,
         user=principal.user, actor=principal.actor, now=utcnow())
     session.commit()
     return one_decision(session, outcome.id, case.key)
-
-
-class DisputeIn(Strict):
-    body: str = Field(min_length=1, max_length=200, description="the certified body")
-    reference: str | None = Field(default=None, max_length=120)
-    submitted_at: datetime
-
-
-class DisputeUpdate(Strict):
-    model_config = ConfigDict(extra="forbid")
-    outcome: str | None = None
-    decided_at: datetime | None = None
-    implemented: bool | None = None
-    implemented_at: datetime | None = None
-    notes: str | None = Field(default=None, max_length=5000)
-
-
-class DisputeOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    decision_id: int | None
-    body: str
-    reference: str | None
-    submitted_at: datetime
-    outcome: str | None
-    decided_at: datetime | None
-    implemented: bool | None
-    implemented_at: datetime | None
-    notes: str | None
 
 
 @router.get("/cases/{key}/disputes", response_model=list[DisputeOut])

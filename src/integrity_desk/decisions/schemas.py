@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from integrity_desk.decisions import appeals
 from integrity_desk.decisions.domain import ActionKind, ActionRequest, Automation, Ground
 from integrity_desk.decisions.models import Decision, DecisionAction, Guideline
 from integrity_desk.privacy.domain import mask_text
@@ -152,3 +153,63 @@ def decision_out(d: Decision, case_key: str, guideline: Guideline | None,
 class ApprovalRuleIO(Strict):
     action: ActionKind
     requires_approval: bool
+
+
+class SanctionOut(BaseModel):
+    subject_type: str
+    subject_id: int
+    offence: int
+    action: str
+    duration_days: int | None
+
+
+class DecisionPage(BaseModel):
+    items: list[DecisionOut]
+    next_cursor: int | None
+
+
+class AppealOutcomeIn(Strict):
+    outcome: appeals.AppealOutcome
+    reasoning: str = Field(min_length=1, max_length=5000,
+                           description="the reasoned outcome sent to the appellant")
+    reverse_action_ids: list[int] = Field(
+        default_factory=list, max_length=500,
+        description="partly_overturned: the contested actions to reverse")
+    actions: list[ActionIn] = Field(default_factory=list, max_length=500,
+                                    description="new actions, e.g. after a notifier's appeal")
+    territorial_scope: list[Country] = Field(default_factory=list, max_length=40)
+    override_reason: str | None = Field(
+        default=None, max_length=2000,
+        description="a manager deciding an appeal against their own decision says why")
+    manifestly_unfounded: bool = Field(
+        default=False, description="upheld, and the complaint was manifestly unfounded "
+                                   "(counts towards DSA Art. 23 misuse)")
+
+
+class DisputeIn(Strict):
+    body: str = Field(min_length=1, max_length=200, description="the certified body")
+    reference: str | None = Field(default=None, max_length=120)
+    submitted_at: datetime
+
+
+class DisputeUpdate(Strict):
+    model_config = ConfigDict(extra="forbid")
+    outcome: str | None = None
+    decided_at: datetime | None = None
+    implemented: bool | None = None
+    implemented_at: datetime | None = None
+    notes: str | None = Field(default=None, max_length=5000)
+
+
+class DisputeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    decision_id: int | None
+    body: str
+    reference: str | None
+    submitted_at: datetime
+    outcome: str | None
+    decided_at: datetime | None
+    implemented: bool | None
+    implemented_at: datetime | None
+    notes: str | None

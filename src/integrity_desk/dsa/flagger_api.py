@@ -2,60 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
-
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from sqlalchemy import select
 
 from integrity_desk.api.deps import ConfigReader, FlaggerManager, SessionDep
 from integrity_desk.api.paging import RowId
-from integrity_desk.cases.domain import GuidelineCategory
 from integrity_desk.db import utcnow
 from integrity_desk.dsa import flaggers
 from integrity_desk.dsa.models import TrustedFlagger
+from integrity_desk.dsa.schemas import FlaggerChange, FlaggerIn, FlaggerOut
 
 router = APIRouter(tags=["trusted flaggers"])
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-
-
-class FlaggerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=1, max_length=200)
-    country: Country
-    coordinator: str = Field(min_length=1, max_length=200,
-                             description="the Digital Services Coordinator that awarded it")
-    areas: list[GuidelineCategory] = Field(default_factory=list,
-                                           description="areas of expertise (empty: all)")
-    contact: EmailStr | None = None
-
-
-class FlaggerChange(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    coordinator: str | None = Field(default=None, min_length=1, max_length=200)
-    country: Country | None = None
-    areas: list[GuidelineCategory] | None = None
-    contact: EmailStr | None = None
-    active: bool | None = Field(default=None,
-                                description="false when the status is suspended or revoked")
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class FlaggerOut(BaseModel):
-    id: int
-    name: str
-    country: str
-    coordinator: str
-    areas: list[str]
-    contact: str | None
-    status: str
-    awarded_at: datetime
-    notices: int
-    decided: int
-    actioned: int
-    precision: float | None = Field(description="acted on / decided")
-    median_hours_to_decision: float | None
 
 
 def _out(f: TrustedFlagger, p: flaggers.Precision) -> FlaggerOut:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from integrity_desk.api.deps import CaseCreator, SessionDep
 from integrity_desk.api.hardening import INPUT_CLEARED
@@ -14,22 +12,18 @@ from integrity_desk.api.responses import json_of
 from integrity_desk.cases import repository as repo
 from integrity_desk.cases.schemas import CaseOut, case_out
 from integrity_desk.db import utcnow
-from integrity_desk.intake.schemas import CaseIn
+from integrity_desk.intake.schemas import (
+    BatchIn,
+    BatchOut,
+    CaseIn,
+    IntakeOut,
+)
 from integrity_desk.intake.service import Intake
 from integrity_desk.messages.service import acknowledge, acknowledge_request
 
 router = APIRouter(tags=["intake"])
-BATCH_LIMIT = 1000
 # 1,000 flags with their review texts; every other route keeps the app's smaller limit.
 BATCH_BODY_BYTES = 8 * 1_048_576
-
-
-class IntakeOut(BaseModel):
-    outcome: str = Field(description="created: a new case; linked: joined an open case")
-    receipt: str = Field(description="this request's own reference (RCPT-…)")
-    case: CaseOut | None = Field(
-        description="the case, when the caller may read it; null when the request landed in "
-                    "a case the caller may not read (another team's queue, legal-restricted)")
 
 
 @router.post("/cases", response_model=IntakeOut, status_code=201,
@@ -65,39 +59,6 @@ def create_case(payload: CaseIn, session: SessionDep, principal: CaseCreator) ->
                        receipt=outcome.receipt, case=shown)
     session.commit()
     return json_of(result, 201 if outcome.created else 200)
-
-
-class BatchIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    # Any item is accepted here and judged on its own: one malformed item (a string, a NUL,
-    # a bad field) is answered in its place while the others land.
-    items: list[Any] = Field(min_length=1, max_length=BATCH_LIMIT,
-                             description="flags, each as for POST /cases")
-
-
-class ItemError(BaseModel):
-    field: str = Field(description="the item's field, or 'item' for the item as a whole")
-    message: str
-
-
-class BatchItemOut(BaseModel):
-    index: int
-    # refused: the reporter is suspended from sending notices (DSA Art. 23(2))
-    status: Literal["created", "linked", "invalid", "refused"]
-    receipt: str | None = Field(default=None, description="the request's reference "
-                                "(created and linked items)")
-    case: str | None = Field(default=None, description="the case's key, where the caller may "
-                             "read the case")
-    errors: list[ItemError] | None = Field(default=None,
-                                           description="invalid or refused items: why")
-
-
-class BatchOut(BaseModel):
-    created: int
-    linked: int
-    invalid: int
-    refused: int
-    items: list[BatchItemOut]
 
 
 @router.post("/cases/batch", response_model=BatchOut,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +18,10 @@ from pydantic import (
 from pydantic.networks import validate_email
 
 from integrity_desk.cases.domain import Channel, GuidelineCategory
+from integrity_desk.cases.schemas import CaseOut
+
+BATCH_LIMIT = 1000
+
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -194,3 +198,43 @@ CaseIn = Annotated[
     Field(discriminator="kind"),
 ]
 
+
+class IntakeOut(BaseModel):
+    outcome: str = Field(description="created: a new case; linked: joined an open case")
+    receipt: str = Field(description="this request's own reference (RCPT-…)")
+    case: CaseOut | None = Field(
+        description="the case, when the caller may read it; null when the request landed in "
+                    "a case the caller may not read (another team's queue, legal-restricted)")
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # Any item is accepted here and judged on its own: one malformed item (a string, a NUL,
+    # a bad field) is answered in its place while the others land.
+    items: list[Any] = Field(min_length=1, max_length=BATCH_LIMIT,
+                             description="flags, each as for POST /cases")
+
+
+class ItemError(BaseModel):
+    field: str = Field(description="the item's field, or 'item' for the item as a whole")
+    message: str
+
+
+class BatchItemOut(BaseModel):
+    index: int
+    # refused: the reporter is suspended from sending notices (DSA Art. 23(2))
+    status: Literal["created", "linked", "invalid", "refused"]
+    receipt: str | None = Field(default=None, description="the request's reference "
+                                "(created and linked items)")
+    case: str | None = Field(default=None, description="the case's key, where the caller may "
+                             "read the case")
+    errors: list[ItemError] | None = Field(default=None,
+                                           description="invalid or refused items: why")
+
+
+class BatchOut(BaseModel):
+    created: int
+    linked: int
+    invalid: int
+    refused: int
+    items: list[BatchItemOut]

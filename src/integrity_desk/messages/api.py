@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import uuid4
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from integrity_desk.api.deps import (
@@ -25,29 +23,18 @@ from integrity_desk.errors import Conflict
 from integrity_desk.messages import outbound, replies, service
 from integrity_desk.messages.domain import Status, reply_key
 from integrity_desk.messages.models import OutboxMessage
+from integrity_desk.messages.schemas import (
+    MessageOut,
+    OutboxItem,
+    OutboxPage,
+    ReleaseIn,
+    ReplayIn,
+    ReplayOut,
+    ReplyIn,
+)
 from integrity_desk.privacy.domain import mask_contact, mask_text
 
 router = APIRouter(tags=["messages"])
-
-
-class MessageOut(BaseModel):
-    id: int
-    kind: str
-    to: str | None = Field(description="masked address")
-    role: str
-    language: str
-    subject: str
-    body: str = Field(description="contacts in the text masked")
-    status: str
-    held_reason: str | None
-    reviewed_at: datetime | None
-    created_at: datetime
-    sent_at: datetime | None
-    attempts: int
-    last_code: int | None = Field(description="the mail server's last reply code")
-    last_error: str | None = Field(description="the mail server's last answer, contacts masked")
-    next_attempt_at: datetime | None = Field(description="while queued: when it is tried next")
-    dead_at: datetime | None
 
 
 def message_out(m: OutboxMessage) -> MessageOut:
@@ -59,26 +46,6 @@ def message_out(m: OutboxMessage) -> MessageOut:
                       last_error=mask_text(m.last_error) if m.last_error else None,
                       next_attempt_at=m.next_attempt_at if m.status == Status.QUEUED else None,
                       dead_at=m.dead_at)
-
-
-class OutboxItem(MessageOut):
-    case_key: str
-
-
-class OutboxPage(BaseModel):
-    items: list[OutboxItem]
-    next_cursor: int | None
-
-
-class ReplayIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    message_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(
-        default=None, max_length=1000,
-        description="the dead letters to replay; leave out to replay all you may see")
-
-
-class ReplayOut(BaseModel):
-    replayed: int
 
 
 def outbox_item(m: OutboxMessage, case: Case) -> OutboxItem:
@@ -126,12 +93,6 @@ def case_messages(key: str, session: SessionDep, principal: CaseReader) -> list[
     return [message_out(m) for m in service.for_case(session, case)]
 
 
-class ReleaseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    body: str | None = Field(default=None, max_length=50_000,
-                             description="the corrected letter; omit to send it as written")
-
-
 @router.post("/messages/{message_id}/release", response_model=MessageOut)
 def release(message_id: RowId, body: ReleaseIn, session: SessionDep,
             principal: MessageReviewer) -> Any:
@@ -140,16 +101,6 @@ def release(message_id: RowId, body: ReleaseIn, session: SessionDep,
                     actor=principal.actor, now=utcnow(), body=body.body)
     session.commit()
     return message_out(message)
-
-
-class ReplyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=replies.REPLY_MAX,
-                      description="what to tell the requester, in your own words")
-    idempotency_key: str | None = Field(
-        default=None, min_length=1, max_length=64, pattern=r"^[\w.:-]+$",
-        description="sending the same key again queues nothing more and answers the reply "
-                    "already queued (200)")
 
 
 @router.post("/cases/{key}/replies", status_code=201, response_model=MessageOut)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from integrity_desk.api.deps import MisuseManager, SessionDep
@@ -15,20 +13,16 @@ from integrity_desk.db import utcnow
 from integrity_desk.misuse import service
 from integrity_desk.misuse.domain import LINES, Bucket, PartyType
 from integrity_desk.misuse.models import MisuseMeasure
+from integrity_desk.misuse.schemas import (
+    CandidateOut,
+    CounterOut,
+    MeasureIn,
+    MeasureOut,
+    MeasurePage,
+    PartyOut,
+)
 
 router = APIRouter(tags=["misuse"])
-
-
-class CandidateOut(BaseModel):
-    party_type: str
-    party_key: str
-    bucket: str
-    manifest: int
-    total: int
-    share: float
-    crossed: bool
-    last_measure: str | None
-    last_measure_at: datetime | None
 
 
 @router.get("/misuse/candidates", response_model=list[CandidateOut],
@@ -36,35 +30,6 @@ class CandidateOut(BaseModel):
 def candidates(bucket: Bucket, session: SessionDep, principal: MisuseManager,
                limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
     return service.candidates(session, bucket, utcnow(), limit)
-
-
-class CounterOut(BaseModel):
-    bucket: str
-    manifest: int
-    total: int
-    share: float
-    crossed: bool
-    line_count: int
-    line_share: float
-
-
-class MeasureOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    party_type: str
-    party_key: str
-    bucket: str
-    measure: str
-    manifest_count: int
-    total_count: int
-    reason: str
-    starts_at: datetime
-    ends_at: datetime | None
-
-
-class PartyOut(BaseModel):
-    counters: list[CounterOut]
-    measures: list[MeasureOut]
 
 
 @router.get("/misuse/parties/{party_type}/{party_key}", response_model=PartyOut)
@@ -83,16 +48,6 @@ def party(party_type: PartyType, party_key: str, session: SessionDep,
         measures=[MeasureOut.model_validate(m) for m in measures])
 
 
-class MeasureIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    party_type: PartyType
-    party_key: str = Field(min_length=1, max_length=254,
-                           description="a reviewer's desk id, or a notifier's e-mail address")
-    bucket: Bucket
-    reason: str = Field(min_length=1, max_length=5000,
-                        description="gravity, intent and circumstances weighed")
-
-
 @router.post("/misuse/measures", response_model=MeasureOut, status_code=201,
              summary="Warn, or after a warning suspend, a party over the line")
 def impose(body: MeasureIn, session: SessionDep, principal: MisuseManager) -> Any:
@@ -102,11 +57,6 @@ def impose(body: MeasureIn, session: SessionDep, principal: MisuseManager) -> An
                              actor=principal.actor, now=utcnow())
     session.commit()
     return measure
-
-
-class MeasurePage(BaseModel):
-    items: list[MeasureOut]
-    next_cursor: int | None
 
 
 @router.get("/misuse/measures", response_model=MeasurePage)

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
-
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from sqlalchemy import select
 
 from integrity_desk.api.deps import Myself, SessionDep, UserManager
@@ -14,19 +10,17 @@ from integrity_desk.api.paging import RowId
 from integrity_desk.errors import Forbidden
 from integrity_desk.people import service
 from integrity_desk.people.models import ApiToken, User
+from integrity_desk.people.schemas import (
+    AccountChange,
+    PasswordIn,
+    TokenIn,
+    TokenInfo,
+    TokenOut,
+    UserIn,
+    UserOut,
+)
 
 router = APIRouter(tags=["people"])
-
-
-class UserOut(BaseModel):
-    id: int
-    email: str
-    name: str
-    role: str
-    team: str | None = None
-    languages: list[str]
-    max_tier: int
-    active: bool
 
 
 def _user_out(user: User) -> UserOut:
@@ -39,18 +33,6 @@ def _user_out(user: User) -> UserOut:
 @router.get("/me", response_model=UserOut)
 def me(principal: Myself) -> UserOut:
     return _user_out(principal.user)
-
-
-class UserIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    email: EmailStr
-    name: str = Field(min_length=1, max_length=120)
-    role: str
-    password: str | None = None
-    team: str | None = None
-    languages: list[str] = []
-    skills: list[str] = []
-    max_tier: int | None = Field(default=None, ge=1, le=3)
 
 
 @router.get("/users", response_model=list[UserOut])
@@ -69,24 +51,6 @@ def create_user(body: UserIn, session: SessionDep, principal: UserManager) -> Us
     return _user_out(user)
 
 
-class TokenIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=120)
-    # At least one: an empty list answers 422 naming `scopes` instead of a default (issue 16).
-    scopes: list[Literal["read", "write", "admin"]] = Field(
-        default=["read", "write"], min_length=1, max_length=3,
-        description="what the token may do; at least one of read, write, admin")
-    expires_in_days: int | None = Field(default=90, ge=1, le=3650)
-
-
-class TokenOut(BaseModel):
-    id: int
-    name: str
-    scopes: list[str]
-    expires_at: datetime | None
-    token: str = Field(description="shown once; only its hash is stored")
-
-
 @router.post("/tokens", response_model=TokenOut, status_code=201)
 def create_token(body: TokenIn, session: SessionDep, principal: Myself) -> TokenOut:
     """A token for yourself, with at most the scopes of the token you call with."""
@@ -99,21 +63,6 @@ def create_token(body: TokenIn, session: SessionDep, principal: Myself) -> Token
     t = issued.token
     return TokenOut(id=t.id, name=t.name, scopes=t.scopes, expires_at=t.expires_at,
                     token=issued.secret)
-
-
-class TokenInfo(BaseModel):
-    """A token as listed: never its secret (only a hash is kept), the first characters to
-    recognise it by."""
-
-    id: int
-    name: str
-    prefix: str
-    scopes: list[str]
-    created_at: datetime
-    expires_at: datetime | None
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-    state: str = Field(description="active, expired or revoked")
 
 
 def token_info(token: ApiToken) -> TokenInfo:
@@ -153,16 +102,6 @@ def revoke_user_token(user_id: RowId, token_id: RowId, session: SessionDep,
                                  actor=principal.actor)
     session.commit()
     return token_info(token)
-
-
-class PasswordIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    password: str = Field(description="the new password; the policy in docs/access.md applies")
-
-
-class AccountChange(BaseModel):
-    user: UserOut
-    sessions_ended: int
 
 
 @router.post("/users/{user_id}/password", response_model=AccountChange)

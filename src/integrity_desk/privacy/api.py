@@ -2,48 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from integrity_desk.api.deps import LegalHolder, PiiRevealer, SessionDep
-from integrity_desk.api.paging import MAX_ROW_ID, IdCursor, RowId
+from integrity_desk.api.paging import IdCursor, RowId
 from integrity_desk.cases import repository as repo
-from integrity_desk.cases.schemas import RequesterOut, RequestOut, request_out, requester_out
+from integrity_desk.cases.schemas import RevealIn, RevealOut, request_out, requester_out
 from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput, NotFound
 from integrity_desk.privacy import holds
-from integrity_desk.privacy.schemas import HoldOut, HoldPage
+from integrity_desk.privacy.schemas import (
+    HoldIn,
+    HoldOut,
+    HoldPage,
+    LiftIn,
+    Ref,
+)
 from integrity_desk.privacy.service import reveal
 
 router = APIRouter(tags=["privacy"])
 
-# PostgreSQL text cannot hold NUL: refused at the door, naming the field, not as a database
-# error.
-RequestId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
-Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
-Reason = Annotated[Text, Field(min_length=3, max_length=2_000)]
-Ref = Annotated[Text, Field(min_length=1, max_length=300)]
-
-
-class RevealIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: Reason = Field(description="why you need to see it; recorded on the timeline")
-    requests: list[RequestId] = Field(default_factory=list, max_length=200,
-                                description="ids of linked requests to reveal too")
-
-
-class RevealOut(BaseModel):
-    case: str
-    requester: RequesterOut
-    title: str
-    description: str
-    details: dict[str, Any]
-    requests: list[RequestOut]
-    fields: list[str] = Field(description="the personal-data fields shown, as recorded")
-    revealed_at: datetime
 
 
 @router.post("/cases/{key}/reveal", response_model=RevealOut)
@@ -59,19 +39,6 @@ def reveal_case(key: str, body: RevealIn, session: SessionDep,
                      description=case.description, details=case.details,
                      requests=[request_out(r, reveal=True) for r in shown.requests],
                      fields=shown.fields, revealed_at=now)
-
-
-class HoldIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    case: Ref | None = Field(default=None, description="key of the case to hold …")
-    subject: Ref | None = Field(default=None, description="… or review:REF, business:DOMAIN, "
-                                                          "reviewer:REF")
-    reason: Reason
-
-
-class LiftIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: Reason
 
 
 @router.post("/legal-holds", response_model=HoldOut, status_code=201)

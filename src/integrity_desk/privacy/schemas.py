@@ -1,10 +1,20 @@
-"""What the API says about legal holds."""
+"""What the privacy API reads and answers: reveals of personal data and legal holds."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from integrity_desk.api.paging import MAX_ROW_ID
+
+# PostgreSQL text cannot hold NUL: refused at the door, naming the field, not as a database
+# error.
+RequestId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+Reason = Annotated[Text, Field(min_length=3, max_length=2_000)]
+Ref = Annotated[Text, Field(min_length=1, max_length=300)]
 
 
 class HoldOut(BaseModel):
@@ -24,3 +34,16 @@ class HoldOut(BaseModel):
 class HoldPage(BaseModel):
     items: list[HoldOut]
     next_cursor: str | None
+
+
+class HoldIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    case: Ref | None = Field(default=None, description="key of the case to hold …")
+    subject: Ref | None = Field(default=None, description="… or review:REF, business:DOMAIN, "
+                                                          "reviewer:REF")
+    reason: Reason
+
+
+class LiftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Reason

@@ -3,10 +3,7 @@ the next case of one."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,7 +16,7 @@ from integrity_desk.api.deps import (
 )
 from integrity_desk.api.responses import json_of
 from integrity_desk.audit.service import record
-from integrity_desk.cases.domain import OPEN_STATUSES, CaseKind, case_key
+from integrity_desk.cases.domain import OPEN_STATUSES, case_key
 from integrity_desk.cases.models import Case
 from integrity_desk.cases.repository import readable_clause
 from integrity_desk.configuration import desk_config
@@ -27,56 +24,11 @@ from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput
 from integrity_desk.routing import manage, service
 from integrity_desk.routing.models import Queue
+from integrity_desk.routing.schemas import ClaimOut, QueueIn, QueueOut, QueuePatch
 from integrity_desk.wellbeing import service as wellbeing
 
 router = APIRouter(tags=["queues"])
 
-Slug = Annotated[str, Field(pattern=f"^{manage.SLUG.pattern}$")]
-Position = Annotated[int, Field(ge=0, le=manage.MAX_POSITION,
-                                description="routing tries low positions first")]
-Tier = Annotated[int, Field(ge=1, le=3)]
-Label = Annotated[str, Field(min_length=1, max_length=64)]
-
-
-class QueueIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    slug: Slug
-    name: str = Field(min_length=1, max_length=120)
-    team: str = Field(min_length=1, max_length=120,
-                      description="name of the team that works it (required: see "
-                                  "docs/decisions.md)")
-    kinds: list[CaseKind] = Field(min_length=1, max_length=len(CaseKind))
-    tier: Tier = 1
-    languages: list[Label] = Field(default=[], max_length=100)
-    skills: list[Label] = Field(default=[], max_length=100)
-    position: Position = 100
-
-
-class QueuePatch(BaseModel):
-    """Only the fields present change; the team can be replaced, never removed."""
-
-    model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    team: str | None = Field(default=None, min_length=1, max_length=120)
-    kinds: list[CaseKind] | None = Field(default=None, min_length=1, max_length=len(CaseKind))
-    tier: Tier | None = None
-    languages: list[Label] | None = Field(default=None, max_length=100)
-    skills: list[Label] | None = Field(default=None, max_length=100)
-    position: Position | None = None
-
-
-class QueueOut(BaseModel):
-    slug: str
-    name: str
-    team: str | None
-    kinds: list[str]
-    tier: int
-    languages: list[str]
-    skills: list[str]
-    position: int
-    active: bool
-    open_cases: int
-    by_priority: dict[str, int]
 
 
 def _out(queue: Queue, counts: dict[str, int]) -> QueueOut:
@@ -151,12 +103,6 @@ def reactivate_queue(slug: str, session: SessionDep, principal: QueueManager) ->
     queue = manage.reactivate_queue(session, actor=principal.actor, slug=slug)
     session.commit()
     return _one(session, principal, queue)
-
-
-class ClaimOut(BaseModel):
-    case: str | None = Field(description="key of the case now yours; null when none is waiting")
-    note: str | None = Field(default=None, description=(
-        "why harmful cases were passed over: you reached today's cap of harmful items"))
 
 
 @router.post("/queues/{slug}/claim", response_model=ClaimOut)

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 
 from integrity_desk.api.deps import ConfigManager, ConfigReader, SessionDep
 from integrity_desk.triage import service
+from integrity_desk.triage.schemas import RuleIO, RuleSet
 
 router = APIRouter(tags=["triage"])
-
-
-class RuleIO(BaseModel):
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
-    name: str = Field(min_length=1, max_length=64)
-    factor: str
-    params: dict[str, Any] = {}
-    active: bool = True
-
-
-class RuleSet(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    rules: list[RuleIO] = Field(min_length=1)
 
 
 @router.get("/triage/rules", response_model=RuleSet)

@@ -1,0 +1,63 @@
+"""What the routing API reads and answers: its request and response bodies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from integrity_desk.cases.domain import CaseKind
+from integrity_desk.routing import manage
+
+Slug = Annotated[str, Field(pattern=f"^{manage.SLUG.pattern}$")]
+Position = Annotated[int, Field(ge=0, le=manage.MAX_POSITION,
+                                description="routing tries low positions first")]
+Tier = Annotated[int, Field(ge=1, le=3)]
+Label = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class QueueIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    slug: Slug
+    name: str = Field(min_length=1, max_length=120)
+    team: str = Field(min_length=1, max_length=120,
+                      description="name of the team that works it (required: see "
+                                  "docs/decisions.md)")
+    kinds: list[CaseKind] = Field(min_length=1, max_length=len(CaseKind))
+    tier: Tier = 1
+    languages: list[Label] = Field(default=[], max_length=100)
+    skills: list[Label] = Field(default=[], max_length=100)
+    position: Position = 100
+
+
+class QueuePatch(BaseModel):
+    """Only the fields present change; the team can be replaced, never removed."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    team: str | None = Field(default=None, min_length=1, max_length=120)
+    kinds: list[CaseKind] | None = Field(default=None, min_length=1, max_length=len(CaseKind))
+    tier: Tier | None = None
+    languages: list[Label] | None = Field(default=None, max_length=100)
+    skills: list[Label] | None = Field(default=None, max_length=100)
+    position: Position | None = None
+
+
+class QueueOut(BaseModel):
+    slug: str
+    name: str
+    team: str | None
+    kinds: list[str]
+    tier: int
+    languages: list[str]
+    skills: list[str]
+    position: int
+    active: bool
+    open_cases: int
+    by_priority: dict[str, int]
+
+
+class ClaimOut(BaseModel):
+    case: str | None = Field(description="key of the case now yours; null when none is waiting")
+    note: str | None = Field(default=None, description=(
+        "why harmful cases were passed over: you reached today's cap of harmful items"))
