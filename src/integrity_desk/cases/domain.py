@@ -98,6 +98,15 @@ def allowed_from(status: CaseStatus | str) -> list[str]:
     return sorted(TRANSITIONS[CaseStatus(status)])
 
 
+# What a person must say why they do: the reason goes on the timeline (and, for a pause, to
+# the SLA report). The API, the console and bulk actions all ask this one rule.
+NEEDS_A_REASON = frozenset({"wait_on_requester", "wait_on_legal", "reopen", "revise", "escalate"})
+
+
+def needs_a_reason(action: str) -> bool:
+    return action in NEEDS_A_REASON
+
+
 def check_transition(current: CaseStatus | str, target: CaseStatus | str) -> None:
     """Raise a 409 that names the current state and the allowed ones."""
     current, target = CaseStatus(current), CaseStatus(target)

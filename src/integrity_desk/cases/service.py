@@ -23,6 +23,7 @@ from integrity_desk.cases.domain import (
     CaseStatus,
     check_transition,
     in_words,
+    needs_a_reason,
 )
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
 from integrity_desk.configuration import desk_config
@@ -82,7 +83,7 @@ def transition(
     check_transition(case.status, target)
     if actor_user is not None:
         check_may_work(session, actor_user, case)
-    if action in ("wait_on_requester", "wait_on_legal", "reopen", "revise") and not reason:
+    if needs_a_reason(action) and not reason:
         raise InvalidInput(f"say why ({action})", field="reason")
     if target == CaseStatus.DECIDED and not (outcome or reason):
         raise InvalidInput("a decision needs its outcome", field="outcome")
@@ -219,7 +220,7 @@ def escalate(
     session: Session, case: Case, *, actor_user: User, actor: Actor, now: datetime, reason: str,
 ) -> Case:
     """Send the case up one tier, into that tier's queue, unassigned."""
-    if not reason:
+    if needs_a_reason("escalate") and not reason:
         raise InvalidInput("say why the case needs the next tier", field="reason")
     if case.status not in OPEN_STATUSES:
         raise Conflict(f"a {case.status} case cannot be escalated", field="status",

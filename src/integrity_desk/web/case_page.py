@@ -29,7 +29,7 @@ from integrity_desk.audit.timeline import check_filter, latest_events
 from integrity_desk.cases import history as case_history
 from integrity_desk.cases import repository as repo
 from integrity_desk.cases import service
-from integrity_desk.cases.domain import case_key
+from integrity_desk.cases.domain import case_key, needs_a_reason
 from integrity_desk.cases.models import Case
 from integrity_desk.db import utcnow
 from integrity_desk.decisions.history import decisions_on_cases
@@ -62,6 +62,7 @@ TITLES = {403: "Not allowed", 404: "No such case", 409: "Not possible now",
 
 
 templates.env.filters["label"] = views.label
+templates.env.globals["needs_a_reason"] = needs_a_reason
 
 
 def _read(session: Session, viewer: Viewer, key: str, *, for_update: bool = False) -> Case:
@@ -381,7 +382,7 @@ def release(request: Request, key: str, session: SessionDep, viewer: Worker,
 def escalate(request: Request, key: str, session: SessionDep, viewer: Worker,
              reason: Annotated[str, Form()] = "", show: Show = "all") -> Response:
     why, refused = _validated(request, session, viewer, key, show,
-                              lambda: _text(reason, "reason", required=True))
+                              lambda: _text(reason, "reason", required=needs_a_reason("escalate")))
     if refused:
         return refused
     return _act(request, session, viewer, key, show, lambda case: service.escalate(
@@ -390,9 +391,9 @@ def escalate(request: Request, key: str, session: SessionDep, viewer: Worker,
 
 
 def _transition(request: Request, session: Session, viewer: Viewer, key: str, show: str,
-                action: str, reason: str, *, reason_required: bool, done: str) -> Response:
+                action: str, reason: str, *, done: str) -> Response:
     why, refused = _validated(request, session, viewer, key, show,
-                              lambda: _text(reason, "reason", required=reason_required))
+                              lambda: _text(reason, "reason", required=needs_a_reason(action)))
     if refused:
         return refused
     return _act(request, session, viewer, key, show, lambda case: service.transition(
@@ -403,36 +404,33 @@ def _transition(request: Request, session: Session, viewer: Viewer, key: str, sh
 @router.post("/cases/{key}/start")
 def start(request: Request, key: str, session: SessionDep, viewer: Worker,
           show: Show = "all") -> Response:
-    return _transition(request, session, viewer, key, show, "start", "",
-                       reason_required=False, done="is in progress")
+    return _transition(request, session, viewer, key, show, "start", "", done="is in progress")
 
 
 @router.post("/cases/{key}/wait")
 def wait_on_requester(request: Request, key: str, session: SessionDep, viewer: Worker,
                       reason: Annotated[str, Form()] = "", show: Show = "all") -> Response:
     return _transition(request, session, viewer, key, show, "wait_on_requester", reason,
-                       reason_required=True, done="is waiting on the requester")
+                       done="is waiting on the requester")
 
 
 @router.post("/cases/{key}/resume")
 def resume(request: Request, key: str, session: SessionDep, viewer: Worker,
            reason: Annotated[str, Form()] = "", show: Show = "all") -> Response:
     return _transition(request, session, viewer, key, show, "resume", reason,
-                       reason_required=False, done="is in progress again")
+                       done="is in progress again")
 
 
 @router.post("/cases/{key}/close")
 def close(request: Request, key: str, session: SessionDep, viewer: Worker,
           reason: Annotated[str, Form()] = "", show: Show = "all") -> Response:
-    return _transition(request, session, viewer, key, show, "close", reason,
-                       reason_required=False, done="was closed")
+    return _transition(request, session, viewer, key, show, "close", reason, done="was closed")
 
 
 @router.post("/cases/{key}/reopen")
 def reopen(request: Request, key: str, session: SessionDep, viewer: Worker,
            reason: Annotated[str, Form()] = "", show: Show = "all") -> Response:
-    return _transition(request, session, viewer, key, show, "reopen", reason,
-                       reason_required=True, done="was reopened")
+    return _transition(request, session, viewer, key, show, "reopen", reason, done="was reopened")
 
 
 @router.post("/cases/{key}/merge")
