@@ -160,7 +160,7 @@ def test_bad_input_is_refused_naming_the_field(
         ({"action.1": "suspend_reviewer"},
          "Duration (days) of the action on reviewer:u1: suspend_reviewer needs a duration"),
         ({"scope": "countries", "countries": "DE, XX"}, "Territorial scope: name EU/EEA"),
-        ({"facts": "  "}, "Facts: fill this in"),
+        ({"facts": "  "}, "Facts: this field is required."),
         ({"guideline": "nope"}, "Guideline: no guideline 'nope'"),
         ({"ground": "illegal_content"}, "Legal ground: illegal content needs the legal ground"),
         ({"action.0": "", "action.1": ""}, "Actions: name at least one action"),

@@ -42,6 +42,7 @@ from integrity_desk.routing.eligible import eligible_assignees
 from integrity_desk.routing.service import check_may_work
 from integrity_desk.subjects.history import subject_facts
 from integrity_desk.web import case_view as views
+from integrity_desk.web import forms
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.errors import PageError
 from integrity_desk.web.harm_view import shield_for, shown_items
@@ -87,20 +88,9 @@ def _page_error(exc: DeskError) -> PageError:
 
 def _text(value: str, field: str, *, required: bool = False, max_length: int = 5_000,
           min_length: int = 1) -> str | None:
-    """A form's free text: stripped, bounded, without NUL (which PostgreSQL cannot store)."""
-    value = value.strip()
-    name = field.replace("_", " ").capitalize()
-    if "\x00" in value:
-        raise PageError(422, TITLES[422], f"{name}: contains a character the desk cannot store.")
-    if len(value) > max_length:
-        raise PageError(422, TITLES[422], f"{name}: at most {max_length:,} characters.")
-    if not value:
-        if required:
-            raise PageError(422, TITLES[422], f"{name}: this field is required.")
-        return None
-    if len(value) < min_length:
-        raise PageError(422, TITLES[422], f"{name}: at least {min_length} characters.")
-    return value
+    """A form's free text (web.forms.text), or None when left empty."""
+    return forms.text(value, field, required=required, max_length=max_length,
+                      min_length=min_length) or None
 
 
 def _show(value: str) -> str:

@@ -28,6 +28,7 @@ from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError, InvalidInput
 from integrity_desk.people.models import User
 from integrity_desk.routing.service import possible_assignees, readable_queues
+from integrity_desk.web import forms
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.errors import PageError
 from integrity_desk.web.listviews import KIND_LABELS, STATUS_LABELS, case_row
@@ -211,11 +212,6 @@ def _back(value: str) -> str:
     return value if value.startswith("/cases") and not value.startswith("/cases/") else "/cases"
 
 
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
-
-
 def _assignee(session: Session, viewer: Viewer, value: str) -> User | None:
     if not (value.isascii() and value.isdigit()):
         return None
@@ -234,17 +230,17 @@ def bulk_action(request: Request, viewer: Worker, session: SessionDep,
     """First a confirmation naming the cases and what will happen to them (the action is
     tried and rolled back, so a refusal shows before anyone says yes); with confirm=yes the
     action itself, in one transaction: every case or none."""
-    back = _back(_text(form, "back"))
+    back = _back(forms.value(form, "back"))
     keys = [k for k in form.getlist("key") if isinstance(k, str)]
-    assignee_value = _text(form, "assignee").strip()
+    assignee_value = forms.value(form, "assignee").strip()
     try:
         wanted = bulk.check_request(
-            action=_text(form, "action"), keys=keys, reason=_text(form, "reason"),
-            tag=_text(form, "tag"), assignee_given=bool(assignee_value),
+            action=forms.value(form, "action"), keys=keys, reason=forms.value(form, "reason"),
+            tag=forms.value(form, "tag"), assignee_given=bool(assignee_value),
             assignee=_assignee(session, viewer, assignee_value) if assignee_value else None)
     except InvalidInput as exc:
         raise PageError(422, "Nothing was changed", f"{exc.field}: {exc.message}.") from exc
-    confirmed = _text(form, "confirm") == "yes"
+    confirmed = forms.value(form, "confirm") == "yes"
     context: dict[str, Any] = {"viewer": viewer, "bulk": wanted, "back": back,
                                "keys": wanted.keys}
     try:

@@ -23,6 +23,7 @@ from integrity_desk.messages.models import OutboxMessage
 from integrity_desk.people.models import Role, User
 from integrity_desk.privacy.domain import mask_contact, mask_requester_name, mask_text
 from integrity_desk.privacy.schemas import HoldOut
+from integrity_desk.web import forms
 from integrity_desk.web.errors import PageError
 
 # -- how a refusal names the field ---------------------------------------------------------------
@@ -73,7 +74,7 @@ def service_errors(subjects: list[str] | None = None) -> Iterator[None]:
 
 
 def invalid(name: str, message: str) -> PageError:
-    return PageError(422, TITLES[422], f"{field_label(name)}: {message}")
+    return forms.refuse(name, message, label=field_label(name))
 
 
 # -- reading forms -------------------------------------------------------------------------------
@@ -92,15 +93,9 @@ FormData = Annotated[dict[str, Any], Depends(_form)]
 
 
 def text(form: Mapping[str, Any], name: str, *, max_length: int, required: bool = False) -> str:
-    value = form.get(name, "")
-    value = (value[-1] if isinstance(value, list) else value).strip()
-    if required and not value:
-        raise invalid(name, "fill this in")
-    if len(value) > max_length:
-        raise invalid(name, f"at most {max_length} characters")
-    if "\x00" in value:
-        raise invalid(name, "contains a NUL character")
-    return value
+    """A decision form's text field (web.forms.text), named as the form names it."""
+    return forms.text(forms.value(form, name), name, required=required, max_length=max_length,
+                      label=field_label(name))
 
 
 def many(form: Mapping[str, Any], name: str) -> list[str]:
