@@ -27,6 +27,7 @@ from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput
 from integrity_desk.routing import manage, service
 from integrity_desk.routing.models import Queue
+from integrity_desk.routing.repository import visible_queues
 from integrity_desk.wellbeing import service as wellbeing
 
 router = APIRouter(tags=["queues"])
@@ -105,10 +106,7 @@ def list_queues(session: SessionDep, principal: QueueReader,
                 include_inactive: bool = Query(False, description="deactivated queues too")
                 ) -> list[QueueOut]:
     """Queues with the open cases the caller may read, counted by priority."""
-    query = select(Queue).where(service.readable_queue_clause(principal.user))
-    if not include_inactive:
-        query = query.where(Queue.active)
-    queues = list(session.scalars(query.order_by(Queue.position, Queue.id)))
+    queues = visible_queues(session, principal.user, active_only=not include_inactive)
     counts = _counts(session, principal, [q.id for q in queues])
     return [_out(q, counts.get(q.id, {})) for q in queues]
 
