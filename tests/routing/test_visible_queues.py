@@ -7,6 +7,7 @@ does (docs/decisions.md, "One query for the queues a person may see")."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from integrity_desk.cases.models import Case
 from integrity_desk.cases.repository import readable_clause
 from integrity_desk.db import Database
 from integrity_desk.metrics import service as metrics
+from integrity_desk.metrics.models import MetricsRefresh
 from integrity_desk.people.models import Team, User
 from integrity_desk.routing.models import Queue
 from integrity_desk.routing.repository import (
@@ -25,7 +27,7 @@ from integrity_desk.routing.repository import (
     visible_queues,
 )
 from tests.conftest import Person
-from tests.metrics.support import API, Desk, build_desk, case_id
+from tests.metrics.support import API, Desk, build_desk, case_id, set_case
 
 ALL = {"flags", "specialists", "legal", "management"}
 FLAGS = ("on_track", "at_risk", "breached", "assigned", "paused", "restricted", "closed")
@@ -134,3 +136,37 @@ def test_counts_of_an_inactive_queue_stay_on_the_pages_and_the_api(
         counts["flags"].total if "flags" in counts else 0)
     active = client.get(f"{API}/queues", headers=person.headers).json()
     assert {q["slug"] for q in active} == SEES[who] - {"flags"}
+
+
+def _open_cases(client: Any, person: Person) -> dict[str, int]:
+    r = client.get(f"{API}/queues", headers=person.headers)
+    assert r.status_code == 200, r.text
+    return {q["slug"]: q["open_cases"] for q in r.json()}
+
+
+def test_the_queue_list_reads_the_snapshot_and_recomputes_it_when_stale(
+        db: Database, client: Any, desk: Desk, manager: Person) -> None:
+    """GET /queues counts what the queues page counts: the snapshot, not a count per call."""
+    first = _open_cases(client, manager)  # no snapshot yet: this call makes one
+    with db.session() as s:
+        made = s.scalar(select(MetricsRefresh.computed_at))
+        assert made is not None
+        pages = {q.slug: q.total for q in metrics.queue_counts(s, s.get(User, manager.user.id))}
+    assert first == pages
+    set_case(db, desk.keys["on_track"], status="closed", is_open=False, closed_at=desk.now)
+    assert _open_cases(client, manager) == first  # fresh enough: read, not recounted
+    with db.session() as s:
+        s.get(MetricsRefresh, metrics.SNAPSHOT).computed_at = made - timedelta(hours=1)
+    assert _open_cases(client, manager) == {**first, "flags": first["flags"] - 1}
+
+
+def test_the_queue_list_keeps_its_shape(db: Database, client: Any, desk: Desk,
+                                        manager: Person) -> None:
+    flags = next(q for q in client.get(f"{API}/queues", headers=manager.headers).json()
+                 if q["slug"] == "flags")
+    assert set(flags) == {"slug", "name", "team", "kinds", "tier", "languages", "skills",
+                          "position", "active", "open_cases", "by_priority"}
+    # Only the priorities that hold cases, keyed P0…P4; they add up to open_cases.
+    assert flags["by_priority"]["P2"] >= 4 and flags["by_priority"]["P0"] >= 1
+    assert "P4" not in flags["by_priority"]
+    assert sum(flags["by_priority"].values()) == flags["open_cases"]

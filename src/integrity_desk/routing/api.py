@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from integrity_desk.cases.repository import readable_clause
 from integrity_desk.configuration import desk_config
 from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput
+from integrity_desk.metrics import service as metrics
 from integrity_desk.routing import manage, service
 from integrity_desk.routing.models import Queue
 from integrity_desk.routing.repository import visible_queues
@@ -102,13 +103,22 @@ def _counts(session: Session, principal: Principal, queue_ids: list[int]
 
 
 @router.get("/queues", response_model=list[QueueOut])
-def list_queues(session: SessionDep, principal: QueueReader,
+def list_queues(request: Request, session: SessionDep, principal: QueueReader,
                 include_inactive: bool = Query(False, description="deactivated queues too")
                 ) -> list[QueueOut]:
-    """Queues with the open cases the caller may read, counted by priority."""
+    """Queues with the open cases the caller may read, counted by priority.
+
+    The counts are the metrics snapshot's, as on the queues page (a few small reads, however
+    many cases are open), recomputed here only if the worker has let it go stale.
+    """
+    _, refreshed = metrics.current(session, now=utcnow(),
+                                   max_age_seconds=request.app.state.settings.metrics_stale_seconds)
+    if refreshed:
+        session.commit()
     queues = visible_queues(session, principal.user, active_only=not include_inactive)
-    counts = _counts(session, principal, [q.id for q in queues])
-    return [_out(q, counts.get(q.id, {})) for q in queues]
+    counts = metrics.backlog_counts(session, principal.user, queues)
+    return [_out(q, {f"P{p}": n for p, n in c.by_priority.items() if n})
+            for q, c in zip(queues, counts, strict=True)]
 
 
 @router.post("/queues", response_model=QueueOut, status_code=201)
