@@ -22,6 +22,7 @@ from integrity_desk.people.models import Team, User
 from integrity_desk.routing.models import Queue
 from integrity_desk.routing.repository import (
     may_see,
+    sees_queue_of,
     visible_queue_clause,
     visible_queue_ids,
     visible_queues,
@@ -104,6 +105,12 @@ def test_the_loaded_rule_agrees_with_the_sql(db: Database, desk: Desk, person: P
         by_clause = set(s.scalars(select(Queue.id).where(visible_queue_clause(user))))
         assert by_clause == set(s.scalars(visible_queue_ids(user)))
         assert {q.id for q in queues if may_see(user, q.team_id)} == by_clause
+        # Read the other way round (who may be given a case of the queue), the same answer.
+        seen_by = {q.id for q in queues if s.scalar(
+            select(User.id).where(User.id == user.id, sees_queue_of(q.id))) is not None}
+        assert seen_by == by_clause
+        in_no_queue = s.scalar(select(User.id).where(User.id == user.id, sees_queue_of(None)))
+        assert (in_no_queue is not None) == (user.role != "agent")
 
 
 @pytest.mark.parametrize("person", list(WHO), indirect=True)

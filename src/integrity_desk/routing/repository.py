@@ -21,17 +21,22 @@ Dependencies point one way: this module imports models only, so the cases slice 
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, select, true
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from integrity_desk.cases.models import Case
 from integrity_desk.people.models import Role, User
 from integrity_desk.routing.models import Queue
 
+# Roles that see only their own team's queues (vendor agents); every other role sees them all.
+TEAM_SCOPED = frozenset({Role.AGENT})
+
 
 def team_scoped(user: User) -> bool:
     """Whether the person sees only their own team's queues (vendor agents); pages say so."""
-    return Role(user.role) == Role.AGENT
+    return Role(user.role) in TEAM_SCOPED
 
 
 def visible_queue_clause(user: User) -> ColumnElement[bool]:
@@ -42,8 +47,8 @@ def visible_queue_clause(user: User) -> ColumnElement[bool]:
 
 
 def may_see(user: User, queue_team_id: int | None) -> bool:
-    """The same rule for a queue already loaded (a claim's ``QueueInfo``); a test checks that
-    it agrees with ``visible_queue_clause`` for every role."""
+    """The same rule for a queue already loaded (a claim's ``QueueInfo``, a refusal's
+    reason); a test checks that it agrees with ``visible_queue_clause`` for every role."""
     return not team_scoped(user) or (user.team_id is not None and queue_team_id == user.team_id)
 
 
@@ -59,11 +64,28 @@ def in_visible_queue(user: User) -> ColumnElement[bool]:
     readable to them and the case queries keep their plain shape; for a team-scoped person a
     case outside their team's queues, or in none, is not there.
     """
-    if not team_scoped(user):
+    return case_in_visible_queue(Role(user.role), user.team_id)
+
+
+def case_in_visible_queue(role: Role, team_id: Any) -> ColumnElement[bool]:
+    """``in_visible_queue`` from a role and a team id that may be a bound parameter, for the
+    claim statements ``routing.service`` builds once per role and reuses for every claimer
+    (``team_id`` None: the person has no team)."""
+    if role not in TEAM_SCOPED:
         return true()
-    if user.team_id is None:
+    if team_id is None:
         return false()
-    return Case.queue_id.in_(visible_queue_ids(user))
+    return Case.queue_id.in_(select(Queue.id).where(Queue.team_id == team_id))
+
+
+def sees_queue_of(queue_id: int | None) -> ColumnElement[bool]:
+    """SQL on ``users``: the person may see this queue (the rule read the other way round,
+    for the list of people a case may be given to). A case in no queue: no team-scoped role."""
+    scoped = [r.value for r in TEAM_SCOPED]
+    if queue_id is None:
+        return User.role.not_in(scoped)
+    queue_team = select(Queue.team_id).where(Queue.id == queue_id).scalar_subquery()
+    return or_(User.role.not_in(scoped), User.team_id == queue_team)
 
 
 def visible_queues(session: Session, user: User, *, active_only: bool = False) -> list[Queue]:

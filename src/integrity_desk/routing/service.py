@@ -17,7 +17,7 @@ from integrity_desk.cases.models import Case
 from integrity_desk.errors import Forbidden, NotFound
 from integrity_desk.people.models import Role, User
 from integrity_desk.routing.models import Queue
-from integrity_desk.routing.repository import may_see, visible_queues
+from integrity_desk.routing.repository import case_in_visible_queue, may_see, visible_queues
 
 WAITING_IN_QUEUE = text("cases.status = 'triaged'")
 
@@ -88,11 +88,7 @@ def _work_terms(role: Role, *, max_tier: Any, languages: Any, team_id: Any) -> C
         clauses.append(Case.legal_restricted.is_(False))
     if role == Role.LEGAL:
         clauses.append(Case.legal_restricted.is_(True) | (Case.kind == CaseKind.LEGAL_NOTICE))
-    if role == Role.AGENT:
-        clauses.append(
-            Case.queue_id.in_(select(Queue.id).where(Queue.team_id == team_id))
-            if team_id is not None else false()
-        )
+    clauses.append(case_in_visible_queue(role, team_id))  # true() unless team-scoped
     if languages is not None and role in (Role.AGENT, Role.SPECIALIST):
         clauses.append(Case.language.is_(None) | Case.language.in_(languages))
     return and_(true(), *clauses)
@@ -134,7 +130,7 @@ def why_not_work(user: User, case: Case, *, queue_team_id: int | None,
         return f"{case.key} is legal-restricted: legal counsel works it"
     if role == Role.LEGAL and not (case.legal_restricted or case.kind == CaseKind.LEGAL_NOTICE):
         return f"counsel works legal notices and legal-restricted cases; {case.key} is neither"
-    if role == Role.AGENT and (user.team_id is None or queue_team_id != user.team_id):
+    if not may_see(user, queue_team_id):
         return (f"{case.key} is not in a queue of {your} team" if user.team_id is not None
                 else f"{you_are} in no team, and agents work their team's queues")
     if (user.languages and role in (Role.AGENT, Role.SPECIALIST) and case.language
