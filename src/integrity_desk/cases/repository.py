@@ -14,7 +14,6 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    false,
     func,
     literal,
     literal_column,
@@ -34,6 +33,7 @@ from integrity_desk.configuration import known_queue_id
 from integrity_desk.errors import InvalidInput, NotFound
 from integrity_desk.people.models import Role, User
 from integrity_desk.routing.models import Queue
+from integrity_desk.routing.repository import in_visible_queue
 from integrity_desk.subjects.models import Business, Review, Reviewer
 
 # An alias made once: a fresh alias per call would defeat SQLAlchemy's statement cache and
@@ -46,18 +46,17 @@ _OPEN, _NOT_OPEN = text("cases.is_open"), text("NOT cases.is_open")
 
 
 def readable_clause(user: User) -> ColumnElement[bool]:
+    """SQL: the cases this person may read. The legal restriction is decided here; which
+    queues they may see is ``routing.repository``'s one rule (a vendor agent: their team's)."""
     role = Role(user.role)
     if role in (Role.ADMIN, Role.MANAGER):
         return true()
     if role == Role.LEGAL:
-        return or_(Case.legal_restricted.is_(True), Case.kind == CaseKind.LEGAL_NOTICE)
-    not_legal = Case.legal_restricted.is_(False)
-    if role == Role.AGENT:
-        if user.team_id is None:
-            return false()
-        team_queues = select(Queue.id).where(Queue.team_id == user.team_id)
-        return and_(not_legal, Case.queue_id.in_(team_queues))
-    return not_legal
+        restricted = or_(Case.legal_restricted.is_(True), Case.kind == CaseKind.LEGAL_NOTICE)
+    else:
+        restricted = Case.legal_restricted.is_(False)
+    # and_ drops a true(): for a person who sees every queue the clause is the first term alone.
+    return and_(restricted, in_visible_queue(user))
 
 
 def readable_cases(user: User) -> Select[tuple[Case]]:

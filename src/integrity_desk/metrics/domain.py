@@ -8,7 +8,8 @@ for every role):
 * ``legal_notice`` — unrestricted legal notices: everyone who reads cases (legal counsel too);
 * ``general`` — everything else: everyone but legal counsel.
 
-Vendor agents additionally see only their team's queues, which the queue list itself limits.
+Vendor agents additionally see only their team's queues, which the queue list itself limits
+(``routing.repository``, the one rule for which queues a person may see).
 """
 
 from __future__ import annotations
@@ -39,11 +40,6 @@ VISIBLE: dict[Role, frozenset[Visibility]] = {
 
 def visible_classes(role: Role | str) -> frozenset[Visibility]:
     return VISIBLE[Role(role)]
-
-
-def team_scoped(role: Role | str) -> bool:
-    """Whether the role sees only the queues of its own team (vendor agents)."""
-    return Role(role) == Role.AGENT
 
 
 PRIORITIES = (0, 1, 2, 3, 4)

@@ -21,7 +21,6 @@ from integrity_desk.metrics.domain import (
     PRIORITIES,
     flow_window,
     is_stale,
-    team_scoped,
     utc_day,
     visible_classes,
 )
@@ -29,6 +28,7 @@ from integrity_desk.metrics.models import CaseFlowDay, MetricsRefresh, QueueBack
 from integrity_desk.metrics.repository import CaseLine
 from integrity_desk.people.models import User
 from integrity_desk.routing.models import Queue
+from integrity_desk.routing.repository import visible_queue_clause
 
 SNAPSHOT = "console"
 
@@ -111,19 +111,17 @@ class QueueCounts:
         return self.total - self.at_risk - self.breached
 
 
-def visible_queues(session: Session, user: User) -> list[Queue]:
-    query = select(Queue).order_by(Queue.position, Queue.name)
-    if team_scoped(user.role):
-        if user.team_id is None:
-            return []
-        query = query.where(Queue.team_id == user.team_id)
-    return list(session.scalars(query))
-
-
 def queue_counts(session: Session, user: User) -> list[QueueCounts]:
-    """Every queue the user may see, with the snapshot's counts of the cases they may read
-    (two statements)."""
-    queues = visible_queues(session, user)
+    """Every queue the user may see, active or not, with the snapshot's counts of the cases
+    they may read (two statements). The pages list queues by position, then name."""
+    queues = session.scalars(select(Queue).where(visible_queue_clause(user))
+                             .order_by(Queue.position, Queue.name))
+    return backlog_counts(session, user, list(queues))
+
+
+def backlog_counts(session: Session, user: User, queues: list[Queue]) -> list[QueueCounts]:
+    """The snapshot's counts of these queues (the caller chose them with
+    ``routing.repository``), restricted to the cases the user may read, in the given order."""
     out = {q.id: QueueCounts(q.slug, q.name, q.team.name if q.team else None, q.active)
            for q in queues}
     if not out:

@@ -3,7 +3,7 @@ the next case of one."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -22,8 +22,10 @@ from integrity_desk.cases.repository import readable_clause
 from integrity_desk.configuration import desk_config
 from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput
+from integrity_desk.metrics import service as metrics
 from integrity_desk.routing import manage, service
 from integrity_desk.routing.models import Queue
+from integrity_desk.routing.repository import visible_queues
 from integrity_desk.routing.schemas import ClaimOut, QueueIn, QueueOut, QueuePatch
 from integrity_desk.wellbeing import service as wellbeing
 
@@ -53,16 +55,22 @@ def _counts(session: Session, principal: Principal, queue_ids: list[int]
 
 
 @router.get("/queues", response_model=list[QueueOut])
-def list_queues(session: SessionDep, principal: QueueReader,
+def list_queues(request: Request, session: SessionDep, principal: QueueReader,
                 include_inactive: bool = Query(False, description="deactivated queues too")
                 ) -> list[QueueOut]:
-    """Queues with the open cases the caller may read, counted by priority."""
-    query = select(Queue).where(service.readable_queue_clause(principal.user))
-    if not include_inactive:
-        query = query.where(Queue.active)
-    queues = list(session.scalars(query.order_by(Queue.position, Queue.id)))
-    counts = _counts(session, principal, [q.id for q in queues])
-    return [_out(q, counts.get(q.id, {})) for q in queues]
+    """Queues with the open cases the caller may read, counted by priority.
+
+    The counts are the metrics snapshot's, as on the queues page (a few small reads, however
+    many cases are open), recomputed here only if the worker has let it go stale.
+    """
+    _, refreshed = metrics.current(session, now=utcnow(),
+                                   max_age_seconds=request.app.state.settings.metrics_stale_seconds)
+    if refreshed:
+        session.commit()
+    queues = visible_queues(session, principal.user, active_only=not include_inactive)
+    counts = metrics.backlog_counts(session, principal.user, queues)
+    return [_out(q, {f"P{p}": n for p, n in c.by_priority.items() if n})
+            for q, c in zip(queues, counts, strict=True)]
 
 
 @router.post("/queues", response_model=QueueOut, status_code=201)

@@ -4,13 +4,13 @@ language rule, on a JSON list, is checked on the few rows it returns."""
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from integrity_desk.cases.domain import CaseKind
 from integrity_desk.cases.models import Case
 from integrity_desk.people.models import Role, User
-from integrity_desk.routing.models import Queue
+from integrity_desk.routing.repository import sees_queue_of
 from integrity_desk.routing.service import LEGAL_ROLES, WORKING_ROLES
 
 
@@ -22,13 +22,10 @@ def eligible_assignees(session: Session, case: Case, *, limit: int = 200) -> lis
         roles &= LEGAL_ROLES
     if not (case.legal_restricted or case.kind == CaseKind.LEGAL_NOTICE):
         roles.discard(Role.LEGAL)
-    queue_team = select(Queue.team_id).where(Queue.id == case.queue_id).scalar_subquery()
     users = session.scalars(
         select(User).where(
             User.active.is_(True), User.role.in_([r.value for r in roles]),
-            User.max_tier >= case.tier,
-            or_(User.role != Role.AGENT.value, User.team_id == queue_team)
-            if case.queue_id is not None else User.role != Role.AGENT.value)
+            User.max_tier >= case.tier, sees_queue_of(case.queue_id))
         .order_by(User.name, User.id).limit(limit))
 
     def speaks(user: User) -> bool:

@@ -17,6 +17,7 @@ from integrity_desk.cases.models import Case
 from integrity_desk.errors import Forbidden, NotFound
 from integrity_desk.people.models import Role, User
 from integrity_desk.routing.models import Queue
+from integrity_desk.routing.repository import case_in_visible_queue, may_see, visible_queues
 
 WAITING_IN_QUEUE = text("cases.status = 'triaged'")
 
@@ -87,11 +88,7 @@ def _work_terms(role: Role, *, max_tier: Any, languages: Any, team_id: Any) -> C
         clauses.append(Case.legal_restricted.is_(False))
     if role == Role.LEGAL:
         clauses.append(Case.legal_restricted.is_(True) | (Case.kind == CaseKind.LEGAL_NOTICE))
-    if role == Role.AGENT:
-        clauses.append(
-            Case.queue_id.in_(select(Queue.id).where(Queue.team_id == team_id))
-            if team_id is not None else false()
-        )
+    clauses.append(case_in_visible_queue(role, team_id))  # true() unless team-scoped
     if languages is not None and role in (Role.AGENT, Role.SPECIALIST):
         clauses.append(Case.language.is_(None) | Case.language.in_(languages))
     return and_(true(), *clauses)
@@ -133,7 +130,7 @@ def why_not_work(user: User, case: Case, *, queue_team_id: int | None,
         return f"{case.key} is legal-restricted: legal counsel works it"
     if role == Role.LEGAL and not (case.legal_restricted or case.kind == CaseKind.LEGAL_NOTICE):
         return f"counsel works legal notices and legal-restricted cases; {case.key} is neither"
-    if role == Role.AGENT and (user.team_id is None or queue_team_id != user.team_id):
+    if not may_see(user, queue_team_id):
         return (f"{case.key} is not in a queue of {your} team" if user.team_id is not None
                 else f"{you_are} in no team, and agents work their team's queues")
     if (user.languages and role in (Role.AGENT, Role.SPECIALIST) and case.language
@@ -152,17 +149,10 @@ def language_name(code: str) -> str:
         return code
 
 
-def readable_queue_clause(user: User) -> ColumnElement[bool]:
-    """SQL: the queues this user may see. An agent sees only their own vendor team's queues."""
-    if user.role != Role.AGENT:
-        return true()
-    return Queue.team_id == user.team_id if user.team_id else false()
-
-
 def may_claim_queue(user: User, queue: Queue | QueueInfo) -> None:
     if Role(user.role) not in WORKING_ROLES:
         raise Forbidden(f"a {user.role} does not work queues")
-    if user.role == Role.AGENT and queue.team_id != user.team_id:
+    if not may_see(user, queue.team_id):
         # Another vendor's queue is not even there for an agent (no existence leak).
         raise NotFound(f"no queue {queue.slug!r}", field="queue")
 
@@ -225,14 +215,6 @@ def claim_next(
     return (row[0], row[1]) if row else None
 
 
-def readable_queues(session: Session, user: User, *, active_only: bool = True) -> list[Queue]:
-    """The queues (by default the active ones) this user may see, in routing order."""
-    query = select(Queue).where(readable_queue_clause(user))
-    if active_only:
-        query = query.where(Queue.active)
-    return list(session.scalars(query.order_by(Queue.position, Queue.id)))
-
-
 def possible_assignees(session: Session, user: User, *, limit: int = 500) -> list[User]:
     """People this user may hand cases to: active people of the working roles; for a vendor
     agent only their own team (another vendor's staff are not there for them). Whether one of
@@ -270,7 +252,7 @@ def claim_next_of_mine(session: Session, *, user: User, actor: Actor, now: datet
     # Inactive queues too: one gets no new case, but a case routed there by an intake that read
     # the configuration just before the deactivation must still be worked (an empty queue
     # costs one index probe).
-    queues = readable_queues(session, user, active_only=False)
+    queues = visible_queues(session, user)
     statement = _head_statement(Role(user.role), bool(user.languages), user.team_id is not None,
                                 spare_harm)
     heads = []

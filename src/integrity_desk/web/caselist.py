@@ -27,7 +27,8 @@ from integrity_desk.cases.domain import CaseStatus, Priority, parse_case_key
 from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError, InvalidInput
 from integrity_desk.people.models import User
-from integrity_desk.routing.service import possible_assignees, readable_queues
+from integrity_desk.routing.repository import visible_queues
+from integrity_desk.routing.service import possible_assignees
 from integrity_desk.web import forms
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.errors import PageError
@@ -157,7 +158,7 @@ def _page_url(request: Request, cursor: str | None) -> str:
 def _choices(session: Session, viewer: Viewer) -> dict[str, Any]:
     """What the filter form and the bulk bar offer (two statements)."""
     people = possible_assignees(session, viewer.user)
-    return {"queues": readable_queues(session, viewer.user), "people": people,
+    return {"queues": visible_queues(session, viewer.user, active_only=True), "people": people,
             "statuses": STATUS_LABELS, "kinds": KIND_LABELS,
             "priorities": [p.value for p in Priority], "sorts": SORT_LABELS,
             "sla_filters": SLA_FILTERS, "state_filters": STATE_FILTERS,

@@ -22,6 +22,7 @@ from integrity_desk.db import utcnow
 from integrity_desk.metrics import service as metrics
 from integrity_desk.metrics.domain import PRIORITIES
 from integrity_desk.metrics.service import FlowDay, QueueCounts
+from integrity_desk.routing.repository import team_scoped
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.render import render
 
@@ -121,7 +122,7 @@ def queues(request: Request, session: SessionDep, viewer: QueuePage) -> Response
     rows = [queue_row(q) for q in metrics.queue_counts(session, viewer.user)]
     return render(request, "queues.html", {
         "viewer": viewer, "title": "Queues", "rows": rows, "snapshot": snapshot,
-        "priorities": PRIORITIES, "team_scoped": viewer.user.role == "agent"})
+        "priorities": PRIORITIES, "team_scoped": team_scoped(viewer.user)})
 
 
 @router.get("/overview")

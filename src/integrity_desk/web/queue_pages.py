@@ -20,6 +20,7 @@ from integrity_desk.errors import DeskError, InvalidInput
 from integrity_desk.people.models import Team
 from integrity_desk.routing import manage
 from integrity_desk.routing.models import Queue
+from integrity_desk.routing.repository import visible_queues
 from integrity_desk.routing.service import get_queue
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.errors import PageError
@@ -67,7 +68,7 @@ def _choices(session: Session) -> dict[str, Any]:
 
 def _list(request: Request, session: Session, viewer: Viewer, *, values: dict[str, Any],
           errors: dict[str, str], status_code: int = 200) -> Response:
-    queues = list(session.scalars(select(Queue).order_by(Queue.position, Queue.id)))
+    queues = visible_queues(session, viewer.user)  # a manager: every queue, active or not
     return render(request, "queue_settings/list.html", {
         "viewer": viewer, "title": "Queue settings", "rows": manage.queue_states(session, queues),
         "values": values, "errors": errors, **_choices(session)}, status_code=status_code)
