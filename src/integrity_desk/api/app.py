@@ -150,7 +150,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(bounded_params)])
     from integrity_desk.web.app import mount_web
 
-    mount_web(app)  # the console: pages, static files, security headers
+    mount_web(app)  # the console: pages, static files, error pages
     return app
 
 

@@ -30,7 +30,6 @@ _TOKEN_BY_HASH = select(ApiToken, VERSION_COLUMN).where(
     ApiToken.token_hash == bindparam("token_hash")).options(
     defaultload(ApiToken.user).lazyload(User.team))
 SCOPES = ("read", "write", "admin")
-MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 def hash_password(password: str, *, email: str | None = None) -> str:
