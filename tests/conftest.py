@@ -30,7 +30,11 @@ from integrity_desk.people import passwords
 from integrity_desk.people.models import Team, User
 from integrity_desk.people.passwords import hash_password
 from integrity_desk.people.service import create_token, create_user
+from integrity_desk.wiring import wire
 from tests.smtp_sink import Inbox, free_port
+
+# The tests are an entry point like the server: wired once, before any fixture opens a database.
+wire()
 
 PG_ADMIN_URL = os.environ.get("IDESK_TEST_PG_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

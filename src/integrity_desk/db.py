@@ -96,7 +96,8 @@ _sqlite_functions: dict[str, tuple[int, Callable[..., Any]]] = {}
 
 def register_sqlite_function(name: str, nargs: int, function: Callable[..., Any]) -> None:
     """Give every SQLite connection opened from now on ``function`` as the deterministic SQL
-    function ``name`` (registering the same name again replaces it: idempotent)."""
+    function ``name`` (registering the same name again replaces it: idempotent). Connections
+    already open keep what they had, so ``integrity_desk.wiring.wire`` runs before the first."""
     _sqlite_functions[name] = (nargs, function)
 
 

@@ -1,11 +1,13 @@
-"""Imports every slice's models so metadata is complete (Alembic, tests). Not imported by slices."""
+"""Imports every slice's models so metadata is complete (Alembic, tests). Not imported by slices.
+
+Importing it registers no listener or hook: that is ``integrity_desk.wiring.wire``'s work.
+"""
 
 from integrity_desk.audit.models import AuditChain, AuditCheckpoint, AuditCheckpointHead, AuditEvent
-from integrity_desk.audit.service import listen
 from integrity_desk.auth.models import BrowserSession, LoginThrottle
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
 from integrity_desk.configuration import ConfigState
-from integrity_desk.db import Base, register_sqlite_function
+from integrity_desk.db import Base
 from integrity_desk.decisions.models import (
     ApprovalRule,
     Decision,
@@ -23,19 +25,11 @@ from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
 from integrity_desk.people.models import ApiToken, Certification, Team, User
 from integrity_desk.privacy.models import LegalHold
 from integrity_desk.routing.models import Queue
-from integrity_desk.search.text import SQL_FUNCTION, search_text
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 from integrity_desk.subjects.models import Business, Review, Reviewer
 from integrity_desk.triage.models import TriageRule
-from integrity_desk.webhooks.emit import emit
 from integrity_desk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from integrity_desk.wellbeing.models import HarmExposure
-
-# Importing the models also wires the listener that writes rows of them: every process that
-# records timeline events (server, worker, CLI, tests) imports this module first.
-listen(emit)
-# SQLite's full-text triggers call the search slice's text function (db imports no slice).
-register_sqlite_function(SQL_FUNCTION, 1, search_text)
 
 __all__ = [
     "ApiToken",

@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk import __version__
 from integrity_desk.api.deps import Myself
 from integrity_desk.api.hardening import BodyLimits, RateLimits, SecurityHeaders
@@ -20,6 +19,7 @@ from integrity_desk.config import Settings, get_settings
 from integrity_desk.configuration import desk_config
 from integrity_desk.db import Database
 from integrity_desk.errors import DeskError
+from integrity_desk.wiring import wire
 
 log = logging.getLogger("integrity_desk")
 
@@ -31,7 +31,9 @@ def _field(loc: tuple[object, ...]) -> str:
 
 
 def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
+    wire()  # the webhook listener and SQLite's functions, before the first request
     settings = settings or get_settings()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         """Load the configuration snapshot once, so the first requests find it cached."""

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk.cli.accounts import add_account_commands
 from integrity_desk.cli.common import console, database, fail, progress
 from integrity_desk.cli.dsa import dsa_app
