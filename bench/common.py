@@ -495,7 +495,7 @@ def in_process(db: Database, calls: Sequence[InProcessCall], *, repeat: int = 5
     from sqlalchemy import event
 
     from integrity_desk.api.app import create_app
-    from integrity_desk.config import Settings
+    from integrity_desk.settings import Settings
 
     statements: list[tuple[str, Any, float]] = []
     started: dict[int, float] = {}

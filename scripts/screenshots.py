@@ -24,10 +24,10 @@ from sqlalchemy import select
 
 from integrity_desk.api.app import create_app
 from integrity_desk.cases.models import Case
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.demo.seed import DEMO_PASSWORD, seed_demo
 from integrity_desk.migrate import migrate
+from integrity_desk.settings import Settings
 from integrity_desk.wiring import wire
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "img"

@@ -33,7 +33,7 @@ def wired() -> bool:
 ENTRY_POINTS: dict[str, str] = {
     "api app factory": """
         from integrity_desk.api.app import create_app
-        from integrity_desk.config import Settings
+        from integrity_desk.settings import Settings
         from integrity_desk.db import Database
         assert not wired()
         create_app(Database(URL), Settings(database_url=URL))
@@ -48,7 +48,7 @@ ENTRY_POINTS: dict[str, str] = {
         assert result.exit_code == 0, result.output
     """,
     "worker": """
-        from integrity_desk.config import Settings
+        from integrity_desk.settings import Settings
         from integrity_desk.db import Database
         from integrity_desk.jobs.worker import Worker
         assert not wired()
@@ -61,7 +61,7 @@ ENTRY_POINTS: dict[str, str] = {
         migrate(Database(URL))
     """,
     "smtp server": """
-        from integrity_desk.config import Settings
+        from integrity_desk.settings import Settings
         from integrity_desk.db import Database
         from integrity_desk.mail.service import MailPolicy
         from integrity_desk.mail.smtp import controller
@@ -71,7 +71,7 @@ ENTRY_POINTS: dict[str, str] = {
         controller(Database(URL), policy, host="127.0.0.1", port=0)  # built, never started
     """,
     "imap poller": """
-        from integrity_desk.config import Settings
+        from integrity_desk.settings import Settings
         from integrity_desk.db import Database
         from integrity_desk.mail.imap import MailboxUrl, poll_once
         from integrity_desk.mail.service import MailPolicy

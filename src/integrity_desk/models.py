@@ -6,7 +6,7 @@ Importing it registers no listener or hook: that is ``integrity_desk.wiring.wire
 from integrity_desk.audit.models import AuditChain, AuditCheckpoint, AuditCheckpointHead, AuditEvent
 from integrity_desk.auth.models import BrowserSession, LoginThrottle
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
-from integrity_desk.configuration import ConfigState
+from integrity_desk.configuration.service import ConfigState
 from integrity_desk.db import Base
 from integrity_desk.decisions.models import (
     ApprovalRule,

@@ -15,10 +15,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from integrity_desk import __version__
 from integrity_desk.api.deps import Myself
 from integrity_desk.api.hardening import BodyLimits, RateLimits, SecurityHeaders
-from integrity_desk.config import Settings, get_settings
-from integrity_desk.configuration import desk_config
+from integrity_desk.configuration.service import desk_config
 from integrity_desk.db import Database
 from integrity_desk.errors import DeskError
+from integrity_desk.settings import Settings, get_settings
 from integrity_desk.wiring import wire
 
 log = logging.getLogger("integrity_desk")

@@ -15,9 +15,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from integrity_desk.config import get_settings
 from integrity_desk.db import Database
 from integrity_desk.errors import DeskError
+from integrity_desk.settings import get_settings
 from integrity_desk.wiring import wire
 
 console = Console(stderr=True)

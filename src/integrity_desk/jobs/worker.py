@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.tasks import make_checkpoint
-from integrity_desk.config import Settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.decisions import expiry
 from integrity_desk.decisions import tasks as decision_tasks
@@ -28,6 +27,7 @@ from integrity_desk.jobs import service
 from integrity_desk.messages import delivery as mail
 from integrity_desk.metrics import tasks as metrics_tasks
 from integrity_desk.privacy import retention
+from integrity_desk.settings import Settings
 from integrity_desk.sla.tasks import sweep
 from integrity_desk.webhooks import delivery as webhooks
 from integrity_desk.wiring import wire

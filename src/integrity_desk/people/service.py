@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, defaultload
 
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.auth.repository import end_user_sessions
-from integrity_desk.configuration import VERSION_COLUMN, note_version
+from integrity_desk.configuration.service import VERSION_COLUMN, note_version
 from integrity_desk.db import utcnow
 from integrity_desk.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from integrity_desk.people import passwords
