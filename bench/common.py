@@ -29,11 +29,11 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy import create_engine, text
 
-import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.db import Database
 from integrity_desk.migrate import migrate
 from integrity_desk.people.service import create_token, create_user
+from integrity_desk.wiring import wire
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -74,6 +74,7 @@ def database_exists(backend: str, name: str) -> bool:
 
 def fresh_database(backend: str, name: str) -> Database:
     """Drop and recreate ``bench_<name>``, migrate it (schema and default configuration)."""
+    wire()  # a bench is an entry point: its writes owe webhook deliveries as the server's do
     url = database_url(backend, name)
     if backend == "postgresql":
         admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -91,6 +92,7 @@ def fresh_database(backend: str, name: str) -> Database:
 
 
 def open_database(backend: str, name: str) -> Database:
+    wire()
     return Database(database_url(backend, name))
 
 
@@ -493,7 +495,7 @@ def in_process(db: Database, calls: Sequence[InProcessCall], *, repeat: int = 5
     from sqlalchemy import event
 
     from integrity_desk.api.app import create_app
-    from integrity_desk.config import Settings
+    from integrity_desk.settings import Settings
 
     statements: list[tuple[str, Any, float]] = []
     started: dict[int, float] = {}

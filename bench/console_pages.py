@@ -30,13 +30,13 @@ from bench.dataset import database_exists, dataset_name
 from integrity_desk.api.app import create_app
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.cases.domain import case_key
-from integrity_desk.config import Settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.metrics import service as metrics
 from integrity_desk.migrate import migrate
 from integrity_desk.people.models import User
 from integrity_desk.people.passwords import hash_password
 from integrity_desk.people.service import create_user
+from integrity_desk.settings import Settings
 
 EMAIL = "console-bench-manager@bench.example.com"
 PASSWORD = "bench-console-pages-password-1"

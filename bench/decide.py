@@ -91,7 +91,7 @@ def in_process(db: Database, client: Client, *, subjects: int, runs: int, stamp:
     from fastapi.testclient import TestClient
 
     from integrity_desk.api.app import create_app
-    from integrity_desk.config import Settings
+    from integrity_desk.settings import Settings
 
     statements: list[tuple[str, Any, float]] = []
     started: dict[int, float] = {}

@@ -24,10 +24,11 @@ from sqlalchemy import select
 
 from integrity_desk.api.app import create_app
 from integrity_desk.cases.models import Case
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.demo.seed import DEMO_PASSWORD, seed_demo
 from integrity_desk.migrate import migrate
+from integrity_desk.settings import Settings
+from integrity_desk.wiring import wire
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "img"
 # What a moderator's laptop shows (issue 19: a full screen of work at 1280 × 800).
@@ -57,6 +58,7 @@ def _sign_in(page: object, base: str, email: str) -> None:
 
 
 def main() -> int:
+    wire()
     chromium = shutil.which("chromium")
     if chromium is None:
         print("no chromium on PATH: scripts/ensure-chromium.sh installs Debian's", file=sys.stderr)

@@ -22,7 +22,6 @@ from sqlalchemy import Connection, create_engine, text
 from integrity_desk.api.app import create_app
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.bootstrap import ensure_defaults
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.migrate import migrate
 from integrity_desk.models import Base
@@ -30,7 +29,12 @@ from integrity_desk.people import passwords
 from integrity_desk.people.models import Team, User
 from integrity_desk.people.passwords import hash_password
 from integrity_desk.people.service import create_token, create_user
+from integrity_desk.settings import Settings
+from integrity_desk.wiring import wire
 from tests.smtp_sink import Inbox, free_port
+
+# The tests are an entry point like the server: wired once, before any fixture opens a database.
+wire()
 
 PG_ADMIN_URL = os.environ.get("IDESK_TEST_PG_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

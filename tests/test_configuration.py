@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from integrity_desk.configuration import desk_config
+from integrity_desk.configuration.service import desk_config
 from tests import factories as f
 
 

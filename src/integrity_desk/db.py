@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -21,8 +21,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
-
-from integrity_desk.search.text import SQL_FUNCTION, search_text
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -90,6 +88,18 @@ def normalise_url(url: str) -> str:
 
 SQLITE_TIMEOUT = 30.0  # seconds a unit of work waits for its turn to write
 
+# SQL functions every SQLite connection gets as it opens (PostgreSQL keeps its own in the
+# schema). The slices that need one register it at start-up, so this module, which every slice
+# imports, imports none of them: name -> (number of arguments, the function).
+_sqlite_functions: dict[str, tuple[int, Callable[..., Any]]] = {}
+
+
+def register_sqlite_function(name: str, nargs: int, function: Callable[..., Any]) -> None:
+    """Give every SQLite connection opened from now on ``function`` as the deterministic SQL
+    function ``name`` (registering the same name again replaces it: idempotent). Connections
+    already open keep what they had, so ``integrity_desk.wiring.wire`` runs before the first."""
+    _sqlite_functions[name] = (nargs, function)
+
 
 class _TurnTakingConnection(sqlite3.Connection):
     """A SQLite connection whose transactions take turns on a lock of this process.
@@ -155,8 +165,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
-            # The full-text index's triggers call it (see search.text and search.models).
-            dbapi_connection.create_function(SQL_FUNCTION, 1, search_text, deterministic=True)
+            # The full-text index's triggers call one (see search.text and search.models).
+            for name, (nargs, function) in _sqlite_functions.items():
+                dbapi_connection.create_function(name, nargs, function, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:

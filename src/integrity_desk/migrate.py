@@ -9,6 +9,7 @@ from alembic.config import Config
 
 from integrity_desk.bootstrap import ensure_defaults
 from integrity_desk.db import Database
+from integrity_desk.wiring import wire
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -21,6 +22,10 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(db: Database) -> None:
+    """Upgrade to head, then add the default configuration. Wired before the first connection
+    opens: SQLite's functions are given to a connection as it opens, and the migrations' data
+    steps fire the full-text triggers that call one."""
+    wire()
     with db.engine.begin() as connection:
         config = alembic_config(db.url)
         config.attributes["connection"] = connection

@@ -1,10 +1,12 @@
-"""Imports every slice's models so metadata is complete (Alembic, tests). Not imported by slices."""
+"""Imports every slice's models so metadata is complete (Alembic, tests). Not imported by slices.
+
+Importing it registers no listener or hook: that is ``integrity_desk.wiring.wire``'s work.
+"""
 
 from integrity_desk.audit.models import AuditChain, AuditCheckpoint, AuditCheckpointHead, AuditEvent
-from integrity_desk.audit.service import listen
 from integrity_desk.auth.models import BrowserSession, LoginThrottle
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
-from integrity_desk.configuration import ConfigState
+from integrity_desk.configuration.service import ConfigState
 from integrity_desk.db import Base
 from integrity_desk.decisions.models import (
     ApprovalRule,
@@ -26,13 +28,8 @@ from integrity_desk.routing.models import Queue
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 from integrity_desk.subjects.models import Business, Review, Reviewer
 from integrity_desk.triage.models import TriageRule
-from integrity_desk.webhooks.emit import emit
 from integrity_desk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from integrity_desk.wellbeing.models import HarmExposure
-
-# Importing the models also wires the listener that writes rows of them: every process that
-# records timeline events (server, worker, CLI, tests) imports this module first.
-listen(emit)
 
 __all__ = [
     "ApiToken",

@@ -13,8 +13,8 @@ from sqlalchemy.exc import OperationalError
 from integrity_desk.api.app import create_app
 from integrity_desk.api.hardening import CONTENT_SECURITY_POLICY
 from integrity_desk.cases import repository
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
+from integrity_desk.settings import Settings
 from tests import factories
 from tests.conftest import Person
 

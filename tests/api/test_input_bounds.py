@@ -21,8 +21,8 @@ from integrity_desk.api.hardening import (
     check_json,
     check_json_bytes,
 )
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
+from integrity_desk.settings import Settings
 from tests import factories
 from tests.conftest import Person
 from tests.helpers import api_routes

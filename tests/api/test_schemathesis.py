@@ -39,9 +39,9 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from integrity_desk.api.app import create_app
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.people.models import Role, Team
+from integrity_desk.settings import Settings
 from tests import factories
 from tests.conftest import Person
 

@@ -15,10 +15,10 @@ from integrity_desk.api.app import create_app
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.auth.domain import hash_secret
 from integrity_desk.auth.models import BrowserSession, LoginThrottle
-from integrity_desk.config import Settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.people import passwords
 from integrity_desk.people.models import User
+from integrity_desk.settings import Settings
 from tests.conftest import PASSWORD, Browser, Person, form_token
 
 

@@ -22,8 +22,8 @@ import pytest
 import uvicorn
 
 from integrity_desk.api.app import create_app
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
+from integrity_desk.settings import Settings
 from tests.browser import axe
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from integrity_desk.cases.models import Case
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.forms.tokens import appeal_token
 from integrity_desk.messages.models import OutboxMessage
+from integrity_desk.settings import Settings
 from integrity_desk.subjects.models import Business
 from tests.browser import axe
 from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, Tab  # noqa: F401

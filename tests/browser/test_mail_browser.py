@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.messages import addresses
 from integrity_desk.messages.delivery import deliver_due
+from integrity_desk.settings import Settings
 from tests.browser.conftest import Tab
 from tests.browser.test_forms_browser import LIVE_SECRET, _clean, send_german_notice
 from tests.smtp_sink import Inbox

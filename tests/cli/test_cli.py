@@ -19,12 +19,12 @@ from integrity_desk.audit.models import AuditCheckpoint, AuditEvent
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.cases.models import Case
 from integrity_desk.cli.main import app
-from integrity_desk.config import Settings, get_settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
 from integrity_desk.jobs.models import Job
 from integrity_desk.people.models import ApiToken, Role, User
+from integrity_desk.settings import Settings, get_settings
 from integrity_desk.triage.models import TriageRule
 from tests import factories as f
 

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.cli.main import app
-from integrity_desk.config import get_settings
 from integrity_desk.db import Database
 from integrity_desk.people.models import ApiToken, User
 from integrity_desk.people.passwords import verify_password
+from integrity_desk.settings import get_settings
 
 Run = Callable[..., Result]
 EMAIL = "sam@desk.example.com"

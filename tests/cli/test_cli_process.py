@@ -10,8 +10,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from integrity_desk.api.app import create_app
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
+from integrity_desk.settings import Settings
 
 
 def _idesk(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -10,7 +10,7 @@ import uvicorn
 from typer.testing import CliRunner
 
 from integrity_desk.cli.main import app
-from integrity_desk.config import get_settings
+from integrity_desk.settings import get_settings
 
 
 @pytest.mark.parametrize(("env", "trusted"), [("false", False), ("true", True)])

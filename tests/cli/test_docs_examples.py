@@ -23,11 +23,11 @@ from fastapi.testclient import TestClient
 from integrity_desk.api.app import create_app
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.cases.schemas import TransitionIn
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.demo.seed import seed_demo
 from integrity_desk.migrate import migrate
 from integrity_desk.people.service import create_token, get_user_by_email
+from integrity_desk.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,10 +18,10 @@ from integrity_desk.audit.models import AuditEvent
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.cases.models import Case
 from integrity_desk.cli.main import app
-from integrity_desk.config import get_settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
+from integrity_desk.settings import get_settings
 from tests import factories as f
 
 Run = Callable[..., Result]

@@ -9,8 +9,8 @@ from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from integrity_desk.cli.main import app
-from integrity_desk.config import get_settings
 from integrity_desk.db import Database
+from integrity_desk.settings import get_settings
 from integrity_desk.webhooks.models import WebhookDelivery, WebhookSubscription
 from tests import factories as f
 

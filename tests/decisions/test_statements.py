@@ -8,11 +8,11 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from integrity_desk.config import get_settings
 from integrity_desk.db import Database
 from integrity_desk.dsa.models import DsaStatement
 from integrity_desk.dsa.validation import validate_statement
 from integrity_desk.forms.tokens import read_appeal_token
+from integrity_desk.settings import get_settings
 from tests.conftest import Person
 from tests.decisions.test_decisions_api import _claimed_flag, _decide
 

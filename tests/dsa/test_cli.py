@@ -14,9 +14,9 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from integrity_desk.cli.main import app
-from integrity_desk.config import get_settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.dsa import schema as s
+from integrity_desk.settings import get_settings
 from tests.dsa.support import make_case
 from tests.dsa.test_submission import queue
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from integrity_desk.config import Settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.dsa.models import DsaStatement
 from integrity_desk.jobs import service
 from integrity_desk.jobs.models import Job
 from integrity_desk.jobs.worker import Worker, periodic
+from integrity_desk.settings import Settings
 from tests.dsa.support import make_case
 from tests.dsa.test_submission import queue
 

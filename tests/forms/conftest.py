@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from integrity_desk.config import Settings, get_settings
+from integrity_desk.settings import Settings, get_settings
 
 
 def form_token(html: str) -> str:

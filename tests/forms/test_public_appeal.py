@@ -12,10 +12,10 @@ from pytest import MonkeyPatch
 from sqlalchemy import select
 
 from integrity_desk.cases.models import Case
-from integrity_desk.config import get_settings
 from integrity_desk.db import Database
 from integrity_desk.forms.tokens import appeal_token
 from integrity_desk.messages.models import OutboxMessage
+from integrity_desk.settings import get_settings
 from tests.conftest import Person
 from tests.decisions.test_decisions_api import _claimed_flag, _decide
 from tests.forms.conftest import field_errors, h1, references, send

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from integrity_desk.api.app import create_app
 from integrity_desk.cases.models import Case
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.messages.models import OutboxMessage
+from integrity_desk.settings import Settings
 from tests.forms.conftest import (
     consumer_notice,
     field_errors,

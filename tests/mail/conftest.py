@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.mail.service import MailPolicy
 from integrity_desk.mail.smtp import controller
+from integrity_desk.settings import Settings
 from tests.smtp_sink import free_port
 
 MAIL_SETTINGS: dict[str, Any] = dict(

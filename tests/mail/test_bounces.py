@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.cases.models import Case
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.mail.models import InboundMail
 from integrity_desk.messages.bounces import read_report
 from integrity_desk.messages.delivery import deliver_due
 from integrity_desk.messages.models import OutboxMessage
+from integrity_desk.settings import Settings
 from tests.mail.conftest import MAIL_SETTINGS
 from tests.mail.letters import letter
 from tests.smtp_sink import Inbox

@@ -9,11 +9,11 @@ from typer.testing import CliRunner
 
 from integrity_desk.cases.models import Case, CaseRequest
 from integrity_desk.cli.main import app
-from integrity_desk.config import Settings, get_settings
 from integrity_desk.errors import InvalidInput
 from integrity_desk.mail.imap import MailboxUrl, poll_once
 from integrity_desk.mail.models import InboundMail, MailFile
 from integrity_desk.mail.service import MailPolicy
+from integrity_desk.settings import Settings, get_settings
 from tests.mail.conftest import MAIL_SETTINGS
 from tests.mail.letters import letter
 

@@ -12,11 +12,11 @@ from email.message import EmailMessage
 from sqlalchemy import select
 
 from integrity_desk.cases.models import Case
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.mail.models import InboundMail, MailFile
 from integrity_desk.messages.delivery import deliver_due
 from integrity_desk.messages.models import OutboxMessage
+from integrity_desk.settings import Settings
 from tests.mail.conftest import MAIL_SETTINGS
 from tests.mail.letters import PDF, SENDER, letter
 from tests.smtp_sink import Inbox

@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.cases.models import Case
-from integrity_desk.config import Settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.intake.service import Intake
 from integrity_desk.messages.delivery import deliver_due
 from integrity_desk.messages.domain import MessageKind
 from integrity_desk.messages.service import Text, queue_texts
+from integrity_desk.settings import Settings
 from tests import factories as f
 from tests.smtp_sink import Inbox
 

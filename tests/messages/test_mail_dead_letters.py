@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.cli.main import app as cli_app
-from integrity_desk.config import Settings, get_settings
 from integrity_desk.db import Database
 from integrity_desk.messages.models import OutboxMessage
+from integrity_desk.settings import Settings, get_settings
 from tests.conftest import Browser, Person
 from tests.messages.conftest import make_cases, queue_letters
 from tests.smtp_sink import Inbox

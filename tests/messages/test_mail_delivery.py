@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.cases.models import Case
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.errors import InvalidInput
 from integrity_desk.messages.addresses import bounced_letter, case_from_address, case_from_subject
 from integrity_desk.messages.domain import MessageKind
 from integrity_desk.messages.mime import parse_relay
 from integrity_desk.messages.models import OutboxAttempt, OutboxMessage
+from integrity_desk.settings import Settings
 from tests.messages.conftest import make_cases, queue_letters
 from tests.smtp_sink import Inbox
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.messages.addresses import domain_of, message_id
 from integrity_desk.messages.models import OutboxAttempt, OutboxMessage
+from integrity_desk.settings import Settings
 from tests.messages.conftest import make_cases, queue_letters
 from tests.processes import BIN, Processes, kill, listening, wait_for
 from tests.smtp_sink import free_port

@@ -20,9 +20,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
 from integrity_desk.messages.models import OutboxMessage
+from integrity_desk.settings import Settings
 from tests.messages.conftest import make_cases, queue_letters
 from tests.smtp_sink import Inbox, free_port
 

@@ -9,9 +9,9 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from integrity_desk.config import get_settings
 from integrity_desk.forms.tokens import read_appeal_token
 from integrity_desk.messages.domain import MessageKind, render
+from integrity_desk.settings import get_settings
 from tests import factories as f
 from tests.conftest import Person
 from tests.decisions.test_decisions_api import EU, _claimed_flag, _decide, _timeline_kinds

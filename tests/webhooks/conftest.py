@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from integrity_desk.config import Settings
 from integrity_desk.db import Database
+from integrity_desk.settings import Settings
 from integrity_desk.webhooks.delivery import deliver_due
 from integrity_desk.webhooks.domain import SIGNATURE_HEADER, SignatureError, verify
 from tests.conftest import Person

@@ -13,9 +13,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from integrity_desk.audit.service import SYSTEM
-from integrity_desk.config import Settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.intake.service import Intake
+from integrity_desk.settings import Settings
 from integrity_desk.webhooks import service
 from integrity_desk.webhooks.models import WebhookAttempt, WebhookDelivery
 from tests import factories as f

@@ -12,14 +12,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk import __version__
 from integrity_desk.api.deps import Myself
 from integrity_desk.api.hardening import BodyLimits, RateLimits, SecurityHeaders
-from integrity_desk.config import Settings, get_settings
-from integrity_desk.configuration import desk_config
+from integrity_desk.configuration.service import desk_config
 from integrity_desk.db import Database
 from integrity_desk.errors import DeskError
+from integrity_desk.settings import Settings, get_settings
+from integrity_desk.wiring import wire
 
 log = logging.getLogger("integrity_desk")
 
@@ -31,7 +31,9 @@ def _field(loc: tuple[object, ...]) -> str:
 
 
 def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
+    wire()  # the webhook listener and SQLite's functions, before the first request
     settings = settings or get_settings()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         """Load the configuration snapshot once, so the first requests find it cached."""
@@ -150,7 +152,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(bounded_params)])
     from integrity_desk.web.app import mount_web
 
-    mount_web(app)  # the console: pages, static files, security headers
+    mount_web(app)  # the console: pages, static files, error pages
     return app
 
 

@@ -56,9 +56,14 @@ _listeners: list[Listener] = []
 
 
 def listen(listener: Listener) -> None:
-    """Register a listener once per process (integrity_desk.models wires the desk's own)."""
+    """Register a listener once per process (integrity_desk.wiring.wire adds the desk's own)."""
     if listener not in _listeners:
         _listeners.append(listener)
+
+
+def listening(listener: Listener) -> bool:
+    """Whether the listener is registered in this process (what the wiring test checks)."""
+    return listener in _listeners
 
 
 def _tell(session: Session, events: Sequence[dict[str, Any]]) -> None:

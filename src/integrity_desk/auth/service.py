@@ -17,11 +17,11 @@ from integrity_desk.audit.service import SYSTEM, Actor, record
 from integrity_desk.auth import domain
 from integrity_desk.auth.models import BrowserSession, LoginThrottle
 from integrity_desk.auth.repository import end_session
-from integrity_desk.config import Settings
 from integrity_desk.db import upsert_insert, utcnow
 from integrity_desk.people.models import Role, User
 from integrity_desk.people.passwords import needs_rehash, rehash_password, verify_password
 from integrity_desk.people.service import actor_of
+from integrity_desk.settings import Settings
 
 ANONYMOUS = Actor(None, "anonymous")
 INVALID = "the e-mail or the password is not right"

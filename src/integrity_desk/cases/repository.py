@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from integrity_desk.cases.domain import CaseKind, CaseStatus, parse_case_key
 from integrity_desk.cases.models import Case, CaseSubject, CaseTag
-from integrity_desk.configuration import known_queue_id
+from integrity_desk.configuration.service import known_queue_id
 from integrity_desk.errors import InvalidInput, NotFound
 from integrity_desk.people.models import Role, User
 from integrity_desk.routing.models import Queue

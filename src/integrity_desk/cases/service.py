@@ -26,7 +26,7 @@ from integrity_desk.cases.domain import (
     needs_a_reason,
 )
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
-from integrity_desk.configuration import desk_config
+from integrity_desk.configuration.service import desk_config
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput
 from integrity_desk.intake.requests import Draft
 from integrity_desk.intake.service import Intake

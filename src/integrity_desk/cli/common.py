@@ -15,14 +15,18 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from integrity_desk.config import get_settings
 from integrity_desk.db import Database
 from integrity_desk.errors import DeskError
+from integrity_desk.settings import get_settings
+from integrity_desk.wiring import wire
 
 console = Console(stderr=True)
 
 
 def database() -> Database:
+    """The desk's database, for a command; every command reaches it here, so this is where the
+    CLI wires the process (webhook listener, SQLite's functions) before its first write."""
+    wire()
     settings = get_settings()
     return Database(settings.database_url, pool_size=settings.db_pool_size)
 

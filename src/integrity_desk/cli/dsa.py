@@ -12,10 +12,9 @@ from typing import Annotated, TextIO
 import typer
 from rich.table import Table
 
-import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk.cli.common import console, database, fail, progress
-from integrity_desk.config import get_settings
 from integrity_desk.errors import DeskError
+from integrity_desk.settings import get_settings
 
 dsa_app = typer.Typer(help="DSA statements of reasons and the Transparency Database.",
                       no_args_is_help=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from integrity_desk.cli.common import console, database, fail
-from integrity_desk.config import get_settings
+from integrity_desk.settings import get_settings
 
 
 def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",

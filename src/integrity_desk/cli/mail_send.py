@@ -13,9 +13,9 @@ from sqlalchemy import true
 
 from integrity_desk.audit.service import Actor
 from integrity_desk.cli.common import console, database, fail
-from integrity_desk.config import get_settings
 from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError
+from integrity_desk.settings import get_settings
 
 CLI = Actor(None, "cli")
 

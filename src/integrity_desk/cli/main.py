@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk.cli.accounts import add_account_commands
 from integrity_desk.cli.common import console, database, fail, progress
 from integrity_desk.cli.dsa import dsa_app
@@ -16,9 +15,9 @@ from integrity_desk.cli.mail import mail_app
 from integrity_desk.cli.privacy import audit_export, retention_app
 from integrity_desk.cli.tokens import add_token_commands
 from integrity_desk.cli.webhooks import webhooks_app
-from integrity_desk.config import get_settings
 from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError
+from integrity_desk.settings import get_settings
 
 app = typer.Typer(help="Integrity Desk: escalations and investigations desk.",
                   no_args_is_help=True, add_completion=False)

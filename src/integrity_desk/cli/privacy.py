@@ -16,8 +16,8 @@ from typing import Annotated, TextIO
 import typer
 
 from integrity_desk.cli.common import console, database, progress
-from integrity_desk.config import get_settings
 from integrity_desk.db import utcnow
+from integrity_desk.settings import get_settings
 
 retention_app = typer.Typer(help="Erase personal data of cases closed past the retention "
                                  "period.", no_args_is_help=True)

@@ -10,9 +10,9 @@ from rich.table import Table
 
 from integrity_desk.audit.service import Actor
 from integrity_desk.cli.common import console, database, fail
-from integrity_desk.config import get_settings
 from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError
+from integrity_desk.settings import get_settings
 
 webhooks_app = typer.Typer(help="Webhook subscriptions, dead letters and replay.",
                            no_args_is_help=True)

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from integrity_desk.config import Settings
 from integrity_desk.dsa.client import TransparencyClient
 from integrity_desk.dsa.submission import Stop, Submitter, session_scope
+from integrity_desk.settings import Settings
 
 
 def submit_queued(session: Session, *, now: datetime, payload: dict[str, Any],

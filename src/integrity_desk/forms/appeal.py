@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor
 from integrity_desk.cases.domain import Channel
 from integrity_desk.cases.models import Case
-from integrity_desk.config import Settings
 from integrity_desk.decisions.models import Decision
 from integrity_desk.forms.receipts import confirm
 from integrity_desk.forms.tokens import AppealLink, LinkInvalid, read_appeal_token
@@ -25,6 +24,7 @@ from integrity_desk.intake import schemas as s
 from integrity_desk.intake.requests import APPEAL_WINDOW_MONTHS, add_months
 from integrity_desk.intake.service import Intake
 from integrity_desk.messages.service import acknowledge
+from integrity_desk.settings import Settings
 
 ACTOR = Actor(None, "public appeal form")
 ROLES = {"notifier": N_("the person or organisation who notified us of the content"),

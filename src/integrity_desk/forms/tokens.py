@@ -17,7 +17,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from integrity_desk.config import Settings, get_settings
+from integrity_desk.settings import Settings, get_settings
 
 APPEAL_SALT = "idesk.appeal-link.v1"
 RECEIPT_SALT = "idesk.form-receipt.v1"

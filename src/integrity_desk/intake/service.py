@@ -22,7 +22,7 @@ from integrity_desk.bulk import BulkInsert
 from integrity_desk.cases.domain import DEFAULT_TIER, CaseKind, CaseStatus, case_key
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
 from integrity_desk.cases.repository import SubjectView, readable_ids
-from integrity_desk.configuration import desk_config
+from integrity_desk.configuration.service import desk_config
 from integrity_desk.inputs import InputRefused, check_json
 from integrity_desk.intake import requests as req
 from integrity_desk.intake.schemas import CaseIn, FlagIn

@@ -18,9 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
 from integrity_desk.audit.tasks import make_checkpoint
-from integrity_desk.config import Settings
 from integrity_desk.db import Database, utcnow
 from integrity_desk.decisions import expiry
 from integrity_desk.decisions import tasks as decision_tasks
@@ -29,8 +27,10 @@ from integrity_desk.jobs import service
 from integrity_desk.messages import delivery as mail
 from integrity_desk.metrics import tasks as metrics_tasks
 from integrity_desk.privacy import retention
+from integrity_desk.settings import Settings
 from integrity_desk.sla.tasks import sweep
 from integrity_desk.webhooks import delivery as webhooks
+from integrity_desk.wiring import wire
 
 log = logging.getLogger("integrity_desk.worker")
 
@@ -80,6 +80,7 @@ def periodic(settings: Settings) -> list[tuple[str, int]]:
 
 class Worker:
     def __init__(self, db: Database, settings: Settings) -> None:
+        wire()  # its jobs write timeline events: their webhook deliveries go with them
         self.db = db
         self.settings = settings
         self.name = f"{socket.gethostname()}:{os.getpid()}"

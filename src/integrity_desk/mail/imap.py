@@ -24,6 +24,7 @@ from integrity_desk.db import Database, utcnow
 from integrity_desk.errors import InvalidInput
 from integrity_desk.mail.domain import Refused
 from integrity_desk.mail.service import MailPolicy, SenderRate, receive, refused_row
+from integrity_desk.wiring import wire
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,9 @@ def _connect(url: MailboxUrl) -> BaseMailBox:
 
 def poll_once(db: Database, policy: MailPolicy, url: MailboxUrl, *, kind: str | None = None,
               rate: SenderRate | None = None) -> Counter[str]:
-    """Take every unseen message once; the outcome of each, counted."""
+    """Take every unseen message once; the outcome of each, counted. The process is wired first:
+    the cases the letters open owe their webhook deliveries."""
+    wire()
     counts: Counter[str] = Counter()
     with _connect(url) as box:
         for msg in box.fetch(AND(seen=False), mark_seen=False, bulk=50):

@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor
 from integrity_desk.cases.domain import CaseKind, Channel, RequesterType, parse_case_key
 from integrity_desk.cases.models import Case, CaseRequest
-from integrity_desk.config import Settings
 from integrity_desk.db import upsert_insert
 from integrity_desk.errors import DeskError, Forbidden
 from integrity_desk.intake import requests as req
@@ -45,6 +44,7 @@ from integrity_desk.messages.addresses import (
 )
 from integrity_desk.messages.bounces import read_report, record_bounce
 from integrity_desk.messages.service import acknowledge
+from integrity_desk.settings import Settings
 from integrity_desk.subjects.service import review_refs_in_urls, reviews_by_ref
 from integrity_desk.triage.harm import classify, merge_harms
 

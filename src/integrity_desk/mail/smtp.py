@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from integrity_desk.db import Database, utcnow
 from integrity_desk.mail.domain import Refused, read_letter
 from integrity_desk.mail.service import MailPolicy, SenderRate, known_message, receive
+from integrity_desk.wiring import wire
 
 log = logging.getLogger(__name__)
 _END = b"\r\n.\r\n"
@@ -150,7 +151,9 @@ def controller(db: Database, policy: MailPolicy, *, host: str,
                port: int) -> DeskController:
     """The server on its own thread and event loop (started by the caller). SIZE is advertised
     from the limit: a MAIL FROM declaring more is answered 552 by aiosmtpd, data beyond it by
-    DeskSMTP."""
+    DeskSMTP. The letters it stores open cases: the process is wired first, so their events
+    owe their webhook deliveries."""
+    wire()
     return DeskController(DeskHandler(db, policy), hostname=host, port=port,
                       data_size_limit=policy.max_bytes, ready_timeout=10.0,
                       server_hostname="integrity-desk")

@@ -34,7 +34,6 @@ from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import SYSTEM, record_many
 from integrity_desk.bulk import BulkInsert
-from integrity_desk.config import Settings
 from integrity_desk.db import utcnow
 from integrity_desk.messages.addresses import bounce_address
 from integrity_desk.messages.domain import Status
@@ -51,6 +50,7 @@ from integrity_desk.messages.mime import (
 from integrity_desk.messages.models import OutboxAttempt, OutboxMessage
 from integrity_desk.privacy.domain import erase_text
 from integrity_desk.retries import RetryPolicy, claim_due
+from integrity_desk.settings import Settings
 
 JOB = "mail.deliver"
 _T = OutboxMessage.__table__

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from alembic import context
 
-from integrity_desk.config import get_settings
 from integrity_desk.db import make_engine, normalise_url
 from integrity_desk.models import Base
 from integrity_desk.search.models import belongs_to_search
+from integrity_desk.settings import get_settings
+from integrity_desk.wiring import wire
 
+# Data migrations write to tables whose SQLite triggers call the search slice's function.
+wire()
 config = context.config
 target_metadata = Base.metadata
 

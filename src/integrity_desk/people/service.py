@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, defaultload
 
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.auth.repository import end_user_sessions
-from integrity_desk.configuration import VERSION_COLUMN, note_version
+from integrity_desk.configuration.service import VERSION_COLUMN, note_version
 from integrity_desk.db import utcnow
 from integrity_desk.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from integrity_desk.people import passwords
@@ -30,7 +30,6 @@ _TOKEN_BY_HASH = select(ApiToken, VERSION_COLUMN).where(
     ApiToken.token_hash == bindparam("token_hash")).options(
     defaultload(ApiToken.user).lazyload(User.team))
 SCOPES = ("read", "write", "admin")
-MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 def hash_password(password: str, *, email: str | None = None) -> str:

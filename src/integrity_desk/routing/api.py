@@ -19,7 +19,7 @@ from integrity_desk.audit.service import record
 from integrity_desk.cases.domain import OPEN_STATUSES, case_key
 from integrity_desk.cases.models import Case
 from integrity_desk.cases.repository import readable_clause
-from integrity_desk.configuration import desk_config
+from integrity_desk.configuration.service import desk_config
 from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput
 from integrity_desk.metrics import service as metrics

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from integrity_desk.cases.domain import KEY_PREFIX, CaseKind, parse_case_key
+from integrity_desk.cases.domain import CaseKind, parse_case_key
 from integrity_desk.errors import InvalidInput
 from integrity_desk.privacy.domain import contacts_in
 from integrity_desk.subjects.service import review_refs_in_urls
@@ -120,11 +120,6 @@ def parse_query(q: str) -> ParsedQuery:
             parsed.review_refs.append(q)
             parsed.reviewer_refs.append(q)
     return parsed
-
-
-def looks_like_key(q: str) -> bool:
-    prefix = q.strip().upper().partition("-")[0]
-    return prefix in KEY_PREFIX.values()
 
 
 # -- free text on SQLite: FTS5 MATCH from websearch syntax ----------------------------------------

@@ -2,8 +2,9 @@
 
 Every role sees e-mail addresses and phone numbers masked, so none may find a case by them:
 they never reach the index. PostgreSQL's generated column and SQLite's trigger function cut
-out the same thing (the pattern twice, once in POSIX classes). Imported by ``db`` (SQLite's
-connections get :func:`search_text` as a SQL function), so this module imports nothing of ours.
+out the same thing (the pattern twice, once in POSIX classes). SQLite's connections get
+:func:`search_text` as the SQL function :data:`SQL_FUNCTION`, registered at start-up with
+``db.register_sqlite_function``; this module imports nothing of ours.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""The web console mounted on the application: its routes, static assets, error pages and the
-security headers every answer carries.
+"""The web console mounted on the application: its routes, static assets and error pages.
 
-The Content-Security-Policy allows scripts and styles from the desk itself only (no inline
+The security headers every answer carries are the application's (``api.hardening``): its
+Content-Security-Policy allows scripts and styles from the desk itself only (no inline
 script, no eval, nothing from another host), so the templates hold no inline script or event
 handler; htmx and the desk's own JS are static files.
 """
@@ -13,9 +13,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from integrity_desk.web import http
 from integrity_desk.web.case_page import router as case_router
@@ -37,37 +35,6 @@ from integrity_desk.web.search import router as search_router
 from integrity_desk.web.signin import router as signin_router
 from integrity_desk.web.webhook_pages import router as webhook_pages_router
 from integrity_desk.web.work import router as work_router
-
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
-       "object-src 'none'")
-SECURITY_HEADERS = {
-    "content-security-policy": CSP,
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "same-origin",
-    "x-frame-options": "DENY",
-}
-
-
-class SecurityHeaders:
-    """Adds the security headers to every response (a plain ASGI middleware: no buffering)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def _login_required(request: Request, exc: LoginRequired) -> Response:
@@ -96,7 +63,7 @@ def _page_error(request: Request, exc: PageError) -> Response:
 
 
 def mount_web(app: FastAPI) -> None:
-    """Add the console to the app: pages, static files, error pages, security headers."""
+    """Add the console to the app: pages, static files, error pages."""
     app.include_router(signin_router)
     app.include_router(pages_router)
     app.include_router(decision_router)
@@ -117,4 +84,3 @@ def mount_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]
-    app.add_middleware(SecurityHeaders)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from integrity_desk.auth.domain import LOGIN_COOKIE, SESSION_COOKIE
-from integrity_desk.config import Settings
+from integrity_desk.settings import Settings
 
 
 def _settings(request: Request) -> Settings:

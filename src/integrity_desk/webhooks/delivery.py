@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session
 
 from integrity_desk import __version__
 from integrity_desk.bulk import BulkInsert
-from integrity_desk.config import Settings
 from integrity_desk.db import utcnow
 from integrity_desk.retries import RetryPolicy, claim_due
+from integrity_desk.settings import Settings
 from integrity_desk.webhooks import domain
 from integrity_desk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from integrity_desk.webhooks.secrets import SecretUnreadable

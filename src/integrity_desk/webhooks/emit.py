@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from integrity_desk.bulk import BulkInsert
 from integrity_desk.cases.domain import case_key
 from integrity_desk.cases.models import Case
-from integrity_desk.config import get_settings
-from integrity_desk.configuration import config_version
+from integrity_desk.configuration.service import config_version
 from integrity_desk.db import utcnow
 from integrity_desk.routing.models import Queue
+from integrity_desk.settings import get_settings
 from integrity_desk.webhooks.domain import SOURCE_KINDS, EventType, event_data, event_type_of
 from integrity_desk.webhooks.models import WebhookDelivery, WebhookSubscription
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from integrity_desk.config import Settings
+from integrity_desk.settings import Settings
 
 PREFIX = "whsec_"
 

@@ -16,8 +16,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor, record
-from integrity_desk.config import Settings
 from integrity_desk.errors import Conflict, InvalidInput, NotFound
+from integrity_desk.settings import Settings
 from integrity_desk.webhooks import secrets
 from integrity_desk.webhooks.domain import EventType
 from integrity_desk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.bulk import BulkInsert
 from integrity_desk.cases.models import Case, CaseSubject
-from integrity_desk.configuration import desk_config
+from integrity_desk.configuration.service import desk_config
 from integrity_desk.errors import Forbidden, InvalidInput
 from integrity_desk.people.models import Team, User
 from integrity_desk.subjects.models import Review

@@ -20,8 +20,6 @@ from integrity_desk.routing.service import QueueBook
 from integrity_desk.sla.service import SlaBook
 from integrity_desk.triage.service import RuleBook
 
-CONFIG_TABLES = ("triage_rules", "sla_policies", "sla_calendars", "queues", "teams")
-
 
 class ConfigState(Base):
     __tablename__ = "config_state"
