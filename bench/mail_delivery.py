@@ -16,23 +16,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import time
 
 from sqlalchemy import func, select
 
 from bench.common import (
-    IDESK,
     VENV_BIN,
     Table,
-    _postgres_pids,
-    _proc_cpu,
     free_port,
     fresh_database,
     load_average,
     log,
 )
+from bench.drain import drain, steady_rate
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.cases.models import Case
 from integrity_desk.db import Database, utcnow
@@ -97,40 +94,22 @@ def main() -> None:
         env=env)
     time.sleep(1.5)
     load = load_average()
-    pg0 = sum(_proc_cpu(p) for p in _postgres_pids()[0])
-    rx0 = _proc_cpu(receiver.pid)
-    t0 = time.monotonic()
-    worker = subprocess.Popen([str(IDESK), "worker"], env=env, stderr=subprocess.DEVNULL)
-    try:
-        while _sent(db) < owed:
-            if time.monotonic() - t0 > 600:
-                raise SystemExit("not delivered within 10 minutes")
-            if worker.poll() is not None:
-                raise SystemExit("the worker died")
-            time.sleep(0.05)
-        wall = time.monotonic() - t0
-        worker_cpu = _proc_cpu(worker.pid)
-        rx_cpu = _proc_cpu(receiver.pid) - rx0
-        pg_cpu = sum(_proc_cpu(p) for p in _postgres_pids()[0]) - pg0
-    finally:
-        for proc in (worker, receiver):
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+    run = drain(env, receiver, owed, lambda: _sent(db))
     with db.session() as s:
         first = s.scalar(select(func.min(OutboxMessage.sent_at)))
         last = s.scalar(select(func.max(OutboxMessage.sent_at)))
-    steady = owed / (last - first).total_seconds() if first and last and last > first else 0
+    steady = steady_rate(owed, first, last)
     table = Table(f"mail delivery on {args.db}: {owed:,} e-mails, {args.connections} SMTP "
                   f"connections, batch {args.batch} (load before: {load}; after: "
                   f"{load_average()}; {os.cpu_count()} cores)")
-    table.add("e-mails/s, worker start to last sent", owed / wall, target=f"≥ {TARGET}",
-              ok=owed / wall >= TARGET)
+    table.add("e-mails/s, worker start to last sent", owed / run.wall, target=f"≥ {TARGET}",
+              ok=owed / run.wall >= TARGET)
     table.add("e-mails/s, first to last sent", float(steady), target=f"≥ {TARGET}",
               ok=steady >= TARGET)
-    table.add("worker CPU ms per e-mail", worker_cpu * 1000 / owed, fmt="{:.2f}")
-    table.add("receiver CPU ms per e-mail", rx_cpu * 1000 / owed, fmt="{:.2f}")
+    table.add("worker CPU ms per e-mail", run.worker_cpu * 1000 / owed, fmt="{:.2f}")
+    table.add("receiver CPU ms per e-mail", run.receiver_cpu * 1000 / owed, fmt="{:.2f}")
     if args.db == "postgresql":
-        table.add("PostgreSQL CPU ms per e-mail", pg_cpu * 1000 / owed, fmt="{:.2f}")
+        table.add("PostgreSQL CPU ms per e-mail", run.postgres_cpu * 1000 / owed, fmt="{:.2f}")
     table.add("queueing ms per letter (intake and queue_texts)", queued * 1000 / owed,
               fmt="{:.3f}")
     table.print()
