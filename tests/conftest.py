@@ -58,6 +58,29 @@ def _pg_database(worker: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
+def _drop_pg_database(url: str) -> None:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def blank_db(request: pytest.FixtureRequest, tmp_path: Path, worker_id: str) -> Iterator[
+        Database]:
+    """A database with no schema yet, on each backend, dropped afterwards: for the tests of
+    migrations themselves (the shared `db` is migrated once per session)."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'blank.db'}")
+        yield db
+        db.dispose()
+        return
+    db = Database(_pg_database(f"{worker_id}_blank"))
+    yield db
+    db.dispose()
+    _drop_pg_database(db.url)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _cheap_argon2() -> Iterator[None]:
     """argon2 with its production cost (64 MiB, 3 passes) takes ~0.3 s a hash on the test
