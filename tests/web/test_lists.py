@@ -216,6 +216,12 @@ def test_the_list_filters_as_the_contract_says(desk, sign_in, manager, specialis
     assert set(_keys(m, closed_on="2026-03-02")) == {d["inv"]}
     assert _keys(m, closed_on="2026-03-03") == []
     assert set(_keys(m, breached_on="2026-03-04")) == {d["flag_de"]}
+    # The day filters show back what was asked, each in its own field.
+    days = {"opened_on": "2026-03-01", "closed_on": "2026-03-02", "breached_on": "2026-03-04",
+            "opened_since": "2026-02-01", "closed_since": "2026-02-02"}
+    page = m.client.get("/cases", params=days).text
+    for name, day in days.items():
+        assert f'name="{name}" type="date" value="{day}"' in page, name
     assert _keys(m, breached_on="2026-03-05") == []
     assert set(_keys(m, kind="flag", status="triaged", priority=["P0", "P1", "P2", "P3",
                                                                   "P4"])) == {d["flag_de"]}
