@@ -12,6 +12,9 @@ The rows already there are classified here, in batches of 1,000 by id (about 45 
 a million reviews take under a minute), so a desk that upgrades hides what it already holds.
 """
 
+from collections.abc import Iterator, Sequence
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -54,6 +57,19 @@ def upgrade() -> None:
 BATCH = 1_000
 
 
+def _batches(conn: sa.Connection, table: sa.TableClause,
+             *columns: str) -> Iterator[Sequence[sa.Row[Any]]]:
+    """The table's rows (id and ``columns``) in id order, BATCH at a time (keyset paging)."""
+    last = 0
+    while True:
+        rows = conn.execute(sa.select(table.c.id, *(table.c[c] for c in columns))
+                            .where(table.c.id > last).order_by(table.c.id).limit(BATCH)).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
 def _classify_what_is_there(conn: sa.Connection) -> None:
     """Reviews first, then cases (their own text, and their reviews' harm)."""
     reviews = sa.table("reviews", sa.column("id", sa.Integer), sa.column("title", sa.String),
@@ -65,14 +81,7 @@ def _classify_what_is_there(conn: sa.Connection) -> None:
     subjects = sa.table("case_subjects", sa.column("case_id", sa.Integer),
                         sa.column("subject_type", sa.String),
                         sa.column("subject_id", sa.Integer))
-    last = 0
-    while True:
-        rows = conn.execute(sa.select(reviews.c.id, reviews.c.title, reviews.c.text,
-                                      reviews.c.language).where(reviews.c.id > last)
-                            .order_by(reviews.c.id).limit(BATCH)).all()
-        if not rows:
-            break
-        last = rows[-1].id
+    for rows in _batches(conn, reviews, "title", "text", "language"):
         found = [{"rid": r.id, "harm": code} for r in rows
                  if (code := classify(f"{r.title or ''}\n{r.text or ''}",
                                       language=r.language).code)]
@@ -86,14 +95,7 @@ def _classify_what_is_there(conn: sa.Connection) -> None:
                                    subjects.c.subject_id == reviews.c.id))
             .where(reviews.c.harm.is_not(None))):
         harmful_reviews.setdefault(case_id, []).append(harm)
-    last = 0
-    while True:
-        rows = conn.execute(sa.select(cases.c.id, cases.c.title, cases.c.description,
-                                      cases.c.language).where(cases.c.id > last)
-                            .order_by(cases.c.id).limit(BATCH)).all()
-        if not rows:
-            break
-        last = rows[-1].id
+    for rows in _batches(conn, cases, "title", "description", "language"):
         found = []
         for r in rows:
             own = classify(f"{r.title or ''}\n{r.description or ''}", language=r.language).code
