@@ -31,10 +31,12 @@ from integrity_desk.people.passwords import hash_password
 from integrity_desk.people.service import create_token, create_user
 from integrity_desk.settings import Settings
 from integrity_desk.wiring import wire
+from tests import uow_guard
 from tests.smtp_sink import Inbox, free_port
 
 # The tests are an entry point like the server: wired once, before any fixture opens a database.
 wire()
+uow_guard.install()
 
 PG_ADMIN_URL = os.environ.get("IDESK_TEST_PG_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -145,6 +147,15 @@ def _empty_append_only(conn: Connection, dialect: str) -> None:
     conn.execute(text(f"DELETE FROM {APPEND_ONLY}"))
     for _, sql in triggers:
         conn.execute(text(sql))
+
+
+@pytest.fixture(autouse=True)
+def _no_read_after_commit() -> Iterator[None]:
+    """Fail the test if any request it made read after its unit of work committed."""
+    uow_guard.violations.clear()
+    yield
+    found, uow_guard.violations[:] = list(uow_guard.violations), []
+    assert not found, "\n".join(found)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,27 +14,31 @@ from integrity_desk.access.domain import ADMIN_SCOPED, Action, allows, roles_for
 from integrity_desk.audit.service import Actor
 from integrity_desk.auth import domain as auth_domain
 from integrity_desk.auth.service import check_session, scopes_of
+from integrity_desk.db import utcnow
 from integrity_desk.errors import Forbidden, Unauthenticated
 from integrity_desk.people.models import User
-from integrity_desk.people.service import actor_of, authenticate_token, note_token_use
+from integrity_desk.people.service import (
+    actor_of,
+    authenticate_token,
+    note_token_use,
+    token_use_due,
+)
+from integrity_desk.unit_of_work import commit_refusal, keep_if_refused, request_unit
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request; endpoints commit once, anything uncommitted is rolled back.
+    """The request's unit of work (``integrity_desk.unit_of_work``): endpoints never commit;
+    this commits once, after the endpoint's answer is built, and rolls back on any error.
 
-    Async only so FastAPI does not spend a thread hop on it: creating a session does no I/O
-    (the connection is checked out on first use, in the endpoint's thread), and closing one
-    that was used returns its connection to the pool without waiting on the server.
+    Function-scoped, so the COMMIT comes before the response is sent and a failed one answers
+    as an error. Async so that creating the session costs no thread hop (no I/O happens until
+    the endpoint's first query, in the endpoint's thread).
     """
-    session = request.app.state.db.session_factory()
-    try:
+    async with request_unit(request.app.state.db.session_factory(), request.method) as session:
         yield session
-    finally:
-        session.rollback()
-        session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,9 @@ def _session_principal(request: Request, session: Session, secret: str) -> Princ
     """A signed-in browser (pages, htmx): read and write, admin for admins. A write must carry
     the page's CSRF token in X-CSRF-Token, since the browser sends the cookie on its own."""
     check = check_session(session, secret, settings=request.app.state.settings)
-    if check.wrote:
-        session.commit()
     if check.current is None:
+        if check.wrote:
+            commit_refusal(session)
         raise Unauthenticated("the browser session has ended; sign in again")
     if request.method in auth_domain.UNSAFE_METHODS and not auth_domain.tokens_match(
             auth_domain.csrf_token(secret), request.headers.get(auth_domain.CSRF_HEADER)):
@@ -71,8 +76,8 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthenticated("send Authorization: Bearer <token>, or sign in")
     token = authenticate_token(session, secret.strip())
-    if note_token_use(session, token):
-        session.commit()
+    if token_use_due(token, utcnow()):
+        keep_if_refused(session, partial(note_token_use, token=token))
     needed = "read" if request.method in ("GET", "HEAD", "OPTIONS") else "write"
     scopes = frozenset(token.scopes)
     if needed not in scopes and "admin" not in scopes:

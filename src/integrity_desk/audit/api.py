@@ -38,8 +38,7 @@ def timeline(
     if bad:
         raise InvalidInput(f"category is one of {', '.join(CATEGORIES)}", field="category")
     case = repo.get_case(session, principal.user, key)
-    if note_read(session, case, actor=principal.actor, now=utcnow(), what="timeline"):
-        session.commit()
+    note_read(session, case, actor=principal.actor, now=utcnow(), what="timeline")
     query = select(AuditEvent).where(AuditEvent.case_id == case.id)
     if category:
         query = query.where(AuditEvent.category.in_(category))

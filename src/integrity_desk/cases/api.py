@@ -100,8 +100,7 @@ def _detail(session: Session, case: Case) -> CaseDetailOut:
 @router.get("/cases/{key}", response_model=CaseDetailOut)
 def get_case(key: str, session: SessionDep, principal: CaseReader) -> CaseDetailOut:
     case = repo.get_case(session, principal.user, key)
-    if note_read(session, case, actor=principal.actor, now=utcnow(), what="case"):
-        session.commit()
+    note_read(session, case, actor=principal.actor, now=utcnow(), what="case")
     return _detail(session, case)
 
 
@@ -111,7 +110,6 @@ def transition(key: str, body: TransitionIn, session: SessionDep,
     case = repo.get_case(session, principal.user, key, for_update=True)
     service.transition(session, case, action=body.action, actor_user=principal.user,
                        actor=principal.actor, now=utcnow(), reason=body.reason)
-    session.commit()
     return _detail(session, case)
 
 
@@ -121,7 +119,6 @@ def assign(key: str, body: AssignIn, session: SessionDep, principal: CaseWorker)
     service.assign(session, case, assignee=get_user_by_email(session, body.assignee),
                    actor_user=principal.user, actor=principal.actor, now=utcnow(),
                    reason=body.reason)
-    session.commit()
     return _detail(session, case)
 
 
@@ -129,7 +126,6 @@ def assign(key: str, body: AssignIn, session: SessionDep, principal: CaseWorker)
 def claim(key: str, session: SessionDep, principal: CaseWorker) -> CaseDetailOut:
     case = repo.get_case(session, principal.user, key)
     service.claim(session, case, user=principal.user, actor=principal.actor, now=utcnow())
-    session.commit()
     return _detail(session, case)
 
 
@@ -138,7 +134,6 @@ def release(key: str, body: Reason, session: SessionDep, principal: CaseWorker) 
     case = repo.get_case(session, principal.user, key, for_update=True)
     service.release(session, case, actor_user=principal.user, actor=principal.actor,
                     now=utcnow(), reason=body.reason)
-    session.commit()
     return _detail(session, case)
 
 
@@ -148,7 +143,6 @@ def escalate(key: str, body: EscalateIn, session: SessionDep,
     case = repo.get_case(session, principal.user, key, for_update=True)
     service.escalate(session, case, actor_user=principal.user, actor=principal.actor,
                      now=utcnow(), reason=body.reason)
-    session.commit()
     return _detail(session, case)
 
 
@@ -157,7 +151,6 @@ def add_comment(key: str, body: CommentIn, session: SessionDep,
                 principal: CaseWorker) -> dict[str, Any]:
     case = repo.get_case(session, principal.user, key)
     service.comment(session, case, actor=principal.actor, now=utcnow(), body=body.body)
-    session.commit()
     return {"case": case.key, "status": "recorded"}
 
 
@@ -178,7 +171,6 @@ def edit(key: str, body: EditIn, session: SessionDep, principal: CaseWorker) -> 
         raise InvalidInput("give a time zone", field="legal_deadline")
     service.edit(session, case, changes=changes, tags=body.tags, actor_user=principal.user,
                  actor=principal.actor, now=utcnow(), reason=body.reason)
-    session.commit()
     return _detail(session, case)
 
 
@@ -191,7 +183,6 @@ def merge(key: str, body: MergeIn, session: SessionDep, principal: CaseWorker) -
         raise InvalidInput(f"no case {body.into}", field="into") from exc
     service.merge(session, source, into=into, actor_user=principal.user, actor=principal.actor,
                   now=utcnow(), reason=body.reason)
-    session.commit()
     return _detail(session, into)
 
 
@@ -201,7 +192,6 @@ def split(key: str, body: SplitIn, session: SessionDep, principal: CaseWorker) -
     new_case = service.split(session, case, request_ids=body.request_ids,
                              actor_user=principal.user, actor=principal.actor, now=utcnow(),
                              reason=body.reason)
-    session.commit()
     return _detail(session, new_case)
 
 
@@ -210,8 +200,7 @@ def linked_requests(key: str, session: SessionDep, principal: CaseReader,
                     cursor: IdCursor = None,
                     limit: Annotated[int, Query(ge=1, le=200)] = 50) -> RequestPage:
     case = repo.get_case(session, principal.user, key)
-    if note_read(session, case, actor=principal.actor, now=utcnow(), what="requests"):
-        session.commit()
+    note_read(session, case, actor=principal.actor, now=utcnow(), what="requests")
     rows, next_cursor = page_after_id(
         session, select(CaseRequest).where(CaseRequest.case_id == case.id), CaseRequest.id,
         cursor=cursor, limit=limit)

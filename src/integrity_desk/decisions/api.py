@@ -59,7 +59,6 @@ def save_guideline(code: str, body: GuidelineIn, session: SessionDep,
     changes = body.model_dump(exclude_unset=True, exclude={"change_note"})
     saved = guidelines.save(session, code, changes, actor=principal.actor,
                             note=body.change_note, check_dsa=check_category)
-    session.commit()
     return saved
 
 
@@ -86,7 +85,6 @@ def decide(key: str, body: DecisionIn, session: SessionDep,
         actions=[a.request() for a in body.actions], manifest=body.manifest)
     decision = service.decide(session, case, inp, user=principal.user, actor=principal.actor,
                               now=utcnow())
-    session.commit()
     return one_decision(session, decision.id, case.key)
 
 
@@ -130,7 +128,6 @@ def approve(decision_id: RowId, body: ReviewNoteIn, session: SessionDep,
                                           repo.readable_clause(principal.user))
     service.approve(session, decision, case, user=principal.user, actor=principal.actor,
                     now=utcnow(), note=body.note)
-    session.commit()
     return one_decision(session, decision.id, case.key)
 
 
@@ -141,7 +138,6 @@ def reject(decision_id: RowId, body: ReviewNoteIn, session: SessionDep,
                                           repo.readable_clause(principal.user))
     service.reject(session, decision, case, user=principal.user, actor=principal.actor,
                    now=utcnow(), note=body.note or "")
-    session.commit()
     return one_decision(session, decision.id, case.key)
 
 
@@ -166,5 +162,4 @@ def set_approval_rule(body: ApprovalRuleIO, session: SessionDep,
     record(session, kind="approval_rule.changed", category="audit", actor=principal.actor,
            chain_key="config", payload={"action": body.action.value, "before": before,
                                         "after": body.requires_approval})
-    session.commit()
     return body

@@ -35,7 +35,6 @@ def decide_appeal(key: str, body: AppealOutcomeIn, session: SessionDep,
         territorial_scope=body.territorial_scope, override_reason=body.override_reason,
         manifestly_unfounded=body.manifestly_unfounded),
         user=principal.user, actor=principal.actor, now=utcnow())
-    session.commit()
     return one_decision(session, outcome.id, case.key)
 
 
@@ -53,7 +52,6 @@ def open_dispute(key: str, body: DisputeIn, session: SessionDep, principal: Case
     dispute = appeals.open_dispute(session, case, body=body.body, reference=body.reference,
                                    submitted_at=body.submitted_at, actor=principal.actor,
                                    user=principal.user)
-    session.commit()
     return dispute
 
 
@@ -63,5 +61,4 @@ def update_dispute(dispute_id: RowId, body: DisputeUpdate, session: SessionDep,
     dispute, case = appeals.get_dispute(session, dispute_id, repo.readable_clause(principal.user))
     appeals.update_dispute(session, dispute, case, changes=body.model_dump(exclude_unset=True),
                            actor=principal.actor)
-    session.commit()
     return dispute

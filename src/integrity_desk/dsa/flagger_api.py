@@ -37,7 +37,6 @@ def register(body: FlaggerIn, session: SessionDep, principal: FlaggerManager) ->
                                 coordinator=body.coordinator,
                                 areas=[a.value for a in body.areas], contact=body.contact,
                                 actor=principal.actor, now=utcnow())
-    session.commit()
     return _out(flagger, flaggers.precision(session, [flagger.id])[flagger.id])
 
 
@@ -47,5 +46,4 @@ def change(flagger_id: RowId, body: FlaggerChange, session: SessionDep,
     changes = body.model_dump(exclude_unset=True, exclude={"reason"}, mode="json")
     flagger = flaggers.update(session, flagger_id, changes, reason=body.reason,
                               actor=principal.actor, now=utcnow())
-    session.commit()
     return _out(flagger, flaggers.precision(session, [flagger.id])[flagger.id])

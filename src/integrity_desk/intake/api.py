@@ -57,7 +57,6 @@ def create_case(payload: CaseIn, session: SessionDep, principal: CaseCreator) ->
             shown = case_out(repo.load_for_view(session, case.id), subjects, now)
     result = IntakeOut(outcome="created" if outcome.created else "linked",
                        receipt=outcome.receipt, case=shown)
-    session.commit()
     return json_of(result, 201 if outcome.created else 200)
 
 
@@ -70,7 +69,6 @@ def create_flags(body: BatchIn, request: Request, session: SessionDep,
     cleared = bool(getattr(request.state, INPUT_CLEARED, False))
     results = Intake(session, now=utcnow(), actor=principal.actor,
                      viewer=principal.user).submit_flags(body.items, cleared=cleared)
-    session.commit()
     counts = {"created": 0, "linked": 0, "invalid": 0, "refused": 0}
     for r in results:
         counts[r["status"]] += 1

@@ -69,7 +69,6 @@ def replay_messages(body: ReplayIn, session: SessionDep,
                     principal: MessageReplayer) -> ReplayOut:
     n = outbound.replay(session, repo.readable_clause(principal.user),
                         message_ids=body.message_ids, actor=principal.actor, now=utcnow())
-    session.commit()
     return ReplayOut(replayed=n)
 
 
@@ -82,7 +81,6 @@ def replay_message(message_id: RowId, session: SessionDep, principal: MessageRep
                        current=message.status)
     outbound.replay(session, readable, message_ids=[message_id], actor=principal.actor,
                     now=utcnow())
-    session.commit()
     session.refresh(message)
     return message_out(message)
 
@@ -99,7 +97,6 @@ def release(message_id: RowId, body: ReleaseIn, session: SessionDep,
     message, case = service.get(session, message_id, repo.readable_clause(principal.user))
     service.release(session, message, case, reviewer_id=principal.user.id,
                     actor=principal.actor, now=utcnow(), body=body.body)
-    session.commit()
     return message_out(message)
 
 
@@ -117,6 +114,4 @@ def reply(key: str, body: ReplyIn, response: Response, session: SessionDep,
         message = session.scalars(select(OutboxMessage).where(
             OutboxMessage.idempotency_key == reply_key(case.id, nonce))).one()
         response.status_code = 200
-    answer = message_out(message)
-    session.commit()
-    return answer
+    return message_out(message)

@@ -55,7 +55,6 @@ def impose(body: MeasureIn, session: SessionDep, principal: MisuseManager) -> An
                              key=body.party_key.strip().lower(), bucket=body.bucket,
                              reason=body.reason, user_id=principal.user.id,
                              actor=principal.actor, now=utcnow())
-    session.commit()
     return measure
 
 

@@ -47,7 +47,6 @@ def create_user(body: UserIn, session: SessionDep, principal: UserManager) -> Us
         session, email=body.email, name=body.name, role=body.role, password=body.password,
         team=team, languages=body.languages, skills=body.skills, max_tier=body.max_tier,
         actor=principal.actor)
-    session.commit()
     return _user_out(user)
 
 
@@ -59,7 +58,6 @@ def create_token(body: TokenIn, session: SessionDep, principal: Myself) -> Token
     issued = service.create_token(session, user=principal.user, name=body.name,
                                   scopes=body.scopes, expires_in_days=body.expires_in_days,
                                   actor=principal.actor)
-    session.commit()
     t = issued.token
     return TokenOut(id=t.id, name=t.name, scopes=t.scopes, expires_at=t.expires_at,
                     token=issued.secret)
@@ -83,7 +81,6 @@ def revoke_my_token(token_id: RowId, session: SessionDep, principal: Myself) -> 
     """Revoke one of your own tokens (another person's answers 404)."""
     token = service.revoke_token(session, token_id=token_id, owner_id=principal.user.id,
                                  actor=principal.actor)
-    session.commit()
     return token_info(token)
 
 
@@ -100,7 +97,6 @@ def revoke_user_token(user_id: RowId, token_id: RowId, session: SessionDep,
     user = service.get_user(session, user_id)
     token = service.revoke_token(session, token_id=token_id, owner_id=user.id,
                                  actor=principal.actor)
-    session.commit()
     return token_info(token)
 
 
@@ -111,7 +107,6 @@ def reset_password(user_id: RowId, body: PasswordIn, session: SessionDep,
     user = service.get_user(session, user_id)
     ended = service.reset_password(session, user=user, password=body.password,
                                    actor=principal.actor)
-    session.commit()
     return AccountChange(user=_user_out(user), sessions_ended=ended)
 
 
@@ -121,7 +116,6 @@ def deactivate_user(user_id: RowId, session: SessionDep, principal: UserManager
     """No more sign-ins or token use; sessions end; history and assignments stay."""
     user = service.get_user(session, user_id)
     ended = service.deactivate_user(session, user=user, actor=principal.actor)
-    session.commit()
     return AccountChange(user=_user_out(user), sessions_ended=ended)
 
 
@@ -130,5 +124,4 @@ def reactivate_user(user_id: RowId, session: SessionDep, principal: UserManager
                     ) -> AccountChange:
     user = service.get_user(session, user_id)
     service.reactivate_user(session, user=user, actor=principal.actor)
-    session.commit()
     return AccountChange(user=_user_out(user), sessions_ended=0)

@@ -161,16 +161,17 @@ def authenticate_token(session: Session, secret: str, *, now: datetime | None = 
     return token
 
 
-def note_token_use(session: Session, token: ApiToken, *, now: datetime | None = None) -> bool:
-    """Record last use at most once a minute, so a hot token doesn't turn reads into writes.
+def token_use_due(token: ApiToken, now: datetime) -> bool:
+    """Last use is recorded at most once a minute, so a hot token doesn't turn reads into
+    writes."""
+    return token.last_used_at is None or now - token.last_used_at >= timedelta(minutes=1)
 
-    Returns True when it wrote (the caller commits it on its own, even for a read request).
-    """
-    now = now or utcnow()
-    if token.last_used_at is not None and now - token.last_used_at < timedelta(minutes=1):
-        return False
-    session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-    return True
+
+def note_token_use(session: Session, *, token: ApiToken, now: datetime | None = None) -> None:
+    """Record that the token was used now (the request's unit of work keeps it even when the
+    request is refused: see ``unit_of_work.keep_if_refused``)."""
+    session.execute(update(ApiToken).where(ApiToken.id == token.id)
+                    .values(last_used_at=now or utcnow()))
 
 
 def reset_password(session: Session, *, user: User, password: str, actor: Actor,

@@ -34,7 +34,6 @@ def reveal_case(key: str, body: RevealIn, session: SessionDep,
     case = repo.get_case(session, principal.user, key)
     shown = reveal(session, case, actor=principal.actor, now=now, reason=body.reason,
                    request_ids=body.requests)
-    session.commit()
     return RevealOut(case=case.key, requester=requester_out(case, reveal=True), title=case.title,
                      description=case.description, details=case.details,
                      requests=[request_out(r, reveal=True) for r in shown.requests],
@@ -56,7 +55,6 @@ def place_hold(body: HoldIn, session: SessionDep, principal: LegalHolder) -> Hol
         subject = holds.parse_subject(session, body.subject or "")
     hold = holds.place(session, actor_user=principal.user, actor=principal.actor, now=utcnow(),
                        reason=body.reason, case=case, subject=subject)
-    session.commit()
     return holds.holds_out(session, [hold])[0]
 
 
@@ -66,7 +64,6 @@ def lift_hold(hold_id: RowId, body: LiftIn, session: SessionDep,
     hold = holds.get_hold(session, principal.user, hold_id)
     holds.lift(session, hold, actor_user=principal.user, actor=principal.actor, now=utcnow(),
                reason=body.reason)
-    session.commit()
     return holds.holds_out(session, [hold])[0]
 
 

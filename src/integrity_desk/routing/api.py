@@ -63,10 +63,8 @@ def list_queues(request: Request, session: SessionDep, principal: QueueReader,
     The counts are the metrics snapshot's, as on the queues page (a few small reads, however
     many cases are open), recomputed here only if the worker has let it go stale.
     """
-    _, refreshed = metrics.current(session, now=utcnow(),
-                                   max_age_seconds=request.app.state.settings.metrics_stale_seconds)
-    if refreshed:
-        session.commit()
+    metrics.current(session, now=utcnow(),
+                    max_age_seconds=request.app.state.settings.metrics_stale_seconds)
     queues = visible_queues(session, principal.user, active_only=not include_inactive)
     counts = metrics.backlog_counts(session, principal.user, queues)
     return [_out(q, {f"P{p}": n for p, n in c.by_priority.items() if n})
@@ -77,7 +75,6 @@ def list_queues(request: Request, session: SessionDep, principal: QueueReader,
 def create_queue(body: QueueIn, session: SessionDep, principal: QueueManager) -> QueueOut:
     queue = manage.create_queue(session, actor=principal.actor,
                                 **body.model_dump(mode="json"))
-    session.commit()
     return _out(queue, {})
 
 
@@ -93,7 +90,6 @@ def update_queue(slug: str, body: QueuePatch, session: SessionDep,
         if value is None:
             raise InvalidInput(f"{name} cannot be emptied", field=name)
     queue = manage.update_queue(session, actor=principal.actor, slug=slug, changes=changes)
-    session.commit()
     return _one(session, principal, queue)
 
 
@@ -102,14 +98,12 @@ def deactivate_queue(slug: str, session: SessionDep, principal: QueueManager) ->
     """Route no new case here. Refused (409) while the queue holds open cases or is the last
     active queue of one of its kinds."""
     queue = manage.deactivate_queue(session, actor=principal.actor, slug=slug)
-    session.commit()
     return _one(session, principal, queue)
 
 
 @router.post("/queues/{slug}/reactivate", response_model=QueueOut)
 def reactivate_queue(slug: str, session: SessionDep, principal: QueueManager) -> QueueOut:
     queue = manage.reactivate_queue(session, actor=principal.actor, slug=slug)
-    session.commit()
     return _one(session, principal, queue)
 
 
@@ -129,5 +123,4 @@ def claim_next(slug: str, session: SessionDep, principal: CaseWorker) -> Respons
     record(session, kind="case.claimed", category="state", actor=principal.actor,
            case_id=case_id, at=now, payload={"before": None, "after": principal.user.id,
                                              "queue": slug})
-    session.commit()
     return json_of(ClaimOut(case=case_key(kind, case_id), note=note))

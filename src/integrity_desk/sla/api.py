@@ -59,7 +59,6 @@ def put_policy(body: PolicyIO, session: SessionDep, principal: ConfigManager) ->
     session.flush()
     record(session, kind="sla.policy_changed", category="audit", actor=principal.actor,
            chain_key="config", payload={"before": before, "after": body.model_dump(mode="json")})
-    session.commit()
     return body
 
 
@@ -86,5 +85,4 @@ def put_calendar(body: CalendarIO, session: SessionDep, principal: ConfigManager
     session.flush()
     record(session, kind="sla.calendar_changed", category="audit", actor=principal.actor,
            chain_key="config", payload=body.model_dump())
-    session.commit()
     return body

@@ -19,5 +19,4 @@ def get_rules(session: SessionDep, principal: ConfigReader) -> RuleSet:
 @router.put("/triage/rules", response_model=RuleSet)
 def put_rules(body: RuleSet, session: SessionDep, principal: ConfigManager) -> RuleSet:
     service.replace_rules(session, [r.model_dump() for r in body.rules], actor=principal.actor)
-    session.commit()
     return get_rules(session, principal)

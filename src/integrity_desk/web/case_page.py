@@ -186,8 +186,6 @@ def _full_page(request: Request, session: Session, viewer: Viewer, case: Case, *
                revealed_item: Item | None = None) -> Response:
     context = _page_context(request, session, viewer, case, show=show, before=before,
                             revealed=revealed, revealed_item=revealed_item)
-    if context["counted"]:  # harmful items shown in clear (blur off) were counted as seen
-        session.commit()
     context["error"] = error
     return render(request, "case.html", context, status_code=status_code)
 
@@ -198,8 +196,7 @@ def case_view(request: Request, key: str, session: SessionDep, viewer: Reader,
               = None) -> Response:
     show = _show(show)
     case = _read(session, viewer, key)
-    if note_read(session, case, actor=viewer.actor, now=utcnow(), what="case"):
-        session.commit()
+    note_read(session, case, actor=viewer.actor, now=utcnow(), what="case")
     return _full_page(request, session, viewer, case, show=show, before=before)
 
 
@@ -210,8 +207,7 @@ def case_timeline(request: Request, key: str, session: SessionDep, viewer: Reade
     """The timeline section for htmx; the whole page with that filter without JavaScript."""
     show = _show(show)
     case = _read(session, viewer, key)
-    if note_read(session, case, actor=viewer.actor, now=utcnow(), what="timeline"):
-        session.commit()
+    note_read(session, case, actor=viewer.actor, now=utcnow(), what="timeline")
     if not is_htmx(request):
         return _full_page(request, session, viewer, case, show=show, before=before)
     events, older = latest_events(session, case.id, show=show, before=before,
@@ -240,7 +236,6 @@ def _act(request: Request, session: SessionDep, viewer: Viewer, key: str, show: 
     case = _read(session, viewer, key, for_update=for_update)
     try:
         do(case)
-        session.commit()
     except DeskError as exc:
         session.rollback()
         refusal = _page_error(exc)
@@ -465,7 +460,6 @@ def reveal_requester(request: Request, key: str, session: SessionDep, viewer: Re
     try:
         reveal(session, case, actor=viewer.actor, now=utcnow(), reason=why or "",
                request_ids=[])
-        session.commit()
     except DeskError as exc:
         session.rollback()
         raise _page_error(exc) from exc

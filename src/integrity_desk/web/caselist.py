@@ -264,6 +264,5 @@ def bulk_action(request: Request, viewer: Worker, session: SessionDep,
         session.rollback()
         context.update(title="Confirm the bulk action", cases=done)
         return render(request, "bulk_confirm.html", context)
-    session.commit()
     context.update(title="Done", cases=done)
     return render(request, "bulk_done.html", context)

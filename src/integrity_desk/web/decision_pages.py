@@ -197,7 +197,6 @@ def decide(request: Request, key: str, form: FormData, session: SessionDep,
     with service_errors([ref for ref, _ in inp.actions]):
         decision = service.decide(session, case, inp, user=viewer.user, actor=viewer.actor,
                                   now=utcnow())
-    session.commit()
     waits = decision.status == "awaiting_approval"
     return panel_response(request, session, viewer, key,
                           f"Decision {decision.id} recorded"
@@ -224,7 +223,6 @@ def approve(request: Request, key: str, decision_id: RowId, form: FormData,
     with service_errors():
         service.approve(session, decision, case, user=viewer.user, actor=viewer.actor,
                         now=utcnow(), note=note)
-    session.commit()
     return panel_response(request, session, viewer, key,
                           f"Decision {decision_id} approved and applied.")
 
@@ -237,7 +235,6 @@ def reject(request: Request, key: str, decision_id: RowId, form: FormData,
     with service_errors():
         service.reject(session, decision, case, user=viewer.user, actor=viewer.actor,
                        now=utcnow(), note=note)
-    session.commit()
     return panel_response(request, session, viewer, key,
                           f"Decision {decision_id} rejected; nothing changed on its subjects.")
 
@@ -263,6 +260,5 @@ def decide_appeal(request: Request, key: str, form: FormData, session: SessionDe
     with service_errors():
         decided = appeals.decide_appeal(session, case, inp, user=viewer.user,
                                         actor=viewer.actor, now=utcnow())
-    session.commit()
     return panel_response(request, session, viewer, key,
                           f"Appeal decided: {decided.outcome.replace('_', ' ')}.")

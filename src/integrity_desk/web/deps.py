@@ -21,6 +21,7 @@ from integrity_desk.auth.models import BrowserSession
 from integrity_desk.auth.service import check_session, scopes_of
 from integrity_desk.people.models import User
 from integrity_desk.people.service import actor_of
+from integrity_desk.unit_of_work import commit_refusal
 from integrity_desk.web.errors import CsrfRefused, LoginRequired, PageError
 
 
@@ -44,9 +45,9 @@ def signed_in(request: Request, session: SessionDep) -> Viewer:
     if not secret:
         raise LoginRequired()
     check = check_session(session, secret, settings=request.app.state.settings)
-    if check.wrote:
-        session.commit()
     if check.current is None:
+        if check.wrote:  # the session ended here, because it ran out: that stands
+            commit_refusal(session)
         raise LoginRequired(check.ended)
     return Viewer(check.current.user, check.current, domain.csrf_token(secret))
 

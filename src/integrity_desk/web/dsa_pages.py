@@ -66,7 +66,6 @@ def register(form: FormData, session: SessionDep, viewer: Registrar) -> Response
         flaggers.register(session, name=body.name, country=body.country,
                           coordinator=body.coordinator, areas=[a.value for a in body.areas],
                           contact=body.contact, actor=viewer.actor, now=utcnow())
-    session.commit()
     return RedirectResponse("/flaggers", status_code=303)
 
 
@@ -87,5 +86,4 @@ def change(flagger_id: RowId, form: FormData, session: SessionDep,
     with service_errors():
         flaggers.update(session, flagger_id, changes, reason=body.reason, actor=viewer.actor,
                         now=utcnow())
-    session.commit()
     return RedirectResponse("/flaggers", status_code=303)

@@ -43,7 +43,6 @@ def reveal(request: Request, key: str, session: SessionDep, viewer: Reader,
         wanted = parse_item(item)
         harm = wellbeing.reveal(session, case, user=viewer.user, actor=viewer.actor,
                                 now=utcnow(), item=wanted)
-        session.commit()
     except DeskError as exc:
         session.rollback()
         raise case_page._page_error(exc) from exc
@@ -68,5 +67,4 @@ def set_blur(request: Request, session: SessionDep, viewer: MyPage,
              blur: Annotated[str, Form()] = "") -> Response:
     """Your own setting: blur harmful content (ticked) or show it (each item then counts)."""
     wellbeing.set_blur(session, viewer.user, blur=blur == "on", actor=viewer.actor)
-    session.commit()
     return RedirectResponse("/account?saved=blur", status_code=303)

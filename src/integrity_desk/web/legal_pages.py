@@ -66,7 +66,6 @@ def release(request: Request, message_id: RowId, form: FormData, session: Sessio
     with service_errors():
         messages.release(session, message, case, reviewer_id=viewer.user.id,
                          actor=viewer.actor, now=utcnow(), body=corrected)
-    session.commit()
     back = safe_next(text(form, "next", max_length=300), "/messages/held")
     if is_htmx(request):
         return render(request, "decision/_letter.html", {
@@ -95,7 +94,6 @@ def place_hold(request: Request, key: str, form: FormData, session: SessionDep,
     with service_errors():
         hold = holds.place(session, actor_user=viewer.user, actor=viewer.actor, now=utcnow(),
                            reason=reason, case=case)
-    session.commit()
     return panel_response(request, session, viewer, key,
                           f"Legal hold {hold.id} placed: the case's personal data is kept.")
 
@@ -109,5 +107,4 @@ def lift_hold(request: Request, key: str, hold_id: RowId, form: FormData, sessio
         hold = holds.get_hold(session, viewer.user, hold_id)
         holds.lift(session, hold, actor_user=viewer.user, actor=viewer.actor, now=utcnow(),
                    reason=reason)
-    session.commit()
     return panel_response(request, session, viewer, key, f"Legal hold {hold_id} lifted.")

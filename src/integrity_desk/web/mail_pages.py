@@ -43,7 +43,6 @@ def _send(session: SessionDep, viewer: Viewer, case_id: int, found: Download | N
                         "or retention erased it with the case's personal data.")
     record(session, kind="mail.downloaded", category="access", actor=viewer.actor,
            case_id=case_id, at=utcnow(), payload={"what": what, "file": found.filename})
-    session.commit()
     # Always a download, never rendered by the browser: a letter's HTML or SVG must not run
     # inside the desk's origin.
     return Response(found.content, media_type=found.content_type, headers={

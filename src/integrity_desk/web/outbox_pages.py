@@ -61,5 +61,4 @@ async def replay(request: Request, session: SessionDep, viewer: Replayer) -> Res
     except DeskError as exc:
         session.rollback()
         raise PageError(exc.status_code, "Not replayed", exc.message) from None
-    session.commit()
     return RedirectResponse(f"/outbox?status=dead&replayed={n}", status_code=303)

@@ -109,10 +109,8 @@ def flow_totals(rows: list[FlowRow]) -> tuple[Count, Count]:
 
 def _snapshot(request: Request, session: SessionDep) -> metrics.SnapshotInfo:
     """The counts' snapshot, recomputed here only if the worker has let it go stale."""
-    info, refreshed = metrics.current(
+    info, _ = metrics.current(
         session, now=utcnow(), max_age_seconds=request.app.state.settings.metrics_stale_seconds)
-    if refreshed:
-        session.commit()
     return info
 
 

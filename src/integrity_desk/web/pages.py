@@ -46,7 +46,6 @@ def revoke_token(request: Request, token_id: RowId, session: SessionDep,
                                     actor=viewer.actor)
     except NotFound as exc:
         raise PageError(404, "No such token", "You have no token with that number.") from exc
-    session.commit()
     if is_htmx(request):
         return render(request, "_token_row.html", {"viewer": viewer, "t": token_row(token)})
     return RedirectResponse("/account", status_code=303)

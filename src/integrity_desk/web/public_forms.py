@@ -158,12 +158,12 @@ async def send_notice(request: Request, session: SessionDep) -> Response:
     def work() -> list[str]:
         done = notice.submit(session, checked.notice, language=lang, now=utcnow())
         keys = [c.key for c in done.cases]
-        session.commit()
         return keys
 
     try:
         keys = await run_in_threadpool(work)
     except DeskError as exc:
+        session.rollback()  # nothing of a refused submission is kept
         return _desk_error(request, lang, exc, form, NOTICE_FIELDS)
     return _received(request, lang, "notice", keys, bool(checked.notice.email))
 
@@ -257,12 +257,12 @@ async def send_appeal(request: Request, session: SessionDep) -> Response:
             return ctx, None, _errors(lang, errors, APPEAL_FIELDS), False
         case, _ = appeal.submit(session, ctx, answers, language=lang, now=utcnow())
         key = case.key
-        session.commit()
         return ctx, [key], {}, True
 
     try:
         ctx, keys, errors, emailed = await run_in_threadpool(work)
     except DeskError as exc:
+        session.rollback()  # nothing of a refused submission is kept
         return _desk_error(request, lang, exc, form, APPEAL_FIELDS, template="appeal")
     if isinstance(ctx, Response):
         return ctx

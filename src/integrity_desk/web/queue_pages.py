@@ -94,7 +94,6 @@ async def add(request: Request, session: SessionDep, viewer: Manager) -> Respons
         session.rollback()
         return _list(request, session, viewer, values=shown,
                      errors={exc.field or "name": exc.message}, status_code=exc.status_code)
-    session.commit()
     return RedirectResponse(BASE, status_code=303)
 
 
@@ -126,7 +125,6 @@ async def save(request: Request, session: SessionDep, viewer: Manager, slug: str
                  "kinds": form.getlist("kinds")}
         return _edit(request, session, viewer, _queue(session, slug), values=shown,
                      errors={exc.field or "name": exc.message}, status_code=exc.status_code)
-    session.commit()
     return RedirectResponse(f"{BASE}?saved={queue.slug}", status_code=303)
 
 
@@ -143,7 +141,6 @@ async def set_active(request: Request, session: SessionDep, viewer: Manager,
         session.rollback()
         title = "Not reactivated" if form.get("active") == "yes" else "Not deactivated"
         raise PageError(exc.status_code, title, exc.message) from None
-    session.commit()
     if is_htmx(request):
         row = manage.queue_states(session, [queue])[0]
         return render(request, "queue_settings/_row.html", {"viewer": viewer, "row": row})

@@ -75,7 +75,6 @@ async def raise_request(request: Request, session: SessionDep, viewer: Requester
         return _form(request, viewer, kind or "csm_escalation", form,
                      {exc.field or "description": exc.message}, chosen, status_code=422)
     key = raised.case.key
-    session.commit()
     return RedirectResponse(f"/requests?raised={key}&joined={int(not raised.created)}",
                             status_code=303)
 

@@ -42,8 +42,6 @@ def login_form(request: Request, session: SessionDep, next: str = "/",
     secret = request.cookies.get(domain.SESSION_COOKIE)
     if secret:
         check = check_session(session, secret, settings=request.app.state.settings)
-        if check.wrote:
-            session.commit()
         if check.current is not None:
             return RedirectResponse(next_url, status_code=303)
     nonce = request.cookies.get(domain.LOGIN_COOKIE) or domain.new_secret()
@@ -78,7 +76,6 @@ def login(
                      user_agent=request.headers.get("user-agent"),
                      settings=request.app.state.settings,
                      replaces=request.cookies.get(domain.SESSION_COOKIE))
-    session.commit()
     if result.ok and result.secret:
         response: Response = RedirectResponse(next_url, status_code=303)
         http.set_session_cookie(response, request, result.secret)
@@ -105,7 +102,6 @@ def logout(request: Request, session: SessionDep,
         if not domain.tokens_match(domain.csrf_token(secret), given):
             raise CsrfRefused()
         sign_out(session, check.current)
-    session.commit()
     response = RedirectResponse("/login?ended=logout", status_code=303)
     http.clear_session_cookie(response, request)
     return response

@@ -55,7 +55,6 @@ async def add(request: Request, session: SessionDep, viewer: Manager) -> Respons
         return _list(request, session, viewer, values=values,
                      errors={exc.field or "name": exc.message}, status_code=exc.status_code)
     sub = made.subscription
-    session.commit()
     return _secret_page(request, viewer, sub, made.secret, "created")
 
 
@@ -91,7 +90,6 @@ async def replay(request: Request, session: SessionDep, viewer: Manager,
     except DeskError as exc:
         session.rollback()
         raise PageError(exc.status_code, "Not replayed", exc.message) from None
-    session.commit()
     return RedirectResponse(f"/webhooks/{sub.id}?replayed={n}", status_code=303)
 
 
@@ -102,7 +100,6 @@ async def set_active(request: Request, session: SessionDep, viewer: Manager,
     sub = service.get(session, subscription_id)
     service.change(session, sub, changes={"active": form.get("active") == "yes"},
                    actor=viewer.actor, now=utcnow(), settings=request.app.state.settings)
-    session.commit()
     return RedirectResponse(f"/webhooks/{sub.id}", status_code=303)
 
 
@@ -112,5 +109,4 @@ def rotate(request: Request, session: SessionDep, viewer: Manager,
     sub = service.get(session, subscription_id)
     secret = service.rotate_secret(session, sub, actor=viewer.actor, now=utcnow(),
                                    settings=request.app.state.settings)
-    session.commit()
     return _secret_page(request, viewer, sub, secret, "rotated")

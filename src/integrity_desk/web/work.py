@@ -65,5 +65,4 @@ def claim_next(request: Request, session: SessionDep, viewer: Worker) -> Respons
                                  spare_harm=spare)
     if claimed is None:
         return _go(request, "/?nothing=1")
-    session.commit()
     return _go(request, f"/cases/{case_key(claimed[1], claimed[0])}")

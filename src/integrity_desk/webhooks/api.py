@@ -52,9 +52,7 @@ def create_subscription(body: SubscriptionIn, request: Request, session: Session
                           event_types=[t.value for t in body.event_types], active=body.active,
                           user_id=principal.user.id, actor=principal.actor, now=utcnow(),
                           settings=request.app.state.settings)
-    out = SubscriptionCreated(**_out(made.subscription), secret=made.secret)
-    session.commit()
-    return out
+    return SubscriptionCreated(**_out(made.subscription), secret=made.secret)
 
 
 @router.get("/webhooks/{subscription_id}", response_model=SubscriptionOut)
@@ -71,9 +69,7 @@ def change_subscription(subscription_id: RowId, body: SubscriptionChange, reques
                if v is not None}  # null means "leave as it is"
     service.change(session, sub, changes=changes, actor=principal.actor, now=utcnow(),
                    settings=request.app.state.settings)
-    out = SubscriptionOut(**_out(sub))
-    session.commit()
-    return out
+    return SubscriptionOut(**_out(sub))
 
 
 @router.post("/webhooks/{subscription_id}/rotate-secret", response_model=SecretOut)
@@ -82,10 +78,8 @@ def rotate_secret(subscription_id: RowId, request: Request, session: SessionDep,
     sub = service.get(session, subscription_id)
     secret = service.rotate_secret(session, sub, actor=principal.actor, now=utcnow(),
                                    settings=request.app.state.settings)
-    out = SecretOut(secret=secret, secret_hint=sub.secret_hint,
-                    previous_secret_expires_at=sub.previous_secret_expires_at)
-    session.commit()
-    return out
+    return SecretOut(secret=secret, secret_hint=sub.secret_hint,
+                     previous_secret_expires_at=sub.previous_secret_expires_at)
 
 
 @router.get("/webhooks/{subscription_id}/deliveries", response_model=DeliveryPage,
@@ -122,7 +116,6 @@ def replay(subscription_id: RowId, body: ReplayIn, session: SessionDep,
     sub = service.get(session, subscription_id)
     n = service.replay(session, sub, delivery_ids=body.delivery_ids, actor=principal.actor,
                        now=utcnow())
-    session.commit()
     return ReplayOut(replayed=n)
 
 
