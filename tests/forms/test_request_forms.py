@@ -156,20 +156,20 @@ def test_the_last_update_is_public_never_a_comment(client: Any, db: Database,
 
 
 def test_my_requests_pages_by_keyset(db: Database, businesses: None, csm: Browser) -> None:
-    from integrity_desk.web import request_pages
+    from integrity_desk.web.intake import request_routes
 
     for domain in ("shop.example.com", "shoes.example.org", "bakery.example.net"):
         assert _raise(csm, business_domain=domain, customer_tier="free").status_code == 303
     with db.session() as s:
         case_ids = list(s.scalars(select(InternalRequest.id).order_by(InternalRequest.id)))
-    old = request_pages.PAGE_SIZE
-    request_pages.PAGE_SIZE = 2
+    old = request_routes.PAGE_SIZE
+    request_routes.PAGE_SIZE = 2
     try:
         first = csm.client.get("/requests").text
         cursor = re.search(r"/requests\?cursor=(\d+)", first)
         assert cursor and int(cursor.group(1)) == case_ids[1]
         second = csm.client.get(f"/requests?cursor={cursor.group(1)}").text
     finally:
-        request_pages.PAGE_SIZE = old
+        request_routes.PAGE_SIZE = old
     assert "bakery.example.net" in first and "shop.example.com" not in first
     assert "shop.example.com" in second and "cursor=" not in second

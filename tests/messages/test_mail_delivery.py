@@ -213,7 +213,7 @@ def test_the_worker_delivers_only_once_a_relay_is_set(settings: Settings,
 def test_the_timeline_says_what_happened_in_words(db: Database, inbox: Inbox,
                                                   deliver: Callable[..., dict[str, int]]
                                                   ) -> None:
-    from integrity_desk.web.case_view import _describe
+    from integrity_desk.web.cases.views import _describe
 
     assert _describe("message.sent", {"kind": "receipt", "to": "requester"}) == (
         "sent the receipt to the requester by e-mail")

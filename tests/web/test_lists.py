@@ -17,7 +17,7 @@ from integrity_desk.audit.models import AuditEvent as Event
 from integrity_desk.cases.models import Case, CaseTag
 from integrity_desk.db import Database
 from integrity_desk.routing.models import Queue
-from integrity_desk.web import caselist
+from integrity_desk.web.cases import list_routes
 from integrity_desk.web.render import countdown
 from tests import factories as f
 from tests.conftest import Browser, Person
@@ -276,7 +276,7 @@ def test_a_bad_filter_value_is_a_422_naming_the_field(sign_in, manager, name, va
 
 
 def test_keyset_pages_walk_every_case_once(client, sign_in, specialist, monkeypatch) -> None:
-    monkeypatch.setattr(caselist, "PAGE_SIZE", 2)
+    monkeypatch.setattr(list_routes, "PAGE_SIZE", 2)
     keys = _flags(client, specialist, 5)
     browser = sign_in(specialist)
     seen: list[str] = []

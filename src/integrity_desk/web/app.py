@@ -16,25 +16,25 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from integrity_desk.web import http
-from integrity_desk.web.case_page import router as case_router
-from integrity_desk.web.caselist import router as caselist_router
-from integrity_desk.web.decision_pages import router as decision_router
-from integrity_desk.web.dsa_pages import router as dsa_router
+from integrity_desk.web.auth.routes import router as auth_router
+from integrity_desk.web.cases.list_routes import router as cases_list_router
+from integrity_desk.web.cases.routes import router as cases_router
+from integrity_desk.web.decisions.routes import router as decisions_router
+from integrity_desk.web.dsa.routes import router as dsa_router
 from integrity_desk.web.errors import LoginRequired, PageError
-from integrity_desk.web.harm_pages import router as harm_pages_router
-from integrity_desk.web.legal_pages import router as legal_router
-from integrity_desk.web.mail_pages import router as mail_pages_router
-from integrity_desk.web.outbox_pages import router as outbox_pages_router
-from integrity_desk.web.overview import router as overview_router
-from integrity_desk.web.pages import router as pages_router
-from integrity_desk.web.public_forms import router as public_forms_router
-from integrity_desk.web.queue_pages import router as queue_pages_router
+from integrity_desk.web.intake.request_routes import router as intake_request_router
+from integrity_desk.web.intake.routes import router as intake_router
+from integrity_desk.web.mail.routes import router as mail_router
+from integrity_desk.web.messages.routes import router as messages_router
+from integrity_desk.web.metrics.routes import router as metrics_router
+from integrity_desk.web.people.routes import router as people_router
+from integrity_desk.web.privacy.routes import router as privacy_router
 from integrity_desk.web.render import HERE, is_htmx, render
-from integrity_desk.web.request_pages import router as request_pages_router
-from integrity_desk.web.search import router as search_router
-from integrity_desk.web.signin import router as signin_router
-from integrity_desk.web.webhook_pages import router as webhook_pages_router
-from integrity_desk.web.work import router as work_router
+from integrity_desk.web.routing.routes import router as routing_router
+from integrity_desk.web.routing.work_routes import router as routing_work_router
+from integrity_desk.web.search.routes import router as search_router
+from integrity_desk.web.webhooks.routes import router as webhooks_router
+from integrity_desk.web.wellbeing.routes import router as wellbeing_router
 
 
 def _login_required(request: Request, exc: LoginRequired) -> Response:
@@ -64,23 +64,23 @@ def _page_error(request: Request, exc: PageError) -> Response:
 
 def mount_web(app: FastAPI) -> None:
     """Add the console to the app: pages, static files, error pages."""
-    app.include_router(signin_router)
-    app.include_router(pages_router)
-    app.include_router(decision_router)
-    app.include_router(legal_router)
+    app.include_router(auth_router)
+    app.include_router(people_router)
+    app.include_router(decisions_router)
+    app.include_router(privacy_router)
     app.include_router(dsa_router)
-    app.include_router(overview_router)
-    app.include_router(case_router)
-    app.include_router(harm_pages_router)
-    app.include_router(mail_pages_router)
-    app.include_router(work_router)
-    app.include_router(caselist_router)
+    app.include_router(metrics_router)
+    app.include_router(cases_router)
+    app.include_router(wellbeing_router)
+    app.include_router(mail_router)
+    app.include_router(routing_work_router)
+    app.include_router(cases_list_router)
     app.include_router(search_router)
-    app.include_router(public_forms_router)
-    app.include_router(request_pages_router)
-    app.include_router(webhook_pages_router)
-    app.include_router(outbox_pages_router)
-    app.include_router(queue_pages_router)
+    app.include_router(intake_router)
+    app.include_router(intake_request_router)
+    app.include_router(webhooks_router)
+    app.include_router(messages_router)
+    app.include_router(routing_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError
 from integrity_desk.privacy.domain import mask_text
 from integrity_desk.subjects.models import Review
-from integrity_desk.web import case_page
+from integrity_desk.web.cases import routes as case_routes
 from integrity_desk.web.deps import MyPage, Viewer, page
 from integrity_desk.web.render import is_htmx, render
 from integrity_desk.wellbeing import service as wellbeing
@@ -38,17 +38,17 @@ def reveal(request: Request, key: str, session: SessionDep, viewer: Reader,
            item: Annotated[str, Form()] = "", show: Annotated[str, Form()] = "all"
            ) -> Response:
     """Show one hidden item of the case, recorded as ``harm.revealed`` on its timeline."""
-    case = case_page._read(session, viewer, key)
+    case = case_routes._read(session, viewer, key)
     try:
         wanted = parse_item(item)
         harm = wellbeing.reveal(session, case, user=viewer.user, actor=viewer.actor,
                                 now=utcnow(), item=wanted)
     except DeskError as exc:
         session.rollback()
-        raise case_page._page_error(exc) from exc
-    show = case_page._show(show)
+        raise case_routes._page_error(exc) from exc
+    show = case_routes._show(show)
     if not is_htmx(request):
-        return case_page._full_page(request, session, viewer, case, show=show,
+        return case_routes._full_page(request, session, viewer, case, show=show,
                                     revealed_item=wanted)
     title, text, language = case.title, case.description or "", case.language
     if wanted.kind == "review":
@@ -56,7 +56,7 @@ def reveal(request: Request, key: str, session: SessionDep, viewer: Reader,
                               .where(Review.id == wanted.id)).one()
         title, text, language = row.title, row.text, row.language
     # The item, and the timeline out of band (it has the reveal on it now).
-    context = case_page._work_context(session, viewer, case, show=show)
+    context = case_routes._work_context(session, viewer, case, show=show)
     context.update(item=wanted.code, harm=harm, lang=language,
                    title=mask_text(title) if title else None, text=mask_text(text or ""))
     return render(request, "_harm_revealed.html", context)

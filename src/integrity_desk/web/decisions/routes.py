@@ -31,7 +31,7 @@ from integrity_desk.decisions.models import Decision, Guideline
 from integrity_desk.errors import NotFound
 from integrity_desk.messages import service as messages
 from integrity_desk.privacy import holds
-from integrity_desk.web.decision_views import (
+from integrity_desk.web.decisions.views import (
     FormData,
     Panel,
     appeal_view,

@@ -18,10 +18,10 @@ from integrity_desk.cases import repository as repo
 from integrity_desk.cases.domain import case_key
 from integrity_desk.db import utcnow
 from integrity_desk.routing.service import claim_next_of_mine
+from integrity_desk.web.cases.list_views import case_row
 from integrity_desk.web.deps import Viewer, page
-from integrity_desk.web.listviews import case_row
+from integrity_desk.web.people.views import person_view
 from integrity_desk.web.render import is_htmx, render
-from integrity_desk.web.views import person_view
 from integrity_desk.wellbeing import service as wellbeing
 
 router = APIRouter(include_in_schema=False)

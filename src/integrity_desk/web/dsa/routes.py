@@ -1,7 +1,7 @@
 """The trusted-flagger registry (DSA Art. 22) in the console: who holds the status, with each
 flagger's precision; register one, change its areas, coordinator or status with a reason.
 
-The forms are checked by the API's own request models (dsa.flagger_api), so the console and
+The forms are checked by the API's own request models (dsa.schemas), so the console and
 the API accept exactly the same input, and changes go through dsa.flaggers like the API's.
 """
 
@@ -21,9 +21,9 @@ from integrity_desk.api.paging import RowId
 from integrity_desk.cases.domain import GuidelineCategory
 from integrity_desk.db import utcnow
 from integrity_desk.dsa import flaggers
-from integrity_desk.dsa.flagger_api import FlaggerChange, FlaggerIn
 from integrity_desk.dsa.models import TrustedFlagger
-from integrity_desk.web.decision_views import FormData, field_label, many, service_errors, text
+from integrity_desk.dsa.schemas import FlaggerChange, FlaggerIn
+from integrity_desk.web.decisions.views import FormData, field_label, many, service_errors, text
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.errors import PageError
 from integrity_desk.web.render import render

@@ -1,5 +1,5 @@
 """Your account: who you are here, and your API tokens. (The landing page, My work, is
-web/work.py.)"""
+web/routing/work_routes.py.)"""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from integrity_desk.people import service as people
 from integrity_desk.people.models import Role
 from integrity_desk.web.deps import MyPage
 from integrity_desk.web.errors import PageError
+from integrity_desk.web.people.views import person_view, token_row
 from integrity_desk.web.render import is_htmx, render
-from integrity_desk.web.views import person_view, token_row
 from integrity_desk.wellbeing import service as wellbeing
 
 router = APIRouter(include_in_schema=False)

@@ -18,8 +18,8 @@ from integrity_desk.db import utcnow
 from integrity_desk.errors import NotFound
 from integrity_desk.messages import service as messages
 from integrity_desk.privacy import holds
-from integrity_desk.web.decision_pages import get_case, panel_response
-from integrity_desk.web.decision_views import (
+from integrity_desk.web.decisions.routes import get_case, panel_response
+from integrity_desk.web.decisions.views import (
     FormData,
     invalid,
     letter_view,

@@ -41,13 +41,13 @@ from integrity_desk.privacy.service import note_read, reveal
 from integrity_desk.routing.eligible import eligible_assignees
 from integrity_desk.routing.service import check_may_work
 from integrity_desk.subjects.history import subject_facts
-from integrity_desk.web import case_view as views
 from integrity_desk.web import forms
+from integrity_desk.web.cases import views
+from integrity_desk.web.cases.request_views import linked_requests
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.errors import PageError
-from integrity_desk.web.harm_view import shield_for, shown_items
 from integrity_desk.web.render import is_htmx, render, templates
-from integrity_desk.web.request_views import linked_requests
+from integrity_desk.web.wellbeing.views import shield_for, shown_items
 from integrity_desk.wellbeing import service as wellbeing
 from integrity_desk.wellbeing.domain import Item
 

@@ -1,5 +1,5 @@
 """What a page hides from one person (the harm shield), shaped without queries: the case
-page and the lists ask it, web/harm_pages.py reveals."""
+page and the lists ask it, web/wellbeing/routes.py reveals."""
 
 from __future__ import annotations
 

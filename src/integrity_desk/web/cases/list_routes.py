@@ -30,9 +30,9 @@ from integrity_desk.people.models import User
 from integrity_desk.routing.repository import visible_queues
 from integrity_desk.routing.service import possible_assignees
 from integrity_desk.web import forms
+from integrity_desk.web.cases.list_views import KIND_LABELS, STATUS_LABELS, case_row
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.errors import PageError
-from integrity_desk.web.listviews import KIND_LABELS, STATUS_LABELS, case_row
 from integrity_desk.web.render import render
 
 router = APIRouter(include_in_schema=False)

@@ -17,9 +17,9 @@ from integrity_desk.api.deps import SessionDep
 from integrity_desk.auth import domain
 from integrity_desk.auth.service import check_session, sign_in, sign_out
 from integrity_desk.web import http
+from integrity_desk.web.auth.views import ENDED_MESSAGES
 from integrity_desk.web.errors import CsrfRefused, PageError
 from integrity_desk.web.render import render
-from integrity_desk.web.views import ENDED_MESSAGES
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,4 +1,5 @@
-"""What the console's pages show, shaped from the services' objects (no queries here)."""
+"""Who a person is and their API tokens, as the console shows them (My work, your account),
+shaped from the services' objects (no queries here)."""
 
 from __future__ import annotations
 
@@ -45,12 +46,3 @@ def token_row(token: ApiToken) -> TokenRow:
                     token.created_at, token.expires_at, token.last_used_at,
                     token_state(token))
 
-
-ENDED_MESSAGES = {
-    "idle": "Your session ended after a while without activity. Sign in again.",
-    "expired": "Your session reached its maximum length. Sign in again.",
-    "password_reset": "Your password was reset by an administrator. Sign in with the new one.",
-    "deactivated": "Your account has been deactivated.",
-    "replaced": "You signed in again elsewhere in this browser.",
-    "logout": "You are signed out.",
-}

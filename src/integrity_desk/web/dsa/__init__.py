@@ -1,0 +1,1 @@
+"""The trusted-flagger registry, DSA Art. 22 (integrity_desk.dsa)."""

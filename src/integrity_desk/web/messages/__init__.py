@@ -1,0 +1,1 @@
+"""The outbox: messages by delivery status, dead letters and replay (integrity_desk.messages)."""

@@ -1,0 +1,1 @@
+"""The queues page and the manager overview (integrity_desk.metrics)."""

@@ -1,0 +1,1 @@
+"""Your account and your API tokens (integrity_desk.people)."""

@@ -1,0 +1,1 @@
+"""The search page (integrity_desk.search)."""

@@ -1,0 +1,1 @@
+"""Webhook subscriptions, their delivery log and dead letters (integrity_desk.webhooks)."""

@@ -1,0 +1,2 @@
+"""The harm shield: what a page hides, the reveal, the person's own setting
+(integrity_desk.wellbeing)."""
