@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from integrity_desk.cases.domain import allowed_from
 from integrity_desk.cases.models import Case, CaseRequest
 from integrity_desk.cases.repository import SubjectView
+from integrity_desk.fields import MaybeWhy, Text, Why
 from integrity_desk.privacy.domain import (
     mask_contact,
     mask_json,
@@ -233,7 +234,7 @@ def case_detail_out(case: Case, subjects: list[SubjectView], now: datetime,
 
 class Reason(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str | None = Field(default=None, max_length=5_000)
+    reason: MaybeWhy = None
 
 
 class TransitionIn(Reason):
@@ -248,12 +249,12 @@ class AssignIn(Reason):
 
 class EscalateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=5_000)
+    reason: Why
 
 
 class CommentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    body: str = Field(min_length=1, max_length=20_000)
+    body: Annotated[Text, Field(min_length=1, max_length=20_000)]
 
 
 class EditIn(BaseModel):
@@ -267,19 +268,20 @@ class EditIn(BaseModel):
     legal_deadline: datetime | None = None
     tags: list[Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]] | None = (
         Field(default=None, max_length=20))
-    reason: str | None = Field(default=None, max_length=5_000)
+    reason: MaybeWhy = None
 
 
 class MergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    into: str = Field(description="key of the case that remains")
-    reason: str = Field(min_length=1, max_length=5_000)
+    into: Annotated[Text, Field(min_length=1, max_length=40,
+                                description="key of the case that remains")]
+    reason: Why
 
 
 class SplitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     request_ids: list[int] = Field(min_length=1, max_length=1000)
-    reason: str = Field(min_length=1, max_length=5_000)
+    reason: Why
 
 
 class RequestPage(BaseModel):

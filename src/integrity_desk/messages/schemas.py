@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from integrity_desk.fields import Text
 from integrity_desk.messages import replies
 
 
@@ -58,8 +59,8 @@ class ReleaseIn(BaseModel):
 
 class ReplyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=replies.REPLY_MAX,
-                      description="what to tell the requester, in your own words")
+    text: Annotated[Text, Field(min_length=1, max_length=replies.REPLY_MAX,
+                                description="what to tell the requester, in your own words")]
     idempotency_key: str | None = Field(
         default=None, min_length=1, max_length=64, pattern=r"^[\w.:-]+$",
         description="sending the same key again queues nothing more and answers the reply "

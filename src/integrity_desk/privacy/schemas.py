@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from integrity_desk.api.paging import MAX_ROW_ID
+from integrity_desk.fields import Text
 
-# PostgreSQL text cannot hold NUL: refused at the door, naming the field, not as a database
-# error.
 RequestId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
-Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
 Reason = Annotated[Text, Field(min_length=3, max_length=2_000)]
 Ref = Annotated[Text, Field(min_length=1, max_length=300)]
 

@@ -12,12 +12,13 @@ A case the viewer may not read is a 404 page, as for a case that does not exist.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 from uuid import uuid4
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -31,11 +32,20 @@ from integrity_desk.cases import repository as repo
 from integrity_desk.cases import service
 from integrity_desk.cases.domain import case_key, needs_a_reason
 from integrity_desk.cases.models import Case
+from integrity_desk.cases.schemas import (
+    CommentIn,
+    EscalateIn,
+    MergeIn,
+    Reason,
+    RevealIn,
+    TransitionIn,
+)
 from integrity_desk.db import utcnow
 from integrity_desk.decisions.history import decisions_on_cases
 from integrity_desk.errors import DeskError, Forbidden, InvalidInput, NotFound
 from integrity_desk.mail.files import mail_of_case
 from integrity_desk.messages import replies
+from integrity_desk.messages.schemas import ReplyIn
 from integrity_desk.people.models import User
 from integrity_desk.privacy.service import note_read, reveal
 from integrity_desk.routing.eligible import eligible_assignees
@@ -51,6 +61,7 @@ from integrity_desk.web.wellbeing.views import shield_for, shown_items
 from integrity_desk.wellbeing import service as wellbeing
 from integrity_desk.wellbeing.domain import Item
 
+M = TypeVar("M", bound=BaseModel)
 router = APIRouter(include_in_schema=False)
 
 Reader = Annotated[Viewer, Depends(page(Action.CASE_READ))]
@@ -86,11 +97,10 @@ def _page_error(exc: DeskError) -> PageError:
     return PageError(exc.status_code, TITLES.get(exc.status_code, "Refused"), message)
 
 
-def _text(value: str, field: str, *, required: bool = False, max_length: int = 5_000,
-          min_length: int = 1) -> str | None:
-    """A form's free text (web.forms.text), or None when left empty."""
-    return forms.text(value, field, required=required, max_length=max_length,
-                      min_length=min_length) or None
+def _reason(schema: type[M], reason: str, **values: Any) -> M:
+    """The form's reason read into the API's body for the action: the same bounds, and the
+    same "required" (EscalateIn and MergeIn require one; Reason leaves it optional)."""
+    return forms.checked(schema, {"reason": reason, **values})
 
 
 def _show(value: str) -> str:
@@ -298,12 +308,12 @@ def _validated(request: Request, session: Session, viewer: Viewer, key: str, sho
 @router.post("/cases/{key}/comment")
 def comment(request: Request, key: str, session: SessionDep, viewer: Worker,
             body: Annotated[str, Form()] = "", show: Show = "all") -> Response:
-    text, refused = _validated(request, session, viewer, key, show,
-                               lambda: _text(body, "comment", required=True, max_length=20_000))
+    said, refused = _validated(request, session, viewer, key, show, lambda: forms.checked(
+        CommentIn, {"body": body}, labels={"body": "Comment"}))
     if refused:
         return refused
     return _act(request, session, viewer, key, show, lambda case: service.comment(
-        session, case, actor=viewer.actor, now=utcnow(), body=text),
+        session, case, actor=viewer.actor, now=utcnow(), body=said.body),
         done="has a new comment", for_update=False)
 
 
@@ -312,8 +322,8 @@ def reply(request: Request, key: str, session: SessionDep, viewer: Worker,
           text: Annotated[str, Form()] = "", nonce: Annotated[str, Form()] = "",
           show: Show = "all") -> Response:
     checked, refused = _validated(request, session, viewer, key, show, lambda: (
-        _text(text, "reply", required=True, max_length=replies.REPLY_MAX),
-        _text(nonce, "nonce", required=True, max_length=64)))
+        forms.checked(ReplyIn, {"text": text}, labels={"text": "Reply"}).text,
+        forms.text(nonce, "nonce", required=True, max_length=64)))
     if refused:
         return refused
     body, once = checked
@@ -340,7 +350,7 @@ def assign(request: Request, key: str, session: SessionDep, viewer: Worker,
         person = session.get(User, int(assignee))
         if person is None:
             raise PageError(422, TITLES[422], "Assign to: there is no such person.")
-        return person, _text(reason, "reason")
+        return person, _reason(Reason, reason).reason
 
     checked, refused = _validated(request, session, viewer, key, show, check)
     if refused:
@@ -355,7 +365,7 @@ def assign(request: Request, key: str, session: SessionDep, viewer: Worker,
 def release(request: Request, key: str, session: SessionDep, viewer: Worker,
             reason: Annotated[str, Form()] = "", show: Show = "all") -> Response:
     why, refused = _validated(request, session, viewer, key, show,
-                              lambda: _text(reason, "reason"))
+                              lambda: _reason(Reason, reason).reason)
     if refused:
         return refused
     return _act(request, session, viewer, key, show, lambda case: service.release(
@@ -367,7 +377,7 @@ def release(request: Request, key: str, session: SessionDep, viewer: Worker,
 def escalate(request: Request, key: str, session: SessionDep, viewer: Worker,
              reason: Annotated[str, Form()] = "", show: Show = "all") -> Response:
     why, refused = _validated(request, session, viewer, key, show,
-                              lambda: _text(reason, "reason", required=needs_a_reason("escalate")))
+                              lambda: _reason(EscalateIn, reason).reason)
     if refused:
         return refused
     return _act(request, session, viewer, key, show, lambda case: service.escalate(
@@ -377,8 +387,13 @@ def escalate(request: Request, key: str, session: SessionDep, viewer: Worker,
 
 def _transition(request: Request, session: Session, viewer: Viewer, key: str, show: str,
                 action: str, reason: str, *, done: str) -> Response:
-    why, refused = _validated(request, session, viewer, key, show,
-                              lambda: _text(reason, "reason", required=needs_a_reason(action)))
+    def check() -> str | None:
+        why = _reason(TransitionIn, reason, action=action).reason
+        if why is None and needs_a_reason(action):
+            raise forms.refuse("reason", "this field is required.")
+        return why
+
+    why, refused = _validated(request, session, viewer, key, show, check)
     if refused:
         return refused
     return _act(request, session, viewer, key, show, lambda case: service.transition(
@@ -422,14 +437,11 @@ def reopen(request: Request, key: str, session: SessionDep, viewer: Worker,
 def merge(request: Request, key: str, session: SessionDep, viewer: Worker,
           into: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
           show: Show = "all") -> Response:
-    def check() -> tuple[str, str]:
-        target = _text(into, "merge into", required=True, max_length=40) or ""
-        return target.upper(), _text(reason, "reason", required=True) or ""
-
-    checked, refused = _validated(request, session, viewer, key, show, check)
+    checked, refused = _validated(request, session, viewer, key, show, lambda: forms.checked(
+        MergeIn, {"into": into, "reason": reason}, labels={"into": "Merge into"}))
     if refused:
         return refused
-    target, why = checked
+    target, why = checked.into.upper(), checked.reason
     merged: list[Case] = []
 
     def do(source: Case) -> None:
@@ -451,8 +463,7 @@ def reveal_requester(request: Request, key: str, session: SessionDep, viewer: Re
     """The requester's personal data unmasked, once, for this answer; recorded as
     ``pii.revealed`` on the timeline (privacy.service.reveal, as the API does)."""
     why, refused = _validated(request, session, viewer, key, show,
-                              lambda: _text(reason, "reason", required=True, max_length=2_000,
-                                            min_length=3))
+                              lambda: _reason(RevealIn, reason).reason)
     if refused:
         return refused
     show = _show(show)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import select
 from starlette.responses import Response
 
@@ -23,6 +23,7 @@ from integrity_desk.db import utcnow
 from integrity_desk.dsa import flaggers
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.dsa.schemas import FlaggerChange, FlaggerIn
+from integrity_desk.web import forms
 from integrity_desk.web.decisions.views import FormData, field_label, many, service_errors, text
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.errors import PageError
@@ -35,14 +36,9 @@ Registrar = Annotated[Viewer, Depends(page(Action.FLAGGER_MANAGE))]
 
 
 def _checked(model: type[M], values: dict[str, Any]) -> M:
-    """The API's model over the form's values; its first complaint names the field."""
-    try:
-        return model.model_validate(values)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first["loc"][0]) if first.get("loc") else None
-        raise PageError(422, "Check the form",
-                        f"{field_label(name)}: {first.get('msg', 'invalid')}") from exc
+    """The API's body over the form's values (web.forms.checked), labelled as the decision
+    forms label their fields."""
+    return forms.checked(model, values, label=field_label)
 
 
 @router.get("/flaggers", name="flaggers")
