@@ -77,7 +77,7 @@ templates.env.filters["label"] = views.label
 templates.env.globals["needs_a_reason"] = needs_a_reason
 
 
-def _read(session: Session, viewer: Viewer, key: str, *, for_update: bool = False) -> Case:
+def open_case(session: Session, viewer: Viewer, key: str, *, for_update: bool = False) -> Case:
     try:
         return repo.get_case(session, viewer.user, key, for_update=for_update)
     except NotFound as exc:
@@ -86,7 +86,7 @@ def _read(session: Session, viewer: Viewer, key: str, *, for_update: bool = Fals
                         "for the case in your queues.") from exc
 
 
-def _page_error(exc: DeskError) -> PageError:
+def page_error(exc: DeskError) -> PageError:
     message = exc.message
     if exc.field and exc.status_code == 422:
         message = f"{exc.field.replace('_', ' ').capitalize()}: {message}"
@@ -103,11 +103,11 @@ def _reason(schema: type[M], reason: str, **values: Any) -> M:
     return forms.checked(schema, {"reason": reason, **values})
 
 
-def _show(value: str) -> str:
+def timeline_filter(value: str) -> str:
     try:
         check_filter(value)
     except InvalidInput as exc:
-        raise _page_error(exc) from exc
+        raise page_error(exc) from exc
     return value
 
 
@@ -121,9 +121,9 @@ def _may_work(session: Session, user: User, case: Case) -> bool:
     return True
 
 
-def _work_context(session: Session, viewer: Viewer, case: Case, *, show: str,
-                  before: int | None = None, revealed_item: Item | None = None
-                  ) -> dict[str, Any]:
+def work_context(session: Session, viewer: Viewer, case: Case, *, show: str,
+                 before: int | None = None, revealed_item: Item | None = None
+                 ) -> dict[str, Any]:
     """Header, actions and timeline: what every action answers with (a fixed set of reads)."""
     now = utcnow()
     case = repo.load_for_view(session, case.id)
@@ -152,8 +152,8 @@ def _work_context(session: Session, viewer: Viewer, case: Case, *, show: str,
 def _page_context(request: Request, session: Session, viewer: Viewer, case: Case, *,
                   show: str = "all", before: int | None = None, revealed: bool = False,
                   revealed_item: Item | None = None) -> dict[str, Any]:
-    context = _work_context(session, viewer, case, show=show, before=before,
-                            revealed_item=revealed_item)
+    context = work_context(session, viewer, case, show=show, before=before,
+                           revealed_item=revealed_item)
     case = context["case"]
     subjects = case_history.subjects_of_case(session, case.id)
     facts = subject_facts(
@@ -190,10 +190,10 @@ def _page_context(request: Request, session: Session, viewer: Viewer, case: Case
     return context
 
 
-def _full_page(request: Request, session: Session, viewer: Viewer, case: Case, *,
-               show: str = "all", before: int | None = None, revealed: bool = False,
-               error: str | None = None, status_code: int = 200,
-               revealed_item: Item | None = None) -> Response:
+def case_page(request: Request, session: Session, viewer: Viewer, case: Case, *,
+              show: str = "all", before: int | None = None, revealed: bool = False,
+              error: str | None = None, status_code: int = 200,
+              revealed_item: Item | None = None) -> Response:
     context = _page_context(request, session, viewer, case, show=show, before=before,
                             revealed=revealed, revealed_item=revealed_item)
     context["error"] = error
@@ -204,10 +204,10 @@ def _full_page(request: Request, session: Session, viewer: Viewer, case: Case, *
 def case_view(request: Request, key: str, session: SessionDep, viewer: Reader,
               show: str = "all", before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
               = None) -> Response:
-    show = _show(show)
-    case = _read(session, viewer, key)
+    show = timeline_filter(show)
+    case = open_case(session, viewer, key)
     note_read(session, case, actor=viewer.actor, now=utcnow(), what="case")
-    return _full_page(request, session, viewer, case, show=show, before=before)
+    return case_page(request, session, viewer, case, show=show, before=before)
 
 
 @router.get("/cases/{key}/timeline", name="case_timeline")
@@ -215,11 +215,11 @@ def case_timeline(request: Request, key: str, session: SessionDep, viewer: Reade
                   show: str = "all",
                   before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None) -> Response:
     """The timeline section for htmx; the whole page with that filter without JavaScript."""
-    show = _show(show)
-    case = _read(session, viewer, key)
+    show = timeline_filter(show)
+    case = open_case(session, viewer, key)
     note_read(session, case, actor=viewer.actor, now=utcnow(), what="timeline")
     if not is_htmx(request):
-        return _full_page(request, session, viewer, case, show=show, before=before)
+        return case_page(request, session, viewer, case, show=show, before=before)
     events, older = latest_events(session, case.id, show=show, before=before,
                                   limit=TIMELINE_PAGE)
     return render(request, "_case_timeline.html", {
@@ -242,20 +242,20 @@ def _act(request: Request, session: SessionDep, viewer: Viewer, key: str, show: 
     """Run one action in one transaction; answer with the updated sections (htmx), a redirect
     back to the case (or to where ``goes_to`` says), or the page again with the reason a
     refused action gives."""
-    show = _show(show)
-    case = _read(session, viewer, key, for_update=for_update)
+    show = timeline_filter(show)
+    case = open_case(session, viewer, key, for_update=for_update)
     try:
         do(case)
     except DeskError as exc:
         session.rollback()
-        refusal = _page_error(exc)
+        refusal = page_error(exc)
         if is_htmx(request) and refusal.status_code != 422:
             return _refused_in_place(request, session, viewer, key, show, refusal)
         if is_htmx(request):  # a field to correct: the form stays as typed, the reason shows
             raise refusal from exc
-        fresh = _read(session, viewer, key)
-        return _full_page(request, session, viewer, fresh, show=show, error=refusal.message,
-                          status_code=refusal.status_code)
+        fresh = open_case(session, viewer, key)
+        return case_page(request, session, viewer, fresh, show=show, error=refusal.message,
+                         status_code=refusal.status_code)
     if goes_to is not None:
         location = goes_to()
         if is_htmx(request):
@@ -268,7 +268,7 @@ def _act(request: Request, session: SessionDep, viewer: Viewer, key: str, show: 
     if not is_htmx(request):
         return RedirectResponse(f"/cases/{case.key}", status_code=303)
     return render(request, "_case_update.html",
-                  _work_context(session, viewer, case, show=show))
+                  work_context(session, viewer, case, show=show))
 
 
 def _refused_in_place(request: Request, session: Session, viewer: Viewer, key: str,
@@ -282,7 +282,7 @@ def _refused_in_place(request: Request, session: Session, viewer: Viewer, key: s
         case = repo.get_case(session, viewer.user, key)
     except NotFound:  # the case left the viewer's sight meanwhile: the reason is all there is
         raise refusal from None
-    return render(request, "_case_update.html", _work_context(session, viewer, case, show=show),
+    return render(request, "_case_update.html", work_context(session, viewer, case, show=show),
                   status_code=refusal.status_code,
                   headers={"X-Desk-Refused": quote(refusal.message, safe=" ")})
 
@@ -292,9 +292,9 @@ def _refuse_on_page(request: Request, session: Session, viewer: Viewer, key: str
     """A form refused before any service ran (a missing field): the page again, saying why."""
     if is_htmx(request):
         raise error
-    case = _read(session, viewer, key)
-    return _full_page(request, session, viewer, case, show=_show(show), error=error.message,
-                      status_code=error.status_code)
+    case = open_case(session, viewer, key)
+    return case_page(request, session, viewer, case, show=timeline_filter(show),
+                     error=error.message, status_code=error.status_code)
 
 
 def _validated(request: Request, session: Session, viewer: Viewer, key: str, show: str,
@@ -466,16 +466,16 @@ def reveal_requester(request: Request, key: str, session: SessionDep, viewer: Re
                               lambda: _reason(RevealIn, reason).reason)
     if refused:
         return refused
-    show = _show(show)
-    case = _read(session, viewer, key)
+    show = timeline_filter(show)
+    case = open_case(session, viewer, key)
     try:
         reveal(session, case, actor=viewer.actor, now=utcnow(), reason=why or "",
                request_ids=[])
     except DeskError as exc:
         session.rollback()
-        raise _page_error(exc) from exc
+        raise page_error(exc) from exc
     if not is_htmx(request):
-        return _full_page(request, session, viewer, case, show=show, revealed=True)
-    context = _work_context(session, viewer, case, show=show)
+        return case_page(request, session, viewer, case, show=show, revealed=True)
+    context = work_context(session, viewer, case, show=show)
     context["requester"] = views.requester_view(context["case"], may_reveal=True, revealed=True)
     return render(request, "_case_revealed.html", context)

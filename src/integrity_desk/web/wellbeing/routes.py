@@ -38,25 +38,25 @@ def reveal(request: Request, key: str, session: SessionDep, viewer: Reader,
            item: Annotated[str, Form()] = "", show: Annotated[str, Form()] = "all"
            ) -> Response:
     """Show one hidden item of the case, recorded as ``harm.revealed`` on its timeline."""
-    case = case_routes._read(session, viewer, key)
+    case = case_routes.open_case(session, viewer, key)
     try:
         wanted = parse_item(item)
         harm = wellbeing.reveal(session, case, user=viewer.user, actor=viewer.actor,
                                 now=utcnow(), item=wanted)
     except DeskError as exc:
         session.rollback()
-        raise case_routes._page_error(exc) from exc
-    show = case_routes._show(show)
+        raise case_routes.page_error(exc) from exc
+    show = case_routes.timeline_filter(show)
     if not is_htmx(request):
-        return case_routes._full_page(request, session, viewer, case, show=show,
-                                    revealed_item=wanted)
+        return case_routes.case_page(request, session, viewer, case, show=show,
+                                     revealed_item=wanted)
     title, text, language = case.title, case.description or "", case.language
     if wanted.kind == "review":
         row = session.execute(select(Review.title, Review.text, Review.language)
                               .where(Review.id == wanted.id)).one()
         title, text, language = row.title, row.text, row.language
     # The item, and the timeline out of band (it has the reveal on it now).
-    context = case_routes._work_context(session, viewer, case, show=show)
+    context = case_routes.work_context(session, viewer, case, show=show)
     context.update(item=wanted.code, harm=harm, lang=language,
                    title=mask_text(title) if title else None, text=mask_text(text or ""))
     return render(request, "_harm_revealed.html", context)
