@@ -99,12 +99,14 @@ def test_everyone_connected_to_the_case_is_collected_once(
 
 def test_a_thousand_statements_with_a_thousand_people_scrub_fast() -> None:
     """An investigation: one statement per subject, every statement scrubbed of every name.
-    The texts are shared, the names indexed once; well under the 2 s deciding budget."""
+    The texts are shared, the names indexed once; well under the 2 s deciding budget.
+    Measured in CPU time of this process: on a shared machine the wall clock also counts the
+    neighbours (a full run beside other work once took 1.004 s of wall clock)."""
     people = [f"Reviewer{n} Family{n}" for n in range(1000)] + PEOPLE
     facts = make_facts(people=people, facts=FACTS, explanation=EXPLANATION)
-    started = time.perf_counter()
+    started = time.process_time()
     built = [build_statement(facts, puid=f"idesk-1-review{n}-1") for n in range(1000)]
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert elapsed < 1.0, elapsed
     assert not any(leak in built[-1]["decision_facts"].lower() for leak in LEAKS)
 
