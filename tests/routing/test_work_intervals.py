@@ -20,7 +20,7 @@ from integrity_desk.people.service import actor_of
 from integrity_desk.routing import intervals
 from integrity_desk.routing.models import WorkInterval
 from tests import factories as f
-from tests.helpers import decide_no_action
+from tests.helpers import decide_no_action, vendor_queues
 
 API = "/api/v1"
 
@@ -79,6 +79,21 @@ def test_claim_release_reassign_and_decide_open_and_close_intervals(
     assert all(r.ended_at is not None and r.ended_at >= r.started_at for r in rows)
     # Back to back: each hand-over ends one interval when the next begins.
     assert rows[1].ended_at == rows[2].started_at
+
+
+def test_only_who_may_read_the_case_reads_its_work(client, make_person, manager, make_team):
+    teams = vendor_queues(client, make_team, manager)
+    body = f.flag("ra", language="en")
+    body["review"]["language"] = "en"
+    r = client.post(f"{API}/cases", json=body, headers=manager.headers)
+    assert r.status_code in (200, 201), r.text
+    key = r.json()["case"]["key"]
+    mine = make_person("agent", team=teams["Vendor A"], languages=["en"])
+    theirs = make_person("agent", team=teams["Vendor B"])
+    _ok(client.post(f"{API}/cases/{key}/claim", headers=mine.headers))
+    assert _work(client, mine, key) == [(mine.user.email, "Vendor A", "claimed", None)]
+    r = client.get(f"{API}/cases/{key}/work", headers=theirs.headers)
+    assert r.status_code == 404  # another vendor's case is not there for them
 
 
 def test_escalate_and_merge_end_the_holders_interval(client, db, specialist, manager):
