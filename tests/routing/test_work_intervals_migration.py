@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import insert, inspect, select
 
 from integrity_desk.audit.models import AuditEvent
@@ -19,13 +20,15 @@ from integrity_desk.routing.models import WorkInterval
 def test_the_upgrade_opens_intervals_for_cases_being_worked(blank_db: Database) -> None:
     migrate(blank_db)
     config = alembic_config(blank_db.url)
+    # The revision before 0031, whichever it is once the vendors' 0030 lands between them.
+    before_0031 = ScriptDirectory.from_config(config).get_revision("0031").down_revision
     with blank_db.engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0029")
+        command.downgrade(config, before_0031)
     assert "work_intervals" not in inspect(blank_db.engine).get_table_names()
     claimed_at = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
     cases = Case.__table__
-    with blank_db.session() as s:  # Core inserts of 0029's columns
+    with blank_db.session() as s:  # Core inserts of the columns before 0031
         team = s.execute(insert(Team.__table__).values(name="Vendor A", kind="vendor")
                          .returning(Team.__table__.c.id)).scalar_one()
         user = s.execute(insert(User.__table__).values(
@@ -61,5 +64,5 @@ def test_the_upgrade_opens_intervals_for_cases_being_worked(blank_db: Database) 
         user, team, None, "backfilled") for w in got.values())
     with blank_db.engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0029")
+        command.downgrade(config, before_0031)
     assert "work_intervals" not in inspect(blank_db.engine).get_table_names()
