@@ -45,8 +45,10 @@ def _work_intervals_follow_the_demos_work(db: Database) -> None:
     """The seeder works cases through the services, so later figures (AHT, occupancy) have
     intervals: one open for each case being worked, by its holder, and closed ones that last."""
     with db.session() as s:
+        # (A case escalated while it waits keeps its status but nobody holds it.)
         worked = dict(s.execute(select(Case.id, Case.assignee_id).where(
-            Case.status.in_([str(x) for x in WORKING_STATUSES]))).all())
+            Case.status.in_([str(x) for x in WORKING_STATUSES]),
+            Case.assignee_id.is_not(None))).all())
         rows = list(s.scalars(select(WorkInterval)))
     open_ = {w.case_id: w.user_id for w in rows if w.ended_at is None}
     assert open_ == worked
