@@ -353,8 +353,9 @@ def count_cases(db: Database) -> int:
 
 def reset_claims(db: Database) -> int:
     """Put cases claimed by an earlier run back in their queues (the data set is all triaged),
-    and drop the audit events those claims wrote."""
+    and drop the audit events and work intervals those claims wrote."""
     with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM work_intervals"))
         n = conn.execute(text(
             "UPDATE cases SET status = 'triaged', assignee_id = NULL "
             "WHERE status <> 'triaged' OR assignee_id IS NOT NULL")).rowcount

@@ -40,6 +40,7 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("POST", "/api/v1/cases/{key}/split"): A.CASE_WORK,
     ("GET", "/api/v1/cases/{key}/requests"): A.CASE_READ,
     ("GET", "/api/v1/cases/{key}/timeline"): A.CASE_READ,
+    ("GET", "/api/v1/cases/{key}/work"): A.CASE_READ,
     ("GET", "/api/v1/cases/{key}/decisions"): A.CASE_READ,
     ("POST", "/api/v1/cases/{key}/decisions"): A.CASE_WORK,
     ("GET", "/api/v1/cases/{key}/sanctions"): A.CASE_READ,

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from integrity_desk.cases.models import Case
 from integrity_desk.db import Database, utcnow
 from integrity_desk.demo.seed import seed_demo
+from integrity_desk.routing.intervals import WORKING_STATUSES
+from integrity_desk.routing.models import WorkInterval
 from integrity_desk.sla.clock import clock_state
 
 
@@ -36,3 +38,20 @@ def test_the_demo_desk_is_mostly_on_track_with_some_at_risk_and_a_few_breached(
     assert share.get("paused", 0) > 0, backlog  # some wait on the requester
     assert finished["met"] / sum(finished.values()) >= 0.85, finished
     assert finished["breached"] > 0, finished  # the bad week left its mark
+    _work_intervals_follow_the_demos_work(db)
+
+
+def _work_intervals_follow_the_demos_work(db: Database) -> None:
+    """The seeder works cases through the services, so later figures (AHT, occupancy) have
+    intervals: one open for each case being worked, by its holder, and closed ones that last."""
+    with db.session() as s:
+        # (A case escalated while it waits keeps its status but nobody holds it.)
+        worked = dict(s.execute(select(Case.id, Case.assignee_id).where(
+            Case.status.in_([str(x) for x in WORKING_STATUSES]),
+            Case.assignee_id.is_not(None))).all())
+        rows = list(s.scalars(select(WorkInterval)))
+    open_ = {w.case_id: w.user_id for w in rows if w.ended_at is None}
+    assert open_ == worked
+    closed = [w for w in rows if w.ended_at is not None]
+    assert Counter(w.end_reason for w in closed)["decided"] > 50
+    assert all(w.ended_at > w.started_at for w in closed)

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from integrity_desk.audit.models import AuditEvent as Event
 from integrity_desk.cases.models import Case, CaseTag
 from integrity_desk.db import Database
-from integrity_desk.routing.models import Queue
+from integrity_desk.routing.models import Queue, WorkInterval
 from integrity_desk.web.cases import list_routes
 from integrity_desk.web.render import countdown
 from tests import factories as f
@@ -138,6 +138,9 @@ def test_claim_next_takes_the_most_urgent_case_of_my_queues(client, db, sign_in,
         event = s.scalar(select(Event).where(Event.case_id == case.id,
                                              Event.kind == "case.claimed"))
         assert event is not None and json.loads(event.payload)["queue"] == "flags"
+        work = s.scalars(select(WorkInterval).where(WorkInterval.case_id == case.id)).all()
+        assert [(w.user_id, w.start_reason, w.ended_at) for w in work] == [
+            (specialist.user.id, "claimed", None)]
     # htmx is told where to go instead
     r = browser.client.post("/claim-next", headers={**HTMX, "X-CSRF-Token": browser.csrf})
     assert r.headers["hx-redirect"].startswith("/cases/")
@@ -358,6 +361,9 @@ def test_bulk_assign_asks_first_then_assigns_every_case(client, db, sign_in, man
         events = s.scalars(select(Event).where(Event.kind == "case.assigned")).all()
         assert sorted(e.case_id for e in events) == sorted(_id(k) for k in keys)
         assert {e.actor_id for e in events} == {manager.user.id}
+        work = s.scalars(select(WorkInterval)).all()  # each case's interval opens
+        assert sorted((w.case_id, w.user_id, w.start_reason, w.ended_at) for w in work) == [
+            (_id(k), specialist.user.id, "assigned", None) for k in sorted(keys, key=_id)]
 
 
 def test_bulk_release_and_tag(client, db, sign_in, specialist) -> None:
@@ -374,6 +380,8 @@ def test_bulk_release_and_tag(client, db, sign_in, specialist) -> None:
     with db.session() as s:
         assert set(s.scalars(select(Case.status))) == {"triaged"}
         assert set(s.scalars(select(Case.assignee_id))) == {None}
+        assert {(w.start_reason, w.end_reason) for w in s.scalars(select(WorkInterval))} == {
+            ("claimed", "released")}
         assert sorted(s.scalars(select(CaseTag.case_id).where(CaseTag.tag == "wave-9"))) == [
             _id(k) for k in keys]
         assert {c.tag_list[-1] for c in s.scalars(select(Case))} == {"wave-9"}

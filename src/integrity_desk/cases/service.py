@@ -32,6 +32,7 @@ from integrity_desk.intake.requests import Draft
 from integrity_desk.intake.service import Intake
 from integrity_desk.people.models import Role, User
 from integrity_desk.privacy.domain import text_fingerprint
+from integrity_desk.routing import intervals
 from integrity_desk.routing.service import check_may_work
 from integrity_desk.sla import service as sla
 from integrity_desk.subjects.models import Review
@@ -119,6 +120,12 @@ def transition(
             # A newer open case took over the subject meanwhile; it keeps receiving new requests.
             values["dedupe_key"] = None
     _compare_and_set(session, case, now=now, **values)
+    if target in (CaseStatus.DECIDED, CaseStatus.CLOSED):
+        intervals.hand_over(session, case.id, None, now=now, end_reason=str(target))
+    elif action == "revise" and case.assignee_id is not None:
+        # Back to work on a decided case: its holder works it again.
+        intervals.hand_over(session, case.id, session.get(User, case.assignee_id), now=now,
+                            start_reason="revised", end_reason="revised")
     _event(session, case, actor, "case.status_changed", now, before=before, after=target,
            action=action, reason=reason, outcome=outcome)
     return case
@@ -157,6 +164,11 @@ def assign(
     else:
         raise Conflict(f"a {case.status} case cannot be assigned", field="status",
                        current=case.status, allowed=[])
+    if before != assignee.id:
+        # A decided case changes hands without anyone working it until it is revised.
+        intervals.hand_over(session, case.id,
+                            assignee if case.status in intervals.WORKING_STATUSES else None,
+                            now=now, start_reason="assigned", end_reason="reassigned")
     _event(session, case, actor, "case.assigned", now, before=before, after=assignee.id,
            assignee=assignee.email, reason=reason,
            **({"over_harm_cap": over_cap} if over_cap else {}))
@@ -198,6 +210,7 @@ def claim(session: Session, case: Case, *, user: User, actor: Actor, now: dateti
         raise Conflict(f"{case.key} is no longer waiting to be claimed: {why}",
                        field="status", current=case.status)
     case.status, case.assignee_id, case.updated_at = CaseStatus.ASSIGNED, user.id, now
+    intervals.hand_over(session, case.id, user, now=now, start_reason="claimed")
     _event(session, case, actor, "case.claimed", now, before=None, after=user.id)
     return case
 
@@ -212,6 +225,7 @@ def release(
     check_may_work(session, actor_user, case)
     before = case.assignee_id
     _compare_and_set(session, case, now=now, status=CaseStatus.TRIAGED, assignee_id=None)
+    intervals.hand_over(session, case.id, None, now=now, end_reason="released")
     _event(session, case, actor, "case.released", now, before=before, after=None, reason=reason)
     return case
 
@@ -237,6 +251,7 @@ def escalate(
     if case.status in (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS):
         values["status"] = CaseStatus.TRIAGED
     _compare_and_set(session, case, now=now, **values)
+    intervals.hand_over(session, case.id, None, now=now, end_reason="escalated")
     _event(session, case, actor, "case.escalated", now, before=before,
            after={"tier": new_tier, "queue_id": case.queue_id}, reason=reason)
     return case
@@ -391,6 +406,7 @@ def merge(
         session.execute(insert(CaseSubject), new_subjects)
     _compare_and_set(session, source, now=now, status=CaseStatus.MERGED, is_open=False,
                      merged_into_id=into.id, closed_at=now)
+    intervals.hand_over(session, source.id, None, now=now, end_reason="merged")
     session.execute(update(Case).where(Case.id == into.id).values(
         linked_request_count=Case.linked_request_count + moved + 1, updated_at=now,
         # What was harmful in the merged case is harmful in the one that carries it on.

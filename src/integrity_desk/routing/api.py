@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from integrity_desk.api.deps import (
+    CaseReader,
     CaseWorker,
     Principal,
     QueueManager,
@@ -18,15 +19,23 @@ from integrity_desk.api.responses import json_of
 from integrity_desk.audit.service import record
 from integrity_desk.cases.domain import OPEN_STATUSES, case_key
 from integrity_desk.cases.models import Case
-from integrity_desk.cases.repository import readable_clause
+from integrity_desk.cases.repository import get_case, readable_clause
 from integrity_desk.configuration.service import desk_config
 from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput
 from integrity_desk.metrics import service as metrics
-from integrity_desk.routing import manage, service
+from integrity_desk.privacy.service import note_read
+from integrity_desk.routing import intervals, manage, service
 from integrity_desk.routing.models import Queue
 from integrity_desk.routing.repository import visible_queues
-from integrity_desk.routing.schemas import ClaimOut, QueueIn, QueueOut, QueuePatch
+from integrity_desk.routing.schemas import (
+    CaseWorkOut,
+    ClaimOut,
+    QueueIn,
+    QueueOut,
+    QueuePatch,
+    WorkIntervalOut,
+)
 from integrity_desk.wellbeing import service as wellbeing
 
 router = APIRouter(tags=["queues"])
@@ -124,3 +133,16 @@ def claim_next(slug: str, session: SessionDep, principal: CaseWorker) -> Respons
            case_id=case_id, at=now, payload={"before": None, "after": principal.user.id,
                                              "queue": slug})
     return json_of(ClaimOut(case=case_key(kind, case_id), note=note))
+
+
+@router.get("/cases/{key}/work", response_model=CaseWorkOut, tags=["cases"])
+def case_work(key: str, session: SessionDep, principal: CaseReader) -> CaseWorkOut:
+    """Who worked the case, from when to when, with the team each was in then."""
+    case = get_case(session, principal.user, key)
+    now = utcnow()
+    note_read(session, case, actor=principal.actor, now=now, what="work")
+    return CaseWorkOut(case=case.key, items=[WorkIntervalOut(
+        user=w.user_email, name=w.user_name, team=w.team_name, started_at=w.started_at,
+        ended_at=w.ended_at, start_reason=w.start_reason, end_reason=w.end_reason,
+        seconds=((w.ended_at or now) - w.started_at).total_seconds())
+        for w in intervals.of_case(session, case.id)])

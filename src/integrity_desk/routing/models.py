@@ -1,11 +1,14 @@
-"""Queues are data: which kinds, tier and languages they take, and which team works them."""
+"""Queues are data: which kinds, tier and languages they take, and which team works them.
+Work intervals are the record of who worked which case from when to when."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, SmallInteger, String
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from integrity_desk.db import Base, JSONType
+from integrity_desk.db import Base, JSONType, UTCDateTime
 from integrity_desk.people.models import Team
 
 
@@ -24,3 +27,35 @@ class Queue(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     team: Mapped[Team | None] = relationship(lazy="joined")
+
+
+class WorkInterval(Base):
+    """One person working one case from ``started_at`` (claimed, assigned, revised) to
+    ``ended_at`` (released, reassigned, escalated, decided, closed, merged); NULL while open.
+
+    ``team_id`` is the person's team when the interval started: figures per team or vendor
+    read it, never the person's team of today (docs/decisions.md). The vendor follows from
+    the team; a ``vendor_id`` beside it is a one-column addition.
+    """
+
+    __tablename__ = "work_intervals"
+    __table_args__ = (
+        # At most one open interval a case: whoever holds it now.
+        Index("uq_work_intervals_open_case", "case_id", unique=True,
+              postgresql_where=text("ended_at IS NULL"), sqlite_where=text("ended_at IS NULL")),
+        # Who worked this case (the case page, GET /cases/{key}/work).
+        Index("ix_work_intervals_case", "case_id", "started_at"),
+        # A person's intervals in a period (AHT, occupancy).
+        Index("ix_work_intervals_user_started", "user_id", "started_at"),
+        # The whole desk's (or a team's) intervals in a period.
+        Index("ix_work_intervals_started", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    start_reason: Mapped[str] = mapped_column(String(16))
+    end_reason: Mapped[str | None] = mapped_column(String(16))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -61,3 +62,22 @@ class ClaimOut(BaseModel):
     case: str | None = Field(description="key of the case now yours; null when none is waiting")
     note: str | None = Field(default=None, description=(
         "why harmful cases were passed over: you reached today's cap of harmful items"))
+
+
+class WorkIntervalOut(BaseModel):
+    """One person's work on a case: from when to when, and the team they were in then."""
+
+    user: str = Field(description="the person's e-mail")
+    name: str
+    team: str | None = Field(description="the person's team when the interval started")
+    started_at: datetime
+    ended_at: datetime | None = Field(description="null while they still hold the case")
+    start_reason: str = Field(description="claimed, assigned, revised or backfilled")
+    end_reason: str | None = Field(
+        description="released, reassigned, escalated, decided, closed or merged")
+    seconds: float = Field(description="the interval's length; until now while open")
+
+
+class CaseWorkOut(BaseModel):
+    case: str
+    items: list[WorkIntervalOut]

@@ -16,6 +16,7 @@ from integrity_desk.cases.domain import CaseKind, CaseStatus
 from integrity_desk.cases.models import Case
 from integrity_desk.errors import Forbidden, NotFound
 from integrity_desk.people.models import Role, User
+from integrity_desk.routing import intervals
 from integrity_desk.routing.models import Queue
 from integrity_desk.routing.repository import case_in_visible_queue, may_see, visible_queues
 
@@ -212,7 +213,11 @@ def claim_next(
     row = session.execute(statement, {  # p_: an UPDATE reserves its columns' own names
         "p_queue_id": queue.id, "p_max_tier": user.max_tier, "p_languages": user.languages,
         "p_team_id": user.team_id, "p_user_id": user.id, "p_now": now}).first()
-    return (row[0], row[1]) if row else None
+    if row is None:
+        return None
+    # A waiting case has no open interval: the INSERT alone opens the claimer's.
+    intervals.hand_over(session, row[0], user, now=now, start_reason="claimed")
+    return (row[0], row[1])
 
 
 def possible_assignees(session: Session, user: User, *, limit: int = 500) -> list[User]:
