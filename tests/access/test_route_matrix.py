@@ -175,6 +175,14 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/webhooks/{subscription_id}/rotate-secret"): A.WEBHOOK_MANAGE,
     ("GET", "/outbox"): A.MESSAGE_REPLAY,
     ("POST", "/outbox/replay"): A.MESSAGE_REPLAY,
+    ("GET", "/teams"): A.WORKFORCE_MANAGE,
+    ("POST", "/teams"): A.WORKFORCE_MANAGE,
+    ("GET", "/vendors"): A.WORKFORCE_MANAGE,
+    ("POST", "/vendors"): A.WORKFORCE_MANAGE,
+    ("GET", "/vendors/{vendor_id}"): A.WORKFORCE_MANAGE,
+    ("POST", "/vendors/{vendor_id}"): A.WORKFORCE_MANAGE,
+    ("POST", "/vendors/{vendor_id}/contract"): A.WORKFORCE_MANAGE,
+    ("POST", "/vendors/{vendor_id}/commitments"): A.WORKFORCE_MANAGE,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
