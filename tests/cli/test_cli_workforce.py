@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from rich.console import Console
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from integrity_desk.cli import workforce
 from integrity_desk.cli.main import app
 from integrity_desk.db import Database
 from integrity_desk.people.models import Team, VendorContract
@@ -27,7 +29,8 @@ def url(tmp_path: Path) -> str:
 @pytest.fixture
 def run(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
     monkeypatch.setenv("IDESK_DATABASE_URL", url)
-    monkeypatch.setenv("COLUMNS", "200")
+    # Wide enough that no cell wraps, whatever terminal (or none) the tests run under.
+    monkeypatch.setattr(workforce, "out", Console(width=240))
     runner = CliRunner()
 
     def invoke(*args: str) -> Result:

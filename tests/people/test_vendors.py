@@ -105,6 +105,8 @@ def test_contracts_never_overlap(db: Database) -> None:
             assert error.field == name
         assert _refused(vendors.set_contract, session=s, actor=SYSTEM, vendor_id=vendor.id,
                         starts_on=jan, ends_on=jan - timedelta(days=1)).field == "ends_on"
+        assert _refused(vendors.set_contract, session=s, actor=SYSTEM, vendor_id=vendor.id,
+                        starts_on=date(1, 1, 1)).field == "starts_on"
         first = vendors.set_contract(s, actor=SYSTEM, vendor_id=vendor.id, starts_on=jan,
                                      targets={"qa_accuracy": 0.97, "aht_minutes": 6})
         vendors.set_commitments(s, actor=SYSTEM, vendor_id=vendor.id,

@@ -107,7 +107,13 @@ def check_targets(targets: Mapping[str, float | None]) -> None:
             raise InvalidInput("a positive number up to 100,000", field=name)
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
+
+
 def check_period(starts_on: date, ends_on: date | None) -> None:
+    for name, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise InvalidInput(f"a day from {EARLIEST} to {LATEST}", field=name)
     if ends_on is not None and ends_on < starts_on:
         raise InvalidInput("a contract ends on or after the day it starts", field="ends_on")
 
