@@ -103,6 +103,15 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/webhooks/{subscription_id}/deliveries"): A.WEBHOOK_MANAGE,
     ("GET", "/api/v1/webhooks/{subscription_id}/attempts"): A.WEBHOOK_MANAGE,
     ("POST", "/api/v1/webhooks/{subscription_id}/replay"): A.WEBHOOK_MANAGE,
+    ("GET", "/api/v1/teams"): A.QUEUE_READ,
+    ("POST", "/api/v1/teams"): A.WORKFORCE_MANAGE,
+    ("PATCH", "/api/v1/teams/{team_id}"): A.WORKFORCE_MANAGE,
+    ("GET", "/api/v1/vendors"): A.WORKFORCE_MANAGE,
+    ("POST", "/api/v1/vendors"): A.WORKFORCE_MANAGE,
+    ("GET", "/api/v1/vendors/{vendor_id}"): A.WORKFORCE_MANAGE,
+    ("PATCH", "/api/v1/vendors/{vendor_id}"): A.WORKFORCE_MANAGE,
+    ("PUT", "/api/v1/vendors/{vendor_id}/contract"): A.WORKFORCE_MANAGE,
+    ("PUT", "/api/v1/vendors/{vendor_id}/commitments"): A.WORKFORCE_MANAGE,
 }
 # Routes anyone may call without signing in.
 PUBLIC = {("GET", "/healthz")}
@@ -167,6 +176,14 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/webhooks/{subscription_id}/rotate-secret"): A.WEBHOOK_MANAGE,
     ("GET", "/outbox"): A.MESSAGE_REPLAY,
     ("POST", "/outbox/replay"): A.MESSAGE_REPLAY,
+    ("GET", "/teams"): A.WORKFORCE_MANAGE,
+    ("POST", "/teams"): A.WORKFORCE_MANAGE,
+    ("GET", "/vendors"): A.WORKFORCE_MANAGE,
+    ("POST", "/vendors"): A.WORKFORCE_MANAGE,
+    ("GET", "/vendors/{vendor_id}"): A.WORKFORCE_MANAGE,
+    ("POST", "/vendors/{vendor_id}"): A.WORKFORCE_MANAGE,
+    ("POST", "/vendors/{vendor_id}/contract"): A.WORKFORCE_MANAGE,
+    ("POST", "/vendors/{vendor_id}/commitments"): A.WORKFORCE_MANAGE,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
@@ -180,7 +197,8 @@ PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "code": "fake", "party_type": "notifier", "party_key": "someone@example.com",
                 "hold_id": "999999", "flagger_id": "999999", "message_id": "999999",
                 "subscription_id": "999999", "business_id": "999999",
-                "file_id": "999999", "mail_id": "999999"}
+                "file_id": "999999", "mail_id": "999999",
+                "team_id": "999999", "vendor_id": "999999"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

@@ -37,6 +37,7 @@ class Action(StrEnum):
     USER_MANAGE = "user.manage"
     WEBHOOK_MANAGE = "webhook.manage"
     REQUEST_RAISE = "request.raise"
+    WORKFORCE_MANAGE = "workforce.manage"
 
 
 DESCRIPTIONS: dict[Action, str] = {
@@ -77,6 +78,9 @@ DESCRIPTIONS: dict[Action, str] = {
                            "rotate secrets, read the delivery log, replay dead letters",
     Action.REQUEST_RAISE: "raise a CSM or executive escalation with the console's request "
                           "form, and follow one's own requests (My requests)",
+    Action.WORKFORCE_MANAGE: "see vendors with their contracts (KPI targets, weekly volume "
+                             "commitments, languages, hours of coverage); add and change "
+                             "teams and vendors, set contracts and commitments",
 }
 
 _EVERYONE = frozenset(Role)
@@ -107,6 +111,9 @@ MATRIX: dict[Action, frozenset[Role]] = {
     # Stakeholders (CSMs, executives: the viewer role) raise requests; so may the desk's leads
     # and specialists on their behalf. Vendor agents, counsel and policy do not.
     Action.REQUEST_RAISE: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.VIEWER}),
+    # A vendor's contract is commercial: its leads' business, not the vendor's agents'. The
+    # list of teams is no secret (queues show theirs): GET /teams asks queue.read.
+    Action.WORKFORCE_MANAGE: _MANAGERS,
 }
 
 # Actions that also need a token with the admin scope (a browser session counts as admin-scoped

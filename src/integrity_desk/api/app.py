@@ -138,6 +138,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.messages.api import router as messages_router
     from integrity_desk.misuse.api import router as misuse_router
     from integrity_desk.people.api import router as people_router
+    from integrity_desk.people.vendor_api import router as workforce_router
     from integrity_desk.privacy.api import router as privacy_router
     from integrity_desk.routing.api import router as routing_router
     from integrity_desk.search.api import router as search_router
@@ -146,7 +147,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.webhooks.api import router as webhooks_router
 
     for router in (intake_router, cases_router, decisions_router, appeals_router, audit_router,
-                   routing_router, triage_router, sla_router, people_router, misuse_router,
+                   routing_router, triage_router, sla_router, people_router, workforce_router,
+                   misuse_router,
                    privacy_router, flaggers_router, messages_router, search_router,
                    webhooks_router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(bounded_params)])

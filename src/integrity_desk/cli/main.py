@@ -15,6 +15,7 @@ from integrity_desk.cli.mail import mail_app
 from integrity_desk.cli.privacy import audit_export, retention_app
 from integrity_desk.cli.tokens import add_token_commands
 from integrity_desk.cli.webhooks import webhooks_app
+from integrity_desk.cli.workforce import team_app, vendor_app
 from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError
 from integrity_desk.settings import get_settings
@@ -32,6 +33,8 @@ audit_app.command("export")(audit_export)
 app.add_typer(dsa_app, name="dsa")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(mail_app, name="mail")
+app.add_typer(team_app, name="team")
+app.add_typer(vendor_app, name="vendor")
 
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -27,7 +27,8 @@ from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.errors import DeskError
 from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
-from integrity_desk.people.models import Team, User
+from integrity_desk.people.domain import DAYS
+from integrity_desk.people.models import Team, User, Vendor, VendorCommitment, VendorContract
 from integrity_desk.people.service import actor_of, create_user
 from integrity_desk.routing.models import Queue
 from integrity_desk.routing.service import check_may_work
@@ -66,12 +67,18 @@ def _setup_teams(session: Session) -> dict[str, Team]:
     session.add_all([office, lisbon])
     session.flush()
     always = session.scalar(select(SlaCalendar).where(SlaCalendar.name == "24/7"))
+    northwind = Vendor(name="Northwind", languages=["en"], time_zone="America/Chicago",
+                       coverage={d: [["00:00", "24:00"]] for d in DAYS})
+    atlas = Vendor(name="Atlas", languages=["da", "de", "es", "fr", "it", "nl", "pl", "sv"],
+                   time_zone="Europe/Lisbon",
+                   coverage={d: [["07:00", "23:00"]] for d in DAYS[:6]})
+    session.add_all([northwind, atlas])
     teams = {
         "Escalations": Team(name="Escalations", kind="internal", calendar_id=office.id),
         "Legal": Team(name="Legal", kind="internal", calendar_id=office.id),
-        "Northwind BPO": Team(name="Northwind BPO", kind="vendor", vendor_name="Northwind",
+        "Northwind BPO": Team(name="Northwind BPO", kind="vendor", vendor=northwind,
                               calendar_id=always.id if always else None),
-        "Atlas Moderation": Team(name="Atlas Moderation", kind="vendor", vendor_name="Atlas",
+        "Atlas Moderation": Team(name="Atlas Moderation", kind="vendor", vendor=atlas,
                                  calendar_id=lisbon.id),
     }
     session.add_all(teams.values())
@@ -80,9 +87,21 @@ def _setup_teams(session: Session) -> dict[str, Team]:
     if "flags" in queues:
         queues["flags"].team_id = teams["Northwind BPO"].id
         queues["flags"].name = "Flags, English (Northwind)"
-    session.add(Queue(slug="flags-eu", name="Flags, EU languages (Atlas)", kinds=["flag"], tier=1,
-                      team_id=teams["Atlas Moderation"].id, position=5,
-                      languages=["de", "fr", "es", "it", "nl", "da", "sv", "pl"]))
+    flags_eu = Queue(slug="flags-eu", name="Flags, EU languages (Atlas)", kinds=["flag"],
+                     tier=1, team_id=teams["Atlas Moderation"].id, position=5,
+                     languages=["de", "fr", "es", "it", "nl", "da", "sv", "pl"])
+    session.add(flags_eu)
+    session.flush()
+    year = date(utcnow().year, 1, 1)
+    for vendor, queue, volume, aht in ((northwind, queues.get("flags"), 1_200, 6.0),
+                                       (atlas, flags_eu, 800, 7.5)):
+        contract = VendorContract(
+            vendor_id=vendor.id, starts_on=year, ends_on=None, first_response_attainment=0.95,
+            resolution_attainment=0.9, qa_accuracy=0.97, aht_minutes=aht,
+            backlog_age_p90_hours=48.0)
+        if queue is not None:
+            contract.commitments = [VendorCommitment(queue_id=queue.id, weekly_volume=volume)]
+        session.add(contract)
     for slug, team in (("specialists", "Escalations"), ("management", "Escalations"),
                        ("legal", "Legal")):
         if slug in queues:

@@ -1,11 +1,23 @@
-"""Teams (internal or BPO vendor), the people who work cases, and their API tokens."""
+"""Teams (internal or a vendor's), vendors with their contracts, the people who work cases, and
+their API tokens (docs/workforce.md)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, true
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integrity_desk.db import Base, JSONType, UTCDateTime, utcnow
@@ -26,15 +38,77 @@ class TeamKind(StrEnum):
     VENDOR = "vendor"
 
 
+class Vendor(Base):
+    """A BPO the desk contracts: its languages and weekly hours of coverage (``{"mon":
+    [["08:00", "20:00"]], …}`` in ``time_zone``, an IANA name); rules in people/domain.py."""
+
+    __tablename__ = "vendors"
+    __table_args__ = (Index("ix_vendors_active_name", "active", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    languages: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    coverage: Mapped[dict[str, list[list[str]]]] = mapped_column(JSONType, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VendorContract(Base):
+    """A vendor's contract over a period (``ends_on`` inclusive; NULL: open-ended). A vendor's
+    periods never overlap, so one contract at most is in force on a date: the one scorecards
+    compare with. A NULL target is "no target" (docs/decisions.md)."""
+
+    __tablename__ = "vendor_contracts"
+    __table_args__ = (
+        Index("ix_vendor_contracts_vendor_starts", "vendor_id", "starts_on"),
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    # Fractions 0–1 of clocks met (first response, resolution) and of QA checks passed.
+    first_response_attainment: Mapped[float | None] = mapped_column(Float)
+    resolution_attainment: Mapped[float | None] = mapped_column(Float)
+    qa_accuracy: Mapped[float | None] = mapped_column(Float)
+    aht_minutes: Mapped[float | None] = mapped_column(Float)  # average handling time
+    backlog_age_p90_hours: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    commitments: Mapped[list[VendorCommitment]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="VendorCommitment.id")
+
+
+class VendorCommitment(Base):
+    """Cases a week the vendor commits to work in a queue under a contract."""
+
+    __tablename__ = "vendor_commitments"
+    __table_args__ = (UniqueConstraint("contract_id", "queue_id"),
+                      Index("ix_vendor_commitments_queue", "queue_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("vendor_contracts.id", ondelete="CASCADE"))
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
+    weekly_volume: Mapped[int] = mapped_column(Integer)
+
+
 class Team(Base):
+    """A team is internal or a vendor's: a vendor team has its vendor, an internal one none
+    (people/teams.py holds the rule)."""
+
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default=TeamKind.INTERNAL)
-    vendor_name: Mapped[str | None] = mapped_column(String(120))
+    vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id"), index=True)
     calendar_id: Mapped[int | None] = mapped_column(ForeignKey("sla_calendars.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    vendor: Mapped[Vendor | None] = relationship()
 
 
 class User(Base):

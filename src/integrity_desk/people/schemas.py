@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from integrity_desk.fields import Text
+
+Name = Annotated[Text, Field(min_length=1, max_length=120)]
+Fraction = Annotated[float | None, Field(default=None, ge=0, le=1)]
+Positive = Annotated[float | None, Field(default=None, gt=0, le=100_000)]
+Coverage = dict[str, list[list[str]]]
 
 
 class UserOut(BaseModel):
@@ -72,3 +79,108 @@ class PasswordIn(BaseModel):
 class AccountChange(BaseModel):
     user: UserOut
     sessions_ended: int
+
+
+class TeamIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    kind: Literal["internal", "vendor"] = "internal"
+    vendor: Name | None = Field(default=None, description="the vendor's name; a vendor team "
+                                                          "needs one, an internal team has none")
+    calendar: Name | None = Field(default=None, description="an SLA calendar's name")
+
+
+class TeamChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name | None = None
+    kind: Literal["internal", "vendor"] | None = None
+    vendor: Name | None = None
+    calendar: Name | None = None
+
+
+class TeamOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    vendor: str | None
+    vendor_id: int | None
+    calendar_id: int | None
+
+
+class VendorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    languages: list[Annotated[Text, Field(max_length=16)]] = Field(default=[], max_length=50)
+    time_zone: Annotated[Text, Field(max_length=64)] = "UTC"
+    coverage: Coverage = Field(default={}, description='weekly hours in the vendor\'s time '
+                                                      'zone: {"mon": [["08:00", "20:00"]], …}')
+    active: bool = True
+
+
+class VendorChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name | None = None
+    languages: list[Annotated[Text, Field(max_length=16)]] | None = Field(default=None,
+                                                                          max_length=50)
+    time_zone: Annotated[Text, Field(max_length=64)] | None = None
+    coverage: Coverage | None = None
+    active: bool | None = None
+
+
+class Targets(BaseModel):
+    """A contract's KPI targets; a target left out (null) is "no target"."""
+
+    first_response_attainment: Fraction = Field(
+        default=None, description="fraction 0–1 of first-response clocks met")
+    resolution_attainment: Fraction = Field(
+        default=None, description="fraction 0–1 of resolution clocks met")
+    qa_accuracy: Fraction = Field(default=None, description="fraction 0–1 of QA checks passed")
+    aht_minutes: Positive = Field(default=None, description="average handling time, minutes")
+    backlog_age_p90_hours: Positive = Field(
+        default=None, description="90th percentile of the open backlog's age, hours")
+
+
+class ContractIn(Targets):
+    model_config = ConfigDict(extra="forbid")
+    starts_on: date
+    ends_on: date | None = Field(default=None, description="last day in force; null: "
+                                                           "open-ended")
+
+
+class CommitmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    queue: Annotated[Text, Field(min_length=1, max_length=64)]
+    weekly_volume: int = Field(ge=0, le=10_000_000, description="cases a week")
+
+
+class CommitmentsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    commitments: list[CommitmentIn] = Field(max_length=500)
+
+
+class CommitmentOut(BaseModel):
+    queue: str
+    weekly_volume: int
+
+
+class ContractOut(Targets):
+    id: int
+    starts_on: date
+    ends_on: date | None
+    in_force: bool
+    commitments: list[CommitmentOut]
+
+
+class VendorOut(BaseModel):
+    id: int
+    name: str
+    languages: list[str]
+    time_zone: str
+    coverage: Coverage
+    active: bool
+    teams: list[str]
+    contract: ContractOut | None = Field(description="the contract in force today (UTC)")
+
+
+class VendorDetail(VendorOut):
+    contracts: list[ContractOut] = Field(description="every contract, newest first")

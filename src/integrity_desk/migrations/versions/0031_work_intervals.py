@@ -1,7 +1,7 @@
 """work intervals: who worked which case from when to when, with their team at the time
 
 Revision ID: 0031
-Revises: 0029
+Revises: 0030
 Create Date: 2026-12-07 04:00:00
 
 ``work_intervals`` (routing.models.WorkInterval; docs/workforce.md). At most one open interval
@@ -16,7 +16,7 @@ from alembic import op
 import integrity_desk.db
 
 revision = "0031"
-down_revision = "0029"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
