@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from integrity_desk.cases import service as cases
 from integrity_desk.cases.models import Case
 from integrity_desk.errors import Conflict
-from integrity_desk.people.models import User
+from integrity_desk.people.models import Team, User, Vendor
 from integrity_desk.people.service import actor_of
 from integrity_desk.routing import intervals
 from integrity_desk.routing.models import WorkInterval
@@ -226,3 +226,29 @@ def test_a_claim_race_opens_one_interval(db, client, make_person, specialist):
     assert len(won) == 1
     [row] = _rows(db, key)
     assert (row.user_id, row.ended_at) == (won[0], None)
+
+
+def test_the_vendor_is_the_vendor_at_the_time(client, db, make_person, make_team, manager):
+    """A team moved to another vendor leaves its past work with the vendor it was with."""
+    with db.session() as s:
+        first, second = Vendor(name="Northwind"), Vendor(name="Atlas")
+        s.add_all([first, second])
+        s.flush()
+        first_id, second_id = first.id, second.id
+    team = make_team("Vendor crew", "vendor")
+    with db.session() as s:
+        s.execute(update(Team).where(Team.id == team.id).values(vendor_id=first_id))
+    person = make_person("specialist", team=team)
+    key = _new(client, manager)
+    _ok(client.post(f"{API}/cases/{key}/claim", headers=person.headers))
+    with db.session() as s:
+        s.execute(update(Team).where(Team.id == team.id).values(vendor_id=second_id))
+    items = _ok(client.get(f"{API}/cases/{key}/work", headers=manager.headers))["items"]
+    assert [(i["team"], i["vendor"]) for i in items] == [("Vendor crew", "Northwind")]
+    with db.session() as s:
+        later = datetime.now(UTC) + timedelta(seconds=1)
+        start = later - timedelta(hours=1)
+        assert [c.vendor_id for c in intervals.intervals_in(
+            s, start=start, end=later, vendor_ids=[first_id], now=later)] == [first_id]
+        assert intervals.intervals_in(s, start=start, end=later, vendor_ids=[second_id],
+                                      now=later) == []

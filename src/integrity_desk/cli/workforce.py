@@ -132,10 +132,11 @@ def vendor_list() -> None:
     with database().session() as session:
         found = vendors.list_vendors(session)
         team_names = vendors.teams_of(session, [v.id for v in found])
+        in_force = vendors.contracts_in_force(session, [v.id for v in found])
         table = Table("id", "vendor", "active", "languages", "time zone", "teams",
                       "contract in force")
         for v in found:
-            current = vendors.contract_in_force(session, v.id)
+            current = in_force[v.id]
             table.add_row(str(v.id), v.name, "yes" if v.active else "no",
                           ", ".join(v.languages), v.time_zone, ", ".join(team_names[v.id]),
                           f"from {current.starts_on.isoformat()}" if current else "none")

@@ -47,15 +47,15 @@ def contract_outs(session: Session, contracts: Sequence[VendorContract]) -> list
 
 
 def vendor_outs(session: Session, found: Sequence[Vendor]) -> list[VendorOut]:
-    team_names = vendors.teams_of(session, [v.id for v in found])
-    out = []
-    for v in found:
-        current = vendors.contract_in_force(session, v.id)
-        out.append(VendorOut(
-            id=v.id, name=v.name, languages=v.languages, time_zone=v.time_zone,
-            coverage=v.coverage, active=v.active, teams=team_names[v.id],
-            contract=contract_outs(session, [current])[0] if current else None))
-    return out
+    ids = [v.id for v in found]
+    team_names = vendors.teams_of(session, ids)
+    current = vendors.contracts_in_force(session, ids)
+    in_force = [c for c in current.values() if c is not None]
+    shown = {c.vendor_id: out for c, out in zip(in_force, contract_outs(session, in_force),
+                                                strict=True)}
+    return [VendorOut(id=v.id, name=v.name, languages=v.languages, time_zone=v.time_zone,
+                      coverage=v.coverage, active=v.active, teams=team_names[v.id],
+                      contract=shown.get(v.id)) for v in found]
 
 
 def vendor_detail(session: Session, vendor: Vendor) -> VendorDetail:

@@ -93,6 +93,19 @@ def contract_in_force(session: Session, vendor_id: int, on: date | None = None
         (VendorContract.ends_on.is_(None)) | (VendorContract.ends_on >= day)))
 
 
+def contracts_in_force(session: Session, vendor_ids: Sequence[int], on: date | None = None
+                       ) -> dict[int, VendorContract | None]:
+    """Each vendor's contract in force on the day, in one query (lists show every vendor's)."""
+    day = on or today()
+    found: dict[int, VendorContract | None] = dict.fromkeys(vendor_ids)
+    if vendor_ids:
+        for contract in session.scalars(select(VendorContract).where(
+                VendorContract.vendor_id.in_(list(vendor_ids)), VendorContract.starts_on <= day,
+                (VendorContract.ends_on.is_(None)) | (VendorContract.ends_on >= day))):
+            found[contract.vendor_id] = contract
+    return found
+
+
 def queue_slugs(session: Session, contracts_: Sequence[VendorContract]) -> dict[int, str]:
     ids = {c.queue_id for contract in contracts_ for c in contract.commitments}
     if not ids:

@@ -137,12 +137,13 @@ def claim_next(slug: str, session: SessionDep, principal: CaseWorker) -> Respons
 
 @router.get("/cases/{key}/work", response_model=CaseWorkOut, tags=["cases"])
 def case_work(key: str, session: SessionDep, principal: CaseReader) -> CaseWorkOut:
-    """Who worked the case, from when to when, with the team each was in then."""
+    """Who worked the case, from when to when, with the team (and vendor) each was in then."""
     case = get_case(session, principal.user, key)
     now = utcnow()
     note_read(session, case, actor=principal.actor, now=now, what="work")
     return CaseWorkOut(case=case.key, items=[WorkIntervalOut(
-        user=w.user_email, name=w.user_name, team=w.team_name, started_at=w.started_at,
-        ended_at=w.ended_at, start_reason=w.start_reason, end_reason=w.end_reason,
+        user=w.user_email, name=w.user_name, team=w.team_name, vendor=w.vendor_name,
+        started_at=w.started_at, ended_at=w.ended_at, start_reason=w.start_reason,
+        end_reason=w.end_reason,
         seconds=((w.ended_at or now) - w.started_at).total_seconds())
         for w in intervals.of_case(session, case.id)])

@@ -1,4 +1,4 @@
-"""Work intervals: who worked which case from when to when, with their team at the time.
+"""Work intervals: who worked which case from when to when, with their team and vendor then.
 
 Every change of who holds a case goes through ``hand_over`` (the cases service, the routing
 claim): it closes the case's open interval, if any, and opens one for the new holder, if any —
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from integrity_desk.cases.domain import CaseStatus
 from integrity_desk.db import utcnow
-from integrity_desk.people.models import Team, User
+from integrity_desk.people.models import Team, User, Vendor
 from integrity_desk.routing.models import WorkInterval
 
 # A case in one of these, with an assignee, is being worked: it has an open interval.
@@ -32,7 +32,8 @@ END_REASONS = ("released", "reassigned", "escalated", "decided", "closed", "merg
 def hand_over(session: Session, case_id: int, to: User | None, *, now: datetime,
               start_reason: str | None = None, end_reason: str | None = None) -> None:
     """Close the case's open interval (``end_reason``) and open one for ``to``
-    (``start_reason``), whose team today is the interval's team. ``to`` None: nobody holds
+    (``start_reason``), whose team today (and its vendor, read in the INSERT itself: no
+    round trip) is the interval's. ``to`` None: nobody holds
     the case now. The caller has already changed the case under its own conditional UPDATE,
     so two hand-overs of one case never run at once (and the unique index would refuse a
     second open interval if they did)."""
@@ -43,9 +44,11 @@ def hand_over(session: Session, case_id: int, to: User | None, *, now: datetime,
             .values(ended_at=now, end_reason=end_reason)
             .execution_options(synchronize_session=False))
     if to is not None:
+        vendor = (None if to.team_id is None else
+                  select(Team.vendor_id).where(Team.id == to.team_id).scalar_subquery())
         session.execute(insert(WorkInterval).values(
-            case_id=case_id, user_id=to.id, team_id=to.team_id, started_at=now,
-            start_reason=start_reason or "assigned"))
+            case_id=case_id, user_id=to.id, team_id=to.team_id, vendor_id=vendor,
+            started_at=now, start_reason=start_reason or "assigned"))
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Worked:
     user_email: str
     team_id: int | None
     team_name: str | None
+    vendor_name: str | None
     started_at: datetime
     ended_at: datetime | None
     start_reason: str
@@ -64,13 +68,14 @@ class Worked:
 
 
 def of_case(session: Session, case_id: int) -> list[Worked]:
-    """Who worked the case, oldest first, with the team each had then."""
+    """Who worked the case, oldest first, with the team and vendor each had then."""
     rows = session.execute(
         select(WorkInterval.user_id, User.name, User.email, WorkInterval.team_id, Team.name,
-               WorkInterval.started_at, WorkInterval.ended_at, WorkInterval.start_reason,
-               WorkInterval.end_reason)
+               Vendor.name, WorkInterval.started_at, WorkInterval.ended_at,
+               WorkInterval.start_reason, WorkInterval.end_reason)
         .join(User, User.id == WorkInterval.user_id)
         .outerjoin(Team, Team.id == WorkInterval.team_id)
+        .outerjoin(Vendor, Vendor.id == WorkInterval.vendor_id)
         .where(WorkInterval.case_id == case_id)
         .order_by(WorkInterval.started_at, WorkInterval.id))
     return [Worked(*row) for row in rows]
@@ -83,6 +88,7 @@ class Clipped:
     case_id: int
     user_id: int
     team_id: int | None
+    vendor_id: int | None
     started_at: datetime
     ended_at: datetime
     start_reason: str
@@ -96,10 +102,12 @@ class Clipped:
 
 def intervals_in(session: Session, *, start: datetime, end: datetime,
                  user_ids: Iterable[int] | None = None, team_ids: Iterable[int] | None = None,
+                 vendor_ids: Iterable[int] | None = None,
                  now: datetime | None = None) -> list[Clipped]:
     """The intervals overlapping the half-open period [start, end), clipped to it; an open
     interval runs until ``now`` (so a period reaching into the future counts no future work).
-    ``team_ids`` selects by the team at the time, never today's team of a person."""
+    ``team_ids`` and ``vendor_ids`` select by the team and vendor at the time, never today's
+    team of a person."""
     now = now or utcnow()
     until = min(end, now)
     if until <= start:
@@ -111,10 +119,13 @@ def intervals_in(session: Session, *, start: datetime, end: datetime,
         query = query.where(WorkInterval.user_id.in_(list(user_ids)))
     if team_ids is not None:
         query = query.where(WorkInterval.team_id.in_(list(team_ids)))
+    if vendor_ids is not None:
+        query = query.where(WorkInterval.vendor_id.in_(list(vendor_ids)))
     out = []
     for w in session.scalars(query.order_by(WorkInterval.started_at, WorkInterval.id)):
         ended = w.ended_at if w.ended_at is not None and w.ended_at < until else until
         out.append(Clipped(case_id=w.case_id, user_id=w.user_id, team_id=w.team_id,
+                           vendor_id=w.vendor_id,
                            started_at=max(w.started_at, start), ended_at=ended,
                            start_reason=w.start_reason, end_reason=w.end_reason,
                            open=w.ended_at is None or w.ended_at > until))

@@ -33,9 +33,9 @@ class WorkInterval(Base):
     """One person working one case from ``started_at`` (claimed, assigned, revised) to
     ``ended_at`` (released, reassigned, escalated, decided, closed, merged); NULL while open.
 
-    ``team_id`` is the person's team when the interval started: figures per team or vendor
-    read it, never the person's team of today (docs/decisions.md). The vendor follows from
-    the team; a ``vendor_id`` beside it is a one-column addition.
+    ``team_id`` and ``vendor_id`` are the person's team and that team's vendor when the
+    interval started: figures per team or vendor read them, never the person's team of today
+    (docs/decisions.md), so moving a team to another vendor leaves past work where it was.
     """
 
     __tablename__ = "work_intervals"
@@ -49,12 +49,15 @@ class WorkInterval(Base):
         Index("ix_work_intervals_user_started", "user_id", "started_at"),
         # The whole desk's (or a team's) intervals in a period.
         Index("ix_work_intervals_started", "started_at"),
+        # A vendor's intervals in a period (scorecards).
+        Index("ix_work_intervals_vendor_started", "vendor_id", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     start_reason: Mapped[str] = mapped_column(String(16))

@@ -70,6 +70,7 @@ class WorkIntervalOut(BaseModel):
     user: str = Field(description="the person's e-mail")
     name: str
     team: str | None = Field(description="the person's team when the interval started")
+    vendor: str | None = Field(description="that team's vendor then (none: internal)")
     started_at: datetime
     ended_at: datetime | None = Field(description="null while they still hold the case")
     start_reason: str = Field(description="claimed, assigned, revised or backfilled")

@@ -110,7 +110,7 @@ def _vendors_page(request: Request, session: Session, viewer: Viewer, *,
                   status_code: int = 200) -> Response:
     found = vendors.list_vendors(session)
     rows = views.vendor_rows(found, vendors.teams_of(session, [v.id for v in found]),
-                             {v.id: vendors.contract_in_force(session, v.id) for v in found})
+                             vendors.contracts_in_force(session, [v.id for v in found]))
     return render(request, "workforce/vendors.html", {
         "viewer": viewer, "title": "Vendors", "rows": rows, "values": values, "errors": errors,
         "days": views.DAY_NAMES}, status_code=status_code)
