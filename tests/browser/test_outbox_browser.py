@@ -12,7 +12,7 @@ from integrity_desk.db import Database, utcnow
 from integrity_desk.messages.models import OutboxMessage
 from tests.browser import axe
 from tests.browser.conftest import Tab
-from tests.browser.test_signin_browser import _sign_in, _with_password
+from tests.browser.test_signin_browser import open_console
 from tests.conftest import Person
 from tests.messages.conftest import make_cases, queue_letters
 
@@ -26,11 +26,7 @@ def test_a_manager_replays_a_dead_letter(live_server: Callable[..., str], tab: T
             status="dead", attempts=1, last_code=550, dead_at=utcnow(),
             last_error="550 5.1.1 <ann@example.org>: no such user"))
     base = live_server()  # no relay configured: e-mail is off
-    person = _with_password(db, manager)
-    axe.install(tab.page.context)
-    page = tab.page
-    page.set_viewport_size({"width": width, "height": 900})
-    _sign_in(tab, base, person.user.email)
+    page = open_console(tab, base, db, manager, width=width)
     if width < 600 and page.get_by_role("link", name="Outbox").is_hidden():
         page.goto(f"{base}/outbox")
     else:

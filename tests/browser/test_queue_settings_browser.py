@@ -13,7 +13,7 @@ from integrity_desk.people.models import Team
 from integrity_desk.routing.models import Queue
 from tests.browser import axe
 from tests.browser.conftest import Tab
-from tests.browser.test_signin_browser import _sign_in, _with_password
+from tests.browser.test_signin_browser import open_console
 from tests.conftest import Person
 
 
@@ -28,11 +28,7 @@ def test_a_manager_configures_a_queue(live_server: Callable[..., str], tab: Tab,
     with db.session() as s:
         s.add(Team(name="Northwind BPO", kind="vendor"))
     base = live_server()
-    person = _with_password(db, manager)
-    axe.install(tab.page.context)
-    page = tab.page
-    page.set_viewport_size({"width": width, "height": 900})
-    _sign_in(tab, base, person.user.email)
+    page = open_console(tab, base, db, manager, width=width)
     page.get_by_role("link", name="Queue settings").click()
     page.wait_for_load_state()
     assert axe.scan(page) == []

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from integrity_desk.auth.models import BrowserSession
 from integrity_desk.db import Database
 from integrity_desk.people.models import ApiToken, User
 from integrity_desk.people.passwords import hash_password
+from tests.browser import axe
 from tests.browser.conftest import Tab
 from tests.conftest import PASSWORD, Person
 
@@ -20,6 +21,16 @@ def _with_password(db: Database, person: Person) -> Person:
     with db.session() as s:
         s.get(User, person.user.id).password_hash = hash_password(PASSWORD)
     return person
+
+
+def open_console(tab: Tab, base: str, db: Database, person: Person, *, width: int) -> Page:
+    """Sign ``person`` in (given a password) at ``width`` × 900, axe loaded: where a console
+    test starts."""
+    signed = _with_password(db, person)
+    axe.install(tab.page.context)
+    tab.page.set_viewport_size({"width": width, "height": 900})
+    _sign_in(tab, base, signed.user.email)
+    return tab.page
 
 
 def _sign_in(tab: Tab, base: str, email: str, password: str = PASSWORD) -> int:

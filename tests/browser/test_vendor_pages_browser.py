@@ -10,7 +10,7 @@ import pytest
 from integrity_desk.db import Database
 from tests.browser import axe
 from tests.browser.conftest import Tab
-from tests.browser.test_signin_browser import _sign_in, _with_password
+from tests.browser.test_signin_browser import open_console
 from tests.conftest import Person
 
 
@@ -18,11 +18,7 @@ from tests.conftest import Person
 def test_a_manager_sets_up_a_vendor(live_server: Callable[..., str], tab: Tab, db: Database,
                                     manager: Person, width: int) -> None:
     base = live_server()
-    person = _with_password(db, manager)
-    axe.install(tab.page.context)
-    page = tab.page
-    page.set_viewport_size({"width": width, "height": 900})
-    _sign_in(tab, base, person.user.email)
+    page = open_console(tab, base, db, manager, width=width)
     page.get_by_role("link", name="Vendors").click()
     page.wait_for_load_state()
     assert axe.scan(page) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,52 +12,25 @@ from click.testing import Result
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 from sqlalchemy import func, select, text, update
-from typer.testing import CliRunner
 
 from integrity_desk.api.app import create_app
 from integrity_desk.audit.models import AuditCheckpoint, AuditEvent
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.cases.models import Case
-from integrity_desk.cli.main import app
 from integrity_desk.db import Database, utcnow
 from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
 from integrity_desk.jobs.models import Job
 from integrity_desk.people.models import ApiToken, Role, User
-from integrity_desk.settings import Settings, get_settings
+from integrity_desk.settings import Settings
 from integrity_desk.triage.models import TriageRule
 from tests import factories as f
-
-SECRET = "cli-test-secret"
-Run = Callable[..., Result]
+from tests.cli.conftest import SECRET
 
 
 def _url(path: Path) -> str:
     return f"sqlite:///{path}"
 
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return _url(tmp_path / "desk.db")
-
-
-@pytest.fixture
-def run(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
-    """Invoke `idesk …` with the environment pointing at this test's database."""
-    monkeypatch.setenv("IDESK_DATABASE_URL", url)
-    monkeypatch.setenv("IDESK_SECRET_KEY", SECRET)
-    runner = CliRunner()
-
-    def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
-        get_settings.cache_clear()  # settings are cached per process
-        try:
-            return runner.invoke(app, list(args), env=env)
-        finally:
-            get_settings.cache_clear()
-
-    get_settings.cache_clear()
-    yield invoke
-    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -2,45 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
-from click.testing import Result
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from integrity_desk.audit.models import AuditEvent
-from integrity_desk.cli.main import app
 from integrity_desk.db import Database
 from integrity_desk.people.models import ApiToken, User
 from integrity_desk.people.passwords import verify_password
-from integrity_desk.settings import get_settings
+from tests.cli.conftest import Run
 
-Run = Callable[..., Result]
 EMAIL = "sam@desk.example.com"
 
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'desk.db'}"
-
-
-@pytest.fixture
-def run(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
-    monkeypatch.setenv("IDESK_DATABASE_URL", url)
-    monkeypatch.delenv("IDESK_NEW_PASSWORD", raising=False)
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None) -> Result:
-        get_settings.cache_clear()
-        try:
-            return runner.invoke(app, list(args), input=input)
-        finally:
-            get_settings.cache_clear()
-
-    yield invoke
-    get_settings.cache_clear()
 
 
 @pytest.fixture

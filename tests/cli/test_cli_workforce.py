@@ -3,46 +3,23 @@ each refusal naming its field with exit status 2."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
 import pytest
-from click.testing import Result
 from rich.console import Console
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from integrity_desk.cli import workforce
-from integrity_desk.cli.main import app
 from integrity_desk.db import Database
 from integrity_desk.people.models import Team, VendorContract
-from integrity_desk.settings import get_settings
-
-Run = Callable[..., Result]
+from tests.cli.conftest import Run
 
 
 @pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'desk.db'}"
-
-
-@pytest.fixture
-def run(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
-    monkeypatch.setenv("IDESK_DATABASE_URL", url)
-    # Wide enough that no cell wraps, whatever terminal (or none) the tests run under.
+def run(run: Run, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """The shared runner on a migrated database, with a console wide enough that no cell
+    wraps, whatever terminal (or none) the tests run under."""
     monkeypatch.setattr(workforce, "out", Console(width=240))
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        get_settings.cache_clear()
-        try:
-            return runner.invoke(app, list(args))
-        finally:
-            get_settings.cache_clear()
-
-    assert invoke("migrate").exit_code == 0
-    yield invoke
-    get_settings.cache_clear()
+    assert run("migrate").exit_code == 0
+    return run
 
 
 def test_teams_and_vendors_from_the_command_line(run: Run, url: str) -> None:

@@ -3,50 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from click.testing import Result
 from pydantic import TypeAdapter
 from sqlalchemy import select, update
-from typer.testing import CliRunner
 
 from integrity_desk.audit import export
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.cases.models import Case
-from integrity_desk.cli.main import app
 from integrity_desk.db import Database, utcnow
 from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
-from integrity_desk.settings import get_settings
 from tests import factories as f
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'desk.db'}"
-
-
-@pytest.fixture
-def run(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
-    monkeypatch.setenv("IDESK_DATABASE_URL", url)
-    monkeypatch.setenv("IDESK_SECRET_KEY", "cli-test-secret")
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        get_settings.cache_clear()
-        try:
-            return runner.invoke(app, list(args))
-        finally:
-            get_settings.cache_clear()
-
-    yield invoke
-    get_settings.cache_clear()
+from tests.cli.conftest import Run
 
 
 @pytest.fixture
