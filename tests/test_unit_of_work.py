@@ -132,3 +132,16 @@ def test_the_guard_fails_a_request_that_reads_after_committing(app: Any, client:
     assert r.status_code == 200, r.text
     found, uow_guard.violations[:] = list(uow_guard.violations), []
     assert len(found) == 1 and found[0].startswith("POST request read after its COMMIT"), found
+
+
+def test_a_read_keeps_what_it_added_even_unflushed(app: Any, client: TestClient,
+                                                    db: Database) -> None:
+    """A GET that writes commits it, though nothing was flushed before the answer."""
+    def add_without_flush(session: SessionDep) -> dict[str, str]:
+        session.add(Team(name="Pending at the end", kind="internal"))
+        return {"status": "shown"}
+
+    app.add_api_route("/test/pending", add_without_flush, methods=["GET"])
+    r = client.get("/test/pending")
+    assert r.status_code == 200, r.text
+    assert "Pending at the end" in _teams(db)

@@ -22,6 +22,7 @@ Two kinds of write must outlive a refused request, and they say so explicitly:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -29,6 +30,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from starlette.concurrency import run_in_threadpool
+
+log = logging.getLogger(__name__)
 
 WROTE = "integrity_desk.wrote"
 """``Session.info`` key: this transaction has written (flushed or executed DML)."""
@@ -66,14 +69,17 @@ def listen() -> None:
 
 
 def has_written(session: Session) -> bool:
-    """Whether the session's transaction holds writes, through the ORM or a DML statement."""
-    return bool(session.info.get(WROTE))
+    """Whether the session holds writes: flushed or executed as DML in its transaction, or
+    still pending in the session (added, changed or deleted, not yet flushed)."""
+    return bool(session.info.get(WROTE) or session.new or session.dirty or session.deleted)
 
 
 def needs_commit(session: Session, method: str) -> bool:
     """A write request always commits what it began; a read commits only what it wrote (a
     case read is audited), and otherwise is rolled back."""
-    return session.in_transaction() and (method not in SAFE_METHODS or has_written(session))
+    if method not in SAFE_METHODS:
+        return session.in_transaction() or has_written(session)
+    return has_written(session)
 
 
 def keep_if_refused(session: Session, write: Callable[[Session], Any]) -> None:
@@ -114,7 +120,10 @@ async def request_unit(session: Session, method: str) -> AsyncIterator[Session]:
         yield session
     except BaseException:
         if session.info.get(IF_REFUSED):
-            await run_in_threadpool(_finish_refused, session)
+            try:
+                await run_in_threadpool(_finish_refused, session)
+            except Exception:  # the refusal is the answer; losing its bookkeeping is not
+                log.exception("the bookkeeping of a refused request was not kept")
         raise
     else:
         if needs_commit(session, method):
