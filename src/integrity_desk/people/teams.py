@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.errors import Conflict, InvalidInput, NotFound
-from integrity_desk.people import domain
+from integrity_desk.people import domain, vendors
 from integrity_desk.people.models import Team, TeamKind, Vendor
 from integrity_desk.sla.models import SlaCalendar
 
@@ -37,12 +37,13 @@ def get_team(session: Session, team_id: int) -> Team:
 
 
 def _vendor(session: Session, name: str | None) -> Vendor | None:
+    """The vendor a team belongs to, by name; an unknown one is a field of the team to correct."""
     if not name:
         return None
-    vendor = session.scalar(select(Vendor).where(Vendor.name == name))
-    if vendor is None:
-        raise InvalidInput(f"no vendor named {name!r}", field="vendor")
-    return vendor
+    try:
+        return vendors.get_vendor_by_name(session, name)
+    except NotFound as exc:
+        raise InvalidInput(exc.message, field="vendor") from exc
 
 
 def _calendar(session: Session, name: str | None) -> int | None:

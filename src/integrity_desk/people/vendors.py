@@ -87,10 +87,7 @@ def contracts(session: Session, vendor_id: int) -> list[VendorContract]:
 def contract_in_force(session: Session, vendor_id: int, on: date | None = None
                       ) -> VendorContract | None:
     """The contract in force on the day (today, UTC): at most one, as periods never overlap."""
-    day = on or today()
-    return session.scalar(select(VendorContract).where(
-        VendorContract.vendor_id == vendor_id, VendorContract.starts_on <= day,
-        (VendorContract.ends_on.is_(None)) | (VendorContract.ends_on >= day)))
+    return contracts_in_force(session, [vendor_id], on)[vendor_id]
 
 
 def contracts_in_force(session: Session, vendor_ids: Sequence[int], on: date | None = None
