@@ -112,6 +112,14 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("PATCH", "/api/v1/vendors/{vendor_id}"): A.WORKFORCE_MANAGE,
     ("PUT", "/api/v1/vendors/{vendor_id}/contract"): A.WORKFORCE_MANAGE,
     ("PUT", "/api/v1/vendors/{vendor_id}/commitments"): A.WORKFORCE_MANAGE,
+    ("GET", "/api/v1/people"): A.WORKFORCE_MANAGE,
+    # Anyone reads their own profile and sets their own availability; a manager anyone's
+    # (people.roster.visible_people: someone else's answers 404).
+    ("GET", "/api/v1/people/{user_id}"): A.SELF,
+    ("PATCH", "/api/v1/people/{user_id}"): A.WORKFORCE_MANAGE,
+    ("PUT", "/api/v1/people/{user_id}/availability"): A.SELF,
+    ("POST", "/api/v1/people/{user_id}/exceptions"): A.WORKFORCE_MANAGE,
+    ("DELETE", "/api/v1/people/{user_id}/exceptions/{exception_id}"): A.WORKFORCE_MANAGE,
 }
 # Routes anyone may call without signing in.
 PUBLIC = {("GET", "/healthz")}
@@ -198,7 +206,8 @@ PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "hold_id": "999999", "flagger_id": "999999", "message_id": "999999",
                 "subscription_id": "999999", "business_id": "999999",
                 "file_id": "999999", "mail_id": "999999",
-                "team_id": "999999", "vendor_id": "999999"}
+                "team_id": "999999", "vendor_id": "999999",
+                "exception_id": "999999"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

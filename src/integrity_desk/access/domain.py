@@ -70,7 +70,9 @@ DESCRIPTIONS: dict[Action, str] = {
                           "and outflow",
     Action.CONFIG_READ: "read triage rules, SLA policies and calendars",
     Action.CONFIG_MANAGE: "change triage rules, SLA policies and calendars",
-    Action.SELF: "see one's own account; make, list and revoke one's own API tokens",
+    Action.SELF: "see one's own account and working profile (skills, capacity, shifts, "
+                 "availability); set one's own availability; make, list and revoke one's own "
+                 "API tokens",
     Action.USER_MANAGE: "add people, reset passwords, deactivate and reactivate accounts, list "
                         "and revoke anyone's API tokens (admin-scoped token or an admin's "
                         "browser session)",
@@ -80,7 +82,9 @@ DESCRIPTIONS: dict[Action, str] = {
                           "form, and follow one's own requests (My requests)",
     Action.WORKFORCE_MANAGE: "see vendors with their contracts (KPI targets, weekly volume "
                              "commitments, languages, hours of coverage); add and change "
-                             "teams and vendors, set contracts and commitments",
+                             "teams and vendors, set contracts and commitments; see everyone's "
+                             "working profile and readiness, change their skills, capacity, "
+                             "shifts, exceptions and availability",
 }
 
 _EVERYONE = frozenset(Role)

@@ -138,6 +138,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.messages.api import router as messages_router
     from integrity_desk.misuse.api import router as misuse_router
     from integrity_desk.people.api import router as people_router
+    from integrity_desk.people.person_api import router as person_router
     from integrity_desk.people.vendor_api import router as workforce_router
     from integrity_desk.privacy.api import router as privacy_router
     from integrity_desk.routing.api import router as routing_router
@@ -148,9 +149,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
 
     for router in (intake_router, cases_router, decisions_router, appeals_router, audit_router,
                    routing_router, triage_router, sla_router, people_router, workforce_router,
-                   misuse_router,
-                   privacy_router, flaggers_router, messages_router, search_router,
-                   webhooks_router):
+                   person_router, misuse_router, privacy_router, flaggers_router,
+                   messages_router, search_router, webhooks_router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(bounded_params)])
     from integrity_desk.web.app import mount_web
 

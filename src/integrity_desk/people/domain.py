@@ -54,22 +54,22 @@ def check_languages(languages: list[str]) -> list[str]:
     return cleaned
 
 
-def check_coverage(coverage: Mapping[str, Any]) -> dict[str, list[list[str]]]:
+def check_coverage(coverage: Mapping[str, Any], *, field: str = "coverage"
+                   ) -> dict[str, list[list[str]]]:
     """A weekly pattern: days mon..sun, each a list of [start, end] in HH:MM with start < end,
     intervals of a day not overlapping. Returned in day order, each day's intervals sorted."""
     if not isinstance(coverage, Mapping):
-        raise InvalidInput("hours of coverage are a mapping of days to intervals",
-                           field="coverage")
+        raise InvalidInput("weekly hours are a mapping of days to intervals", field=field)
     unknown = sorted(set(coverage) - set(DAYS))
     if unknown:
         raise InvalidInput(f"unknown day(s) {unknown}; days are {', '.join(DAYS)}",
-                           field="coverage")
+                           field=field)
     pattern: dict[str, list[list[str]]] = {}
     for day in DAYS:
         if day not in coverage:
             continue
         intervals = coverage[day]
-        where = f"coverage.{day}"
+        where = f"{field}.{day}"
         if not isinstance(intervals, list | tuple):
             raise InvalidInput("a day's hours are a list of [start, end]", field=where)
         pairs: list[list[str]] = []
@@ -120,3 +120,43 @@ def check_period(starts_on: date, ends_on: date | None) -> None:
 
 def in_force(starts_on: date, ends_on: date | None, day: date) -> bool:
     return starts_on <= day and (ends_on is None or day <= ends_on)
+
+
+_WEEK_PART = re.compile(r"\s*([a-z]{3})(?:\s*-\s*([a-z]{3}))?\s+(\S+)\s*-\s*(\S+)\s*")
+
+
+def parse_week(text: str, *, field: str = "shift_pattern") -> dict[str, list[list[str]]]:
+    """A weekly pattern from the words a manager types: "mon-fri 09:00-17:00; sat
+    10:00-14:00" (days and ranges of days, each with one interval; parts separated by ";"),
+    checked like any pattern. Empty text is an empty pattern."""
+    pattern: dict[str, list[list[str]]] = {}
+    for part in filter(str.strip, text.lower().split(";")):
+        found = _WEEK_PART.fullmatch(part)
+        if not found or found[1] not in DAYS or (found[2] and found[2] not in DAYS):
+            raise InvalidInput(f"{part.strip()!r}: write days and hours as "
+                               "\"mon-fri 09:00-17:00; sat 10:00-14:00\"", field=field)
+        first = DAYS.index(found[1])
+        last = DAYS.index(found[2]) if found[2] else first
+        if last < first:
+            raise InvalidInput(f"{part.strip()!r}: a range of days runs from mon to sun",
+                               field=field)
+        for day in DAYS[first:last + 1]:
+            pattern.setdefault(day, []).append([found[3], found[4]])
+    return check_coverage(pattern, field=field)
+
+
+def week_text(pattern: Mapping[str, list[list[str]]]) -> str:
+    """The pattern in the words ``parse_week`` reads (consecutive days with the same hours
+    joined: "mon-fri 09:00-17:00")."""
+    parts: list[str] = []
+    days = [d for d in DAYS if d in pattern]
+    i = 0
+    while i < len(days):
+        j = i
+        while (j + 1 < len(days) and DAYS.index(days[j + 1]) == DAYS.index(days[j]) + 1
+               and pattern[days[j + 1]] == pattern[days[i]]):
+            j += 1
+        span = days[i] if i == j else f"{days[i]}-{days[j]}"
+        parts.extend(f"{span} {a}-{b}" for a, b in pattern[days[i]])
+        i = j + 1
+    return "; ".join(parts)

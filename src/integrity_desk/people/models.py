@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -31,6 +32,20 @@ class Role(StrEnum):
     LEGAL = "legal"
     POLICY = "policy"
     VIEWER = "viewer"
+
+
+class Availability(StrEnum):
+    AVAILABLE = "available"
+    AWAY = "away"
+    TRAINING = "training"
+    OFF = "off"
+
+
+class ShiftExceptionKind(StrEnum):
+    LEAVE = "leave"
+    SICK = "sick"
+    TRAINING = "training"
+    EXTRA = "extra"  # an extra shift: on shift outside the weekly pattern
 
 
 class TeamKind(StrEnum):
@@ -127,9 +142,62 @@ class User(Base):
     # Harmful review text is blurred until revealed (docs/wellbeing.md); the person may turn
     # it off, and then every harmful item shown counts as seen.
     blur_harm: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Case kinds the person works (empty: every kind their role and tier allow).
+    kinds: Mapped[list[str]] = mapped_column(JSONType, default=list, server_default="[]")
+    # Most cases open at once in their hands; NULL: no limit set (docs/workforce.md).
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    # Weekly shifts in the person's own time zone, as a vendor's coverage: {"mon": [["09:00",
+    # "17:00"]], …}; empty: not scheduled (routing treats them as on shift).
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    shift_pattern: Mapped[dict[str, list[list[str]]]] = mapped_column(
+        JSONType, default=dict, server_default="{}")
+    # available | away | training | off; every change is a row of availability_changes.
+    availability: Mapped[str] = mapped_column(String(16), default=Availability.AVAILABLE,
+                                              server_default=Availability.AVAILABLE.value)
+    availability_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     team: Mapped[Team | None] = relationship(lazy="joined")
+
+
+class ShiftException(Base):
+    """A departure from a person's weekly shifts over [starts_at, ends_at): leave, sickness or
+    training take them off shift; an extra shift puts them on. Cancelling one deletes the row
+    (the people chain keeps the record)."""
+
+    __tablename__ = "shift_exceptions"
+    __table_args__ = (
+        Index("ix_shift_exceptions_user_ends", "user_id", "ends_at"),
+        Index("ix_shift_exceptions_ends", "ends_at"),
+        CheckConstraint("ends_at > starts_at", name="period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AvailabilityChange(Base):
+    """One change of a person's availability, by them or their manager: the record occupancy
+    (available time on shift) is measured from."""
+
+    __tablename__ = "availability_changes"
+    __table_args__ = (Index("ix_availability_changes_user_at", "user_id", "changed_at"),
+                      Index("ix_availability_changes_at", "changed_at"))
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    previous: Mapped[str | None] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(String(300))
 
 
 class Certification(Base):

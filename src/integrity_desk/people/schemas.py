@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 from integrity_desk.fields import Text
 
@@ -184,3 +184,93 @@ class VendorOut(BaseModel):
 
 class VendorDetail(VendorOut):
     contracts: list[ContractOut] = Field(description="every contract, newest first")
+
+
+Label = Annotated[Text, Field(min_length=1, max_length=64)]
+
+
+class PersonChange(BaseModel):
+    """What a manager changes of a person's working profile; absent fields stay."""
+
+    model_config = ConfigDict(extra="forbid")
+    languages: list[Label] | None = Field(default=None, max_length=50)
+    kinds: list[Label] | None = Field(default=None, max_length=20,
+                                      description="case kinds worked; empty: every kind")
+    skills: list[Label] | None = Field(default=None, max_length=100)
+    max_tier: int | None = Field(default=None, ge=1, le=3)
+    capacity: int | None = Field(default=None, ge=1, le=500,
+                                 description="most cases in hand at once; null: no limit")
+    time_zone: Annotated[Text, Field(max_length=64)] | None = None
+    shift_pattern: Coverage | None = Field(
+        default=None, description='weekly shifts in the person\'s time zone: {"mon": '
+                                  '[["09:00", "17:00"]], …}; {}: not scheduled')
+    team: Name | None = None
+
+
+class AvailabilityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    availability: Literal["available", "away", "training", "off"]
+    reason: Annotated[Text, Field(max_length=300)] | None = None
+
+
+class AvailabilityChangeOut(BaseModel):
+    status: str
+    previous: str | None
+    changed_at: datetime
+    changed_by_id: int | None
+    reason: str | None
+
+
+class ShiftExceptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["leave", "sick", "training", "extra"]
+    starts_at: AwareDatetime = Field(description="with its offset, e.g. 2026-12-24T00:00Z")
+    ends_at: AwareDatetime = Field(description="the first moment after the exception")
+    note: Annotated[Text, Field(max_length=300)] | None = None
+
+
+class ShiftExceptionOut(BaseModel):
+    id: int
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    note: str | None
+
+
+class CertificationOut(BaseModel):
+    name: str
+    source: str
+    granted_at: datetime
+    expires_at: datetime | None
+
+
+class PersonSummary(BaseModel):
+    """A person as the Team page lists them: who, where, and whether they can take work now."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    team: str | None
+    vendor: str | None
+    availability: str
+    availability_since: datetime | None
+    on_shift: bool
+    shift: str = Field(description='"on shift until Mon 17:00", "on leave until …"')
+    in_hand: int = Field(description="cases held, assigned or in progress")
+    capacity: int | None
+    ready: bool = Field(description="available, on shift and under capacity")
+    reasons: list[str] = Field(description="why not ready, in words")
+
+
+class PersonOut(PersonSummary):
+    languages: list[str]
+    kinds: list[str]
+    skills: list[str]
+    max_tier: int
+    time_zone: str
+    shift_pattern: Coverage
+    weekly_hours: float
+    exceptions: list[ShiftExceptionOut] = Field(description="current and coming exceptions")
+    certifications: list[CertificationOut] = Field(description="held now")
+    availability_history: list[AvailabilityChangeOut] = Field(description="latest first")
