@@ -192,6 +192,12 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/vendors/{vendor_id}"): A.WORKFORCE_MANAGE,
     ("POST", "/vendors/{vendor_id}/contract"): A.WORKFORCE_MANAGE,
     ("POST", "/vendors/{vendor_id}/commitments"): A.WORKFORCE_MANAGE,
+    ("GET", "/people"): A.WORKFORCE_MANAGE,
+    ("GET", "/people/{user_id}"): A.SELF,
+    ("POST", "/people/{user_id}"): A.WORKFORCE_MANAGE,
+    ("POST", "/people/{user_id}/availability"): A.SELF,
+    ("POST", "/people/{user_id}/exceptions"): A.WORKFORCE_MANAGE,
+    ("POST", "/people/{user_id}/exceptions/{exception_id}/cancel"): A.WORKFORCE_MANAGE,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),

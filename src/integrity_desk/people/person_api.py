@@ -26,6 +26,7 @@ from integrity_desk.people.schemas import (
     ShiftExceptionIn,
     ShiftExceptionOut,
 )
+from integrity_desk.routing import workload
 
 router = APIRouter(tags=["workforce"])
 
@@ -34,7 +35,8 @@ def manages(principal: Principal) -> bool:
     return allows(principal.user.role, Action.WORKFORCE_MANAGE)
 
 
-def summary(row: roster.RosterRow) -> dict[str, object]:
+def summary(board: workload.BoardRow) -> dict[str, object]:
+    row = board.row
     person, ready = row.person, row.readiness
     return {"id": person.id, "email": person.email, "name": person.name, "role": person.role,
             "team": person.team.name if person.team else None,
@@ -43,7 +45,8 @@ def summary(row: roster.RosterRow) -> dict[str, object]:
             "availability_since": person.availability_since,
             "on_shift": ready.shift.on_shift, "shift": ready.shift.why,
             "in_hand": ready.in_hand, "capacity": ready.capacity, "ready": ready.ready,
-            "reasons": ready.reasons}
+            "reasons": ready.reasons, "handled_today": board.handled_today,
+            "seen_today": board.seen_today, "harm_cap": board.harm_cap}
 
 
 def exception_out(e: ShiftException) -> ShiftExceptionOut:
@@ -53,13 +56,13 @@ def exception_out(e: ShiftException) -> ShiftExceptionOut:
 
 def person_out(session: Session, person: User, now: datetime) -> PersonOut:
     """The whole working profile (the person page and GET /people/{id} show the same)."""
-    row = roster.RosterRow(person, schedule.readiness(session, person, now))
+    board = workload.person_board(session, person, now)
     coming = schedule.exceptions_of(session, [person.id], ending_after=now)[person.id]
     held = [c for c in certifications.history(session, person)
             if c.revoked_at is None and c.granted_at <= now
             and (c.expires_at is None or c.expires_at > now)]
     return PersonOut(
-        **summary(row), languages=person.languages, kinds=person.kinds, skills=person.skills,
+        **summary(board), languages=person.languages, kinds=person.kinds, skills=person.skills,
         max_tier=person.max_tier, time_zone=person.time_zone,
         shift_pattern=person.shift_pattern,
         weekly_hours=shifts.weekly_hours(person.shift_pattern),
@@ -79,8 +82,8 @@ def list_people(session: SessionDep, principal: WorkforceManager,
                 include_inactive: bool = Query(False, description="deactivated people too")
                 ) -> list[PersonSummary]:
     """Everyone (or one team's, one vendor's) with their readiness to take work now."""
-    rows = roster.roster(session, principal.user, manages=True, now=utcnow(), team=team,
-                         vendor=vendor, email=email, active_only=not include_inactive)
+    rows = workload.team_board(session, principal.user, manages=True, now=utcnow(), team=team,
+                               vendor=vendor, email=email, active_only=not include_inactive)
     return [PersonSummary(**summary(r)) for r in rows]
 
 

@@ -261,6 +261,9 @@ class PersonSummary(BaseModel):
     capacity: int | None
     ready: bool = Field(description="available, on shift and under capacity")
     reasons: list[str] = Field(description="why not ready, in words")
+    handled_today: int = Field(description="cases decided or closed since midnight UTC")
+    seen_today: int = Field(description="harmful items seen since midnight UTC")
+    harm_cap: int = Field(description="the daily cap of harmful items (docs/wellbeing.md)")
 
 
 class PersonOut(PersonSummary):

@@ -27,6 +27,7 @@ from integrity_desk.web.intake.routes import router as intake_router
 from integrity_desk.web.mail.routes import router as mail_router
 from integrity_desk.web.messages.routes import router as messages_router
 from integrity_desk.web.metrics.routes import router as metrics_router
+from integrity_desk.web.people.person_routes import router as person_router
 from integrity_desk.web.people.routes import router as people_router
 from integrity_desk.web.people.vendor_routes import router as vendor_router
 from integrity_desk.web.privacy.routes import router as privacy_router
@@ -68,6 +69,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(auth_router)
     app.include_router(people_router)
     app.include_router(vendor_router)
+    app.include_router(person_router)
     app.include_router(decisions_router)
     app.include_router(privacy_router)
     app.include_router(dsa_router)

@@ -163,3 +163,15 @@ def set_blur(session: Session, user: User, *, blur: bool, actor: Actor) -> None:
     record(session, kind="account.blur_harm_changed", category="audit", actor=actor,
            chain_key="people", payload={"user": user.id, "blur_harm": blur})
 
+
+
+def seen_on(session: Session, user_ids: list[int], now: datetime) -> dict[int, int]:
+    """Harmful items each of these people saw on ``now``'s day (one grouped read of
+    ix_harm_exposures_day): the Team page's exposure column."""
+    counts = {uid: 0 for uid in user_ids}
+    if user_ids:
+        counts.update(session.execute(  # type: ignore[arg-type]
+            select(HarmExposure.user_id, func.count())
+            .where(HarmExposure.day == exposure_day(now), HarmExposure.user_id.in_(user_ids))
+            .group_by(HarmExposure.user_id)).all())
+    return counts
