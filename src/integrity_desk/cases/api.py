@@ -53,6 +53,10 @@ def list_cases(
     status: Annotated[list[str], Query()] = [],  # noqa: B006
     kind: Annotated[list[str], Query()] = [],  # noqa: B006
     queue: str | None = None,
+    team: Annotated[str | None, Query(description="a team's name: the cases its members "
+                                                  "hold, or its queues hold unheld")] = None,
+    vendor: Annotated[str | None, Query(description="a vendor's name: the cases of its "
+                                                    "teams")] = None,
     priority: Annotated[list[str], Query()] = [],  # noqa: B006
     assignee: Annotated[str | None, Query(description="an e-mail, 'me' or 'none'")] = None,
     at_risk: bool | None = None,
@@ -68,7 +72,8 @@ def list_cases(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CasePage:
     filters = repo.CaseFilters(
-        status=status, kind=kind, queue=queue, priority=_priorities(priority),
+        status=status, kind=kind, queue=queue, team=team, vendor=vendor,
+        priority=_priorities(priority),
         at_risk=at_risk, breached=breached, subject=subject, text=text, tag=tag,
         language=language, open=open,
     )

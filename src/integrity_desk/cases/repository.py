@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
+from integrity_desk.cases import team_scope
 from integrity_desk.cases.domain import CaseKind, CaseStatus, parse_case_key
 from integrity_desk.cases.models import Case, CaseSubject, CaseTag
 from integrity_desk.configuration.service import known_queue_id
@@ -118,6 +119,10 @@ class CaseFilters:
     status: list[str] = field(default_factory=list)
     kind: list[str] = field(default_factory=list)
     queue: str | None = None
+    # By name: the cases a team's members hold or its queues hold unheld, or a vendor's teams'
+    # (cases/team_scope.py says why).
+    team: str | None = None
+    vendor: str | None = None
     priority: list[int] = field(default_factory=list)
     assignee_id: int | None = None
     unassigned: bool = False
@@ -272,6 +277,10 @@ def list_cases(
         queue_id = known_queue_id(session, f.queue)
         query = query.where(Case.queue_id == (queue_id if queue_id is not None else select(
             Queue.id).where(Queue.slug == f.queue).scalar_subquery()))
+    if f.team:
+        query = query.where(team_scope.of_team(team_scope.team_id_named(session, f.team)))
+    if f.vendor:
+        query = query.where(team_scope.of_vendor(team_scope.vendor_id_named(session, f.vendor)))
     if f.priority:
         query = query.where(Case.priority.in_(f.priority))
     if f.assignee_id is not None:

@@ -23,6 +23,7 @@ from integrity_desk.access.domain import Action, allows
 from integrity_desk.api.deps import SessionDep
 from integrity_desk.cases import bulk_actions as bulk
 from integrity_desk.cases import repository as repo
+from integrity_desk.cases import team_scope
 from integrity_desk.cases.domain import CaseStatus, Priority, parse_case_key
 from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError, InvalidInput
@@ -46,13 +47,14 @@ SLA_FILTERS = {"on_track": "On track", "at_risk": "At risk", "breached": "Breach
 STATE_FILTERS = {"open": "Open", "closed": "Closed or merged"}
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
-FIELD_LABELS = {"queue": "Queue", "status": "Status", "kind": "Kind", "priority": "Priority",
+FIELD_LABELS = {"queue": "Queue", "team": "Team", "vendor": "Vendor", "status": "Status",
+                "kind": "Kind", "priority": "Priority",
                 "assignee": "Assignee", "sla": "SLA", "language": "Language", "tag": "Tag",
                 "sort": "Sort", "cursor": "Page", "opened_on": "Opened on",
                 "closed_on": "Closed on", "breached_on": "Breached on", "state": "State",
                 "opened_since": "Opened since", "closed_since": "Closed since"}
-SINGLE = ("queue", "assignee", "sla", "language", "tag", "sort", "opened_on", "closed_on",
-          "breached_on", "state", "opened_since", "closed_since")
+SINGLE = ("queue", "team", "vendor", "assignee", "sla", "language", "tag", "sort", "opened_on",
+          "closed_on", "breached_on", "state", "opened_since", "closed_since")
 
 
 @dataclass
@@ -74,8 +76,11 @@ def _day(name: str, value: str) -> date:
         raise InvalidInput("a day is written YYYY-MM-DD", field=name) from exc
 
 
-def parse_query(request: Request, user: User, queue_slugs: set[str]) -> ListQuery:
-    """The list's query string, or InvalidInput naming the first bad field."""
+def parse_query(request: Request, user: User, queue_slugs: set[str],
+                team_names: set[str] | None = None,
+                vendor_names: set[str] | None = None) -> ListQuery:
+    """The list's query string, or InvalidInput naming the first bad field. A queue, team or
+    vendor must be one the form offers this person (what they may know of)."""
     params = request.query_params
     q = ListQuery()
     q.form = {name: (params.get(name) or "").strip() for name in SINGLE}
@@ -99,6 +104,11 @@ def parse_query(request: Request, user: User, queue_slugs: set[str]) -> ListQuer
         if form["queue"] not in queue_slugs:
             raise InvalidInput(f"no queue {form['queue']!r}", field="queue")
         f.queue = form["queue"]
+    for name, known in (("team", team_names), ("vendor", vendor_names)):
+        if form[name]:
+            if form[name] not in (known or set()):
+                raise InvalidInput(f"no {name} named {form[name]!r}", field=name)
+            setattr(f, name, form[name])
     assignee = form["assignee"]
     if assignee == "me":
         f.assignee_id = user.id
@@ -156,9 +166,11 @@ def _page_url(request: Request, cursor: str | None) -> str:
 
 
 def _choices(session: Session, viewer: Viewer) -> dict[str, Any]:
-    """What the filter form and the bulk bar offer (two statements)."""
+    """What the filter form and the bulk bar offer (four statements)."""
     people = possible_assignees(session, viewer.user)
+    teams, vendors = team_scope.teams_to_offer(session, viewer.user)
     return {"queues": visible_queues(session, viewer.user, active_only=True), "people": people,
+            "teams": teams, "vendors": vendors,
             "statuses": STATUS_LABELS, "kinds": KIND_LABELS,
             "priorities": [p.value for p in Priority], "sorts": SORT_LABELS,
             "sla_filters": SLA_FILTERS, "state_filters": STATE_FILTERS,
@@ -171,7 +183,8 @@ def case_list(request: Request, session: SessionDep, viewer: Reader) -> Response
                                "max_selection": bulk.MAX_SELECTION}
     slugs = {q.slug for q in context["queues"]}
     try:
-        query = parse_query(request, viewer.user, slugs)
+        query = parse_query(request, viewer.user, slugs, {t.name for t in context["teams"]},
+                            {v.name for v in context["vendors"]})
         now = utcnow()
         cases, next_cursor = repo.list_cases(session, viewer.user, filters=query.filters,
                                              now=now, sort=query.sort, cursor=query.cursor,
