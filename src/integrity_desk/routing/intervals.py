@@ -51,6 +51,23 @@ def hand_over(session: Session, case_id: int, to: User | None, *, now: datetime,
             started_at=now, start_reason=start_reason or "assigned"))
 
 
+def open_many(session: Session, given: Iterable[tuple[int, int]], *, now: datetime,
+              start_reason: str = "assigned") -> None:
+    """Open one interval for each (case id, user id) of cases nobody held before (routing's
+    pushes in a batch of new cases): one read of the people's teams and vendors, one
+    multi-row INSERT."""
+    pairs = list(given)
+    if not pairs:
+        return
+    users = select(User.id, User.team_id, Team.vendor_id).outerjoin(
+        Team, Team.id == User.team_id).where(User.id.in_({u for _, u in pairs})).subquery()
+    teams = {row.id: (row.team_id, row.vendor_id) for row in session.execute(select(users))}
+    session.execute(insert(WorkInterval), [
+        dict(case_id=case_id, user_id=user_id, team_id=teams[user_id][0],
+             vendor_id=teams[user_id][1], started_at=now, start_reason=start_reason)
+        for case_id, user_id in pairs])
+
+
 @dataclass(frozen=True)
 class Worked:
     """One interval as the case's work shows it."""

@@ -1,0 +1,194 @@
+"""Routing as it runs: the people of the teams that may take a case, read once per unit of work
+(one intake, one batch, one escalation or release), then the pure rules of ``routing.choose``
+for each case, with the choices counted as they are made so a batch spreads as the desk would
+one case at a time (docs/routing.md).
+
+Reads, only when there is a choice to make (more than one queue takes the case, or the queue
+pushes): the members of the candidate teams, their cases in hand, exceptions in force,
+certifications, harmful items seen today, the cases waiting per queue and, for affinity, the
+businesses and reviewers of the work in their hands. A desk whose cases each have one queue
+and no push pays nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from integrity_desk.cases.domain import CaseKind, CaseStatus
+from integrity_desk.cases.models import Case, CaseSubject
+from integrity_desk.people import certifications, schedule
+from integrity_desk.people.models import Team, User, Vendor
+from integrity_desk.routing.choose import (
+    WORKING_ROLES,
+    CaseFacts,
+    Candidate,
+    PersonChoice,
+    QueueChoice,
+    QueueFacts,
+    choose_person,
+    choose_queue,
+)
+from integrity_desk.routing.service import QueueBook, QueueInfo, language_name
+from integrity_desk.subjects.models import Review
+from integrity_desk.wellbeing import service as wellbeing
+
+
+def takers(book: QueueBook, *, kind: str, tier: int, language: str | None) -> list[QueueInfo]:
+    """The active queues that take the case, best match first: those of its tier that take its
+    language (or any language); else those of its tier; else any that take its kind. In
+    position order within the level (QueueBook keeps them so)."""
+    of_kind = [q for q in book.queues if kind in q.kinds]
+    level = [q for q in of_kind if q.tier == tier
+             and (not q.languages or (language is not None and language in q.languages))]
+    if level:
+        return level
+    level = [q for q in of_kind if q.tier == tier]
+    return level or of_kind[:1]
+
+
+def keys_of_cases(session: Session, case_ids: Sequence[int]) -> dict[int, set[str]]:
+    """"business:ID" and "reviewer:ID" of each case's subjects, a review counting for its
+    business and its reviewer (one read): what affinity matches on."""
+    keys: dict[int, set[str]] = defaultdict(set)
+    if not case_ids:
+        return keys
+    rows = session.execute(
+        select(CaseSubject.case_id, CaseSubject.subject_type, CaseSubject.subject_id,
+               Review.business_id, Review.reviewer_id)
+        .outerjoin(Review, (CaseSubject.subject_type == "review")
+                   & (Review.id == CaseSubject.subject_id))
+        .where(CaseSubject.case_id.in_(list(case_ids))))
+    for case_id, kind, subject_id, business_id, reviewer_id in rows:
+        if kind in ("business", "reviewer"):
+            keys[case_id].add(f"{kind}:{subject_id}")
+        if business_id is not None:
+            keys[case_id].add(f"business:{business_id}")
+        if reviewer_id is not None:
+            keys[case_id].add(f"reviewer:{reviewer_id}")
+    return keys
+
+
+class Router:
+    """Routing for one unit of work. Build one, ask it for each case, in order."""
+
+    def __init__(self, session: Session, book: QueueBook, now: datetime) -> None:
+        self.session, self.book, self.now = session, book, now
+        self._people: dict[int | None, list[Candidate]] = {}
+        self._waiting: dict[int, int] = {}
+        self._groups: dict[int, str] | None = None
+
+    # Reads, each once per unit of work and only when needed.
+
+    def _group(self, team_id: int | None) -> str:
+        if self._groups is None:
+            self._groups = {tid: vendor or name for tid, name, vendor in self.session.execute(
+                select(Team.id, Team.name, Vendor.name).outerjoin(
+                    Vendor, Vendor.id == Team.vendor_id))}
+        return self._groups.get(team_id, "no team") if team_id is not None else "no team"
+
+    def _load_people(self, team_ids: Iterable[int | None]) -> None:
+        wanted = sorted({t for t in team_ids if t is not None and t not in self._people})
+        if not wanted:
+            return
+        members = list(self.session.scalars(
+            select(User).where(User.team_id.in_(wanted), User.active.is_(True),
+                               User.role.in_(sorted(WORKING_ROLES)))
+            .order_by(User.id)))
+        ready = schedule.readiness_of(self.session, members, self.now)
+        held = certifications.held(self.session, [m.id for m in members], self.now)
+        seen = wellbeing.seen_on(self.session, [m.id for m in members], self.now)
+        cap = wellbeing.daily_cap(self.session)
+        holds = self._holds([m.id for m in members])
+        for team_id in wanted:
+            self._people[team_id] = []
+        for m in members:
+            state = ready[m.id]
+            self._people[m.team_id].append(Candidate(
+                id=m.id, name=m.name, role=m.role, team_id=m.team_id,
+                languages=tuple(m.languages), kinds=tuple(m.kinds),
+                skills=frozenset(m.skills), certifications=frozenset(held[m.id]),
+                max_tier=m.max_tier, availability=m.availability, shift=state.shift,
+                in_hand=state.in_hand, capacity=m.capacity, seen_today=seen[m.id],
+                harm_cap=cap, holds=frozenset(holds.get(m.id, ()))))
+
+    def _holds(self, user_ids: list[int]) -> dict[int, set[str]]:
+        """Businesses and reviewers of the cases each person holds (for affinity)."""
+        if not user_ids:
+            return {}
+        in_hand = self.session.execute(
+            select(Case.id, Case.assignee_id).where(Case.assignee_id.in_(user_ids),
+                                                    Case.status.in_(schedule.IN_HAND))).all()
+        keys = keys_of_cases(self.session, [case_id for case_id, _ in in_hand])
+        holds: dict[int, set[str]] = defaultdict(set)
+        for case_id, user_id in in_hand:
+            holds[user_id] |= keys.get(case_id, set())
+        return holds
+
+    def _load_waiting(self, queue_ids: Iterable[int]) -> None:
+        wanted = sorted({q for q in queue_ids if q not in self._waiting})
+        if not wanted:
+            return
+        counts = dict(self.session.execute(  # type: ignore[arg-type]
+            select(Case.queue_id, func.count()).where(
+                Case.queue_id.in_(wanted), Case.status == CaseStatus.TRIAGED.value)
+            .group_by(Case.queue_id)).all())
+        for queue_id in wanted:
+            self._waiting[queue_id] = counts.get(queue_id, 0)
+
+    # Facts.
+
+    def facts(self, queue: QueueInfo) -> QueueFacts:
+        s = queue.settings
+        return QueueFacts(id=queue.id, slug=queue.slug, team_id=queue.team_id,
+                          group=self._group(queue.team_id), position=queue.position,
+                          skills=frozenset(queue.skills),
+                          certifications=frozenset(s.required_certifications),
+                          quality_weight=s.quality_weight, affinity=s.affinity,
+                          push=s.mode == "push")
+
+    # The choices.
+
+    def choose_queue(self, case: CaseFacts) -> QueueChoice:
+        """The queue for a case, counted as one more waiting there."""
+        found = takers(self.book, kind=case.kind, tier=case.tier, language=case.language)
+        if len(found) <= 1:
+            queue = self.facts(found[0]) if found else None
+            choice = QueueChoice(queue, f"to {queue.slug} ({queue.group}): the only queue that "
+                                        "takes this case" if queue
+                                 else f"no active queue takes {case.kind} cases")
+        else:
+            self._load_people(q.team_id for q in found)
+            self._load_waiting(q.id for q in found)
+            choice = choose_queue(case, [self.facts(q) for q in found], self._people,
+                                  self._waiting, language_name=language_name)
+        if choice.queue is not None:
+            self._waiting[choice.queue.id] = self._waiting.get(choice.queue.id, 0) + 1
+        return choice
+
+    def choose_person(self, case: CaseFacts, queue: QueueFacts) -> PersonChoice:
+        """In a push queue, the person to give the case to (counted as one more in their
+        hands), or None; in a pull queue always None, without reading anything."""
+        if not queue.push:
+            return PersonChoice(None, "")
+        self._load_people([queue.team_id])
+        choice = choose_person(case, queue, self._people.get(queue.team_id, []),
+                               language_name=language_name)
+        if choice.person is not None:
+            choice.person.in_hand += 1
+            if queue.id in self._waiting:
+                self._waiting[queue.id] -= 1
+        return choice
+
+
+def case_facts(case: Case, keys: Iterable[str] = ()) -> CaseFacts:
+    """A stored case as the rules read it (``keys``: its subjects' businesses and reviewers,
+    from ``keys_of_cases``)."""
+    return CaseFacts(key=case.key, kind=case.kind, tier=case.tier, language=case.language,
+                     legal_restricted=bool(case.legal_restricted),
+                     legal_notice=case.kind == CaseKind.LEGAL_NOTICE, harmful=bool(case.harm),
+                     keys=frozenset(keys))
