@@ -13,6 +13,7 @@ from integrity_desk.cli.common import console, database, fail, progress
 from integrity_desk.cli.dsa import dsa_app
 from integrity_desk.cli.mail import mail_app
 from integrity_desk.cli.privacy import audit_export, retention_app
+from integrity_desk.cli.queues import queue_app
 from integrity_desk.cli.tokens import add_token_commands
 from integrity_desk.cli.webhooks import webhooks_app
 from integrity_desk.cli.workforce import team_app, vendor_app
@@ -35,6 +36,7 @@ app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(mail_app, name="mail")
 app.add_typer(team_app, name="team")
 app.add_typer(vendor_app, name="vendor")
+app.add_typer(queue_app, name="queue")
 
 
 

@@ -112,19 +112,20 @@ def may_work_clause(user: User) -> ColumnElement[bool]:
                        languages=user.languages or None, team_id=user.team_id)
 
 
-def check_may_work(session: Session, user: User, case: Case, *, assignee: bool = False
-                   ) -> None:
+def check_may_work(session: Session, user: User, case: Case, *, assignee: bool = False,
+                   qualified: bool = True) -> None:
     """Refuse, naming the rule, unless the person may work the case (``assignee``: the person
     is being given the case by someone else, and the reason names them, not "you"). Then the
     case's queue's requirements (skills, certifications: routing.requirements), which hold
-    however the person came by the case."""
+    however the person came by the case; ``qualified=False`` leaves them out for someone
+    handing the case to another, who distributes the work without doing it."""
     who = user.name if assignee else None
     allowed = session.scalar(select(Case.id).where(Case.id == case.id, may_work_clause(user)))
     if allowed is None:
         queue_team = session.scalar(select(Queue.team_id).where(Queue.id == case.queue_id)) \
             if case.queue_id else None
         raise Forbidden(why_not_work(user, case, queue_team_id=queue_team, who=who))
-    if case.queue_id is not None:
+    if qualified and case.queue_id is not None:
         requirements.check(session, user, requirements.of_queue_id(session, case.queue_id),
                            utcnow(), who=who)
 
