@@ -94,7 +94,7 @@ class QueueRoutingIn(BaseModel):
     quality_weight: float | None = Field(default=None, ge=0, le=1)
     ageing_per_hour: float | None = Field(default=None, ge=0, le=policy.MAX_AGEING_PER_HOUR)
     affinity: bool | None = None
-    change_note: str = Field(min_length=1, max_length=2000)
+    change_note: str = Field(max_length=2000, description="why (required, not blank)")
 
 
 class ClaimOut(BaseModel):
