@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.cases.models import Case
+from integrity_desk.configuration.service import desk_config
 from integrity_desk.db import Database, utcnow
 from integrity_desk.errors import Forbidden
 from integrity_desk.people import certifications
@@ -189,3 +190,31 @@ def test_a_certification_granted_in_the_future_is_not_held_yet(
                             granted_at=utcnow() + timedelta(days=1)))
     with db.session() as s:
         assert certifications.held_names(s, ana.user.id, utcnow()) == set()
+
+
+def test_the_claim_reads_certifications_only_when_the_queue_requires_any(
+        client: Any, db: Database, make_person: Callable[..., Person]) -> None:
+    """The claim stays one UPDATE: the requirement is asked from the cached snapshot, and the
+    person's certifications are read (once) only for a queue that requires one."""
+    ana = make_person("specialist")
+    _flag(client, ana, "r1")
+    _flag(client, ana, "r2")
+    _grant(db, ana)
+    seen: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    for certs, reads in (([], 0), (["dsa-legal"], 1)):
+        if certs:
+            _require(db, certs=certs)
+        with db.session() as s:
+            queue = desk_config(s).queues.by_slug["flags"]
+            user = s.get(User, ana.user.id)
+            seen.clear()
+            event.listen(db.engine, "before_cursor_execute", note)
+            try:
+                assert claim_next(s, user=user, queue=queue, now=utcnow()) is not None
+            finally:
+                event.remove(db.engine, "before_cursor_execute", note)
+        assert sum("certifications" in q for q in seen) == reads, seen

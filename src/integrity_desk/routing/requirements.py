@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -39,14 +40,18 @@ def settings_of(row: QueueRoutingVersion | None) -> RoutingSettings:
                            ageing_per_hour=row.ageing_per_hour, affinity=row.affinity)
 
 
+def _in_force() -> Any:
+    """SQL on ``queue_routing_versions``: the row is its queue's highest version."""
+    newer = aliased(QueueRoutingVersion)
+    return ~select(newer.id).where(newer.queue_id == QueueRoutingVersion.queue_id,
+                                   newer.version > QueueRoutingVersion.version).exists()
+
+
 def in_force_rows(session: Session, queue_ids: Iterable[int] | None = None
                   ) -> dict[int, QueueRoutingVersion]:
     """The version in force (the highest) of each of these queues, or of every queue, in one
     query; a queue without any version is missing from the answer."""
-    newer = aliased(QueueRoutingVersion)
-    query = select(QueueRoutingVersion).where(~select(newer.id).where(
-        newer.queue_id == QueueRoutingVersion.queue_id,
-        newer.version > QueueRoutingVersion.version).exists())
+    query = select(QueueRoutingVersion).where(_in_force())
     if queue_ids is not None:
         ids = sorted(set(queue_ids))
         if not ids:
@@ -76,14 +81,15 @@ def of_queues(session: Session, queues: Iterable[Queue]) -> dict[int, Requiremen
 
 
 def of_queue_id(session: Session, queue_id: int) -> Requirements:
-    """What the queue with this id requires (a case's queue, not loaded): one small query,
-    and the settings' only when the queue is there."""
-    row = session.execute(select(Queue.slug, Queue.skills).where(Queue.id == queue_id)).first()
+    """What the queue with this id requires (a case's queue, not loaded): one small query."""
+    row = session.execute(
+        select(Queue.slug, Queue.skills, QueueRoutingVersion.required_certifications)
+        .outerjoin(QueueRoutingVersion,
+                   (QueueRoutingVersion.queue_id == Queue.id) & _in_force())
+        .where(Queue.id == queue_id)).first()
     if row is None:
         return Requirements("")
-    force = in_force_rows(session, [queue_id]).get(queue_id)
-    return Requirements(row.slug, tuple(row.skills or ()),
-                        settings_of(force).required_certifications)
+    return Requirements(row[0], tuple(row[1] or ()), tuple(row[2] or ()))
 
 
 def standing(session: Session, user: User, requirements: Requirements, now: datetime
