@@ -84,6 +84,9 @@ def change_routing_settings(session: Session, *, actor: Actor, slug: str,
     if len(note) > MAX_NOTE:
         raise InvalidInput(f"at most {MAX_NOTE:,} characters", field="change_note")
     queue = get_queue(session, slug)
+    # Two managers saving at once: the queue's row lock (PostgreSQL) puts the second after the
+    # first, so it builds on the first's version instead of colliding on the same number.
+    session.execute(select(Queue.id).where(Queue.id == queue.id).with_for_update())
     before = requirements.settings_in_force(session, [queue.id]).get(queue.id, DEFAULT)
     after_fields = {**before.as_dict(), **stored}
     if after_fields == before.as_dict():
