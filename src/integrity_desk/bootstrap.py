@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from integrity_desk.cases.domain import CaseKind
 from integrity_desk.decisions.guidelines import ensure_default_guidelines
 from integrity_desk.routing.models import Queue
+from integrity_desk.routing.settings import first_version
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 from integrity_desk.triage.service import ensure_default_rules
 
@@ -49,6 +50,9 @@ def ensure_defaults(session: Session) -> None:
                     resolution_minutes=max(60, round(resolution * factor)),
                 ))
     if session.scalar(select(Queue.id).limit(1)) is None:
-        for q in DEFAULT_QUEUES:
-            session.add(Queue(**q))
+        made = [Queue(**q) for q in DEFAULT_QUEUES]
+        session.add_all(made)
+        session.flush()
+        for queue in made:  # every queue has version 1 of its routing settings
+            first_version(session, queue)
     session.flush()

@@ -24,7 +24,7 @@ from integrity_desk.metrics.models import CaseFlowDay, MetricsRefresh, QueueBack
 from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
 from integrity_desk.people.models import ApiToken, Certification, Team, User
 from integrity_desk.privacy.models import LegalHold
-from integrity_desk.routing.models import Queue, WorkInterval
+from integrity_desk.routing.models import Queue, QueueRoutingVersion, WorkInterval
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 from integrity_desk.subjects.models import Business, Review, Reviewer
 from integrity_desk.triage.models import TriageRule
@@ -69,6 +69,7 @@ __all__ = [
     "OutboxMessage",
     "Queue",
     "QueueBacklog",
+    "QueueRoutingVersion",
     "Review",
     "Reviewer",
     "SlaCalendar",

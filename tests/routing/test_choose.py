@@ -11,8 +11,8 @@ import pytest
 
 from integrity_desk.people.shifts import ShiftState
 from integrity_desk.routing.choose import (
-    CaseFacts,
     Candidate,
+    CaseFacts,
     QueueFacts,
     choose_person,
     choose_queue,

@@ -150,7 +150,8 @@ def assign(
     """Give the case to someone who may work it (reassigning keeps its working state)."""
     if not assignee.active:
         raise InvalidInput(f"{assignee.email} is deactivated", field="assignee")
-    check_may_work(session, actor_user, case)
+    # Whoever hands the case on need not meet its queue's requirements; the assignee must.
+    check_may_work(session, actor_user, case, qualified=False)
     check_may_work(session, assignee, case, assignee=True)
     over_cap = _harm_cap_on_assign(session, case, assignee=assignee, actor_user=actor_user,
                                    now=now)

@@ -14,6 +14,7 @@ from integrity_desk.cli.dsa import dsa_app
 from integrity_desk.cli.mail import mail_app
 from integrity_desk.cli.people import person_app
 from integrity_desk.cli.privacy import audit_export, retention_app
+from integrity_desk.cli.queues import queue_app
 from integrity_desk.cli.tokens import add_token_commands
 from integrity_desk.cli.webhooks import webhooks_app
 from integrity_desk.cli.workforce import team_app, vendor_app
@@ -37,6 +38,7 @@ app.add_typer(mail_app, name="mail")
 app.add_typer(team_app, name="team")
 app.add_typer(vendor_app, name="vendor")
 app.add_typer(person_app, name="person")
+app.add_typer(queue_app, name="queue")
 
 
 

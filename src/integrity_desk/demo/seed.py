@@ -32,6 +32,7 @@ from integrity_desk.people.models import Team, User, Vendor, VendorCommitment, V
 from integrity_desk.people.service import actor_of, create_user
 from integrity_desk.routing.models import Queue
 from integrity_desk.routing.service import check_may_work
+from integrity_desk.routing.settings import first_version
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 from integrity_desk.subjects.models import Business, Review, Reviewer
 from integrity_desk.subjects.service import review_harm
@@ -92,6 +93,7 @@ def _setup_teams(session: Session) -> dict[str, Team]:
                      languages=["de", "fr", "es", "it", "nl", "da", "sv", "pl"])
     session.add(flags_eu)
     session.flush()
+    first_version(session, flags_eu)
     year = date(utcnow().year, 1, 1)
     for vendor, queue, volume, aht in ((northwind, queues.get("flags"), 1_200, 6.0),
                                        (atlas, flags_eu, 800, 7.5)):

@@ -83,6 +83,26 @@ def held(session: Session, user_ids: Iterable[int], now: datetime) -> dict[int, 
     return out
 
 
+def held_names(session: Session, user_id: int, now: datetime) -> set[str]:
+    """The certifications one person holds at ``now`` (a queue's requirements ask this)."""
+    return held(session, [user_id], now)[user_id]
+
+
+def last_grants(session: Session, user_id: int, names: Iterable[str]) -> dict[str, Certification]:
+    """The latest grant of each of these names the person ever had, current or not: a refusal
+    says when one expired or was revoked, not only that it is missing."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return {}
+    out: dict[str, Certification] = {}
+    for cert in session.scalars(select(Certification)
+                                .where(Certification.user_id == user_id,
+                                       Certification.name.in_(wanted))
+                                .order_by(Certification.granted_at, Certification.id)):
+        out[cert.name] = cert
+    return out
+
+
 def history(session: Session, user: User) -> list[Certification]:
     return list(session.scalars(select(Certification).where(Certification.user_id == user.id)
                                 .order_by(Certification.granted_at.desc(),

@@ -25,7 +25,7 @@ from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput
 from integrity_desk.metrics import service as metrics
 from integrity_desk.privacy.service import note_read
-from integrity_desk.routing import intervals, manage, service
+from integrity_desk.routing import intervals, manage, service, settings
 from integrity_desk.routing.models import Queue
 from integrity_desk.routing.repository import visible_queues
 from integrity_desk.routing.schemas import (
@@ -34,6 +34,9 @@ from integrity_desk.routing.schemas import (
     QueueIn,
     QueueOut,
     QueuePatch,
+    QueueRoutingIn,
+    QueueRoutingOut,
+    RoutingSettingsOut,
     WorkIntervalOut,
 )
 from integrity_desk.wellbeing import service as wellbeing
@@ -114,6 +117,35 @@ def deactivate_queue(slug: str, session: SessionDep, principal: QueueManager) ->
 def reactivate_queue(slug: str, session: SessionDep, principal: QueueManager) -> QueueOut:
     queue = manage.reactivate_queue(session, actor=principal.actor, slug=slug)
     return _one(session, principal, queue)
+
+
+def _routing(session: Session, slug: str) -> QueueRoutingOut:
+    history = [RoutingSettingsOut(
+        version=v.settings.version, **v.settings.as_dict(), change_note=v.note,
+        changed_by=v.changed_by, changed_at=v.changed_at)
+        for v in settings.settings_history(session, slug)]
+    if history:
+        return QueueRoutingOut(queue=slug, in_force=history[0], history=history)
+    in_force = settings.routing_settings(session, slug)
+    return QueueRoutingOut(queue=slug, in_force=RoutingSettingsOut(
+        version=in_force.version, **in_force.as_dict()), history=[])
+
+
+@router.get("/queues/{slug}/routing", response_model=QueueRoutingOut)
+def queue_routing(slug: str, session: SessionDep, principal: QueueManager) -> QueueRoutingOut:
+    """The queue's routing settings in force, and every version before them."""
+    return _routing(session, slug)
+
+
+@router.put("/queues/{slug}/routing", response_model=QueueRoutingOut)
+def change_queue_routing(slug: str, body: QueueRoutingIn, session: SessionDep,
+                         principal: QueueManager) -> QueueRoutingOut:
+    """A new version of the settings: those given change, the rest stay; the note says why."""
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    note = changes.pop("change_note")
+    settings.change_routing_settings(session, actor=principal.actor, slug=slug,
+                                     changes=changes, note=note)
+    return _routing(session, slug)
 
 
 @router.post("/queues/{slug}/claim", response_model=ClaimOut)

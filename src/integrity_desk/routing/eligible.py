@@ -1,6 +1,7 @@
 """Who a case may be given to: the inverse of ``may_work_clause`` (which asks which cases one
 person may work), for the assign control of the case view. One statement over users; the
-language rule, on a JSON list, is checked on the few rows it returns."""
+language rule and the queue's skills, on JSON lists, are checked on the few rows it returns,
+and its required certifications with one read for them all (routing.requirements)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from sqlalchemy.orm import Session
 
 from integrity_desk.cases.domain import CaseKind
 from integrity_desk.cases.models import Case
+from integrity_desk.db import utcnow
 from integrity_desk.people.models import Role, User
+from integrity_desk.routing import requirements
 from integrity_desk.routing.repository import sees_queue_of
 from integrity_desk.routing.service import LEGAL_ROLES, WORKING_ROLES
 
 
 def eligible_assignees(session: Session, case: Case, *, limit: int = 200) -> list[User]:
-    """Active people who may work this case (role, tier, team, legal, language), by name.
+    """Active people who may work this case (role, tier, team, legal, language, and the
+    skills and certifications its queue requires), by name.
     The service checks again when the case is assigned; this only keeps the list honest."""
     roles = set(WORKING_ROLES)
     if case.legal_restricted:
@@ -33,4 +37,8 @@ def eligible_assignees(session: Session, case: Case, *, limit: int = 200) -> lis
             return True
         return case.language is None or case.language in user.languages
 
-    return [u for u in users if speaks(u)]
+    speakers = [u for u in users if speaks(u)]
+    if case.queue_id is None:
+        return speakers
+    return requirements.qualified_users(
+        session, speakers, requirements.of_queue_id(session, case.queue_id), utcnow())

@@ -28,6 +28,7 @@ from integrity_desk.errors import Conflict, InvalidInput
 from integrity_desk.people.models import Team
 from integrity_desk.routing.models import Queue
 from integrity_desk.routing.service import get_queue
+from integrity_desk.routing.settings import first_version
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 # Routing tries low positions first; a million leaves room to insert between any two queues.
@@ -103,6 +104,7 @@ def create_queue(session: Session, *, actor: Actor, slug: str, name: str, team: 
     queue.team = owner
     session.add(queue)
     session.flush()
+    first_version(session, queue, actor=actor)  # its routing settings: the defaults
     record(session, kind="queue.created", category="audit", actor=actor, chain_key="config",
            payload={"slug": slug, **_snapshot(queue)})
     return queue

@@ -1,11 +1,24 @@
 """Queues are data: which kinds, tier and languages they take, and which team works them.
+Each queue's routing settings are versions, the highest in force.
 Work intervals are the record of who worked which case from when to when."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, String, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integrity_desk.db import Base, JSONType, UTCDateTime
@@ -27,6 +40,27 @@ class Queue(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     team: Mapped[Team | None] = relationship(lazy="joined")
+
+
+class QueueRoutingVersion(Base):
+    """One version of a queue's routing settings (routing.policy.RoutingSettings says what
+    each means; docs/routing.md). Never edited: a change adds the next version, so the
+    history says who changed what, when and why, and the highest version is in force."""
+
+    __tablename__ = "queue_routing_versions"
+    __table_args__ = (UniqueConstraint("queue_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(8), default="pull")
+    required_certifications: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    quality_weight: Mapped[float] = mapped_column(Float, default=0.5)
+    ageing_per_hour: Mapped[float] = mapped_column(Float, default=0.25)
+    affinity: Mapped[bool] = mapped_column(Boolean, default=True)
+    change_note: Mapped[str | None] = mapped_column(Text)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class WorkInterval(Base):

@@ -25,8 +25,8 @@ from integrity_desk.people import certifications, schedule
 from integrity_desk.people.models import Team, User, Vendor
 from integrity_desk.routing.choose import (
     WORKING_ROLES,
-    CaseFacts,
     Candidate,
+    CaseFacts,
     PersonChoice,
     QueueChoice,
     QueueFacts,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from integrity_desk.cases.domain import CaseKind
-from integrity_desk.routing import manage
+from integrity_desk.routing import manage, policy
 
 Slug = Annotated[str, Field(pattern=f"^{manage.SLUG.pattern}$")]
 Position = Annotated[int, Field(ge=0, le=manage.MAX_POSITION,
@@ -56,6 +56,45 @@ class QueueOut(BaseModel):
     active: bool
     open_cases: int
     by_priority: dict[str, int]
+
+
+CertificationName = Annotated[str, Field(pattern=policy.CERTIFICATION_NAME.pattern)]
+
+
+class RoutingSettingsOut(BaseModel):
+    """A version of a queue's routing settings (docs/routing.md says what each does)."""
+
+    version: int
+    mode: str = Field(description="pull (people claim) or push (routing assigns)")
+    required_certifications: list[str] = Field(
+        description="certifications whoever works the queue must hold now")
+    quality_weight: float = Field(description="0-1: how much QA accuracy weighs when work is "
+                                              "spread among vendors")
+    ageing_per_hour: float = Field(description="priority steps a waiting case gains an hour")
+    affinity: bool = Field(description="open work about the same business or reviewer goes "
+                                       "to whoever already holds it")
+    change_note: str | None = None
+    changed_by: str | None = Field(default=None, description="e-mail; null: the system")
+    changed_at: datetime | None = None
+
+
+class QueueRoutingOut(BaseModel):
+    queue: str
+    in_force: RoutingSettingsOut
+    history: list[RoutingSettingsOut] = Field(description="every version, newest first")
+
+
+class QueueRoutingIn(BaseModel):
+    """Any of the settings; the others stay as they are. A change note is required."""
+
+    model_config = ConfigDict(extra="forbid")
+    mode: Literal["pull", "push"] | None = None
+    required_certifications: list[CertificationName] | None = Field(
+        default=None, max_length=policy.MAX_CERTIFICATIONS)
+    quality_weight: float | None = Field(default=None, ge=0, le=1)
+    ageing_per_hour: float | None = Field(default=None, ge=0, le=policy.MAX_AGEING_PER_HOUR)
+    affinity: bool | None = None
+    change_note: str = Field(max_length=2000, description="why (required, not blank)")
 
 
 class ClaimOut(BaseModel):

@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.cases.domain import CaseKind, CaseStatus
 from integrity_desk.cases.models import Case
+from integrity_desk.db import utcnow
 from integrity_desk.errors import Forbidden, NotFound
 from integrity_desk.people.models import Role, User
-from integrity_desk.routing import intervals
+from integrity_desk.routing import intervals, requirements
 from integrity_desk.routing.models import Queue
+from integrity_desk.routing.policy import DEFAULT, Requirements, RoutingSettings
 from integrity_desk.routing.repository import case_in_visible_queue, may_see, visible_queues
 
 WAITING_IN_QUEUE = text("cases.status = 'triaged'")
@@ -38,15 +40,24 @@ class QueueInfo:
     languages: tuple[str, ...]
     team_id: int | None
     team_calendar_id: int | None
+    skills: tuple[str, ...] = ()
+    settings: RoutingSettings = DEFAULT  # the version in force (docs/routing.md)
+
+    @property
+    def requirements(self) -> Requirements:
+        """What the queue requires of whoever works it, without a query."""
+        return Requirements(self.slug, self.skills, self.settings.required_certifications)
 
 
 class QueueBook:
-    """Active queues in routing order."""
+    """Active queues in routing order, each with its routing settings in force."""
 
     def __init__(self, session: Session) -> None:
+        settings = requirements.settings_in_force(session)
         self.queues = [
             QueueInfo(q.id, q.slug, tuple(q.kinds), q.tier, tuple(q.languages), q.team_id,
-                      q.team.calendar_id if q.team else None)
+                      q.team.calendar_id if q.team else None, tuple(q.skills or ()),
+                      settings.get(q.id, DEFAULT))
             for q in session.scalars(
                 select(Queue).where(Queue.active).order_by(Queue.position, Queue.id))
         ]
@@ -101,16 +112,22 @@ def may_work_clause(user: User) -> ColumnElement[bool]:
                        languages=user.languages or None, team_id=user.team_id)
 
 
-def check_may_work(session: Session, user: User, case: Case, *, assignee: bool = False
-                   ) -> None:
+def check_may_work(session: Session, user: User, case: Case, *, assignee: bool = False,
+                   qualified: bool = True) -> None:
     """Refuse, naming the rule, unless the person may work the case (``assignee``: the person
-    is being given the case by someone else, and the reason names them, not "you")."""
+    is being given the case by someone else, and the reason names them, not "you"). Then the
+    case's queue's requirements (skills, certifications: routing.requirements), which hold
+    however the person came by the case; ``qualified=False`` leaves them out for someone
+    handing the case to another, who distributes the work without doing it."""
+    who = user.name if assignee else None
     allowed = session.scalar(select(Case.id).where(Case.id == case.id, may_work_clause(user)))
     if allowed is None:
         queue_team = session.scalar(select(Queue.team_id).where(Queue.id == case.queue_id)) \
             if case.queue_id else None
-        raise Forbidden(why_not_work(user, case, queue_team_id=queue_team,
-                                     who=user.name if assignee else None))
+        raise Forbidden(why_not_work(user, case, queue_team_id=queue_team, who=who))
+    if qualified and case.queue_id is not None:
+        requirements.check(session, user, requirements.of_queue_id(session, case.queue_id),
+                           utcnow(), who=who)
 
 
 def why_not_work(user: User, case: Case, *, queue_team_id: int | None,
@@ -150,12 +167,24 @@ def language_name(code: str) -> str:
         return code
 
 
-def may_claim_queue(user: User, queue: Queue | QueueInfo) -> None:
+def queue_requirements(session: Session, queue: Queue | QueueInfo) -> Requirements:
+    """What the queue requires: from the snapshot when it is one, else one small query."""
+    if isinstance(queue, QueueInfo):
+        return queue.requirements
+    return requirements.of_queues(session, [queue])[queue.id]
+
+
+def may_claim_queue(session: Session, user: User, queue: Queue | QueueInfo, now: datetime
+                    ) -> None:
+    """Refuse unless the person may take work from the queue: a working role, a queue they
+    may see, and the skills and current certifications it requires (the same rule as
+    assigning: a person never claims what routing would not give them)."""
     if Role(user.role) not in WORKING_ROLES:
         raise Forbidden(f"a {user.role} does not work queues")
     if not may_see(user, queue.team_id):
         # Another vendor's queue is not even there for an agent (no existence leak).
         raise NotFound(f"no queue {queue.slug!r}", field="queue")
+    requirements.check(session, user, queue_requirements(session, queue), now)
 
 
 def _spared(spare_harm: bool) -> ColumnElement[bool]:
@@ -207,11 +236,17 @@ def claim_next(
     """Give the caller the most urgent case of the queue they may work: (id, kind), or None.
     ``spare_harm``: the person has reached today's cap of harmful items (wellbeing.service),
     so the most urgent case with nothing harmful in it is theirs instead."""
-    may_claim_queue(user, queue)
+    may_claim_queue(session, user, queue, now)
+    return _claim(session, user=user, queue_id=queue.id, now=now, spare_harm=spare_harm)
+
+
+def _claim(session: Session, *, user: User, queue_id: int, now: datetime, spare_harm: bool
+           ) -> tuple[int, str] | None:
+    """The claim itself, once the person may claim from the queue."""
     statement = _claim_statement(Role(user.role), bool(user.languages), user.team_id is not None,
                                  spare_harm)
     row = session.execute(statement, {  # p_: an UPDATE reserves its columns' own names
-        "p_queue_id": queue.id, "p_max_tier": user.max_tier, "p_languages": user.languages,
+        "p_queue_id": queue_id, "p_max_tier": user.max_tier, "p_languages": user.languages,
         "p_team_id": user.team_id, "p_user_id": user.id, "p_now": now}).first()
     if row is None:
         return None
@@ -250,14 +285,18 @@ def claim_next_of_mine(session: Session, *, user: User, actor: Actor, now: datet
     Each queue's head is read from ix_cases_claim (one short read a queue, and a person works
     a handful); the queues are then tried most urgent head first with ``claim_next``, the same
     atomic claim the API's per-queue route makes, so a head another person took meanwhile
-    only means the next case of that queue, or the next queue.
+    only means the next case of that queue, or the next queue. Queues whose skills or
+    certifications the person lacks are skipped, not refused: they are simply not theirs.
     """
     if Role(user.role) not in WORKING_ROLES:
         raise Forbidden(f"a {user.role} does not work queues")
     # Inactive queues too: one gets no new case, but a case routed there by an intake that read
     # the configuration just before the deactivation must still be worked (an empty queue
     # costs one index probe).
-    queues = visible_queues(session, user)
+    visible = visible_queues(session, user)
+    qualified = requirements.queues_qualified_for(
+        session, user, requirements.of_queues(session, visible), now)
+    queues = [q for q in visible if q.id in qualified]
     statement = _head_statement(Role(user.role), bool(user.languages), user.team_id is not None,
                                 spare_harm)
     heads = []
@@ -269,7 +308,7 @@ def claim_next_of_mine(session: Session, *, user: User, actor: Actor, now: datet
             priority, due, case_id = head
             heads.append(((priority, due is None, due or now, case_id), queue))
     for _, queue in sorted(heads, key=lambda h: h[0]):
-        claimed = claim_next(session, user=user, queue=queue, now=now, spare_harm=spare_harm)
+        claimed = _claim(session, user=user, queue_id=queue.id, now=now, spare_harm=spare_harm)
         if claimed is not None:
             record(session, kind="case.claimed", category="state", actor=actor,
                    case_id=claimed[0], at=now,

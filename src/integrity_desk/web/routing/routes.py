@@ -1,6 +1,7 @@
 """Queue settings in the console, for managers and admins: every queue (inactive ones too) with
-its open cases, a new queue, a queue's edit form, and deactivate/reactivate in place (htmx swaps
-the row; without JavaScript the page reloads). The same service as the API decides every rule."""
+its open cases, a new queue, a queue's edit form with its routing settings (in force, a form
+for the next version, and the history), and deactivate/reactivate in place (htmx swaps the row;
+without JavaScript the page reloads). The same service as the API decides every rule."""
 
 from __future__ import annotations
 
@@ -18,12 +19,15 @@ from integrity_desk.api.deps import SessionDep
 from integrity_desk.cases.domain import CaseKind
 from integrity_desk.errors import DeskError, InvalidInput
 from integrity_desk.people.models import Team
-from integrity_desk.routing import manage
+from integrity_desk.routing import manage, settings
 from integrity_desk.routing.models import Queue
+from integrity_desk.routing.policy import MODES
 from integrity_desk.routing.repository import visible_queues
+from integrity_desk.routing.schemas import QueueRoutingIn
 from integrity_desk.routing.service import get_queue
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.errors import PageError
+from integrity_desk.web.forms import checked
 from integrity_desk.web.render import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -97,20 +101,36 @@ async def add(request: Request, session: SessionDep, viewer: Manager) -> Respons
     return RedirectResponse(BASE, status_code=303)
 
 
+def _routing_values(current: settings.RoutingSettings) -> dict[str, Any]:
+    return {"mode": current.mode, "affinity": current.affinity,
+            "required_certifications": ", ".join(current.required_certifications),
+            "quality_weight": f"{current.quality_weight:g}",
+            "ageing_per_hour": f"{current.ageing_per_hour:g}", "change_note": ""}
+
+
 def _edit(request: Request, session: Session, viewer: Viewer, queue: Queue, *,
-          values: dict[str, Any], errors: dict[str, str], status_code: int = 200) -> Response:
+          values: dict[str, Any], errors: dict[str, str], status_code: int = 200,
+          routing_values: dict[str, Any] | None = None,
+          routing_errors: dict[str, str] | None = None) -> Response:
+    history = settings.settings_history(session, queue.slug)
+    in_force = history[0].settings if history else settings.routing_settings(session, queue.slug)
     return render(request, "queue_settings/edit.html", {
         "viewer": viewer, "title": f"Queue {queue.name}", "queue": queue, "values": values,
-        "errors": errors, **_choices(session)}, status_code=status_code)
+        "errors": errors, "in_force": in_force, "history": history, "modes": MODES,
+        "routing_values": routing_values or _routing_values(in_force),
+        "routing_errors": routing_errors or {}, **_choices(session)}, status_code=status_code)
 
 
 @router.get(BASE + "/{slug}")
 def edit(request: Request, session: SessionDep, viewer: Manager, slug: str) -> Response:
     queue = _queue(session, slug)
-    values = {"name": queue.name, "team": queue.team.name if queue.team else "",
-              "kinds": queue.kinds, "tier": queue.tier, "position": queue.position,
-              "languages": ", ".join(queue.languages)}
-    return _edit(request, session, viewer, queue, values=values, errors={})
+    return _edit(request, session, viewer, queue, values=_values(queue), errors={})
+
+
+def _values(queue: Queue) -> dict[str, Any]:
+    return {"name": queue.name, "team": queue.team.name if queue.team else "",
+            "kinds": queue.kinds, "tier": queue.tier, "position": queue.position,
+            "languages": ", ".join(queue.languages)}
 
 
 @router.post(BASE + "/{slug}")
@@ -145,3 +165,36 @@ async def set_active(request: Request, session: SessionDep, viewer: Manager,
         row = manage.queue_states(session, [queue])[0]
         return render(request, "queue_settings/_row.html", {"viewer": viewer, "row": row})
     return RedirectResponse(BASE, status_code=303)
+
+
+ROUTING_LABELS = {"mode": "Mode", "required_certifications": "Required certifications",
+                  "quality_weight": "Quality weight", "ageing_per_hour": "Ageing per hour",
+                  "affinity": "Affinity", "change_note": "Why the settings change"}
+
+
+@router.post(BASE + "/{slug}/routing")
+async def save_routing(request: Request, session: SessionDep, viewer: Manager,
+                       slug: str) -> Response:
+    """The next version of the queue's routing settings, from the whole form and its note."""
+    form = await request.form()
+    queue = _queue(session, slug)
+    shown = {"mode": str(form.get("mode") or ""), "affinity": form.get("affinity") == "yes",
+             **{k: str(form.get(k) or "") for k in ("required_certifications", "quality_weight",
+                                                    "ageing_per_hour", "change_note")}}
+    body = checked(QueueRoutingIn, {
+        **shown, "required_certifications": sorted(
+            {p.strip() for p in shown["required_certifications"].split(",") if p.strip()})},
+        labels=ROUTING_LABELS)
+    changes = body.model_dump(exclude_unset=True)
+    note = changes.pop("change_note")
+    try:
+        settings.change_routing_settings(session, actor=viewer.actor, slug=slug,
+                                         changes=changes, note=note)
+    except DeskError as exc:
+        session.rollback()
+        fresh = _queue(session, slug)
+        return _edit(request, session, viewer, fresh, values=_values(fresh),
+                     errors={}, routing_values=shown,
+                     routing_errors={exc.field or "change_note": exc.message},
+                     status_code=exc.status_code)
+    return RedirectResponse(f"{BASE}/{queue.slug}?routing=saved#routing", status_code=303)
