@@ -15,6 +15,11 @@ from integrity_desk.db import Database
 from integrity_desk.migrate import alembic_config, migrate
 from integrity_desk.people.models import Team, User
 from integrity_desk.routing.models import WorkInterval
+from tests.helpers import table_before
+
+# Columns 0032 (after 0031) added to users.
+PEOPLE_0032 = ("kinds", "capacity", "time_zone", "shift_pattern", "availability",
+               "availability_since")
 
 
 def test_the_upgrade_opens_intervals_for_cases_being_worked(blank_db: Database) -> None:
@@ -31,9 +36,10 @@ def test_the_upgrade_opens_intervals_for_cases_being_worked(blank_db: Database) 
     with blank_db.session() as s:  # Core inserts of the columns before 0031
         team = s.execute(insert(Team.__table__).values(name="Vendor A", kind="vendor")
                          .returning(Team.__table__.c.id)).scalar_one()
-        user = s.execute(insert(User.__table__).values(
+        users = table_before(User.__table__, *PEOPLE_0032)
+        user = s.execute(insert(users).values(
             email="a@desk.example.com", name="A", role="specialist", team_id=team)
-            .returning(User.__table__.c.id)).scalar_one()
+            .returning(users.c.id)).scalar_one()
 
         def case(status: str, assignee: int | None) -> int:
             return s.execute(insert(cases).values(

@@ -38,19 +38,6 @@ from integrity_desk.subjects.models import Review
 from integrity_desk.wellbeing import service as wellbeing
 
 
-def takers(book: QueueBook, *, kind: str, tier: int, language: str | None) -> list[QueueInfo]:
-    """The active queues that take the case, best match first: those of its tier that take its
-    language (or any language); else those of its tier; else any that take its kind. In
-    position order within the level (QueueBook keeps them so)."""
-    of_kind = [q for q in book.queues if kind in q.kinds]
-    level = [q for q in of_kind if q.tier == tier
-             and (not q.languages or (language is not None and language in q.languages))]
-    if level:
-        return level
-    level = [q for q in of_kind if q.tier == tier]
-    return level or of_kind[:1]
-
-
 def keys_of_cases(session: Session, case_ids: Sequence[int]) -> dict[int, set[str]]:
     """"business:ID" and "reviewer:ID" of each case's subjects, a review counting for its
     business and its reviewer (one read): what affinity matches on."""
@@ -155,7 +142,7 @@ class Router:
 
     def choose_queue(self, case: CaseFacts) -> QueueChoice:
         """The queue for a case, counted as one more waiting there."""
-        found = takers(self.book, kind=case.kind, tier=case.tier, language=case.language)
+        found = self.book.takers(kind=case.kind, tier=case.tier, language=case.language)
         if len(found) <= 1:
             queue = self.facts(found[0]) if found else None
             choice = QueueChoice(queue, f"to {queue.slug} ({queue.group}): the only queue that "

@@ -42,6 +42,7 @@ class QueueInfo:
     team_calendar_id: int | None
     skills: tuple[str, ...] = ()
     settings: RoutingSettings = DEFAULT  # the version in force (docs/routing.md)
+    position: int = 100
 
     @property
     def requirements(self) -> Requirements:
@@ -57,23 +58,30 @@ class QueueBook:
         self.queues = [
             QueueInfo(q.id, q.slug, tuple(q.kinds), q.tier, tuple(q.languages), q.team_id,
                       q.team.calendar_id if q.team else None, tuple(q.skills or ()),
-                      settings.get(q.id, DEFAULT))
+                      settings.get(q.id, DEFAULT), q.position)
             for q in session.scalars(
                 select(Queue).where(Queue.active).order_by(Queue.position, Queue.id))
         ]
         self.by_id = {q.id: q for q in self.queues}
         self.by_slug = {q.slug: q for q in self.queues}
 
+    def takers(self, *, kind: str, tier: int, language: str | None) -> list[QueueInfo]:
+        """The active queues that may take a case, best match first: those of its tier that
+        take its language (or any language); else those of its tier; else the first that
+        takes its kind. In position order within the level. Routing chooses among them by
+        free capacity (routing.push); with one, there is nothing to choose."""
+        of_kind = [q for q in self.queues if kind in q.kinds]
+        level = [q for q in of_kind if q.tier == tier
+                 and (not q.languages or (language is not None and language in q.languages))]
+        if level:
+            return level
+        level = [q for q in of_kind if q.tier == tier]
+        return level or of_kind[:1]
+
     def route(self, *, kind: str, tier: int, language: str | None) -> QueueInfo | None:
-        """First queue that takes the kind at the tier and the language; then any for the kind."""
-        candidates = [q for q in self.queues if kind in q.kinds]
-        for q in candidates:
-            if q.tier == tier and (not q.languages or (language and language in q.languages)):
-                return q
-        for q in candidates:
-            if q.tier == tier:
-                return q
-        return candidates[0] if candidates else None
+        """The first of ``takers``: where a case goes when nobody's capacity is consulted."""
+        found = self.takers(kind=kind, tier=tier, language=language)
+        return found[0] if found else None
 
     def team_calendar_id(self, queue_id: int | None) -> int | None:
         queue = self.by_id.get(queue_id) if queue_id else None

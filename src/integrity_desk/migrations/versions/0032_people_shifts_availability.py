@@ -81,7 +81,8 @@ def downgrade() -> None:
     op.drop_index("ix_shift_exceptions_ends", table_name="shift_exceptions")
     op.drop_index("ix_shift_exceptions_user_ends", table_name="shift_exceptions")
     op.drop_table("shift_exceptions")
-    with op.batch_alter_table("users") as batch:
-        for column in ("availability_since", "availability", "shift_pattern", "time_zone",
-                       "capacity", "kinds"):
-            batch.drop_column(column)
+    # Plain ALTER TABLE … DROP COLUMN on both databases (SQLite has it since 3.35): a batch
+    # copy of ``users`` would have to drop the table every other table refers to.
+    for column in ("availability_since", "availability", "shift_pattern", "time_zone",
+                   "capacity", "kinds"):
+        op.drop_column("users", column)
