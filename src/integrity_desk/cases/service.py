@@ -26,6 +26,7 @@ from integrity_desk.cases.domain import (
     needs_a_reason,
 )
 from integrity_desk.cases.models import Case, CaseRequest, CaseSubject, CaseTag
+from integrity_desk.cases.reroute import reroute
 from integrity_desk.configuration.service import desk_config
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput
 from integrity_desk.intake.requests import Draft
@@ -228,6 +229,7 @@ def release(
     _compare_and_set(session, case, now=now, status=CaseStatus.TRIAGED, assignee_id=None)
     intervals.hand_over(session, case.id, None, now=now, end_reason="released")
     _event(session, case, actor, "case.released", now, before=before, after=None, reason=reason)
+    reroute(session, case, now=now, exclude=[before] if before else [])
     return case
 
 
@@ -255,6 +257,7 @@ def escalate(
     intervals.hand_over(session, case.id, None, now=now, end_reason="escalated")
     _event(session, case, actor, "case.escalated", now, before=before,
            after={"tier": new_tier, "queue_id": case.queue_id}, reason=reason)
+    reroute(session, case, now=now, exclude=[actor_user.id])
     return case
 
 

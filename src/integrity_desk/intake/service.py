@@ -27,6 +27,8 @@ from integrity_desk.inputs import InputRefused, check_json
 from integrity_desk.intake import requests as req
 from integrity_desk.intake.schemas import CaseIn, FlagIn
 from integrity_desk.people.models import User
+from integrity_desk.routing import intervals, push
+from integrity_desk.routing.choose import CaseFacts
 from integrity_desk.sla.service import apply_clock
 from integrity_desk.subjects.models import Review
 from integrity_desk.triage.harm import classify, merge_harms
@@ -267,7 +269,10 @@ class Intake:
         earlier = self._earlier_cases(
             [d.subjects[0] for d in drafts if d.subjects and not d.primary_is_new])
         review_harms = self._review_harms(drafts)
-        rows = []
+        router = push.Router(self.session, self.queues, self.now)
+        keys = push.keys_of_subjects(self.session, [s for d in drafts for s in d.subjects]) \
+            if router.wants_keys else {}
+        rows, routed = [], []
         for d in drafts:
             facts = d.facts(now=self.now,
                             earlier=earlier.get(d.subjects[0], 0) if d.subjects else 0)
@@ -275,8 +280,17 @@ class Intake:
             tier = DEFAULT_TIER[CaseKind(d.kind)]
             if result.priority.rank == 0 and tier < 2:
                 tier = 2  # a P0 is never left to tier-1 vendor moderation alone
-            queue = (self.queues.by_id.get(d.queue_id) if d.queue_id else None) or \
-                self.queues.route(kind=d.kind, tier=tier, language=d.language)
+            text_harm = classify(f"{d.title}\n{d.description}", language=d.language).code
+            harm = merge_harms(text_harm, *(review_harms.get(i) for t, i in d.subjects
+                                            if t == "review"))
+            to = push.route(router, CaseFacts(
+                key="the new case", kind=d.kind, tier=tier, language=d.language,
+                legal_restricted=d.legal_restricted, legal_notice=d.kind == CaseKind.LEGAL_NOTICE,
+                harmful=harm is not None,
+                keys=frozenset(k for s in d.subjects for k in keys.get(s, ()))),
+                named=self.queues.by_id.get(d.queue_id) if d.queue_id else None)
+            routed.append(to)
+            queue = to.queue
             row = dict(_BLANK_CASE)
             row.update(
                 kind=d.kind, channel=d.channel, title=d.title[:300], description=d.description,
@@ -293,21 +307,24 @@ class Intake:
                 dedupe_key=d.dedupe_key, created_at=self.now, updated_at=self.now,
                 triaged_at=self.now,
             )
-            row["text_harm"] = classify(f"{d.title}\n{d.description}", language=d.language).code
-            row["harm"] = merge_harms(row["text_harm"], *(
-                review_harms.get(i) for t, i in d.subjects if t == "review"))
+            row["text_harm"], row["harm"] = text_harm, harm
+            if to.assignee_id is not None:  # a push queue gave it to someone
+                row.update(status=CaseStatus.ASSIGNED.value, assignee_id=to.assignee_id)
             clock = ClockFacts(row)
             apply_clock(clock, self.sla, self.queues.team_calendar_id(row["queue_id"]))
             rows.append(row)
         self._insert(rows)
         subject_rows, tag_rows, events = [], [], []
         kept: list[dict[str, Any] | None] = []
-        for row, d in zip(rows, drafts, strict=True):
+        pushed: list[tuple[int, int]] = []
+        for row, d, to in zip(rows, drafts, routed, strict=True):
             if row.get("id") is None:
                 kept.append(None)
                 continue
             kept.append(row)
             case_id = row["id"]
+            if to.assignee_id is not None:
+                pushed.append((case_id, to.assignee_id))
             for n, (stype, sid) in enumerate(dict.fromkeys(d.subjects)):
                 subject_rows.append(dict(case_id=case_id, subject_type=stype, subject_id=sid,
                                          role="primary" if n == 0 else "related"))
@@ -318,12 +335,14 @@ class Intake:
                     "kind": row["kind"], "channel": row["channel"], "status": row["status"],
                     "requester_type": row["requester_type"], "priority": f"P{row['priority']}",
                     "score": row["priority_score"], "reasons": row["priority_reasons"],
-                    "tier": row["tier"], "queue_id": row["queue_id"],
+                    "tier": row["tier"], "queue_id": row["queue_id"], "routing": to.words,
+                    "assignee_id": to.assignee_id,
                     "resolution_due_at": row["resolution_due_at"],
                     "subjects": [f"{t}:{i}" for t, i in d.subjects],
                     "receipt": d.receipt,
                 },
             ))
+        intervals.open_many(self.session, pushed, now=self.now, start_reason="assigned")
         _INSERT_SUBJECTS.execute(self.session, subject_rows)
         _INSERT_TAGS.execute(self.session, tag_rows)
         record_new_chains(self.session, events)

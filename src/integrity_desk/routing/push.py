@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -127,6 +128,12 @@ class Router:
         for queue_id in wanted:
             self._waiting[queue_id] = counts.get(queue_id, 0)
 
+    @property
+    def wants_keys(self) -> bool:
+        """Whether any queue pushes with affinity (only then are a case's subjects' businesses
+        and reviewers worth reading)."""
+        return any(q.settings.mode == "push" and q.settings.affinity for q in self.book.queues)
+
     # Facts.
 
     def facts(self, queue: QueueInfo) -> QueueFacts:
@@ -157,19 +164,55 @@ class Router:
             self._waiting[choice.queue.id] = self._waiting.get(choice.queue.id, 0) + 1
         return choice
 
-    def choose_person(self, case: CaseFacts, queue: QueueFacts) -> PersonChoice:
+    def choose_person(self, case: CaseFacts, queue: QueueFacts, *, exclude: Iterable[int] = ()
+                      ) -> PersonChoice:
         """In a push queue, the person to give the case to (counted as one more in their
         hands), or None; in a pull queue always None, without reading anything."""
         if not queue.push:
             return PersonChoice(None, "")
         self._load_people([queue.team_id])
-        choice = choose_person(case, queue, self._people.get(queue.team_id, []),
+        left_out = set(exclude)
+        choice = choose_person(case, queue, [p for p in self._people.get(queue.team_id, [])
+                                             if p.id not in left_out],
                                language_name=language_name)
         if choice.person is not None:
             choice.person.in_hand += 1
             if queue.id in self._waiting:
                 self._waiting[queue.id] -= 1
         return choice
+
+
+@dataclass(frozen=True)
+class Routed:
+    """Where a case goes: its queue, the person a push queue gives it to, and why (one
+    sentence for the timeline)."""
+
+    queue: QueueInfo | None
+    assignee_id: int | None
+    words: str
+    contested: bool = False  # more than one queue could take it, or its queue pushes
+
+
+def route(router: Router, case: CaseFacts, *, named: QueueInfo | None = None,
+          exclude: Iterable[int] = ()) -> Routed:
+    """The queue (``named``: the one the request asked for) and, in a push queue, the person;
+    ``exclude``: people who must not get it back (who just released it)."""
+    if named is not None:
+        facts = router.facts(named)
+        words = f"to {named.slug} ({facts.group}): the queue the request named"
+    else:
+        choice = router.choose_queue(case)
+        facts, words = choice.queue, choice.reasons
+    if facts is None:
+        return Routed(None, None, words)
+    contested = facts.push or (named is None and len(router.book.takers(
+        kind=case.kind, tier=case.tier, language=case.language)) > 1)
+    person = router.choose_person(case, facts, exclude=exclude)
+    queue = router.book.by_id.get(facts.id)
+    if person.person is None:
+        return Routed(queue, None, words + (f"; {person.reasons}" if person.reasons else ""),
+                      contested)
+    return Routed(queue, person.person.id, f"{words}; {person.reasons}", contested)
 
 
 def case_facts(case: Case, keys: Iterable[str] = ()) -> CaseFacts:
@@ -179,3 +222,29 @@ def case_facts(case: Case, keys: Iterable[str] = ()) -> CaseFacts:
                      legal_restricted=bool(case.legal_restricted),
                      legal_notice=case.kind == CaseKind.LEGAL_NOTICE, harmful=bool(case.harm),
                      keys=frozenset(keys))
+
+
+def keys_of_subjects(session: Session, subjects: Iterable[tuple[str, int]]
+                     ) -> dict[tuple[str, int], set[str]]:
+    """``keys_of_cases`` for subjects not yet on a case (a new case's, at intake): a review
+    counts for its business and its reviewer (one read of the reviews)."""
+    wanted = set(subjects)
+    keys: dict[tuple[str, int], set[str]] = {
+        s: ({f"{s[0]}:{s[1]}"} if s[0] in ("business", "reviewer") else set()) for s in wanted}
+    reviews = sorted(i for t, i in wanted if t == "review")
+    if reviews:
+        for review_id, business_id, reviewer_id in session.execute(
+                select(Review.id, Review.business_id, Review.reviewer_id)
+                .where(Review.id.in_(reviews))):
+            keys[("review", review_id)] |= {f"business:{business_id}"} if business_id else set()
+            keys[("review", review_id)] |= {f"reviewer:{reviewer_id}"} if reviewer_id else set()
+    return keys
+
+
+def route_case(session: Session, book: QueueBook, case: Case, now: datetime, *,
+               exclude: Iterable[int] = ()) -> Routed:
+    """Route a stored case that is waiting again (escalated, released): its queue, and in a
+    push queue its person (never one of ``exclude``)."""
+    router = Router(session, book, now)
+    keys = keys_of_cases(session, [case.id]).get(case.id, set()) if router.wants_keys else ()
+    return route(router, case_facts(case, keys), exclude=exclude)

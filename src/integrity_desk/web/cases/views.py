@@ -357,6 +357,9 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
         return f"merged {p.get('from')} into this case"
     if kind == "case.created":
         return "opened the case"
+    if kind == "case.routed":
+        return f"routed the case to {p.get('queue') or 'no queue'}" + (
+            f" and gave it to {p['assignee']}" if p.get("assignee") else "")
     if kind == "request.linked":
         return "linked a further request to the case"
     if kind == "case.edited":
@@ -376,7 +379,8 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
 
 def event_view(event: TimelineEvent) -> EventView:
     p = event.payload
-    detail = p.get("body") if event.kind == "comment" else p.get("reason")
+    # A routing choice says why in "routing" (docs/routing.md): shown like a reason.
+    detail = p.get("body") if event.kind == "comment" else (p.get("reason") or p.get("routing"))
     return EventView(event.id, event.kind, event.category, event.actor, event.occurred_at,
                      _describe(event.kind, p), detail if isinstance(detail, str) else None)
 
