@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     secret_key: str = "dev-only-change-me"
     worker_poll_seconds: float = 1.0
     sla_sweep_seconds: int = 60
+    # How often waiting cases gain the priority steps their queue's ageing gives them
+    # (routing.ageing); a case is raised at most this late.
+    routing_ageing_seconds: int = Field(default=300, ge=1)
     audit_checkpoint_seconds: int = 600
     db_pool_size: int = 10
     # The console's counts (queues page, overview) are a snapshot the worker recomputes this

@@ -96,6 +96,9 @@ class Case(Base):
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     tier: Mapped[int] = mapped_column(SmallInteger)
     priority: Mapped[int] = mapped_column(SmallInteger)  # 0 = P0 (most urgent) … 4 = P4
+    # The priority triage gave, kept when ageing first raises ``priority`` (routing.ageing);
+    # NULL: never aged. Re-triage clears it, since it sets a fresh priority.
+    triage_priority: Mapped[int | None] = mapped_column(SmallInteger)
     priority_score: Mapped[int] = mapped_column(Integer, default=0)
     priority_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"))

@@ -359,6 +359,7 @@ def retriage(session: Session, case: Case, *, now: datetime) -> dict[str, Any]:
     case.priority_reasons = [r.as_dict() for r in result.reasons]
     sla.apply_clock(case, config.sla, config.queues.team_calendar_id(case.queue_id))
     return {"priority": case.priority, "priority_score": case.priority_score,
+            "triage_priority": None,  # a fresh priority: ageing counts from it (NULL: not aged)
             "priority_reasons": case.priority_reasons, "sla_policy_id": case.sla_policy_id,
             **_clock_values(case)}
 

@@ -27,6 +27,7 @@ from integrity_desk.jobs import service
 from integrity_desk.messages import delivery as mail
 from integrity_desk.metrics import tasks as metrics_tasks
 from integrity_desk.privacy import retention
+from integrity_desk.routing import ageing
 from integrity_desk.settings import Settings
 from integrity_desk.sla.tasks import sweep
 from integrity_desk.webhooks import delivery as webhooks
@@ -58,6 +59,7 @@ HANDLERS: dict[str, Handler] = {
     mail.JOB: mail.handle,
     webhooks.PRUNE_JOB: lambda session, now, payload, settings: webhooks.prune(
         session, now=now, settings=settings),
+    ageing.JOB: lambda session, now, payload, settings: ageing.age(session, now=now),
 }
 
 
@@ -70,7 +72,8 @@ def periodic(settings: Settings) -> list[tuple[str, int]]:
             (metrics_tasks.JOB, settings.metrics_refresh_seconds),
             (webhooks.JOB, settings.webhook_poll_seconds),
             (webhooks.PRUNE_JOB, 3600),
-            (service.PRUNE_JOB, 3600)]
+            (service.PRUNE_JOB, 3600),
+            (ageing.JOB, settings.routing_ageing_seconds)]
     if settings.dsa_api_url:  # Transparency Database submissions, once configured
         jobs.append(("dsa.submit", settings.dsa_submit_seconds))
     if settings.email_on:  # the outbox by e-mail, once a relay is configured

@@ -348,6 +348,8 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
         return "claimed the case"
     if kind == "case.released":
         return "released the case to its queue"
+    if kind == "case.aged":  # the ageing job (routing.ageing); its reason is the detail
+        return f"raised the priority from {p.get('before')} to {p.get('after')}"
     if kind == "case.escalated":
         after = p.get("after") or {}
         return f"escalated the case to tier {after.get('tier', '?')}"
