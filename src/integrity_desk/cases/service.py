@@ -34,7 +34,7 @@ from integrity_desk.intake.service import Intake
 from integrity_desk.people.models import Role, User
 from integrity_desk.privacy.domain import text_fingerprint
 from integrity_desk.routing import intervals
-from integrity_desk.routing.service import check_may_work
+from integrity_desk.routing.service import check_may_work, check_ready
 from integrity_desk.sla import service as sla
 from integrity_desk.subjects.models import Review
 from integrity_desk.subjects.service import business_review_counts
@@ -197,6 +197,7 @@ def claim(session: Session, case: Case, *, user: User, actor: Actor, now: dateti
     """Take one particular case: only if it is still waiting in its queue, and not a harmful
     one when the person has reached today's cap of harmful items."""
     check_may_work(session, user, case)
+    check_ready(session, user, now)
     wellbeing.check_may_take(session, user, case, now=now)
     result = session.execute(
         update(Case).where(Case.id == case.id, Case.status == CaseStatus.TRIAGED)

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from integrity_desk.audit.service import Actor, record_many, record_new_chains
 from integrity_desk.bulk import BulkInsert
@@ -254,6 +255,8 @@ class Intake:
             # as a flush would have.
             make_transient_to_detached(case)
             self.session.add(case)
+            if row["assignee_id"] is not None:  # pushed: its person is in the session already
+                set_committed_value(case, "assignee", self.session.get(User, row["assignee_id"]))
             cases.append(case)
         return cases
 

@@ -58,22 +58,11 @@ class Readiness:
 
     @property
     def reasons(self) -> list[str]:
-        why = []
-        if self.availability != Availability.AVAILABLE:
-            why.append(f"{AVAILABILITY_WORDS[Availability(self.availability)]}")
-        if not self.shift.on_shift:
-            why.append(self.shift.why)
-        if self.capacity is not None and self.in_hand >= self.capacity:
-            why.append(f"at capacity: {self.in_hand} of {self.capacity} cases in hand")
-        return why
+        return shifts.not_ready(self.availability, self.shift, self.in_hand, self.capacity)
 
     @property
     def ready(self) -> bool:
         return not self.reasons
-
-
-AVAILABILITY_WORDS = {Availability.AVAILABLE: "available", Availability.AWAY: "away",
-                      Availability.TRAINING: "in training", Availability.OFF: "off"}
 
 
 def snapshot(user: User) -> dict[str, Any]:
@@ -256,10 +245,16 @@ def in_hand(session: Session, user_ids: Sequence[int]) -> dict[int, int]:
     return counts
 
 
-def readiness_of(session: Session, people: Sequence[User], now: datetime
-                 ) -> dict[int, Readiness]:
-    """Each person's readiness to take work now, in two reads whatever their number."""
+def readiness_of(session: Session, people: Sequence[User], now: datetime, *,
+                 lock: bool = False) -> dict[int, Readiness]:
+    """Each person's readiness to take work now, in two reads whatever their number.
+    ``lock``: first lock the people's rows until the transaction ends, so that a claim that
+    counts their cases in hand and then takes one cannot race another claim of the same person
+    past their capacity (PostgreSQL; SQLite has one writer at a time anyway)."""
     ids = [p.id for p in people]
+    if lock and ids:
+        session.execute(select(User.id).where(User.id.in_(ids)).order_by(User.id)
+                        .with_for_update())
     held = in_hand(session, ids)
     current = exceptions_of(session, ids, ending_after=now, starting_before=now)
     return {p.id: Readiness(p.id, p.availability,
@@ -269,5 +264,6 @@ def readiness_of(session: Session, people: Sequence[User], now: datetime
                             held[p.id], p.capacity) for p in people}
 
 
-def readiness(session: Session, person: User, now: datetime) -> Readiness:
-    return readiness_of(session, [person], now)[person.id]
+def readiness(session: Session, person: User, now: datetime, *, lock: bool = False
+              ) -> Readiness:
+    return readiness_of(session, [person], now, lock=lock)[person.id]

@@ -128,3 +128,22 @@ def weekly_hours(pattern: Mapping[str, Sequence[Sequence[str]]]) -> float:
     """Hours a week the pattern schedules (the person page and staffing show it)."""
     return sum(_minutes(end) - _minutes(start)
                for intervals in pattern.values() for start, end in intervals) / 60
+
+
+AVAILABILITY_WORDS = {"available": "available", "away": "away", "training": "in training",
+                      "off": "off"}
+
+
+def not_ready(availability: str, shift: ShiftState, in_hand: int, capacity: int | None
+              ) -> list[str]:
+    """Why a person cannot take work now, each reason a phrase that follows "Ana is" or
+    "you are" ("away", "on leave until …", "at capacity: 5 of 5 cases in hand"); empty: ready.
+    Routing, the pull claim and the Team page all read this one rule."""
+    why = []
+    if availability != "available":
+        why.append(AVAILABILITY_WORDS.get(availability, availability))
+    if not shift.on_shift:
+        why.append(shift.why)
+    if capacity is not None and in_hand >= capacity:
+        why.append(f"at capacity: {in_hand} of {capacity} cases in hand")
+    return why

@@ -24,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from integrity_desk.people.shifts import ShiftState
+from integrity_desk.people.shifts import ShiftState, not_ready
+from integrity_desk.routing.policy import Requirements, Standing, unmet
 
 # A person with no capacity set counts, for the share of free capacity, as this many cases.
 NOMINAL_CAPACITY = 10
@@ -109,13 +110,11 @@ def why_not(person: Candidate, case: CaseFacts, queue: QueueFacts, *,
     if (case.language and person.languages and person.role in LANGUAGE_BOUND_ROLES
             and case.language not in person.languages):
         return f"{language_name(case.language)} is not one of {name}'s languages"
-    missing = sorted(queue.skills - person.skills)
-    if missing:
-        return f"{name} lacks the skill {', '.join(missing)} that {queue.slug} requires"
-    missing = sorted(queue.certifications - person.certifications)
-    if missing:
-        return (f"{name} holds no current certification {', '.join(missing)}, which "
-                f"{queue.slug} requires")
+    unmet_need = unmet(Requirements(queue.slug, tuple(sorted(queue.skills)),
+                                    tuple(sorted(queue.certifications))),
+                       Standing(person.skills, person.certifications), who=name)
+    if unmet_need:
+        return unmet_need
     return why_not_now(person, case)
 
 
@@ -123,13 +122,9 @@ def why_not_now(person: Candidate, case: CaseFacts) -> str | None:
     """The rules of the moment (availability, shift, capacity, harm cap), apart, because pull
     checks them for the claimer before looking at any case."""
     name = person.name
-    if person.availability != "available":
-        words = {"away": "away", "training": "in training", "off": "off"}
-        return f"{name} is {words.get(person.availability, person.availability)}"
-    if not person.shift.on_shift:
-        return f"{name} is {person.shift.why}"
-    if person.capacity is not None and person.in_hand >= person.capacity:
-        return f"{name} is at capacity ({person.in_hand} of {person.capacity} cases in hand)"
+    reasons = not_ready(person.availability, person.shift, person.in_hand, person.capacity)
+    if reasons:
+        return f"{name} is {reasons[0]}"
     if (case.harmful and person.harm_cap is not None
             and person.seen_today >= person.harm_cap):
         return (f"{name} has seen today's cap of harmful items ({person.seen_today} of "

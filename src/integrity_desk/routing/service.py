@@ -16,6 +16,7 @@ from integrity_desk.cases.domain import CaseKind, CaseStatus
 from integrity_desk.cases.models import Case
 from integrity_desk.db import utcnow
 from integrity_desk.errors import Forbidden, NotFound
+from integrity_desk.people import schedule
 from integrity_desk.people.models import Role, User
 from integrity_desk.routing import intervals, requirements
 from integrity_desk.routing.models import Queue
@@ -95,11 +96,12 @@ def get_queue(session: Session, slug: str) -> Queue:
     return queue
 
 
-def _work_terms(role: Role, *, max_tier: Any, languages: Any, team_id: Any) -> ColumnElement[bool]:
+def _work_terms(role: Role, *, max_tier: Any, languages: Any, team_id: Any,
+                kinds: Any = None) -> ColumnElement[bool]:
     """SQL: the cases a user of this role may take and work (a subset of what they may read).
 
-    The user's own values come as literals or as bound parameters (``languages`` and
-    ``team_id`` None when the user has none), so one builder serves both callers below.
+    The user's own values come as literals or as bound parameters (``languages``, ``team_id``
+    and ``kinds`` None when the user has none), so one builder serves both callers below.
     """
     if role not in WORKING_ROLES:
         return false()
@@ -111,13 +113,16 @@ def _work_terms(role: Role, *, max_tier: Any, languages: Any, team_id: Any) -> C
     clauses.append(case_in_visible_queue(role, team_id))  # true() unless team-scoped
     if languages is not None and role in (Role.AGENT, Role.SPECIALIST):
         clauses.append(Case.language.is_(None) | Case.language.in_(languages))
+    if kinds is not None:  # the case kinds the person works (docs/workforce.md)
+        clauses.append(Case.kind.in_(kinds))
     return and_(true(), *clauses)
 
 
 def may_work_clause(user: User) -> ColumnElement[bool]:
     """SQL: the cases this user may take and work (a subset of what they may read)."""
     return _work_terms(Role(user.role), max_tier=user.max_tier,
-                       languages=user.languages or None, team_id=user.team_id)
+                       languages=user.languages or None, team_id=user.team_id,
+                       kinds=user.kinds or None)
 
 
 def check_may_work(session: Session, user: User, case: Case, *, assignee: bool = False,
@@ -163,8 +168,11 @@ def why_not_work(user: User, case: Case, *, queue_team_id: int | None,
             and case.language not in user.languages):
         return (f"{language_name(case.language)} is not one of {your} languages "
                 f"({', '.join(language_name(x) for x in user.languages)})")
+    if user.kinds and case.kind not in user.kinds:
+        return (f"{case.key} is a {case.kind.replace('_', ' ')} case; {you_work} "
+                f"{', '.join(k.replace('_', ' ') for k in user.kinds)} cases")
     return (f"{user.email} may not work {case.key} "
-            "(role, team, tier, language or legal restriction)")
+            "(role, team, tier, language, case kind or legal restriction)")
 
 
 def language_name(code: str) -> str:
@@ -195,14 +203,44 @@ def may_claim_queue(session: Session, user: User, queue: Queue | QueueInfo, now:
     requirements.check(session, user, queue_requirements(session, queue), now)
 
 
+def check_ready(session: Session, user: User, now: datetime) -> None:
+    """A person takes work only when routing would give them some: available, on shift and
+    under capacity (``people.shifts.not_ready``, the rule routing reads too). With a capacity
+    set, the person's row stays locked until the claim commits, so two claims of one person
+    at once cannot both pass the count."""
+    state = schedule.readiness(session, user, now, lock=user.capacity is not None)
+    if state.reasons:
+        raise Forbidden("you cannot take work now: you are " + "; ".join(state.reasons)
+                        + (" (set yourself available on your page)"
+                           if user.availability != "available" else ""))
+
+
 def _spared(spare_harm: bool) -> ColumnElement[bool]:
     """SQL: nothing harmful to view, for a person at today's cap (wellbeing); else anything."""
     return Case.harm.is_(None) if spare_harm else true()
 
 
-@lru_cache(maxsize=64)
-def _claim_statement(role: Role, languages: bool, team: bool, spare_harm: bool = False
-                     ) -> Update:
+def _bound_terms(role: Role, languages: bool, team: bool, kinds: bool) -> ColumnElement[bool]:
+    """``_work_terms`` with the person's values as bound parameters (the cached statements)."""
+    return _work_terms(role, max_tier=bindparam("p_max_tier"),
+                       languages=bindparam("p_languages", expanding=True) if languages else None,
+                       team_id=bindparam("p_team_id") if team else None,
+                       kinds=bindparam("p_kinds", expanding=True) if kinds else None)
+
+
+def _params(user: User) -> dict[str, Any]:
+    return {"p_max_tier": user.max_tier, "p_languages": user.languages,
+            "p_team_id": user.team_id, "p_kinds": user.kinds}
+
+
+def _shape(user: User) -> tuple[Role, bool, bool, bool]:
+    """What the cached statements are keyed on: the role, and which lists the person has."""
+    return Role(user.role), bool(user.languages), user.team_id is not None, bool(user.kinds)
+
+
+@lru_cache(maxsize=128)
+def _claim_statement(role: Role, languages: bool, team: bool, kinds: bool = False,
+                     spare_harm: bool = False) -> Update:
     """The claim for users of one role (with or without languages and a team, spared harmful
     cases or not), built once: building it cost more than running it. Who claims, and which
     queue, are parameters.
@@ -210,9 +248,7 @@ def _claim_statement(role: Role, languages: bool, team: bool, spare_harm: bool =
     One conditional UPDATE: on PostgreSQL the inner SELECT skips rows another claimer has
     locked, so 32 claimers take 32 different cases without waiting on one another.
     """
-    works = _work_terms(role, max_tier=bindparam("p_max_tier"),
-                        languages=bindparam("p_languages", expanding=True) if languages else None,
-                        team_id=bindparam("p_team_id") if team else None)
+    works = _bound_terms(role, languages, team, kinds)
     pick = (
         select(Case.id)
         # The status is a literal, not a bound parameter: only then may PostgreSQL's generic
@@ -245,17 +281,16 @@ def claim_next(
     ``spare_harm``: the person has reached today's cap of harmful items (wellbeing.service),
     so the most urgent case with nothing harmful in it is theirs instead."""
     may_claim_queue(session, user, queue, now)
+    check_ready(session, user, now)
     return _claim(session, user=user, queue_id=queue.id, now=now, spare_harm=spare_harm)
 
 
 def _claim(session: Session, *, user: User, queue_id: int, now: datetime, spare_harm: bool
            ) -> tuple[int, str] | None:
     """The claim itself, once the person may claim from the queue."""
-    statement = _claim_statement(Role(user.role), bool(user.languages), user.team_id is not None,
-                                 spare_harm)
+    statement = _claim_statement(*_shape(user), spare_harm)
     row = session.execute(statement, {  # p_: an UPDATE reserves its columns' own names
-        "p_queue_id": queue_id, "p_max_tier": user.max_tier, "p_languages": user.languages,
-        "p_team_id": user.team_id, "p_user_id": user.id, "p_now": now}).first()
+        "p_queue_id": queue_id, "p_user_id": user.id, "p_now": now, **_params(user)}).first()
     if row is None:
         return None
     # A waiting case has no open interval: the INSERT alone opens the claimer's.
@@ -274,11 +309,10 @@ def possible_assignees(session: Session, user: User, *, limit: int = 500) -> lis
     return list(session.scalars(query.order_by(User.name, User.id).limit(limit)))
 
 
-@lru_cache(maxsize=64)
-def _head_statement(role: Role, languages: bool, team: bool, spare_harm: bool = False) -> Any:
-    works = _work_terms(role, max_tier=bindparam("p_max_tier"),
-                        languages=bindparam("p_languages", expanding=True) if languages else None,
-                        team_id=bindparam("p_team_id") if team else None)
+@lru_cache(maxsize=128)
+def _head_statement(role: Role, languages: bool, team: bool, kinds: bool = False,
+                    spare_harm: bool = False) -> Any:
+    works = _bound_terms(role, languages, team, kinds)
     return (select(Case.priority, Case.resolution_due_at, Case.id)
             .where(Case.queue_id == bindparam("p_queue_id"), WAITING_IN_QUEUE, works,
                    _spared(spare_harm))
@@ -298,6 +332,7 @@ def claim_next_of_mine(session: Session, *, user: User, actor: Actor, now: datet
     """
     if Role(user.role) not in WORKING_ROLES:
         raise Forbidden(f"a {user.role} does not work queues")
+    check_ready(session, user, now)
     # Inactive queues too: one gets no new case, but a case routed there by an intake that read
     # the configuration just before the deactivation must still be worked (an empty queue
     # costs one index probe).
@@ -305,13 +340,10 @@ def claim_next_of_mine(session: Session, *, user: User, actor: Actor, now: datet
     qualified = requirements.queues_qualified_for(
         session, user, requirements.of_queues(session, visible), now)
     queues = [q for q in visible if q.id in qualified]
-    statement = _head_statement(Role(user.role), bool(user.languages), user.team_id is not None,
-                                spare_harm)
+    statement = _head_statement(*_shape(user), spare_harm)
     heads = []
     for queue in queues:
-        head = session.execute(statement, {
-            "p_queue_id": queue.id, "p_max_tier": user.max_tier,
-            "p_languages": user.languages, "p_team_id": user.team_id}).first()
+        head = session.execute(statement, {"p_queue_id": queue.id, **_params(user)}).first()
         if head is not None:
             priority, due, case_id = head
             heads.append(((priority, due is None, due or now, case_id), queue))
