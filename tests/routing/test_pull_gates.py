@@ -17,6 +17,7 @@ from integrity_desk.cases.models import Case
 from integrity_desk.db import Database, utcnow
 from integrity_desk.people import schedule
 from integrity_desk.people.models import User
+from integrity_desk.routing.eligible import eligible_assignees
 from integrity_desk.routing.models import Queue
 from integrity_desk.routing.service import claim_next
 from tests import factories as f
@@ -92,7 +93,16 @@ def test_a_person_who_works_other_kinds_is_not_given_these(
     assert _claim(client, me).json()["case"] is None
     r = client.post(f"{API}/cases/{key}/claim", headers=me.headers)
     assert r.status_code == 403 and "you work appeal cases" in r.text
+    assign = client.post(f"{API}/cases/{key}/assign", headers=specialist.headers,
+                         json={"assignee": me.user.email})
+    assert assign.status_code == 403 and "works appeal cases" in assign.text
+    with db.session() as s:
+        picker = eligible_assignees(s, s.get(Case, int(key.split("-")[1])))
+        assert me.user.id not in [u.id for u in picker]
     _change(db, me, kinds=["appeal", "flag"])
+    with db.session() as s:
+        picker = eligible_assignees(s, s.get(Case, int(key.split("-")[1])))
+        assert me.user.id in [u.id for u in picker]
     assert _claim(client, me).json()["case"] == key
 
 

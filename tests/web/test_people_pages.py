@@ -4,6 +4,7 @@ their own page and sets their own availability, and nobody else's."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -110,3 +111,35 @@ def test_a_person_sets_their_own_availability_and_sees_nobody_elses_page(
         "csrf_token": browser.csrf, "capacity": "99"}).status_code == 403
     with db.session() as s:
         assert s.scalar(select(AvailabilityChange.status)) == "away"
+
+
+def test_the_vendors_page_shows_each_vendors_load(sign_in: Any, manager: Any, client: Any,
+                                                  make_person: Any, db: Database) -> None:
+    from integrity_desk.audit.service import SYSTEM
+    from integrity_desk.people import schedule, teams, vendors
+    from integrity_desk.routing import manage
+
+    with db.session() as s:
+        vendors.create_vendor(s, actor=SYSTEM, name="Atlas")
+        team = teams.create_team(s, actor=SYSTEM, name="Atlas team", kind="vendor",
+                                 vendor="Atlas")
+        manage.create_queue(s, actor=SYSTEM, slug="flags-atlas", name="Atlas", team=team.name,
+                            kinds=["flag"], tier=1, position=1)
+    people = [make_person("agent", team=team) for _ in range(3)]
+    with db.session() as s:
+        for n, p in enumerate(people):
+            schedule.update_person(s, actor=SYSTEM, user=s.get(User, p.user.id),
+                                   changes={"capacity": 4})
+            if n == 2:
+                schedule.set_availability(s, actor=SYSTEM, person=s.get(User, p.user.id),
+                                          status="off", now=datetime.now(UTC))
+    for ref in ("v1", "v2"):
+        r = client.post("/api/v1/cases", json=f.flag(ref=ref), headers=manager.headers)
+        assert r.status_code in (200, 201), r.text
+    page = sign_in(manager).client.get("/vendors")
+    assert page.status_code == 200
+    row = page.text.split('href="/people?vendor=Atlas">Atlas</a></th>')[1].split("</tr>")[0]
+    cells = [c.split("</td>")[0] for c in row.split("<td>")[1:]]
+    # 3 people, all on shift (no shifts set), 2 ready (one off), 8 free places, 2 open cases
+    assert cells[:4] == ["3", "3", "2", "8"]
+    assert ">2</a>" in cells[4] and cells[5] == "100%"

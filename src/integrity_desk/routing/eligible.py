@@ -18,8 +18,8 @@ from integrity_desk.routing.service import LEGAL_ROLES, WORKING_ROLES
 
 
 def eligible_assignees(session: Session, case: Case, *, limit: int = 200) -> list[User]:
-    """Active people who may work this case (role, tier, team, legal, language, and the
-    skills and certifications its queue requires), by name.
+    """Active people who may work this case (role, tier, team, legal, language, case kind, and
+    the skills and certifications its queue requires), by name.
     The service checks again when the case is assigned; this only keeps the list honest."""
     roles = set(WORKING_ROLES)
     if case.legal_restricted:
@@ -37,7 +37,10 @@ def eligible_assignees(session: Session, case: Case, *, limit: int = 200) -> lis
             return True
         return case.language is None or case.language in user.languages
 
-    speakers = [u for u in users if speaks(u)]
+    def works_kind(user: User) -> bool:  # an empty list: every kind
+        return not user.kinds or case.kind in user.kinds
+
+    speakers = [u for u in users if speaks(u) and works_kind(u)]
     if case.queue_id is None:
         return speakers
     return requirements.qualified_users(

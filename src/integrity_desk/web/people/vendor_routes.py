@@ -18,10 +18,12 @@ from starlette.responses import Response
 from integrity_desk.access.domain import Action
 from integrity_desk.api.deps import SessionDep
 from integrity_desk.api.paging import RowId
+from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError, InvalidInput
 from integrity_desk.people import domain, teams, vendors
 from integrity_desk.people.models import Vendor
 from integrity_desk.people.schemas import CommitmentsIn, ContractIn, TeamIn, VendorChange, VendorIn
+from integrity_desk.routing import workload
 from integrity_desk.routing.repository import visible_queues
 from integrity_desk.sla.models import SlaCalendar
 from integrity_desk.web.deps import Viewer, page
@@ -113,7 +115,8 @@ def _vendors_page(request: Request, session: Session, viewer: Viewer, *,
                              vendors.contracts_in_force(session, [v.id for v in found]))
     return render(request, "workforce/vendors.html", {
         "viewer": viewer, "title": "Vendors", "rows": rows, "values": values, "errors": errors,
-        "days": views.DAY_NAMES}, status_code=status_code)
+        "days": views.DAY_NAMES, "loads": workload.vendor_loads(session, utcnow())},
+        status_code=status_code)
 
 
 @router.get("/vendors")
