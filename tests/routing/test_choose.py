@@ -158,3 +158,21 @@ def test_nobody_eligible_leaves_the_case_waiting() -> None:
     choice = choose_person(CASE, QUEUE, [ana(availability="off")])
     assert choice.person is None and choice.reasons == \
         "waits in the queue: nobody is ready (not to Ana is off)"
+
+
+def test_the_worked_example_of_docs_routing_md() -> None:
+    """docs/routing.md, "A worked example", word for word."""
+    case = replace(CASE, language="pl")
+    atlas = replace(ATLAS, slug="flags-atlas", position=1, push=True)
+    northwind = replace(NORTHWIND, slug="flags-northwind", position=2)
+    ana_ = Candidate(1, "Ana", "agent", 10, capacity=5, availability="away")
+    atlas_people = [ana_] + [Candidate(i, name, "agent", 10, capacity=5)
+                             for i, name in ((2, "Ben"), (3, "Caro"), (4, "Dan"))]
+    northwind_people = [Candidate(i, f"N{i}", "agent", 20, capacity=5, in_hand=4,
+                                  languages=("pl", "en")) for i in (5, 6)]
+    queue = choose_queue(case, [atlas, northwind], {10: atlas_people, 20: northwind_people}, {},
+                         language_name=lambda code: "Polish")
+    person = choose_person(case, queue.queue, atlas_people)
+    assert f"{queue.reasons}; {person.reasons}" == (
+        "to flags-atlas (Atlas): 3 of 4 people ready, 88% of free capacity; Northwind 12%; "
+        "to Ben: 0 of 5 cases in hand, the most free of 3 ready; not to Ana is away")
