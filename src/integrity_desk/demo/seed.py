@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -27,7 +27,8 @@ from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.errors import DeskError
 from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
-from integrity_desk.people.domain import DAYS
+from integrity_desk.people import schedule
+from integrity_desk.people.domain import DAYS, parse_week
 from integrity_desk.people.models import Team, User, Vendor, VendorCommitment, VendorContract
 from integrity_desk.people.service import actor_of, create_user
 from integrity_desk.routing.models import Queue
@@ -126,6 +127,42 @@ def _setup_people(session: Session, teams: dict[str, Team]) -> dict[str, User]:
             session, email=email, name=name, role=role, password=DEMO_PASSWORD,
             team=teams.get(team) if team else None, languages=langs, actor=SYSTEM)
     return users
+
+
+# Working profiles (docs/workforce.md), set once the history is seeded: the seeded claims
+# happened in the past, whatever the shifts say today. The people one signs in as to try the
+# desk (admin, manager, specialist, agent, agent3, legal) keep no weekly shifts, so the demo
+# works at any hour; the others show shifts, time zones and capacity at work.
+PROFILES = {  # email: (capacity, time zone, weekly shifts)
+    "specialist@desk.example.com": (8, "Europe/Berlin", ""),
+    "specialist2@desk.example.com": (6, "Europe/Berlin", "mon-fri 08:00-18:00"),
+    "specialist3@desk.example.com": (6, "Europe/Rome", "mon-fri 09:00-18:00"),
+    "agent@desk.example.com": (10, "America/Chicago", ""),
+    "agent2@desk.example.com": (8, "America/Chicago", "mon-fri 07:00-19:00; sat 09:00-15:00"),
+    "agent3@desk.example.com": (10, "Europe/Lisbon", ""),
+    "agent4@desk.example.com": (8, "Europe/Lisbon", "mon-sat 08:00-20:00"),
+    "legal@desk.example.com": (6, "Europe/Berlin", ""),
+}
+
+
+def _working_profiles(db: Database) -> None:
+    """Give the demo's people a working profile, one of them away and one with leave coming,
+    so the Team and Vendors pages show a desk at work."""
+    now = utcnow()
+    with db.session() as session:
+        for email, (capacity, zone, week) in PROFILES.items():
+            person = session.scalar(select(User).where(User.email == email))
+            schedule.update_person(session, actor=SYSTEM, user=person, changes={
+                "capacity": capacity, "time_zone": zone,
+                "shift_pattern": parse_week(week)})
+        away = session.scalar(select(User).where(User.email == "agent2@desk.example.com"))
+        schedule.set_availability(session, actor=SYSTEM, person=away, status="away", now=now,
+                                  reason="Team meeting")
+        leave = session.scalar(select(User).where(User.email == "specialist3@desk.example.com"))
+        start = datetime.combine(now.date() + timedelta(days=7), datetime.min.time(), tzinfo=UTC)
+        schedule.add_exception(session, actor=SYSTEM, person=leave, kind="leave",
+                               starts_at=start, ends_at=start + timedelta(days=5),
+                               note="Winter holiday")
 
 
 def _setup_content(session: Session, rng: random.Random, reviews: int) -> list[Review]:
@@ -438,6 +475,7 @@ def seed_demo(db: Database, *, cases: int, seed: int = 7,
         if progress:
             progress(1)
     merged = _merge_some(db, users[1])
+    _working_profiles(db)
     return [f"seeded {made} cases ({merged} of them then merged into another as duplicates; "
             f"{linked} more requests joined open cases as linked requests), {len(users)} users, "
             f"{len(reviews)} reviews",

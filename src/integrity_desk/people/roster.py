@@ -19,6 +19,7 @@ from integrity_desk.people import schedule
 from integrity_desk.people.models import Team, User, Vendor
 
 MAX_ROSTER = 2000
+WORKING = ("admin", "manager", "specialist", "agent", "legal")
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,9 @@ def roster(session: Session, viewer: User | None, *, manages: bool, now: datetim
            active_only: bool = True) -> list[RosterRow]:
     """The people the viewer may see (optionally one team's, one vendor's or one address),
     by name, each with their readiness now. Three reads whatever the number of people."""
-    query = people_query(viewer, manages=manages)
+    # The workforce: people who take and work cases (viewers and policy read, and are not
+    # rostered).
+    query = people_query(viewer, manages=manages).where(User.role.in_(WORKING))
     if active_only:
         query = query.where(User.active.is_(True))
     if team is not None:
