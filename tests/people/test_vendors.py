@@ -194,3 +194,13 @@ def test_api_round_trip(client: TestClient, manager: Person, make_person: Any) -
     assert "Northwind BPO" in [t["name"] for t in
                                client.get(f"{API}/teams", headers=agent.headers).json()]
     assert client.get(f"{API}/vendors/999", headers=h).status_code == 404
+
+
+def test_team_and_vendor_names_are_unique_whatever_their_case(db: Database) -> None:
+    with db.session() as s:
+        vendors.create_vendor(s, actor=SYSTEM, name="Atlas")
+        teams.create_team(s, actor=SYSTEM, name="Desk")
+        for call, kwargs in ((vendors.create_vendor, {"name": "ATLAS"}),
+                             (teams.create_team, {"name": "desk "})):
+            error = _refused(call, session=s, actor=SYSTEM, **kwargs)
+            assert isinstance(error, Conflict) and error.field == "name"

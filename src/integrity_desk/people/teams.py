@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from integrity_desk.audit.service import Actor, record
-from integrity_desk.errors import Conflict, InvalidInput, NotFound
+from integrity_desk.errors import InvalidInput, NotFound
 from integrity_desk.people import domain, vendors
 from integrity_desk.people.models import Team, TeamKind, Vendor
+from integrity_desk.people.names import unique_name
 from integrity_desk.sla.models import SlaCalendar
 
 EDITABLE = ("name", "kind", "vendor", "calendar")
@@ -56,15 +57,7 @@ def _calendar(session: Session, name: str | None) -> int | None:
 
 
 def _name(session: Session, name: str, *, other_than: int | None = None) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("a team needs a name", field="name")
-    if len(name) > 120:
-        raise InvalidInput("at most 120 characters", field="name")
-    clash = session.scalar(select(Team.id).where(Team.name == name))
-    if clash is not None and clash != other_than:
-        raise Conflict(f"a team named {name!r} exists", field="name")
-    return name
+    return unique_name(session, Team, name, what="team", other_than=other_than)
 
 
 def create_team(session: Session, *, actor: Actor, name: str, kind: str = TeamKind.INTERNAL,

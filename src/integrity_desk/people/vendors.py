@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.db import utcnow
-from integrity_desk.errors import Conflict, InvalidInput, NotFound
+from integrity_desk.errors import InvalidInput, NotFound
 from integrity_desk.people import domain
 from integrity_desk.people.models import Team, Vendor, VendorCommitment, VendorContract
+from integrity_desk.people.names import unique_name
 from integrity_desk.routing.models import Queue
 
 EDITABLE = ("name", "languages", "time_zone", "coverage", "active")
@@ -111,15 +112,7 @@ def queue_slugs(session: Session, contracts_: Sequence[VendorContract]) -> dict[
 
 
 def _name(session: Session, name: str, *, other_than: int | None = None) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("a vendor needs a name", field="name")
-    if len(name) > 120:
-        raise InvalidInput("at most 120 characters", field="name")
-    clash = session.scalar(select(Vendor.id).where(func.lower(Vendor.name) == name.lower()))
-    if clash is not None and clash != other_than:
-        raise Conflict(f"a vendor named {name!r} exists", field="name")
-    return name
+    return unique_name(session, Vendor, name, what="vendor", other_than=other_than)
 
 
 def create_vendor(session: Session, *, actor: Actor, name: str,
