@@ -38,7 +38,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from bench.common import CpuMeter, Table, fresh_database, load_average, log
 from bench.intake import flag_body, premirror
@@ -166,6 +166,12 @@ def free_capacity(db: Database) -> dict[str, int]:
 def run_batch(db: Database, items: list[dict[str, Any]], profiler: cProfile.Profile | None
               ) -> dict[str, Any]:
     """One batch as the batch route runs it: one unit of work, committed."""
+    statements = [0]
+
+    def count(*_: Any) -> None:
+        statements[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
     meter = CpuMeter(0)  # no server process: only the PostgreSQL and machine figures are read
     meter.start()
     w0, c0 = time.perf_counter(), time.process_time()
@@ -177,13 +183,14 @@ def run_batch(db: Database, items: list[dict[str, Any]], profiler: cProfile.Prof
         profiler.disable()
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     meter.stop()
+    event.remove(db.engine, "before_cursor_execute", count)
     status = Counter(r["status"] for r in results)
     if status["created"] != len(items):
         raise SystemExit(f"batch: {dict(status)} (expected {len(items)} created)")
     with db.session() as session:
         ids = list(session.scalars(select(Case.id).order_by(Case.id.desc()).limit(len(items))))
     return {"wall": wall, "cpu": cpu, "pg": meter.used.get("postgresql (bench dbs)", 0.0),
-            "ids": ids}
+            "statements": statements[0], "ids": ids}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -258,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
                   + " ms per flag",
                   f"{per_flag(config, 'wall'):.2f} / {per_flag(config, 'cpu'):.2f}"
                   + (f" / {per_flag(config, 'pg'):.2f}" if pg else ""))
+    table.add("SQL statements per batch (a) / (b) / (c)", " / ".join(
+        str(max(f["statements"] for f in figures[c])) for c in CONFIGS))
     for config in ("b", "c"):
         wall = per_flag(config, "wall") - per_flag("a", "wall")
         cpu = per_flag(config, "cpu") - per_flag("a", "cpu")
