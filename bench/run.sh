@@ -40,6 +40,7 @@ fi
       --workers "$WORKERS" ${extra[@]+"${extra[@]}"}
     "$PY" -W ignore -m bench.dsa_export --db "$db" ${reuse[@]+"${reuse[@]}"}
     "$PY" -W ignore -m bench.decide --db "$db"
+    "$PY" -W ignore -m bench.routing --db "$db"
   done
 } 2>&1 | tee "$OUT"
 echo "figures kept in $OUT"

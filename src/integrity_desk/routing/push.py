@@ -91,7 +91,9 @@ class Router:
         held = certifications.held(self.session, [m.id for m in members], self.now)
         seen = wellbeing.seen_on(self.session, [m.id for m in members], self.now)
         cap = wellbeing.daily_cap(self.session)
-        holds = self._holds([m.id for m in members])
+        # What people hold only matters to affinity, which only push queues use: a desk whose
+        # competing queues all pull reads no held cases (nor their subjects) per unit of work.
+        holds = self._holds([m.id for m in members]) if self.wants_keys else {}
         for team_id in wanted:
             self._people[team_id] = []
         for m in members:
