@@ -176,3 +176,19 @@ def test_the_worked_example_of_docs_routing_md() -> None:
     assert f"{queue.reasons}; {person.reasons}" == (
         "to flags-atlas (Atlas): 3 of 4 people ready, 88% of free capacity; Northwind 12%; "
         "to Ben: 0 of 5 cases in hand, the most free of 3 ready; not to Ana is away")
+
+
+def test_team_affinity_outranks_free_capacity_when_the_team_is_eligible() -> None:
+    case = replace(CASE, language=None, keys=frozenset({"business:9"}))
+    holder = Candidate(20, "Nora", "agent", 20, capacity=5, in_hand=4,
+                       holds=frozenset({"business:9"}))
+    people = {10: _team(10, 3), 20: [holder]}
+    choice = choose_queue(case, [ATLAS, NORTHWIND], people, {})
+    assert choice.queue is NORTHWIND
+    assert choice.reasons == ("to flags (Northwind): Northwind already holds open work about "
+                              "the same business")
+    # Without affinity on that queue, or with the holder unable to take more, capacity decides.
+    assert choose_queue(case, [ATLAS, replace(NORTHWIND, affinity=False)], people,
+                        {}).queue is ATLAS
+    holder.in_hand = 5
+    assert choose_queue(case, [ATLAS, NORTHWIND], people, {}).queue is ATLAS

@@ -1,7 +1,7 @@
-"""What routing reads per unit of work (routing.push.Router): the cases people hold, and those
-cases' subjects, are read only for affinity, which only push queues use. Competing pull queues
-must not read every held case of every member (and all their subjects) for each intake, while
-a push queue with affinity still gives a case to who holds the same business."""
+"""What routing reads per unit of work (routing.push.Router): never every case people hold (and
+all their subjects) for each intake; only, for affinity, the held cases that share a business or
+reviewer with the cases being routed. A push queue with affinity still gives a case to who holds
+the same business."""
 
 from __future__ import annotations
 

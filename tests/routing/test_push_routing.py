@@ -139,3 +139,26 @@ def test_a_released_case_is_routed_again_but_not_back(db: Database, client: Any,
     assert page.status_code == 200
     assert "routed the case to flags-atlas and gave it to Agent Person" in page.text
     assert "the most free of 1 ready" in page.text  # the reasons, as the event's detail
+
+
+def test_a_flag_goes_to_the_team_that_already_holds_its_business(
+        db: Database, client: Any, manager: Person, make_person: Any) -> None:
+    team = _vendor_queues(db)
+    _agents(db, make_person, team["Atlas"], 3)
+    nora = _agents(db, make_person, team["Northwind"], 1)[0]
+    first = client.post(f"{API}/cases", headers=manager.headers,
+                        json=f.flag(ref="same-shop-1"))
+    first_id = int(first.json()["case"]["key"].split("-")[1])
+    with db.session() as s:  # Nora, at Northwind, works the first flag about the shop
+        case = s.get(Case, first_id)
+        case.assignee_id, case.status = nora.user.id, "in_progress"
+    second = client.post(f"{API}/cases", headers=manager.headers,
+                         json=f.flag(ref="same-shop-2"))
+    second_id = int(second.json()["case"]["key"].split("-")[1])
+    with db.session() as s:
+        slug = s.scalar(select(Queue.slug).join(Case, Case.queue_id == Queue.id)
+                        .where(Case.id == second_id))
+    assert slug == "flags-northwind"  # though Atlas has three times the free capacity
+    words = _events(db, second_id, "case.created")[0]["routing"]
+    assert words == ("to flags-northwind (Northwind): Northwind already holds open work about "
+                     "the same business")

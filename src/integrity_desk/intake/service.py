@@ -275,6 +275,7 @@ class Intake:
         router = push.Router(self.session, self.queues, self.now)
         keys = push.keys_of_subjects(self.session, [s for d in drafts for s in d.subjects]) \
             if router.wants_keys else {}
+        router.load_affinity(k for found in keys.values() for k in found)
         rows, routed = [], []
         for d in drafts:
             facts = d.facts(now=self.now,

@@ -13,6 +13,10 @@ queue's ``quality_weight``): work spreads in proportion to each team's free capa
 Position breaks ties, and decides alone when nobody anywhere is ready (the case then waits in
 the first queue for whoever frees up).
 
+*Affinity* (a queue's ``affinity`` setting): the team of a queue that already holds open work
+about the same business or reviewer gets the case, when it has eligible people, whatever the
+capacity; within a push queue, the person who holds it.
+
 *The person* (``choose_person``, queues set to push): affinity first (an eligible person who
 already holds open work about the same business or reviewer), else the eligible person with the
 most free capacity (lowest share of capacity in hand; fewest cases in hand when no capacity is
@@ -179,6 +183,17 @@ def choose_queue(case: CaseFacts, queues: Sequence[QueueFacts],
         scored.append((sum(p.free for p in eligible) * _weight(queue, known), queue, eligible,
                        len(members), full))
     total = sum(s[0] for s in scored)
+    if case.keys:  # affinity: the team already working on the same business or reviewer
+        holding = [s for s in scored if s[1].affinity and s[2]
+                   and any(case.keys & p.holds for p in people.get(s[1].team_id, []))]
+        if holding:
+            best = max(holding, key=lambda s: (s[0], -s[1].position, -s[1].id))
+            holders = [p for p in people.get(best[1].team_id, []) if case.keys & p.holds]
+            what = ("business" if any(k.startswith("business:") and k in p.holds
+                                      for p in holders for k in case.keys) else "reviewer")
+            return QueueChoice(best[1], f"to {best[1].slug} ({best[1].group}): "
+                                        f"{best[1].group} already holds open work about the "
+                                        f"same {what}", best[2])
     if total <= 0:
         first = queues[0]
         return QueueChoice(first, f"to {first.slug} ({first.group}), the first queue that "

@@ -12,12 +12,12 @@ and no push pays nothing.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from integrity_desk.cases.domain import CaseKind, CaseStatus
@@ -69,6 +69,8 @@ class Router:
         self._people: dict[int | None, list[Candidate]] = {}
         self._waiting: dict[int, int] = {}
         self._groups: dict[int, str] | None = None
+        self._holders: dict[str, set[int]] = {}  # "business:ID" -> who holds work about it
+        self._asked: set[str] = set()
 
     # Reads, each once per unit of work and only when needed.
 
@@ -91,9 +93,10 @@ class Router:
         held = certifications.held(self.session, [m.id for m in members], self.now)
         seen = wellbeing.seen_on(self.session, [m.id for m in members], self.now)
         cap = wellbeing.daily_cap(self.session)
-        # What people hold only matters to affinity, which only push queues use: a desk whose
-        # competing queues all pull reads no held cases (nor their subjects) per unit of work.
-        holds = self._holds([m.id for m in members]) if self.wants_keys else {}
+        holds: dict[int, set[str]] = defaultdict(set)
+        for key, holders in self._holders.items():
+            for user_id in holders:
+                holds[user_id].add(key)
         for team_id in wanted:
             self._people[team_id] = []
         for m in members:
@@ -106,18 +109,20 @@ class Router:
                 in_hand=state.in_hand, capacity=m.capacity, seen_today=seen[m.id],
                 harm_cap=cap, holds=frozenset(holds.get(m.id, ()))))
 
-    def _holds(self, user_ids: list[int]) -> dict[int, set[str]]:
-        """Businesses and reviewers of the cases each person holds (for affinity)."""
-        if not user_ids:
-            return {}
-        in_hand = self.session.execute(
-            select(Case.id, Case.assignee_id).where(Case.assignee_id.in_(user_ids),
-                                                    Case.status.in_(schedule.IN_HAND))).all()
-        keys = keys_of_cases(self.session, [case_id for case_id, _ in in_hand])
-        holds: dict[int, set[str]] = defaultdict(set)
-        for case_id, user_id in in_hand:
-            holds[user_id] |= keys.get(case_id, set())
-        return holds
+    def load_affinity(self, keys: Iterable[str]) -> None:
+        """Read who holds open work about these businesses and reviewers (the keys of the
+        cases this unit of work routes), before any people are read; only the held cases
+        that share a key are read, never everything people hold."""
+        wanted = set(keys) - self._asked
+        if not wanted:
+            return
+        self._asked |= wanted
+        found = holders_of(self.session, wanted)
+        for key, holders in found.items():
+            self._holders.setdefault(key, set()).update(holders)
+        for members in self._people.values():  # people read already learn what they hold
+            for person in members:
+                person.holds = person.holds | {k for k, h in found.items() if person.id in h}
 
     def _load_waiting(self, queue_ids: Iterable[int]) -> None:
         wanted = sorted({q for q in queue_ids if q not in self._waiting})
@@ -132,9 +137,13 @@ class Router:
 
     @property
     def wants_keys(self) -> bool:
-        """Whether any queue pushes with affinity (only then are a case's subjects' businesses
-        and reviewers worth reading)."""
-        return any(q.settings.mode == "push" and q.settings.affinity for q in self.book.queues)
+        """Whether affinity can decide anything here: a queue with affinity on that pushes, or
+        that shares a case kind with another active queue (only then are a case's businesses
+        and reviewers, and who holds work about them, worth reading)."""
+        kinds = Counter(k for q in self.book.queues for k in q.kinds)
+        return any(q.settings.affinity and (q.settings.mode == "push"
+                                            or any(kinds[k] > 1 for k in q.kinds))
+                   for q in self.book.queues)
 
     # Facts.
 
@@ -179,6 +188,7 @@ class Router:
                                language_name=language_name)
         if choice.person is not None:
             choice.person.in_hand += 1
+            choice.person.holds = choice.person.holds | case.keys
             if queue.id in self._waiting:
                 self._waiting[queue.id] -= 1
         return choice
@@ -199,6 +209,8 @@ def route(router: Router, case: CaseFacts, *, named: QueueInfo | None = None,
           exclude: Iterable[int] = ()) -> Routed:
     """The queue (``named``: the one the request asked for) and, in a push queue, the person;
     ``exclude``: people who must not get it back (who just released it)."""
+    if case.keys and router.wants_keys:
+        router.load_affinity(case.keys)
     if named is not None:
         facts = router.facts(named)
         words = f"to {named.slug} ({facts.group}): the queue the request named"
@@ -249,4 +261,31 @@ def route_case(session: Session, book: QueueBook, case: Case, now: datetime, *,
     push queue its person (never one of ``exclude``)."""
     router = Router(session, book, now)
     keys = keys_of_cases(session, [case.id]).get(case.id, set()) if router.wants_keys else ()
+    router.load_affinity(keys)
     return route(router, case_facts(case, keys), exclude=exclude)
+
+
+def holders_of(session: Session, keys: Iterable[str]) -> dict[str, set[int]]:
+    """Who holds (assigned or in progress) open work about each of these businesses and
+    reviewers: key -> user ids. Reads only the cases that share a key (through
+    ix_case_subjects_subject and the reviews' business and reviewer indexes), then their keys."""
+    businesses = sorted({int(k.split(":", 1)[1]) for k in keys if k.startswith("business:")})
+    reviewers = sorted({int(k.split(":", 1)[1]) for k in keys if k.startswith("reviewer:")})
+    if not (businesses or reviewers):
+        return {}
+    reviews = select(Review.id).where(or_(Review.business_id.in_(businesses),
+                                          Review.reviewer_id.in_(reviewers)))
+    shares = or_(
+        and_(CaseSubject.subject_type == "business", CaseSubject.subject_id.in_(businesses)),
+        and_(CaseSubject.subject_type == "reviewer", CaseSubject.subject_id.in_(reviewers)),
+        and_(CaseSubject.subject_type == "review", CaseSubject.subject_id.in_(reviews)))
+    held = dict(session.execute(  # type: ignore[arg-type]
+        select(Case.id, Case.assignee_id).join(CaseSubject, CaseSubject.case_id == Case.id)
+        .where(shares, Case.status.in_(schedule.IN_HAND), Case.assignee_id.is_not(None))
+        .distinct()).all())
+    wanted = set(keys)
+    out: dict[str, set[int]] = defaultdict(set)
+    for case_id, case_keys in keys_of_cases(session, list(held)).items():
+        for key in case_keys & wanted:
+            out[key].add(held[case_id])
+    return out
