@@ -162,3 +162,16 @@ def test_a_flag_goes_to_the_team_that_already_holds_its_business(
     words = _events(db, second_id, "case.created")[0]["routing"]
     assert words == ("to flags-northwind (Northwind): Northwind already holds open work about "
                      "the same business")
+
+
+def test_a_pushed_batch_fills_people_to_capacity_and_no_further(
+        db: Database, client: Any, manager: Person, make_person: Any) -> None:
+    team = _vendor_queues(db, push=True)
+    ana, ben = _agents(db, make_person, team["Atlas"], 2, capacity=2)
+    r = client.post(f"{API}/cases/batch", headers=manager.headers,
+                    json={"items": [f.flag(ref=f"b{i}") for i in range(6)]})
+    assert r.status_code in (200, 201, 207), r.text
+    with db.session() as s:
+        held = Counter(s.scalars(select(Case.assignee_id)))
+    # The router judges people once per batch and must notice who filled up on the way.
+    assert held == {ana.user.id: 2, ben.user.id: 2, None: 2}

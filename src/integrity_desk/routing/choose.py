@@ -25,7 +25,7 @@ set), then the lowest id, so the choice is reproducible.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from integrity_desk.people.shifts import ShiftState, not_ready
@@ -137,6 +137,31 @@ def why_not_now(person: Candidate, case: CaseFacts) -> str | None:
 
 
 @dataclass(frozen=True)
+class Judgement:
+    """A team's people judged for one case: who is eligible, why each other one is not."""
+
+    eligible: tuple[Candidate, ...]
+    refused: tuple[str, ...]  # "not to …" reasons, in the members' order
+    members: int
+    full: bool  # someone is at capacity (the reason a team may take nothing)
+
+
+Judge = Callable[[CaseFacts, QueueFacts, Sequence[Candidate]], Judgement]
+
+
+def judge(case: CaseFacts, queue: QueueFacts, members: Sequence[Candidate], *,
+          language_name: Callable[[str], str] = str) -> Judgement:
+    """Every member asked ``why_not``; a caller routing many cases may keep the answer for
+    cases that differ in nothing the rules read (routing.push.Router does)."""
+    eligible, refused = [], []
+    for person in members:
+        reason = why_not(person, case, queue, language_name=language_name)
+        (refused.append(f"not to {reason}") if reason else eligible.append(person))
+    return Judgement(tuple(eligible), tuple(refused), len(members),
+                     any(p.capacity is not None and p.in_hand >= p.capacity for p in members))
+
+
+@dataclass(frozen=True)
 class QueueChoice:
     queue: QueueFacts | None
     reasons: str  # one sentence for the timeline
@@ -159,38 +184,42 @@ def _names(refused: list[str]) -> str:
 
 def choose_queue(case: CaseFacts, queues: Sequence[QueueFacts],
                  people: dict[int | None, list[Candidate]], waiting: dict[int, int], *,
-                 language_name: Callable[[str], str] = str) -> QueueChoice:
+                 language_name: Callable[[str], str] = str,
+                 team_keys: Mapping[int | None, Collection[str]] | None = None,
+                 judged: Judge | None = None) -> QueueChoice:
     """The queue among ``queues`` (already those that take the case, in position order) with
     the most weighted free capacity per case already waiting in it, so work spreads in
     proportion to each team's free capacity instead of all going to the largest; ``people``
     are the members of each team (by team id), ``waiting`` the cases waiting per queue (the
     caller adds each case it routes)."""
+    if judged is None:
+        def judged(c: CaseFacts, q: QueueFacts, m: Sequence[Candidate]) -> Judgement:
+            return judge(c, q, m, language_name=language_name)
     if not queues:
         return QueueChoice(None, f"no active queue takes {case.kind} cases")
     if len(queues) == 1:
         queue = queues[0]
-        eligible = tuple(p for p in people.get(queue.team_id, ())
-                         if why_not(p, case, queue, language_name=language_name) is None)
+        found = judged(case, queue, people.get(queue.team_id, []))
         return QueueChoice(queue, f"to {queue.slug} ({queue.group}): the only queue that "
-                                  f"takes this case", eligible)
+                                  f"takes this case", found.eligible)
     known = [q.quality for q in queues if q.quality is not None]
     scored = []
     for queue in queues:
-        members = people.get(queue.team_id, [])
-        eligible = tuple(p for p in members
-                         if why_not(p, case, queue, language_name=language_name) is None)
-        full = any(p.capacity is not None and p.in_hand >= p.capacity for p in members)
-        scored.append((sum(p.free for p in eligible) * _weight(queue, known), queue, eligible,
-                       len(members), full))
+        found = judged(case, queue, people.get(queue.team_id, []))
+        scored.append((sum(p.free for p in found.eligible) * _weight(queue, known), queue,
+                       found.eligible, found.members, found.full))
     total = sum(s[0] for s in scored)
     if case.keys:  # affinity: the team already working on the same business or reviewer
+        if team_keys is None:  # what each team's people hold, unless the caller keeps it
+            team_keys = {q.team_id: {k for p in people.get(q.team_id, []) for k in p.holds}
+                         for q in queues}
         holding = [s for s in scored if s[1].affinity and s[2]
-                   and any(case.keys & p.holds for p in people.get(s[1].team_id, []))]
+                   and not case.keys.isdisjoint(team_keys.get(s[1].team_id, ()))]
         if holding:
             best = max(holding, key=lambda s: (s[0], -s[1].position, -s[1].id))
-            holders = [p for p in people.get(best[1].team_id, []) if case.keys & p.holds]
-            what = ("business" if any(k.startswith("business:") and k in p.holds
-                                      for p in holders for k in case.keys) else "reviewer")
+            shared = case.keys & set(team_keys.get(best[1].team_id, ()))
+            what = ("business" if any(k.startswith("business:") for k in shared)
+                    else "reviewer")
             return QueueChoice(best[1], f"to {best[1].slug} ({best[1].group}): "
                                         f"{best[1].group} already holds open work about the "
                                         f"same {what}", best[2])
@@ -220,13 +249,12 @@ class PersonChoice:
 
 
 def choose_person(case: CaseFacts, queue: QueueFacts, members: Iterable[Candidate], *,
-                  language_name: Callable[[str], str] = str) -> PersonChoice:
+                  language_name: Callable[[str], str] = str,
+                  judged: Judge | None = None) -> PersonChoice:
     """The person a push queue gives the case to, or None (it then waits to be claimed)."""
-    eligible: list[Candidate] = []
-    refused: list[str] = []
-    for person in members:
-        reason = why_not(person, case, queue, language_name=language_name)
-        (refused.append(f"not to {reason}") if reason else eligible.append(person))
+    found = (judged(case, queue, list(members)) if judged is not None
+             else judge(case, queue, list(members), language_name=language_name))
+    eligible, refused = list(found.eligible), list(found.refused)
     if not eligible:
         return PersonChoice(None, "waits in the queue: nobody is ready"
                                   + (f" ({_names(refused)})" if refused else ""))

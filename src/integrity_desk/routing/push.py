@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -28,11 +29,13 @@ from integrity_desk.routing.choose import (
     WORKING_ROLES,
     Candidate,
     CaseFacts,
+    Judgement,
     PersonChoice,
     QueueChoice,
     QueueFacts,
     choose_person,
     choose_queue,
+    judge,
 )
 from integrity_desk.routing.service import QueueBook, QueueInfo, language_name
 from integrity_desk.subjects.models import Review
@@ -70,6 +73,10 @@ class Router:
         self._waiting: dict[int, int] = {}
         self._groups: dict[int, str] | None = None
         self._holders: dict[str, set[int]] = {}  # "business:ID" -> who holds work about it
+        self._team_keys: dict[int | None, set[str]] = defaultdict(set)  # what teams hold
+        # Judgements of a team's people for cases alike in all the rules read, kept while
+        # nobody's state changes (routing.choose.judge): a batch asks once, not per case.
+        self._judged: dict[tuple[Any, ...], Judgement] = {}
         self._asked: set[str] = set()
 
     # Reads, each once per unit of work and only when needed.
@@ -101,6 +108,7 @@ class Router:
             self._people[team_id] = []
         for m in members:
             state = ready[m.id]
+            self._team_keys[m.team_id] |= holds.get(m.id, set())
             self._people[m.team_id].append(Candidate(
                 id=m.id, name=m.name, role=m.role, team_id=m.team_id,
                 languages=tuple(m.languages), kinds=tuple(m.kinds),
@@ -122,7 +130,10 @@ class Router:
             self._holders.setdefault(key, set()).update(holders)
         for members in self._people.values():  # people read already learn what they hold
             for person in members:
-                person.holds = person.holds | {k for k, h in found.items() if person.id in h}
+                mine = {k for k, h in found.items() if person.id in h}
+                if mine:
+                    person.holds = person.holds | mine
+                    self._team_keys[person.team_id] |= mine
 
     def _load_waiting(self, queue_ids: Iterable[int]) -> None:
         wanted = sorted({q for q in queue_ids if q not in self._waiting})
@@ -158,6 +169,25 @@ class Router:
 
     # The choices.
 
+    def _judge(self, case: CaseFacts, queue: QueueFacts, members: Sequence[Candidate]
+               ) -> Judgement:
+        if members is not self._people.get(queue.team_id):  # a subset: ask afresh
+            return judge(case, queue, members, language_name=language_name)
+        key = (queue.team_id, queue.id, case.kind, case.tier, case.language,
+               case.legal_restricted, case.legal_notice, case.harmful)
+        found = self._judged.get(key)
+        if found is None:
+            found = self._judged[key] = judge(case, queue, members,
+                                              language_name=language_name)
+        return found
+
+    def _took_one(self, person: Candidate) -> None:
+        """A push gave ``person`` a case: one more in hand, and, at capacity, the team's
+        judgements are stale (the eligible keep their free capacity live, not their place)."""
+        person.in_hand += 1
+        if person.capacity is not None and person.in_hand >= person.capacity:
+            self._judged = {k: v for k, v in self._judged.items() if k[0] != person.team_id}
+
     def choose_queue(self, case: CaseFacts) -> QueueChoice:
         """The queue for a case, counted as one more waiting there."""
         found = self.book.takers(kind=case.kind, tier=case.tier, language=case.language)
@@ -170,7 +200,8 @@ class Router:
             self._load_people(q.team_id for q in found)
             self._load_waiting(q.id for q in found)
             choice = choose_queue(case, [self.facts(q) for q in found], self._people,
-                                  self._waiting, language_name=language_name)
+                                  self._waiting, language_name=language_name,
+                                  team_keys=self._team_keys, judged=self._judge)
         if choice.queue is not None:
             self._waiting[choice.queue.id] = self._waiting.get(choice.queue.id, 0) + 1
         return choice
@@ -183,12 +214,15 @@ class Router:
             return PersonChoice(None, "")
         self._load_people([queue.team_id])
         left_out = set(exclude)
-        choice = choose_person(case, queue, [p for p in self._people.get(queue.team_id, [])
-                                             if p.id not in left_out],
-                               language_name=language_name)
+        members = self._people.get(queue.team_id, [])
+        if left_out:
+            members = [p for p in members if p.id not in left_out]
+        choice = choose_person(case, queue, members, language_name=language_name,
+                               judged=self._judge)
         if choice.person is not None:
-            choice.person.in_hand += 1
+            self._took_one(choice.person)
             choice.person.holds = choice.person.holds | case.keys
+            self._team_keys[choice.person.team_id] |= case.keys
             if queue.id in self._waiting:
                 self._waiting[queue.id] -= 1
         return choice
