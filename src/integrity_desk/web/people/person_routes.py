@@ -107,6 +107,15 @@ def person_page(request: Request, user_id: RowId, session: SessionDep, viewer: M
                         saved=saved)
 
 
+def _refused(request: Request, session: Session, viewer: Viewer, user_id: int,
+             exc: DeskError | PageError, values: dict[str, Any] | None = None) -> Response:
+    """The person page again, after rolling the refused change back, with the refusal on the
+    field it names (and the typed values, where the form had any)."""
+    errors = _refusal(session, exc)
+    return _person_page(request, session, viewer, _person(session, viewer, user_id),
+                        values=values, errors=errors, status_code=exc.status_code)
+
+
 def _back(user_id: int, saved: str) -> RedirectResponse:
     return RedirectResponse(f"/people/{user_id}?saved={saved}", status_code=303)
 
@@ -123,9 +132,7 @@ async def set_availability(request: Request, user_id: RowId, session: SessionDep
         schedule.set_availability(session, actor=viewer.actor, person=person,
                                   status=body.availability, reason=body.reason, now=utcnow())
     except (DeskError, PageError) as exc:
-        errors = _refusal(session, exc)
-        return _person_page(request, session, viewer, _person(session, viewer, user_id),
-                            errors=errors, status_code=exc.status_code)
+        return _refused(request, session, viewer, user_id, exc)
     return _back(person.id, "availability")
 
 
@@ -151,9 +158,7 @@ async def change_profile(request: Request, user_id: RowId, session: SessionDep,
             del changes["max_tier"]
         schedule.update_person(session, actor=viewer.actor, user=person, changes=changes)
     except (DeskError, PageError) as exc:
-        errors = _refusal(session, exc)
-        return _person_page(request, session, viewer, _person(session, viewer, user_id),
-                            values=values, errors=errors, status_code=exc.status_code)
+        return _refused(request, session, viewer, user_id, exc, values)
     return _back(person.id, "profile")
 
 
@@ -180,9 +185,7 @@ async def add_exception(request: Request, user_id: RowId, session: SessionDep,
         schedule.add_exception(session, actor=viewer.actor, person=person, kind=body.kind,
                                starts_at=body.starts_at, ends_at=body.ends_at, note=body.note)
     except (DeskError, PageError) as exc:
-        errors = _refusal(session, exc)
-        return _person_page(request, session, viewer, _person(session, viewer, user_id),
-                            errors=errors, status_code=exc.status_code)
+        return _refused(request, session, viewer, user_id, exc)
     return _back(person.id, "exception")
 
 
@@ -194,7 +197,5 @@ async def cancel_exception(request: Request, user_id: RowId, exception_id: RowId
         schedule.cancel_exception(session, actor=viewer.actor, person=person,
                                   exception_id=exception_id, now=utcnow())
     except DeskError as exc:
-        errors = _refusal(session, exc)
-        return _person_page(request, session, viewer, _person(session, viewer, user_id),
-                            errors=errors, status_code=exc.status_code)
+        return _refused(request, session, viewer, user_id, exc)
     return _back(person.id, "cancelled")
