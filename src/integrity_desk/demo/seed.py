@@ -131,17 +131,18 @@ def _setup_people(session: Session, teams: dict[str, Team]) -> dict[str, User]:
 
 # Working profiles (docs/workforce.md), set once the history is seeded: the seeded claims
 # happened in the past, whatever the shifts say today. The people one signs in as to try the
-# desk (admin, manager, specialist, agent, agent3, legal) keep no weekly shifts, so the demo
-# works at any hour; the others show shifts, time zones and capacity at work.
+# desk (admin, manager, specialist, agent, agent3, legal) keep no weekly shifts and no capacity,
+# so the demo works at any hour and however much the seeding gave them; the others show shifts,
+# time zones and capacity at work.
 PROFILES = {  # email: (capacity, time zone, weekly shifts)
-    "specialist@desk.example.com": (8, "Europe/Berlin", ""),
+    "specialist@desk.example.com": (None, "Europe/Berlin", ""),
     "specialist2@desk.example.com": (6, "Europe/Berlin", "mon-fri 08:00-18:00"),
     "specialist3@desk.example.com": (6, "Europe/Rome", "mon-fri 09:00-18:00"),
-    "agent@desk.example.com": (10, "America/Chicago", ""),
+    "agent@desk.example.com": (None, "America/Chicago", ""),
     "agent2@desk.example.com": (8, "America/Chicago", "mon-fri 07:00-19:00; sat 09:00-15:00"),
-    "agent3@desk.example.com": (10, "Europe/Lisbon", ""),
+    "agent3@desk.example.com": (None, "Europe/Lisbon", ""),
     "agent4@desk.example.com": (8, "Europe/Lisbon", "mon-sat 08:00-20:00"),
-    "legal@desk.example.com": (6, "Europe/Berlin", ""),
+    "legal@desk.example.com": (None, "Europe/Berlin", ""),
 }
 
 

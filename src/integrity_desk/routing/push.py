@@ -5,9 +5,10 @@ one case at a time (docs/routing.md).
 
 Reads, only when there is a choice to make (more than one queue takes the case, or the queue
 pushes): the members of the candidate teams, their cases in hand, exceptions in force,
-certifications, harmful items seen today, the cases waiting per queue and, for affinity, the
-businesses and reviewers of the work in their hands. A desk whose cases each have one queue
-and no push pays nothing.
+certifications, harmful items seen today, the cases waiting per queue and, for affinity, who
+holds open work about the same businesses and reviewers (only the held cases that share one).
+A desk whose cases each have one queue and no push pays nothing. Each team's people are judged
+once per kind of case (``routing.choose.judge``), not once per case.
 """
 
 from __future__ import annotations
