@@ -218,3 +218,23 @@ def test_the_claim_reads_certifications_only_when_the_queue_requires_any(
             finally:
                 event.remove(db.engine, "before_cursor_execute", note)
         assert sum("certifications" in q for q in seen) == reads, seen
+
+
+def test_a_lead_without_the_certification_assigns_from_the_case_page(
+        client: Any, db: Database, manager: Person, make_person: Callable[..., Person],
+        sign_in: Any) -> None:
+    ben = make_person("specialist")
+    key = _flag(client, manager)
+    _require(db, certs=["dsa-legal"])
+    _grant(db, ben)
+    browser = sign_in(manager)
+    page = browser.client.get(f"/cases/{key}")
+    assert page.status_code == 200
+    assert "You may still give it to someone who may." in page.text
+    assert 'name="assignee"' in page.text and ben.user.name in page.text
+    assert "data-key-label=\"Claim this case\"" not in page.text  # no claim: not certified
+    given = browser.client.post(f"/cases/{key}/assign", data={
+        "csrf_token": browser.csrf, "assignee": str(ben.user.id)})
+    assert given.status_code == 200, given.text
+    with db.session() as s:
+        assert s.get(Case, int(key.split("-")[1])).assignee_id == ben.user.id

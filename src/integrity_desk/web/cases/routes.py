@@ -111,11 +111,13 @@ def timeline_filter(value: str) -> str:
     return value
 
 
-def _may_work(session: Session, user: User, case: Case) -> bool:
+def _may_work(session: Session, user: User, case: Case, *, qualified: bool = True) -> bool:
+    """Whether the person may work the case (``qualified=False``: may hand it to someone,
+    which the queue's skills and certifications do not bind: routing.requirements)."""
     if not allows(user.role, Action.CASE_WORK):
         return False
     try:
-        check_may_work(session, user, case)
+        check_may_work(session, user, case, qualified=qualified)
     except Forbidden:
         return False
     return True
@@ -133,14 +135,16 @@ def work_context(session: Session, viewer: Viewer, case: Case, *, show: str,
         merged_into = case_key(kind, case.merged_into_id) if kind else None
     role_may_work = allows(viewer.user.role, Action.CASE_WORK)
     may_work = _may_work(session, viewer.user, case)
-    assignees = (eligible_assignees(session, case) if may_work and case.open else [])
+    # A lead without the queue's certification still distributes its cases.
+    may_assign = may_work or _may_work(session, viewer.user, case, qualified=False)
+    assignees = (eligible_assignees(session, case) if may_assign and case.open else [])
     events, older = latest_events(session, case.id, show=show, before=before,
                                   limit=TIMELINE_PAGE)
     return {
         "viewer": viewer, "case": case, "key": case.key, "now": now,
         "header": views.header_view(case, viewer=viewer.user, now=now, merged_into=merged_into),
         "actions": views.actions_view(case, role_may_work=role_may_work, may_work=may_work,
-                                      assignees=assignees),
+                                      assignees=assignees, may_assign=may_assign),
         "timeline": views.timeline_view(case.key, show, events, older),
         "before": before,
         "shield": shield_for(viewer.user, revealed_item),

@@ -154,22 +154,24 @@ class ActionsView:
 
 
 def actions_view(case: Case, *, role_may_work: bool, may_work: bool,
-                 assignees: list[User]) -> ActionsView:
+                 assignees: list[User], may_assign: bool = False) -> ActionsView:
     """What to offer: the status machine (cases.domain) and the services' own preconditions,
-    so a button shown is one the service accepts (it still checks: a stale page is refused)."""
+    so a button shown is one the service accepts (it still checks: a stale page is refused).
+    ``may_assign``: the person may hand the case to someone even where they may not work it
+    (a lead without the certification its queue requires)."""
     # Commenting asks only the role (as the API does): whoever may read a case and works
     # cases may leave a note on it, e.g. a specialist on a tier-3 case.
     view = ActionsView(may_work=may_work, role_may_work=role_may_work, comment=role_may_work)
-    if not (role_may_work and may_work):
-        return view
     status = CaseStatus(case.status)
-    allowed = set(allowed_from(status))
     is_open = status in OPEN_STATUSES
-    view.claim = status == CaseStatus.TRIAGED
-    view.start = status == CaseStatus.ASSIGNED
-    if is_open and status != CaseStatus.NEW:
+    if role_may_work and (may_work or may_assign) and is_open and status != CaseStatus.NEW:
         view.assign = [Assignable(u.id, u.name, u.role, u.team.name if u.team else None)
                        for u in assignees if u.id != case.assignee_id]
+    if not (role_may_work and may_work):
+        return view
+    allowed = set(allowed_from(status))
+    view.claim = status == CaseStatus.TRIAGED
+    view.start = status == CaseStatus.ASSIGNED
     view.release = status in (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS)
     view.wait = CaseStatus.WAITING_ON_REQUESTER in allowed
     view.resume = status in (CaseStatus.WAITING_ON_REQUESTER, CaseStatus.WAITING_ON_LEGAL)
