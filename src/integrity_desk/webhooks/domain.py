@@ -28,7 +28,8 @@ class EventType(StrEnum):
 
 DESCRIPTIONS: dict[EventType, str] = {
     EventType.CASE_CREATED: "a case was opened (not when a request joins an open case)",
-    EventType.CASE_ASSIGNED: "a case got an assignee: assigned by someone, or claimed",
+    EventType.CASE_ASSIGNED: "a case got an assignee: assigned by someone, claimed, or given "
+                             "to someone by a push queue's routing",
     EventType.CASE_DECIDED: "a decision was applied to a case (its actions took effect)",
     EventType.CASE_CLOSED: "a case was closed",
     EventType.SLA_AT_RISK: "a case's resolution clock entered its at-risk window",
@@ -38,8 +39,9 @@ DESCRIPTIONS: dict[EventType, str] = {
 
 # The timeline's event kinds that can become a webhook; every other kind costs nothing.
 SOURCE_KINDS = frozenset({
-    "case.created", "case.assigned", "case.claimed", "decision.applied", "case.status_changed",
-    "sla.at_risk", "sla.breached", "sla.first_response_breached", "appeal.decided"})
+    "case.created", "case.assigned", "case.claimed", "case.routed", "decision.applied",
+    "case.status_changed", "sla.at_risk", "sla.breached", "sla.first_response_breached",
+    "appeal.decided"})
 
 SIGNATURE_HEADER = "Idesk-Signature"
 EVENT_ID_HEADER = "Idesk-Event-Id"
@@ -57,6 +59,8 @@ def event_type_of(kind: str, payload: Mapping[str, Any]) -> EventType | None:
         return EventType.CASE_CREATED
     if kind in ("case.assigned", "case.claimed"):
         return EventType.CASE_ASSIGNED
+    if kind == "case.routed":  # only a push that gave the case to someone is an assignment
+        return EventType.CASE_ASSIGNED if payload.get("assignee_id") else None
     if kind == "decision.applied":
         return EventType.CASE_DECIDED
     if kind == "case.status_changed":
@@ -76,6 +80,12 @@ def event_data(kind: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     if kind in ("case.assigned", "case.claimed"):
         return {"assignee_id": payload.get("after"), "previous_assignee_id": payload.get(
             "before"), "how": "claimed" if kind == "case.claimed" else "assigned"}
+    if kind == "case.routed":
+        return {"assignee_id": payload.get("assignee_id"), "previous_assignee_id": None,
+                "how": "routed", "queue": payload.get("queue")}
+    if kind == "case.created" and payload.get("assignee_id"):
+        # A push queue gave the new case to someone as it opened: one webhook, which says so.
+        return {"assignee_id": payload["assignee_id"], "how": "routed"}
     if kind == "decision.applied":
         return {"decision_id": payload.get("decision_id"),
                 "actions": [e.get("action") for e in payload.get("effects", [])]}
