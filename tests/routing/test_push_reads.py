@@ -86,3 +86,37 @@ def test_a_push_queue_with_affinity_still_reads_what_people_hold(db: Database) -
     assert [s for s in statements if "case_subjects" in s]
     assert routed.assignee_id == people["A0"], routed.words
     assert "already holds open work about the same" in routed.words
+
+
+def _intake_statements(db: Database, flag: dict[str, Any]) -> list[str]:
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with db.session() as session:
+            Intake(session, now=utcnow(), actor=SYSTEM).submit_flags([flag])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    return statements
+
+
+def _affinity_reads(statements: list[str]) -> list[str]:
+    """The reads affinity makes: the reviews' businesses and reviewers, and held cases."""
+    return [s for s in statements if "reviews.business_id, reviews.reviewer_id" in s
+            or ("JOIN case_subjects" in s and "cases.assignee_id IS NOT NULL" in s)]
+
+
+def test_a_case_only_one_queue_takes_reads_nothing_for_affinity(db: Database) -> None:
+    _desk(db, "pull")  # both queues take flags in any language: affinity can matter
+    with db.session() as session:
+        manage.update_queue(session, actor=SYSTEM, slug="q-b", changes={"languages": ["de"]})
+    english = _intake_statements(db, f.flag(ref="only-a"))  # only q-a takes English flags
+    assert _affinity_reads(english) == []
+    with db.session() as session:
+        manage.update_queue(session, actor=SYSTEM, slug="q-b", changes={"languages": []})
+    contested = _intake_statements(db, f.flag(ref="both"))
+    # The new case's businesses and reviewers, the held cases sharing one, and their keys.
+    assert len(_affinity_reads(contested)) == 3

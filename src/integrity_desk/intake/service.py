@@ -273,9 +273,7 @@ class Intake:
             [d.subjects[0] for d in drafts if d.subjects and not d.primary_is_new])
         review_harms = self._review_harms(drafts)
         router = push.Router(self.session, self.queues, self.now)
-        keys = push.keys_of_subjects(self.session, [s for d in drafts for s in d.subjects]) \
-            if router.wants_keys else {}
-        router.load_affinity(k for found in keys.values() for k in found)
+        router.expect(s for d in drafts for s in d.subjects)
         rows, routed = [], []
         for d in drafts:
             facts = d.facts(now=self.now,
@@ -290,8 +288,7 @@ class Intake:
             to = push.route(router, CaseFacts(
                 key="the new case", kind=d.kind, tier=tier, language=d.language,
                 legal_restricted=d.legal_restricted, legal_notice=d.kind == CaseKind.LEGAL_NOTICE,
-                harmful=harm is not None,
-                keys=frozenset(k for s in d.subjects for k in keys.get(s, ()))),
+                harmful=harm is not None, subjects=tuple(d.subjects)),
                 named=self.queues.by_id.get(d.queue_id) if d.queue_id else None)
             routed.append(to)
             queue = to.queue

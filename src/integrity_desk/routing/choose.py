@@ -49,6 +49,8 @@ class CaseFacts:
     legal_notice: bool = False
     harmful: bool = False
     keys: frozenset[str] = frozenset()  # "business:ID", "reviewer:ID" of its subjects
+    # (type, id) of its subjects, for a router to find ``keys`` only when affinity can matter.
+    subjects: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

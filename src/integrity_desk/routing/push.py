@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -79,6 +80,8 @@ class Router:
         # nobody's state changes (routing.choose.judge): a batch asks once, not per case.
         self._judged: dict[tuple[Any, ...], Judgement] = {}
         self._asked: set[str] = set()
+        self._pending: set[tuple[str, int]] = set()
+        self._subject_keys: dict[tuple[str, int], set[str]] = {}
 
     # Reads, each once per unit of work and only when needed.
 
@@ -147,7 +150,28 @@ class Router:
         for queue_id in wanted:
             self._waiting[queue_id] = counts.get(queue_id, 0)
 
-    @property
+    def expect(self, subjects: Iterable[tuple[str, int]]) -> None:
+        """The subjects of every case this unit of work will route (no read): when affinity
+        first matters, their businesses and reviewers, and who holds work about them, are
+        read for all of them at once."""
+        self._pending.update(subjects)
+
+    def affinity_keys(self, case: CaseFacts) -> frozenset[str]:
+        """The case's businesses and reviewers, with who holds work about them loaded; empty
+        where affinity can decide nothing. Reads at most twice per unit of work."""
+        if not self.wants_keys:
+            return frozenset()
+        keys = set(case.keys)
+        if case.subjects:
+            missing = (self._pending | set(case.subjects)) - self._subject_keys.keys()
+            if missing:
+                self._subject_keys.update(keys_of_subjects(self.session, missing))
+                self.load_affinity(k for found in self._subject_keys.values() for k in found)
+            keys |= {k for s in case.subjects for k in self._subject_keys.get(s, ())}
+        self.load_affinity(keys)
+        return frozenset(keys)
+
+    @cached_property
     def wants_keys(self) -> bool:
         """Whether affinity can decide anything here: a queue with affinity on that pushes, or
         that shares a case kind with another active queue (only then are a case's businesses
@@ -244,8 +268,12 @@ def route(router: Router, case: CaseFacts, *, named: QueueInfo | None = None,
           exclude: Iterable[int] = ()) -> Routed:
     """The queue (``named``: the one the request asked for) and, in a push queue, the person;
     ``exclude``: people who must not get it back (who just released it)."""
-    if case.keys and router.wants_keys:
-        router.load_affinity(case.keys)
+    found = [] if named is not None else router.book.takers(
+        kind=case.kind, tier=case.tier, language=case.language)
+    pushes = named.settings.mode == "push" if named is not None else any(
+        q.settings.mode == "push" for q in found)
+    if pushes or len(found) > 1:  # a choice to make: affinity may decide it
+        case = replace(case, keys=router.affinity_keys(case))
     if named is not None:
         facts = router.facts(named)
         words = f"to {named.slug} ({facts.group}): the queue the request named"
@@ -254,8 +282,7 @@ def route(router: Router, case: CaseFacts, *, named: QueueInfo | None = None,
         facts, words = choice.queue, choice.reasons
     if facts is None:
         return Routed(None, None, words)
-    contested = facts.push or (named is None and len(router.book.takers(
-        kind=case.kind, tier=case.tier, language=case.language)) > 1)
+    contested = facts.push or len(found) > 1
     person = router.choose_person(case, facts, exclude=exclude)
     queue = router.book.by_id.get(facts.id)
     if person.person is None:
@@ -295,8 +322,10 @@ def route_case(session: Session, book: QueueBook, case: Case, now: datetime, *,
     """Route a stored case that is waiting again (escalated, released): its queue, and in a
     push queue its person (never one of ``exclude``)."""
     router = Router(session, book, now)
-    keys = keys_of_cases(session, [case.id]).get(case.id, set()) if router.wants_keys else ()
-    router.load_affinity(keys)
+    found = book.takers(kind=case.kind, tier=case.tier, language=case.language)
+    choice = len(found) > 1 or any(q.settings.mode == "push" for q in found)
+    keys = keys_of_cases(session, [case.id]).get(case.id, set()) \
+        if choice and router.wants_keys else ()
     return route(router, case_facts(case, keys), exclude=exclude)
 
 
