@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from integrity_desk.people.models import Role
+from integrity_desk.people.models import WORKING_ROLES, Role
 
 
 class Action(StrEnum):
@@ -88,7 +88,7 @@ DESCRIPTIONS: dict[Action, str] = {
 }
 
 _EVERYONE = frozenset(Role)
-_WORKERS = frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.AGENT, Role.LEGAL})
+_WORKERS = WORKING_ROLES
 _MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
 
 MATRIX: dict[Action, frozenset[Role]] = {

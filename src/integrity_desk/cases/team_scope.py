@@ -21,29 +21,20 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from integrity_desk.cases.models import Case
-from integrity_desk.errors import InvalidInput, NotFound
-from integrity_desk.people import vendors
 from integrity_desk.people.models import Team, User, Vendor
-from integrity_desk.people.service import get_team_by_name
+from integrity_desk.people.names import named
 from integrity_desk.routing.models import Queue
 from integrity_desk.routing.repository import team_scoped
 
 
 def team_id_named(session: Session, name: str) -> int:
-    """The team's id; an unknown name is a filter to correct (422 naming ``team``), not a
-    missing page."""
-    try:
-        return get_team_by_name(session, name).id
-    except NotFound as exc:
-        raise InvalidInput(exc.message, field="team") from exc
+    """The team's id; an unknown name is a filter to correct (422 naming ``team``)."""
+    return int(named(session, Team, name, field="team").id)
 
 
 def vendor_id_named(session: Session, name: str) -> int:
-    """The vendor's id; an unknown name is answered as ``team_id_named`` answers (``vendor``)."""
-    try:
-        return vendors.get_vendor_by_name(session, name).id
-    except NotFound as exc:
-        raise InvalidInput(exc.message, field="vendor") from exc
+    """The vendor's id; an unknown name is a filter to correct (422 naming ``vendor``)."""
+    return int(named(session, Vendor, name, field="vendor").id)
 
 
 def of_teams(team_ids: Sequence[int] | Select[tuple[int]]) -> ColumnElement[bool]:

@@ -34,6 +34,14 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
+# Roles that take and work cases (the others read); of them, who may work legal-restricted
+# cases; and whose own languages bound the cases they take (managers, admins and counsel work
+# any language). Routing, the claim, the roster and the access matrix all read these.
+WORKING_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.AGENT, Role.LEGAL})
+LEGAL_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL})
+LANGUAGE_BOUND_ROLES = frozenset({Role.AGENT, Role.SPECIALIST})
+
+
 class Availability(StrEnum):
     AVAILABLE = "available"
     AWAY = "away"

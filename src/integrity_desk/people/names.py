@@ -26,3 +26,13 @@ def unique_name(session: Session, model: Any, name: str, *, what: str,
     if clash is not None and clash != other_than:
         raise Conflict(f"a {what} named {name!r} exists", field="name")
     return name
+
+
+def named(session: Session, model: Any, name: str, *, field: str) -> Any:
+    """The team or vendor a form, a filter or a command names. An unknown name is input to
+    correct (422 naming ``field``), not a missing page: one rule for every place that takes
+    a team or vendor by name."""
+    found = session.scalar(select(model).where(model.name == name))
+    if found is None:
+        raise InvalidInput(f"no {field} named {name!r}", field=field)
+    return found

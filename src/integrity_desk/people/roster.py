@@ -14,12 +14,13 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from integrity_desk.errors import InvalidInput, NotFound
+from integrity_desk.errors import NotFound
 from integrity_desk.people import schedule
-from integrity_desk.people.models import Team, User, Vendor
+from integrity_desk.people.models import WORKING_ROLES, Team, User, Vendor
+from integrity_desk.people.names import named
 
 MAX_ROSTER = 2000
-WORKING = ("admin", "manager", "specialist", "agent", "legal")
+
 
 
 @dataclass(frozen=True)
@@ -57,18 +58,14 @@ def roster(session: Session, viewer: User | None, *, manages: bool, now: datetim
     by name, each with their readiness now. Three reads whatever the number of people."""
     # The workforce: people who take and work cases (viewers and policy read, and are not
     # rostered).
-    query = people_query(viewer, manages=manages).where(User.role.in_(WORKING))
+    query = people_query(viewer, manages=manages).where(
+        User.role.in_(sorted(r.value for r in WORKING_ROLES)))
     if active_only:
         query = query.where(User.active.is_(True))
     if team is not None:
-        team_id = session.scalar(select(Team.id).where(Team.name == team))
-        if team_id is None:
-            raise InvalidInput(f"no team named {team!r}", field="team")
-        query = query.where(User.team_id == team_id)
+        query = query.where(User.team_id == named(session, Team, team, field="team").id)
     if vendor is not None:
-        vendor_id = session.scalar(select(Vendor.id).where(Vendor.name == vendor))
-        if vendor_id is None:
-            raise InvalidInput(f"no vendor named {vendor!r}", field="vendor")
+        vendor_id = named(session, Vendor, vendor, field="vendor").id
         query = query.where(User.team_id.in_(select(Team.id).where(Team.vendor_id == vendor_id)))
     if email is not None:
         query = query.where(User.email == email.strip().lower())

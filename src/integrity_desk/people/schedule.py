@@ -29,6 +29,7 @@ from integrity_desk.people.models import (
     Team,
     User,
 )
+from integrity_desk.people.names import named
 
 EDITABLE = ("languages", "kinds", "skills", "max_tier", "capacity", "time_zone",
             "shift_pattern", "team")
@@ -109,10 +110,7 @@ def _check(name: str, value: Any, session: Session) -> Any:
     if name == "team":
         if value is None:
             return None
-        team = session.scalar(select(Team).where(Team.name == value))
-        if team is None:
-            raise InvalidInput(f"no team named {value!r}", field=name)
-        return team
+        return named(session, Team, value, field="team")
     raise InvalidInput(f"cannot change {name}", field=name)
 
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.errors import InvalidInput, NotFound
-from integrity_desk.people import domain, vendors
+from integrity_desk.people import domain
 from integrity_desk.people.models import Team, TeamKind, Vendor
-from integrity_desk.people.names import unique_name
+from integrity_desk.people.names import named, unique_name
 from integrity_desk.sla.models import SlaCalendar
 
 EDITABLE = ("name", "kind", "vendor", "calendar")
@@ -39,12 +39,7 @@ def get_team(session: Session, team_id: int) -> Team:
 
 def _vendor(session: Session, name: str | None) -> Vendor | None:
     """The vendor a team belongs to, by name; an unknown one is a field of the team to correct."""
-    if not name:
-        return None
-    try:
-        return vendors.get_vendor_by_name(session, name)
-    except NotFound as exc:
-        raise InvalidInput(exc.message, field="vendor") from exc
+    return named(session, Vendor, name, field="vendor") if name else None
 
 
 def _calendar(session: Session, name: str | None) -> int | None:

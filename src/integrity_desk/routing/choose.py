@@ -28,14 +28,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from integrity_desk.people.models import LANGUAGE_BOUND_ROLES, LEGAL_ROLES, WORKING_ROLES
 from integrity_desk.people.shifts import ShiftState, not_ready
 from integrity_desk.routing.policy import Requirements, Standing, unmet
 
 # A person with no capacity set counts, for the share of free capacity, as this many cases.
 NOMINAL_CAPACITY = 10
-WORKING_ROLES = frozenset({"admin", "manager", "specialist", "agent", "legal"})
-LEGAL_ROLES = frozenset({"admin", "manager", "legal"})
-LANGUAGE_BOUND_ROLES = frozenset({"agent", "specialist"})
 MAX_NAMED = 4  # people named in a "not to" list before "and N more"
 
 

@@ -11,10 +11,15 @@ from sqlalchemy.orm import Session
 from integrity_desk.cases.domain import CaseKind
 from integrity_desk.cases.models import Case
 from integrity_desk.db import utcnow
-from integrity_desk.people.models import Role, User
+from integrity_desk.people.models import (
+    LANGUAGE_BOUND_ROLES,
+    LEGAL_ROLES,
+    WORKING_ROLES,
+    Role,
+    User,
+)
 from integrity_desk.routing import requirements
 from integrity_desk.routing.repository import sees_queue_of
-from integrity_desk.routing.service import LEGAL_ROLES, WORKING_ROLES
 
 
 def eligible_assignees(session: Session, case: Case, *, limit: int = 200) -> list[User]:
@@ -33,7 +38,7 @@ def eligible_assignees(session: Session, case: Case, *, limit: int = 200) -> lis
         .order_by(User.name, User.id).limit(limit))
 
     def speaks(user: User) -> bool:
-        if user.role not in (Role.AGENT, Role.SPECIALIST) or not user.languages:
+        if user.role not in LANGUAGE_BOUND_ROLES or not user.languages:
             return True
         return case.language is None or case.language in user.languages
 

@@ -26,9 +26,8 @@ from sqlalchemy.orm import Session
 from integrity_desk.cases.domain import CaseKind, CaseStatus
 from integrity_desk.cases.models import Case, CaseSubject
 from integrity_desk.people import certifications, schedule
-from integrity_desk.people.models import Team, User, Vendor
+from integrity_desk.people.models import WORKING_ROLES, Team, User, Vendor
 from integrity_desk.routing.choose import (
-    WORKING_ROLES,
     Candidate,
     CaseFacts,
     Judgement,

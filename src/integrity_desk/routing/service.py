@@ -17,7 +17,13 @@ from integrity_desk.cases.models import Case
 from integrity_desk.db import utcnow
 from integrity_desk.errors import Forbidden, NotFound
 from integrity_desk.people import schedule
-from integrity_desk.people.models import Role, User
+from integrity_desk.people.models import (
+    LANGUAGE_BOUND_ROLES,
+    LEGAL_ROLES,
+    WORKING_ROLES,
+    Role,
+    User,
+)
 from integrity_desk.routing import intervals, requirements
 from integrity_desk.routing.models import Queue
 from integrity_desk.routing.policy import DEFAULT, Requirements, RoutingSettings
@@ -25,9 +31,6 @@ from integrity_desk.routing.repository import case_in_visible_queue, may_see, vi
 
 WAITING_IN_QUEUE = text("cases.status = 'triaged'")
 
-# Roles that may take and work cases; the others read.
-WORKING_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.AGENT, Role.LEGAL})
-LEGAL_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.LEGAL})
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ def _work_terms(role: Role, *, max_tier: Any, languages: Any, team_id: Any,
     if role == Role.LEGAL:
         clauses.append(Case.legal_restricted.is_(True) | (Case.kind == CaseKind.LEGAL_NOTICE))
     clauses.append(case_in_visible_queue(role, team_id))  # true() unless team-scoped
-    if languages is not None and role in (Role.AGENT, Role.SPECIALIST):
+    if languages is not None and role in LANGUAGE_BOUND_ROLES:
         clauses.append(Case.language.is_(None) | Case.language.in_(languages))
     if kinds is not None:  # the case kinds the person works (docs/workforce.md)
         clauses.append(Case.kind.in_(kinds))
@@ -164,7 +167,7 @@ def why_not_work(user: User, case: Case, *, queue_team_id: int | None,
     if not may_see(user, queue_team_id):
         return (f"{case.key} is not in a queue of {your} team" if user.team_id is not None
                 else f"{you_are} in no team, and agents work their team's queues")
-    if (user.languages and role in (Role.AGENT, Role.SPECIALIST) and case.language
+    if (user.languages and role in LANGUAGE_BOUND_ROLES and case.language
             and case.language not in user.languages):
         return (f"{language_name(case.language)} is not one of {your} languages "
                 f"({', '.join(language_name(x) for x in user.languages)})")
