@@ -217,3 +217,24 @@ def test_a_person_sees_only_themselves_and_changes_only_their_availability(
     assert client.get(f"{API}/people", headers=agent.headers).status_code == 403
     assert client.patch(f"{API}/people/{agent.user.id}", headers=agent.headers,
                         json={"capacity": 50}).status_code == 403
+
+
+def test_the_profile_lists_only_the_certifications_held_now(
+        db: Database, client: TestClient, manager: Person,
+        make_person: Callable[..., Person]) -> None:
+    from integrity_desk.people import certifications
+
+    agent = make_person("agent")
+    now = utcnow()
+    with db.session() as s:
+        user = s.get(User, agent.user.id)
+        certifications.grant(s, user=user, name="dsa-legal", source="manager", actor=SYSTEM,
+                             now=now - timedelta(days=2), expires_at=now + timedelta(days=30))
+        certifications.grant(s, user=user, name="old-sop", source="manager", actor=SYSTEM,
+                             now=now - timedelta(days=9), expires_at=now - timedelta(days=1))
+        certifications.grant(s, user=user, name="fraud-101", source="manager", actor=SYSTEM,
+                             now=now - timedelta(days=5))
+        certifications.revoke(s, user=user, name="fraud-101", reason="Failed QA.",
+                              actor=SYSTEM, now=now - timedelta(hours=1))
+    shown = client.get(f"{API}/people/{agent.user.id}", headers=manager.headers).json()
+    assert [c["name"] for c in shown["certifications"]] == ["dsa-legal"]

@@ -103,6 +103,14 @@ def last_grants(session: Session, user_id: int, names: Iterable[str]) -> dict[st
     return out
 
 
+def current(session: Session, user: User, now: datetime) -> list[Certification]:
+    """The grants the person holds at ``now`` (not revoked, granted, not expired), latest
+    first: what their page lists."""
+    return list(session.scalars(select(Certification).where(
+        Certification.user_id == user.id, _current(now))
+        .order_by(Certification.granted_at.desc(), Certification.id.desc())))
+
+
 def history(session: Session, user: User) -> list[Certification]:
     return list(session.scalars(select(Certification).where(Certification.user_id == user.id)
                                 .order_by(Certification.granted_at.desc(),

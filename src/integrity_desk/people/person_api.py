@@ -58,9 +58,7 @@ def person_out(session: Session, person: User, now: datetime) -> PersonOut:
     """The whole working profile (the person page and GET /people/{id} show the same)."""
     board = workload.person_board(session, person, now)
     coming = schedule.exceptions_of(session, [person.id], ending_after=now)[person.id]
-    held = [c for c in certifications.history(session, person)
-            if c.revoked_at is None and c.granted_at <= now
-            and (c.expires_at is None or c.expires_at > now)]
+    held = certifications.current(session, person, now)
     return PersonOut(
         **summary(board), languages=person.languages, kinds=person.kinds, skills=person.skills,
         max_tier=person.max_tier, time_zone=person.time_zone,

@@ -9,16 +9,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from integrity_desk.cases.models import Case
+from integrity_desk.metrics.domain import day_start as utc_midnight
 from integrity_desk.people import roster, schedule
 from integrity_desk.people.models import Team, User, Vendor
 from integrity_desk.routing.models import Queue, WorkInterval
 from integrity_desk.wellbeing import service as wellbeing
+from integrity_desk.wellbeing.domain import exposure_day
 
 # The end of an interval that counts as a case handled: the person decided or closed it.
 HANDLED = ("decided", "closed")
@@ -37,9 +39,9 @@ class BoardRow:
 
 
 def day_start(now: datetime) -> datetime:
-    """Midnight UTC of ``now``'s day: the day harmful exposures count on, so both of the
-    board's "today" columns cover the same hours."""
-    return datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
+    """Midnight UTC of the day harmful exposures count ``now`` on, so both of the board's
+    "today" columns cover the same hours."""
+    return utc_midnight(exposure_day(now))
 
 
 def handled_since(session: Session, user_ids: Sequence[int], since: datetime

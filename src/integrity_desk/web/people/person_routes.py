@@ -81,9 +81,7 @@ def _person_page(request: Request, session: Session, viewer: Viewer, person: Use
     now = utcnow()
     board = workload.person_board(session, person, now)
     coming = schedule.exceptions_of(session, [person.id], ending_after=now)[person.id]
-    held = certifications.held(session, [person.id], now)[person.id]
-    current = [c for c in certifications.history(session, person) if c.name in held
-               and c.revoked_at is None and (c.expires_at is None or c.expires_at > now)]
+    current = certifications.current(session, person, now)
     week, hours = views.weekly(person)
     return render(request, "workforce/person.html", {
         "viewer": viewer, "title": person.name, "person": person,
