@@ -248,7 +248,10 @@ def readiness_of(session: Session, people: Sequence[User], now: datetime, *,
     """Each person's readiness to take work now, in two reads whatever their number.
     ``lock``: first lock the people's rows until the transaction ends, so that a claim that
     counts their cases in hand and then takes one cannot race another claim of the same person
-    past their capacity (PostgreSQL; SQLite has one writer at a time anyway)."""
+    past their capacity (PostgreSQL; SQLite has one writer at a time anyway). The lock is a
+    statement of its own: a count in the locking statement would read the snapshot taken
+    before the wait, and 32 concurrent claimers then pass capacity (tests/routing/
+    test_pull_gates.py caught exactly that)."""
     ids = [p.id for p in people]
     if lock and ids:
         session.execute(select(User.id).where(User.id.in_(ids)).order_by(User.id)
