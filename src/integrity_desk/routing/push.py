@@ -56,13 +56,18 @@ def keys_of_cases(session: Session, case_ids: Sequence[int]) -> dict[int, set[st
                    & (Review.id == CaseSubject.subject_id))
         .where(CaseSubject.case_id.in_(list(case_ids))))
     for case_id, kind, subject_id, business_id, reviewer_id in rows:
-        if kind in ("business", "reviewer"):
-            keys[case_id].add(f"{kind}:{subject_id}")
-        if business_id is not None:
-            keys[case_id].add(f"business:{business_id}")
-        if reviewer_id is not None:
-            keys[case_id].add(f"reviewer:{reviewer_id}")
+        keys[case_id] |= _subject_keys(kind, subject_id, business_id, reviewer_id)
     return keys
+
+
+def _subject_keys(kind: str, subject_id: int, business_id: int | None = None,
+                  reviewer_id: int | None = None) -> set[str]:
+    """What affinity matches a subject on: a business or reviewer itself; a review, its
+    business and its reviewer."""
+    if kind in ("business", "reviewer"):
+        return {f"{kind}:{subject_id}"}
+    return ({f"business:{business_id}"} if business_id is not None else set()) | (
+        {f"reviewer:{reviewer_id}"} if reviewer_id is not None else set())
 
 
 class Router:
@@ -304,15 +309,14 @@ def keys_of_subjects(session: Session, subjects: Iterable[tuple[str, int]]
     """``keys_of_cases`` for subjects not yet on a case (a new case's, at intake): a review
     counts for its business and its reviewer (one read of the reviews)."""
     wanted = set(subjects)
-    keys: dict[tuple[str, int], set[str]] = {
-        s: ({f"{s[0]}:{s[1]}"} if s[0] in ("business", "reviewer") else set()) for s in wanted}
+    keys = {s: _subject_keys(*s) for s in wanted}
     reviews = sorted(i for t, i in wanted if t == "review")
     if reviews:
         for review_id, business_id, reviewer_id in session.execute(
                 select(Review.id, Review.business_id, Review.reviewer_id)
                 .where(Review.id.in_(reviews))):
-            keys[("review", review_id)] |= {f"business:{business_id}"} if business_id else set()
-            keys[("review", review_id)] |= {f"reviewer:{reviewer_id}"} if reviewer_id else set()
+            keys[("review", review_id)] = _subject_keys("review", review_id, business_id,
+                                                        reviewer_id)
     return keys
 
 
