@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     # often; a page finding it older than metrics_stale_seconds recomputes it itself.
     metrics_refresh_seconds: int = Field(default=30, ge=1)
     metrics_stale_seconds: int = Field(default=300, ge=1)
+    # The KPIs' daily rollup (kpis.rollup): the worker brings it up to date this often; a page
+    # or API call finding it older than kpi_stale_seconds brings it up to date itself.
+    kpi_rollup_seconds: int = Field(default=300, ge=1)
+    kpi_stale_seconds: int = Field(default=900, ge=1)
     # Where people outside reach the desk (links in messages: the appeal form, …).
     public_base_url: str = "http://127.0.0.1:8000"
     # Requests per API token and per client address (a sliding window; "N/second|minute|hour").

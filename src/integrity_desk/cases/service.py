@@ -31,6 +31,7 @@ from integrity_desk.configuration.service import desk_config
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput
 from integrity_desk.intake.requests import Draft
 from integrity_desk.intake.service import Intake
+from integrity_desk.kpis import facts as kpi_facts
 from integrity_desk.people.models import Role, User
 from integrity_desk.privacy.domain import text_fingerprint
 from integrity_desk.routing import intervals
@@ -120,7 +121,10 @@ def transition(
         if case.dedupe_key and _dedupe_key_taken(session, case):
             # A newer open case took over the subject meanwhile; it keeps receiving new requests.
             values["dedupe_key"] = None
+    holder = case.assignee_id
     _compare_and_set(session, case, now=now, **values)
+    _note_kpi_fact(session, case, action, target, holder or (actor_user.id if actor_user
+                                                             else None), now)
     if target in (CaseStatus.DECIDED, CaseStatus.CLOSED):
         intervals.hand_over(session, case.id, None, now=now, end_reason=str(target))
     elif action == "revise" and case.assignee_id is not None:
@@ -130,6 +134,20 @@ def transition(
     _event(session, case, actor, "case.status_changed", now, before=before, after=target,
            action=action, reason=reason, outcome=outcome)
     return case
+
+
+def _note_kpi_fact(session: Session, case: Case, action: str, target: CaseStatus,
+                   person_id: int | None, now: datetime) -> None:
+    """What the KPIs count of this move (kpis.facts): a resolution, a closure, a reopen or
+    a revision; the person is whoever held the case, else whoever moved it."""
+    if target == CaseStatus.DECIDED:
+        kpi_facts.resolved(session, case, person_id=person_id, now=now)
+    elif target == CaseStatus.CLOSED:
+        kpi_facts.closed(session, case, person_id=person_id, now=now)
+    elif action == "reopen":
+        kpi_facts.reopened(session, case.id, now=now)
+    elif action == "revise":
+        kpi_facts.revised(session, case.id, now=now)
 
 
 def _dedupe_key_taken(session: Session, case: Case) -> bool:
@@ -410,8 +428,10 @@ def merge(
                         .where(CaseSubject.case_id == source.id)) if (t, i) not in have]
     if new_subjects:
         session.execute(insert(CaseSubject), new_subjects)
+    holder = source.assignee_id
     _compare_and_set(session, source, now=now, status=CaseStatus.MERGED, is_open=False,
                      merged_into_id=into.id, closed_at=now)
+    kpi_facts.closed(session, source, person_id=holder or actor_user.id, now=now)
     intervals.hand_over(session, source.id, None, now=now, end_reason="merged")
     session.execute(update(Case).where(Case.id == into.id).values(
         linked_request_count=Case.linked_request_count + moved + 1, updated_at=now,

@@ -24,6 +24,7 @@ from integrity_desk.decisions import expiry
 from integrity_desk.decisions import tasks as decision_tasks
 from integrity_desk.dsa.tasks import submit_queued
 from integrity_desk.jobs import service
+from integrity_desk.kpis import rollup as kpi_rollup
 from integrity_desk.messages import delivery as mail
 from integrity_desk.metrics import tasks as metrics_tasks
 from integrity_desk.privacy import retention
@@ -60,6 +61,7 @@ HANDLERS: dict[str, Handler] = {
     webhooks.PRUNE_JOB: lambda session, now, payload, settings: webhooks.prune(
         session, now=now, settings=settings),
     ageing.JOB: lambda session, now, payload, settings: ageing.age(session, now=now),
+    kpi_rollup.JOB: lambda session, now, payload, settings: kpi_rollup.run(session, now=now),
 }
 
 
@@ -73,7 +75,8 @@ def periodic(settings: Settings) -> list[tuple[str, int]]:
             (webhooks.JOB, settings.webhook_poll_seconds),
             (webhooks.PRUNE_JOB, 3600),
             (service.PRUNE_JOB, 3600),
-            (ageing.JOB, settings.routing_ageing_seconds)]
+            (ageing.JOB, settings.routing_ageing_seconds),
+            (kpi_rollup.JOB, settings.kpi_rollup_seconds)]
     if settings.dsa_api_url:  # Transparency Database submissions, once configured
         jobs.append(("dsa.submit", settings.dsa_submit_seconds))
     if settings.email_on:  # the outbox by e-mail, once a relay is configured

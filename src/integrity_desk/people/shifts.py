@@ -147,3 +147,75 @@ def not_ready(availability: str, shift: ShiftState, in_hand: int, capacity: int 
     if capacity is not None and in_hand >= capacity:
         why.append(f"at capacity: {in_hand} of {capacity} cases in hand")
     return why
+
+
+Span = tuple[datetime, datetime]
+
+
+def union(spans: Iterable[Span]) -> list[Span]:
+    """Overlapping or touching spans merged, in order."""
+    out: list[Span] = []
+    for start, end in sorted(s for s in spans if s[0] < s[1]):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def minus(spans: Iterable[Span], cut: Iterable[Span]) -> list[Span]:
+    """``spans`` without any time in ``cut``."""
+    cuts = union(cut)
+    out: list[Span] = []
+    for start, end in union(spans):
+        for c_start, c_end in cuts:
+            if c_end <= start or c_start >= end:
+                continue
+            if c_start > start:
+                out.append((start, c_start))
+            start = max(start, c_end)
+            if start >= end:
+                break
+        if start < end:
+            out.append((start, end))
+    return out
+
+
+def intersect(a: Iterable[Span], b: Iterable[Span]) -> list[Span]:
+    bs = union(b)
+    out = []
+    for start, end in union(a):
+        for b_start, b_end in bs:
+            lo, hi = max(start, b_start), min(end, b_end)
+            if lo < hi:
+                out.append((lo, hi))
+    return union(out)
+
+
+def seconds(spans: Iterable[Span]) -> float:
+    return sum((end - start).total_seconds() for start, end in spans)
+
+
+def shift_spans(pattern: Mapping[str, Sequence[Sequence[str]]], time_zone: str,
+                exceptions: Iterable[ExceptionSpan], start: datetime, end: datetime
+                ) -> list[Span]:
+    """When the person is on shift within ``[start, end)``, by the same rules as
+    ``shift_state``: the weekly pattern in their own time zone (a DST day is an hour shorter
+    or longer on the wall clock's terms), plus extra shifts, minus leave, sickness and
+    training. An empty pattern is "not scheduled": on shift throughout, as routing treats it."""
+    exceptions = list(exceptions)
+    if not pattern:
+        planned: list[Span] = [(start, end)]
+    else:
+        planned = []
+        local = _local(start, time_zone) - timedelta(days=1)
+        last = _local(end, time_zone) + timedelta(days=1)
+        while local.date() <= last.date():
+            for s, e in pattern.get(DAYS[local.weekday()], ()):
+                planned.append((_at_local_minute(local, _minutes(s), time_zone),
+                                _at_local_minute(local, _minutes(e), time_zone)))
+            local += timedelta(days=1)
+        planned += [(e.starts_at, e.ends_at) for e in exceptions
+                    if e.kind == ShiftExceptionKind.EXTRA]
+    on = minus(planned, [(e.starts_at, e.ends_at) for e in exceptions if e.kind in OFF_KINDS])
+    return intersect(on, [(start, end)])

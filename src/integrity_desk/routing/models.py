@@ -85,6 +85,8 @@ class WorkInterval(Base):
         Index("ix_work_intervals_started", "started_at"),
         # A vendor's intervals in a period (scorecards).
         Index("ix_work_intervals_vendor_started", "vendor_id", "started_at"),
+        # Intervals that began before a period and ended in it (the KPI rollup's days).
+        Index("ix_work_intervals_ended", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
