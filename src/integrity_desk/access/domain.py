@@ -31,6 +31,7 @@ class Action(StrEnum):
     QUEUE_READ = "queue.read"
     QUEUE_MANAGE = "queue.manage"
     OVERVIEW_READ = "overview.read"
+    KPI_READ = "kpi.read"
     CONFIG_READ = "config.read"
     CONFIG_MANAGE = "config.manage"
     SELF = "self"
@@ -68,6 +69,10 @@ DESCRIPTIONS: dict[Action, str] = {
     Action.QUEUE_MANAGE: "create and configure queues",
     Action.OVERVIEW_READ: "see the manager overview: backlog, at-risk cases, breaches, inflow "
                           "and outflow",
+    Action.KPI_READ: "see the KPIs (SLA attainment, backlog and its age, flow, AHT, "
+                     "occupancy, reopen and overturn rates) per period by queue, kind, "
+                     "priority, team, vendor and guideline, the manager's dashboard and the "
+                     "weekly reports; figures by person are for managers only",
     Action.CONFIG_READ: "read triage rules, SLA policies and calendars",
     Action.CONFIG_MANAGE: "change triage rules, SLA policies and calendars",
     Action.SELF: "see one's own account and working profile (skills, capacity, shifts, "
@@ -107,6 +112,9 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.QUEUE_READ: _EVERYONE,
     Action.QUEUE_MANAGE: _MANAGERS,
     Action.OVERVIEW_READ: _MANAGERS,
+    # Stakeholders (Sales, CS, Product, Engineering, WFM: the viewer role) read the desk's
+    # figures; names of people stay with the managers (kpis.service.check_dimension).
+    Action.KPI_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.VIEWER}),
     Action.CONFIG_READ: _EVERYONE,
     Action.CONFIG_MANAGE: _MANAGERS,
     Action.SELF: _EVERYONE,

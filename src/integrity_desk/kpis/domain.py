@@ -108,6 +108,9 @@ class Dimension(StrEnum):
     VENDOR = "vendor"
     PERSON = "person"
     GUIDELINE = "guideline"
+    # A vendor's work in one queue (``<vendor id or internal>:<queue id>``): the volume a
+    # contract commits per queue.
+    VENDOR_QUEUE = "vendor_queue"
 
 
 DESK_KEY = "all"
@@ -289,10 +292,12 @@ def keys_of(*, queue_id: int | None = None, kind: str | None = None,
         out.append((Dimension.PRIORITY, str(priority)))
     if team_id is not None:
         out.append((Dimension.TEAM, str(team_id)))
-    if vendor_id is not None:
-        out.append((Dimension.VENDOR, str(vendor_id)))
-    elif internal and team_id is not None:
-        out.append((Dimension.VENDOR, INTERNAL))
+    vendor = (str(vendor_id) if vendor_id is not None
+              else INTERNAL if internal and team_id is not None else None)
+    if vendor is not None:
+        out.append((Dimension.VENDOR, vendor))
+        if queue_id is not None:
+            out.append((Dimension.VENDOR_QUEUE, f"{vendor}:{queue_id}"))
     if person_id is not None:
         out.append((Dimension.PERSON, str(person_id)))
     if guideline is not None:

@@ -132,6 +132,11 @@ def _labels(session: Session, dimension: Dimension, keys: list[str]) -> dict[str
                                                  Guideline.is_current.is_(True))).all())
             return {k: f"{k} — {titles[k]}" if k in titles else k for k in keys}
         return {k: k.replace("_", " ") for k in keys}
+    if dimension == Dimension.VENDOR_QUEUE:
+        vendors = _labels(session, Dimension.VENDOR, [k.split(":")[0] for k in keys])
+        queues = _labels(session, Dimension.QUEUE, [k.split(":")[1] for k in keys])
+        return {k: f"{vendors.get(k.split(':')[0], '?')} · {queues.get(k.split(':')[1], '?')}"
+                for k in keys}
     model = {Dimension.QUEUE: Queue, Dimension.TEAM: Team, Dimension.VENDOR: Vendor,
              Dimension.PERSON: User}[dimension]
     names = {str(i): n for i, n in session.execute(
