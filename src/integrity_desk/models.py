@@ -18,7 +18,7 @@ from integrity_desk.decisions.models import (
 from integrity_desk.dsa.models import DsaStatement, DsaSubmissionLog, TrustedFlagger
 from integrity_desk.forms.models import InternalRequest
 from integrity_desk.jobs.models import Job
-from integrity_desk.kpis.models import CaseOutcome, KpiDay
+from integrity_desk.kpis.models import CaseOutcome, KpiDay, WeeklyReport
 from integrity_desk.mail.models import InboundMail, MailContent, MailFile
 from integrity_desk.messages.models import OutboxAttempt, OutboxMessage
 from integrity_desk.metrics.models import CaseFlowDay, MetricsRefresh, QueueBacklog
@@ -84,5 +84,6 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSubscription",
+    "WeeklyReport",
     "WorkInterval",
 ]

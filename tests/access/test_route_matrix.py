@@ -132,6 +132,9 @@ PAGES: dict[tuple[str, str], Action] = {
     ("GET", "/"): A.CASE_READ,
     ("POST", "/claim-next"): A.CASE_WORK,
     ("GET", "/cases"): A.CASE_READ,
+    ("GET", "/reports"): A.KPI_READ,
+    ("GET", "/reports/{week}.html"): A.KPI_READ,
+    ("GET", "/reports/{week}.zip"): A.KPI_READ,
     ("POST", "/cases/bulk"): A.CASE_WORK,
     ("GET", "/account"): A.SELF,
     ("GET", "/search"): A.CASE_READ,
@@ -217,7 +220,7 @@ PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "hold_id": "999999", "flagger_id": "999999", "message_id": "999999",
                 "subscription_id": "999999", "business_id": "999999",
                 "file_id": "999999", "mail_id": "999999",
-                "team_id": "999999", "vendor_id": "999999",
+                "team_id": "999999", "vendor_id": "999999", "week": "2026-W13",
                 "exception_id": "999999"}
 
 

@@ -70,7 +70,8 @@ def test_periodic_jobs_are_scheduled_once(db, worker, now):
                          ("webhooks.prune", "queued", now, 0),
                          ("jobs.prune", "queued", now, 0),
                          ("routing.age", "queued", now, 0),
-                         ("kpis.rollup", "queued", now, 0)]
+                         ("kpis.rollup", "queued", now, 0),
+                         ("kpis.weekly_report", "queued", now, 0)]
 
 
 def test_run_once_sweeps_checkpoints_and_reschedules(db, worker, now, settings, monkeypatch):

@@ -18,12 +18,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from integrity_desk.audit.service import SYSTEM
 from integrity_desk.audit.tasks import make_checkpoint
 from integrity_desk.db import Database, utcnow
 from integrity_desk.decisions import expiry
 from integrity_desk.decisions import tasks as decision_tasks
 from integrity_desk.dsa.tasks import submit_queued
 from integrity_desk.jobs import service
+from integrity_desk.kpis import reports as kpi_reports
 from integrity_desk.kpis import rollup as kpi_rollup
 from integrity_desk.messages import delivery as mail
 from integrity_desk.metrics import tasks as metrics_tasks
@@ -62,6 +64,8 @@ HANDLERS: dict[str, Handler] = {
         session, now=now, settings=settings),
     ageing.JOB: lambda session, now, payload, settings: ageing.age(session, now=now),
     kpi_rollup.JOB: lambda session, now, payload, settings: kpi_rollup.run(session, now=now),
+    kpi_reports.JOB: lambda session, now, payload, settings: kpi_reports.run_job(
+        session, now, SYSTEM),
 }
 
 
@@ -76,7 +80,8 @@ def periodic(settings: Settings) -> list[tuple[str, int]]:
             (webhooks.PRUNE_JOB, 3600),
             (service.PRUNE_JOB, 3600),
             (ageing.JOB, settings.routing_ageing_seconds),
-            (kpi_rollup.JOB, settings.kpi_rollup_seconds)]
+            (kpi_rollup.JOB, settings.kpi_rollup_seconds),
+            (kpi_reports.JOB, kpi_reports.EVERY_SECONDS)]
     if settings.dsa_api_url:  # Transparency Database submissions, once configured
         jobs.append(("dsa.submit", settings.dsa_submit_seconds))
     if settings.email_on:  # the outbox by e-mail, once a relay is configured

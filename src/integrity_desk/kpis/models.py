@@ -15,7 +15,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from integrity_desk.db import Base, UTCDateTime
@@ -91,3 +102,19 @@ class KpiDay(Base):
     sla_age_p50_hours: Mapped[float | None] = mapped_column(Float)
     sla_age_p90_hours: Mapped[float | None] = mapped_column(Float)
     sla_age_max_hours: Mapped[float | None] = mapped_column(Float)
+
+
+class WeeklyReport(Base):
+    """The weekly report of one ISO week as it was generated: a printable HTML page and a ZIP
+    of CSV files, kept so that what went upward on Monday can be read again as it was."""
+
+    __tablename__ = "weekly_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[str] = mapped_column(String(8), unique=True)  # 2026-W49
+    starts_on: Mapped[date] = mapped_column(Date)
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    generated_by: Mapped[str] = mapped_column(String(200))
+    figures_as_of: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    html: Mapped[str] = mapped_column(Text)
+    bundle: Mapped[bytes] = mapped_column(LargeBinary)  # the CSV files, zipped

@@ -82,11 +82,13 @@ def _last_day(period: Period, today: date) -> date | None:
     return last if last >= period.start else None
 
 
-def table(session: Session, *, viewer: User, period: Period, dimension: Dimension,
+def table(session: Session, *, viewer: User | None, period: Period, dimension: Dimension,
           now: datetime, as_of: datetime | None = None, keys: list[str] | None = None
           ) -> KpiTable:
-    """Every value of ``dimension`` with any count in ``period`` or any backlog at its end."""
-    check_dimension(viewer, dimension)
+    """Every value of ``dimension`` with any count in ``period`` or any backlog at its end.
+    ``viewer`` None: the desk itself (the weekly report, which shows no person)."""
+    if viewer is not None:
+        check_dimension(viewer, dimension)
     today = now.astimezone(UTC).date()
     sums = [func.coalesce(func.sum(getattr(KpiDay, name)), 0) for name in COUNT_FIELDS]
     where = [KpiDay.dimension == dimension.value, KpiDay.day >= period.start,
@@ -146,7 +148,7 @@ def _labels(session: Session, dimension: Dimension, keys: list[str]) -> dict[str
     return names
 
 
-def trend(session: Session, *, viewer: User, periods: list[Period], dimension: Dimension,
+def trend(session: Session, *, viewer: User | None, periods: list[Period], dimension: Dimension,
           key: str, now: datetime) -> list[KpiRow]:
     """One dimension value's figures over consecutive periods (a 12-week trend), oldest
     first; a period without any count is a row of zeros and "no data"."""

@@ -24,6 +24,7 @@ from integrity_desk.web.dsa.routes import router as dsa_router
 from integrity_desk.web.errors import LoginRequired, PageError
 from integrity_desk.web.intake.request_routes import router as intake_request_router
 from integrity_desk.web.intake.routes import router as intake_router
+from integrity_desk.web.kpis.report_routes import router as reports_router
 from integrity_desk.web.mail.routes import router as mail_router
 from integrity_desk.web.messages.routes import router as messages_router
 from integrity_desk.web.metrics.routes import router as metrics_router
@@ -85,6 +86,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(webhooks_router)
     app.include_router(messages_router)
     app.include_router(routing_router)
+    app.include_router(reports_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]
