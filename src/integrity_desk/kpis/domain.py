@@ -154,7 +154,7 @@ class Backlog:
     """Open cases at an instant and their age in hours (p50, p90, max): on the wall clock,
     and on the SLA clock (None when unknown)."""
 
-    open: int = 0
+    open: int | None = 0  # None: not recorded then
     age_p50: float | None = None
     age_p90: float | None = None
     age_max: float | None = None
@@ -242,7 +242,7 @@ def figures(counts: Counts, backlog: Backlog) -> dict[Measure, Figure]:
         Measure.RESOLUTION_ATTAINMENT: ratio(
             c.resolution_met, c.resolution_timed,
             nothing="no case with a resolution target was resolved"),
-        Measure.BACKLOG: Figure(b.open),
+        Measure.BACKLOG: _number(b.open, "the backlog was not recorded then"),
         Measure.BACKLOG_AGE_P50: _number(b.age_p50, "no open case"),
         Measure.BACKLOG_AGE_P90: _number(b.age_p90, "no open case"),
         Measure.BACKLOG_AGE_MAX: _number(b.age_max, "no open case"),

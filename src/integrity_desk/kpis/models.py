@@ -92,8 +92,9 @@ class KpiDay(Base):
     appeals_decided: Mapped[int] = mapped_column(Integer, default=0)
     overturned: Mapped[int] = mapped_column(Integer, default=0)
     partly_overturned: Mapped[int] = mapped_column(Integer, default=0)
-    # The backlog at the day's end (at the rollup's run for today); hours.
-    backlog: Mapped[int] = mapped_column(Integer, default=0)
+    # The backlog at the day's end (at the rollup's run for today); hours. NULL: not recorded
+    # (a day further back than a first run reconstructs, rollup.BACKLOG_HISTORY_DAYS).
+    backlog: Mapped[int | None] = mapped_column(Integer)
     age_p50_hours: Mapped[float | None] = mapped_column(Float)
     age_p90_hours: Mapped[float | None] = mapped_column(Float)
     age_max_hours: Mapped[float | None] = mapped_column(Float)

@@ -29,6 +29,10 @@ from integrity_desk.metrics.models import MetricsRefresh
 JOB = "kpis.rollup"
 STATE = "kpis"
 HISTORY_DAYS = 400  # how far back a first run (or a rebuild) reaches
+# How far back a first run (or a rebuild) reconstructs each day's backlog: every such day reads
+# the open cases and the closures since, so a year of them would take minutes; older days'
+# backlogs stay "not recorded".
+BACKLOG_HISTORY_DAYS = 35
 LIVE = timedelta(hours=1)  # a backlog seen within this of its instant has SLA-clock ages
 _DAY = timedelta(days=1)
 _BACKLOG_COLUMNS = ("backlog", "age_p50_hours", "age_p90_hours", "age_max_hours",
@@ -70,8 +74,9 @@ def run(session: Session, *, now: datetime, rebuild: bool = False) -> str:
     today = now.astimezone(UTC).date()
     watermark = None if rebuild else state.computed_at
     if watermark is None:
-        recent = _first_day(session, today)
-        days = {recent + timedelta(days=n) for n in range((today - recent).days + 1)}
+        first = _first_day(session, today)
+        days = {first + timedelta(days=n) for n in range((today - first).days + 1)}
+        recent = max(first, today - timedelta(days=BACKLOG_HISTORY_DAYS))
     else:
         recent = watermark.astimezone(UTC).date()
         days = {recent + timedelta(days=n) for n in range((today - recent).days + 1)}
@@ -119,9 +124,10 @@ def _recompute(session: Session, first: date, end: date, now: datetime,
                 if kday == day:
                     per_key.setdefault((Dimension(dim), key),
                                        _count_values(Counts())).update(old)
+        recorded = day >= backlog_from or any(k[0] == day for k in kept)
         for (dim, key), values in per_key.items():
-            rows.append({"day": day, "dimension": dim.value, "key": key, **_backlog_defaults(),
-                         **values})
+            rows.append({"day": day, "dimension": dim.value, "key": key,
+                         **_backlog_defaults(recorded), **values})
     session.execute(delete(KpiDay).where(KpiDay.day >= first, KpiDay.day < end))
     if rows:
         session.execute(insert(KpiDay), rows)
@@ -131,8 +137,8 @@ def _count_values(counts: Counts) -> dict[str, object]:
     return {name: getattr(counts, name) for name in COUNT_FIELDS}
 
 
-def _backlog_defaults() -> dict[str, object]:
-    return {"backlog": 0, **{c: None for c in _BACKLOG_COLUMNS[1:]}}
+def _backlog_defaults(recorded: bool) -> dict[str, object]:
+    return {"backlog": 0 if recorded else None, **{c: None for c in _BACKLOG_COLUMNS[1:]}}
 
 
 def _backlog_values(b: Backlog) -> dict[str, object]:
@@ -152,4 +158,4 @@ def _kept_backlogs(session: Session, first: date, end: date
     rows = session.execute(select(KpiDay.day, KpiDay.dimension, KpiDay.key, *cols)
                            .where(KpiDay.day >= first, KpiDay.day < end))
     return {(r[0], r[1], r[2]): dict(zip(_BACKLOG_COLUMNS, r[3:], strict=True)) for r in rows
-            if r[3] or r[6] is not None}
+            if r[3] is not None}

@@ -108,9 +108,11 @@ def table(session: Session, *, viewer: User | None, period: Period, dimension: D
                                       r.sla_age_p90_hours, r.sla_age_max_hours)
     all_keys = sorted(set(counted) | {k for k, b in backlogs.items() if b.open})
     labels = _labels(session, dimension, all_keys)
+    # A value without a backlog row had no open case, if that day's backlog was recorded.
+    none_open = Backlog(0 if any(b.open is not None for b in backlogs.values()) else None)
     rows = []
     for key in all_keys:
-        counts, backlog = counted.get(key, Counts()), backlogs.get(key, Backlog())
+        counts, backlog = counted.get(key, Counts()), backlogs.get(key, none_open)
         rows.append(KpiRow(key, labels.get(key, key), counts, backlog,
                            figures(counts, backlog)))
     rows.sort(key=lambda r: r.label.lower())

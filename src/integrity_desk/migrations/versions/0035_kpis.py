@@ -64,7 +64,8 @@ def upgrade() -> None:
         sa.Column("busy_seconds", sa.Float(), nullable=False),
         sa.Column("available_seconds", sa.Float(), nullable=False),
         *[sa.Column(name, sa.Integer(), nullable=False) for name in (
-            "appeals_decided", "overturned", "partly_overturned", "backlog")],
+            "appeals_decided", "overturned", "partly_overturned")],
+        sa.Column("backlog", sa.Integer(), nullable=True),
         *[sa.Column(name, sa.Float(), nullable=True) for name in (
             "age_p50_hours", "age_p90_hours", "age_max_hours", "sla_age_p50_hours",
             "sla_age_p90_hours", "sla_age_max_hours")],
