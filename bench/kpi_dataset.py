@@ -149,7 +149,7 @@ class KpiBuilder(Builder):
                 automated_detection, automated_decision, territorial_scope, source_type,
                 manifest, status, decided_by_id, decided_at, appeal_of_id)
             SELECT d.case_id, 'appeal_outcome',
-                   CASE WHEN d.id::bigint % 3 = 0 THEN 'overturned' ELSE 'upheld' END, d.guideline_id,
+                   CASE WHEN d.id % 3 = 0 THEN 'overturned' ELSE 'upheld' END, d.guideline_id,
                    'Bench.', 'Bench.', false, 'not_automated', '["DE"]', 'notice', false,
                    'applied', NULL, d.decided_at + interval '5 days', d.id
             FROM decisions d WHERE d.kind = 'decision' AND d.id::bigint % 50 = 7""")
