@@ -116,6 +116,7 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("PATCH", "/api/v1/vendors/{vendor_id}"): A.WORKFORCE_MANAGE,
     ("PUT", "/api/v1/vendors/{vendor_id}/contract"): A.WORKFORCE_MANAGE,
     ("PUT", "/api/v1/vendors/{vendor_id}/commitments"): A.WORKFORCE_MANAGE,
+    ("GET", "/api/v1/vendors/{vendor_id}/scorecard"): A.WORKFORCE_MANAGE,
     ("GET", "/api/v1/people"): A.WORKFORCE_MANAGE,
     # Anyone reads their own profile and sets their own availability; a manager anyone's
     # (people.roster.visible_people: someone else's answers 404).
