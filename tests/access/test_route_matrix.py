@@ -198,6 +198,8 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/vendors/{vendor_id}"): A.WORKFORCE_MANAGE,
     ("POST", "/vendors/{vendor_id}/contract"): A.WORKFORCE_MANAGE,
     ("POST", "/vendors/{vendor_id}/commitments"): A.WORKFORCE_MANAGE,
+    ("GET", "/vendors/{vendor_id}/scorecard"): A.WORKFORCE_MANAGE,
+    ("GET", "/vendors/{vendor_id}/scorecard.csv"): A.WORKFORCE_MANAGE,
     ("GET", "/people"): A.WORKFORCE_MANAGE,
     ("GET", "/people/{user_id}"): A.SELF,
     ("POST", "/people/{user_id}"): A.WORKFORCE_MANAGE,

@@ -237,8 +237,76 @@ def test_the_api_refuses_unknown_vendors_bad_weeks_and_non_managers(
     assert r.status_code == 403
 
 
+# In the console
+
 def _rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
-__all__ = ["Browser", "_rows"]
+def test_the_page_shows_each_status_in_words_and_the_rule(
+        db: Database, week: dict[str, Any], sign_in: Callable[..., Browser]) -> None:
+    browser = sign_in(week["mia"])
+    vendor = browser.client.get(f"/vendors/{week['acme']}")
+    assert f'href="/vendors/{week["acme"]}/scorecard"' in vendor.text
+    r = browser.client.get(f"/vendors/{week['acme']}/scorecard", params={"week": "2026-W13"})
+    assert r.status_code == 200, r.text
+    page = r.text
+    assert "Scorecard: Acme, week 2026-W13" in page
+    assert '<span class="rag rag-amber">amber</span>' in page
+    assert '<span class="rag rag-red">red</span>' in page
+    assert page.count('<span class="rag rag-green">green</span>') == 2
+    assert '<span class="rag rag-no-data">no data</span>' in page
+    assert "50.0 % (2 of 4)" in page and "202.5 min" in page
+    assert "at most 5 % of the target" in page
+    assert "?week=2026-W12" in page and "?week=2026-W14" in page
+    assert "100.0 %" in page  # Flags: 4 handled of 4 committed
+    assert "QA reviews do not exist yet" in page
+    for table in ("targets", "trend", "volume", "overturns", "errors"):
+        assert f"scorecard.csv?week=2026-W13&amp;table={table}" in page
+
+
+def test_every_table_as_csv(db: Database, week: dict[str, Any],
+                            sign_in: Callable[..., Browser]) -> None:
+    browser = sign_in(week["mia"])
+
+    def table(name: str) -> list[list[str]]:
+        r = browser.client.get(f"/vendors/{week['acme']}/scorecard.csv",
+                               params={"week": "2026-W13", "table": name})
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"].startswith("text/csv")
+        assert "attachment" in r.headers["content-disposition"]
+        return _rows(r.text)
+
+    targets = table("targets")
+    assert targets[0] == ["kpi", "value", "numerator", "denominator", "target", "status",
+                          "no_data"]
+    assert ["first_response_attainment", "0.5", "2", "4", "0.52", "amber", ""] in targets
+    assert ["aht_minutes", "202.5", "810", "4", "190", "red", ""] in targets
+    assert ["qa_accuracy", "", "", "", "0.95", "no data",
+            "QA reviews do not exist yet"] in targets
+    trend = table("trend")
+    assert len(trend) == 13 and trend[-1][:2] == ["2026-W13", "2026-03-23"]
+    assert table("volume") == [
+        ["queue", "queue_name", "committed", "handled", "resolved", "share"],
+        ["flags", "Flags (tier 1)", "4", "4", "4", "1"],
+        ["specialists", "Specialist escalations (tier 2)", "2", "0", "0", "0"]]
+    overturns = table("overturns")
+    assert [row[0::2] for row in overturns] == [["guideline", "overturned"], ["fake", "2"],
+                                                ["offensive_language", "1"]]
+    assert table("errors") == [["reason", "errors", "no_data"],
+                               ["", "", "QA reviews do not exist yet"]]
+
+
+def test_the_page_refuses_unknown_vendors_weeks_and_tables(
+        db: Database, week: dict[str, Any], sign_in: Callable[..., Browser]) -> None:
+    browser = sign_in(week["mia"])
+    assert browser.client.get("/vendors/999999/scorecard").status_code == 404
+    r = browser.client.get(f"/vendors/{week['acme']}/scorecard", params={"week": "2026-W60"})
+    assert r.status_code == 422 and "ISO week" in r.text
+    r = browser.client.get(f"/vendors/{week['acme']}/scorecard.csv",
+                           params={"table": "salaries"})
+    assert r.status_code == 422
+    assert browser.client.get(f"/vendors/{week['acme']}/scorecard").status_code == 200
+    specialist = sign_in(week["ben"])
+    r = specialist.client.get(f"/vendors/{week['acme']}/scorecard")
+    assert r.status_code == 403
