@@ -116,6 +116,7 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("PATCH", "/api/v1/vendors/{vendor_id}"): A.WORKFORCE_MANAGE,
     ("PUT", "/api/v1/vendors/{vendor_id}/contract"): A.WORKFORCE_MANAGE,
     ("PUT", "/api/v1/vendors/{vendor_id}/commitments"): A.WORKFORCE_MANAGE,
+    ("GET", "/api/v1/vendors/{vendor_id}/scorecard"): A.WORKFORCE_MANAGE,
     ("GET", "/api/v1/people"): A.WORKFORCE_MANAGE,
     # Anyone reads their own profile and sets their own availability; a manager anyone's
     # (people.roster.visible_people: someone else's answers 404).
@@ -200,6 +201,8 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/vendors/{vendor_id}"): A.WORKFORCE_MANAGE,
     ("POST", "/vendors/{vendor_id}/contract"): A.WORKFORCE_MANAGE,
     ("POST", "/vendors/{vendor_id}/commitments"): A.WORKFORCE_MANAGE,
+    ("GET", "/vendors/{vendor_id}/scorecard"): A.WORKFORCE_MANAGE,
+    ("GET", "/vendors/{vendor_id}/scorecard.csv"): A.WORKFORCE_MANAGE,
     ("GET", "/people"): A.WORKFORCE_MANAGE,
     ("GET", "/people/{user_id}"): A.SELF,
     ("POST", "/people/{user_id}"): A.WORKFORCE_MANAGE,

@@ -25,6 +25,7 @@ from integrity_desk.web.errors import LoginRequired, PageError
 from integrity_desk.web.intake.request_routes import router as intake_request_router
 from integrity_desk.web.intake.routes import router as intake_router
 from integrity_desk.web.kpis.report_routes import router as reports_router
+from integrity_desk.web.kpis.scorecard_routes import router as scorecard_router
 from integrity_desk.web.mail.routes import router as mail_router
 from integrity_desk.web.messages.routes import router as messages_router
 from integrity_desk.web.metrics.routes import router as metrics_router
@@ -70,6 +71,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(auth_router)
     app.include_router(people_router)
     app.include_router(vendor_router)
+    app.include_router(scorecard_router)
     app.include_router(person_router)
     app.include_router(decisions_router)
     app.include_router(privacy_router)
