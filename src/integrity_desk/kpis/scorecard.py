@@ -4,8 +4,9 @@ against the weekly commitment, and the reasons behind overturns and QA errors.
 
 Every figure is the KPI engine's (kpis.service, dimensions ``vendor`` and ``vendor_queue``),
 so the scorecard, the KPI pages and /api/v1/kpis never disagree; only the overturn reasons
-are read here, because the rollup counts overturns per vendor and per guideline but not per
-vendor *and* guideline. Reads only: nothing is written, nothing flushed.
+are read here (attributed by the rollup's own rule, ``sources.decider_then``), because the
+rollup counts overturns per vendor and per guideline but not per vendor *and* guideline.
+Reads only: nothing is written, nothing flushed.
 
 The contract compared with is the one in force on the week's last day (Sunday): a contract
 that changes mid-week is the one the week closes under, and the one the vendor is paid on.
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 
 from integrity_desk.decisions.models import Decision, Guideline
 from integrity_desk.errors import InvalidInput
-from integrity_desk.kpis import service
+from integrity_desk.kpis import service, sources
 from integrity_desk.kpis.domain import (
     QA_NOT_YET,
     Backlog,
@@ -40,7 +41,7 @@ from integrity_desk.kpis.rag import RULE, Rag, status
 from integrity_desk.people import vendors
 from integrity_desk.people.domain import TARGETS
 from integrity_desk.people.models import User, Vendor, VendorContract
-from integrity_desk.routing.models import Queue, WorkInterval
+from integrity_desk.routing.models import Queue
 
 TREND_WEEKS = 12
 # The contract's target columns are named as the figures they bound (people/domain.py).
@@ -174,11 +175,7 @@ def overturn_reasons(session: Session, *, vendor_id: int, period: Period) -> lis
     today.
     """
     appeal, contested = aliased(Decision), aliased(Decision)
-    w = WorkInterval
-    vendor_then = (select(w.vendor_id)
-                   .where(w.case_id == contested.case_id, w.user_id == contested.decided_by_id,
-                          w.started_at <= contested.decided_at)
-                   .order_by(w.started_at.desc(), w.id.desc()).limit(1).scalar_subquery())
+    _, vendor_then = sources.decider_then(contested)
     rows = session.execute(
         select(Guideline.code, func.sum(case((appeal.outcome == "overturned", 1), else_=0)),
                func.sum(case((appeal.outcome == "partly_overturned", 1), else_=0)))

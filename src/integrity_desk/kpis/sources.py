@@ -133,17 +133,22 @@ def _outcomes(session: Session, days: Days, start: datetime, stop: datetime) -> 
                                  first_response_met=f_met)
 
 
-def _appeals(session: Session, days: Days, start: datetime, stop: datetime) -> None:
-    appeal, contested = aliased(Decision), aliased(Decision)
+def decider_then(contested: Any) -> tuple[Any, Any]:
+    """The team and vendor (scalar subqueries) of a contested decision's decider when they
+    decided: their interval on the case that the decision ended (or, failing that, their
+    latest one before it) — the one attribution of an overturn, never today's team."""
     w = WorkInterval
-    # The decider's interval on the contested case that their decision ended (or, failing
-    # that, their latest one before it): their team and vendor at the time.
     then = (select(w.team_id, w.vendor_id)
             .where(w.case_id == contested.case_id, w.user_id == contested.decided_by_id,
                    w.started_at <= contested.decided_at)
             .order_by(w.started_at.desc(), w.id.desc()).limit(1))
-    team = then.with_only_columns(w.team_id).scalar_subquery()
-    vendor = then.with_only_columns(w.vendor_id).scalar_subquery()
+    return (then.with_only_columns(w.team_id).scalar_subquery(),
+            then.with_only_columns(w.vendor_id).scalar_subquery())
+
+
+def _appeals(session: Session, days: Days, start: datetime, stop: datetime) -> None:
+    appeal, contested = aliased(Decision), aliased(Decision)
+    team, vendor = decider_then(contested)
     rows = session.execute(
         select(appeal.decided_at, appeal.outcome, contested.decided_by_id, team, vendor,
                Guideline.code, Case.queue_id, Case.kind, Case.priority)
@@ -281,4 +286,4 @@ def _availability(session: Session, days: Days, start: datetime, until: datetime
                 days.of(day).add(keys, busy_seconds=b, available_seconds=i)
 
 
-__all__ = ["Days", "Dimension", "counts", "midnight", "utc_day_sql"]
+__all__ = ["Days", "Dimension", "counts", "decider_then", "midnight", "utc_day_sql"]
