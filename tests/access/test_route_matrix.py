@@ -26,6 +26,7 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/cases"): A.CASE_READ,
     ("GET", "/api/v1/kpis"): A.KPI_READ,
     ("GET", "/api/v1/kpis/trend"): A.KPI_READ,
+    ("GET", "/api/v1/kpis/funnel"): A.KPI_READ,
     ("GET", "/api/v1/search"): A.CASE_READ,
     ("POST", "/api/v1/cases"): A.CASE_CREATE,
     ("POST", "/api/v1/cases/batch"): A.CASE_CREATE,

@@ -38,6 +38,7 @@ from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
 from integrity_desk.kpis.domain import parse_period
 from integrity_desk.kpis.funnel import Funnel, FunnelBy, Step, funnel
+from integrity_desk.kpis.funnel_api import funnel_out
 from integrity_desk.people.models import User
 from integrity_desk.people.service import actor_of
 from tests import factories as f
@@ -180,3 +181,39 @@ def test_an_empty_period_has_no_rows_and_no_data(db: Database) -> None:
     assert result.rows == []
     assert _counts(result, "all") == [0] * 6
     assert result.total.conversion(S.OPENED).value is None  # type: ignore[union-attr]
+
+
+def test_the_api_answers_what_the_service_counts(client: Any, db: Database, manager: Person,
+                                                 make_person: Callable[..., Person]) -> None:
+    for ref, reporter in (("a1", "consumer"), ("a2", "business"), ("a3", "consumer")):
+        r = client.post("/api/v1/cases", json=f.flag(ref, reporter_type=reporter),
+                        headers=manager.headers)
+        assert r.status_code == 201, r.text
+    viewer = make_person("viewer")
+    r = client.get("/api/v1/kpis/funnel", params={"by": "source"}, headers=viewer.headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    now = utcnow()
+    with db.session() as s:
+        expected = funnel_out(funnel(s, period=parse_period(body["period"]), by="source",
+                                     now=now))
+    assert body == expected.model_dump(mode="json")
+    [consumer] = [row for row in body["rows"] if row["key"] == "consumer"]
+    assert [s["count"] for s in consumer["steps"]] == [2, 2, 0, 0, 0, 0]
+    assert consumer["steps"][2]["conversion"] == {"value": 0.0, "numerator": 0,
+                                                  "denominator": 2, "no_data": None}
+    r = client.get("/api/v1/kpis/funnel", params={"by": "category", "period": "2026-12"},
+                   headers=manager.headers)
+    assert (r.status_code, r.json()["by"], r.json()["period"]) == (200, "category", "2026-12")
+
+
+def test_the_api_names_a_bad_field_and_refuses_an_agent(client: Any, manager: Person,
+                                                        make_person: Callable[..., Person]
+                                                        ) -> None:
+    r = client.get("/api/v1/kpis/funnel", params={"by": "person"}, headers=manager.headers)
+    assert (r.status_code, r.json()["error"]["field"]) == (422, "by")
+    r = client.get("/api/v1/kpis/funnel", params={"period": "2026-W60"},
+                   headers=manager.headers)
+    assert (r.status_code, r.json()["error"]["field"]) == (422, "period")
+    agent = make_person("agent")
+    assert client.get("/api/v1/kpis/funnel", headers=agent.headers).status_code == 403
