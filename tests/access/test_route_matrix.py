@@ -153,6 +153,7 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/flaggers/{flagger_id}"): A.FLAGGER_MANAGE,
     ("GET", "/queues"): A.QUEUE_READ,
     ("GET", "/overview"): A.OVERVIEW_READ,
+    ("GET", "/dashboard"): A.KPI_READ,
     ("GET", "/cases/{key}"): A.CASE_READ,
     ("GET", "/cases/{key}/timeline"): A.CASE_READ,
     ("POST", "/cases/{key}/comment"): A.CASE_WORK,
