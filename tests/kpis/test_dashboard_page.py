@@ -4,6 +4,7 @@ is a filter the case list reads; stakeholders read it without a person's name; a
 from __future__ import annotations
 
 import html as htmllib
+import json
 import re
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
@@ -62,7 +63,11 @@ def test_a_manager_sees_vendors_funnel_charts_and_people(
     assert 'title="5 of 6"' in total
     assert 'id="funnel-category"' in page and "Fake review" in page
     assert 'id="trend-table"' in page and 'id="flow-table"' in page
-    assert 'id="dashboard-data"' in page
+    data = json.loads(htmllib.unescape(re.search(
+        r'<script type="application/json" id="dashboard-data">(.*?)</script>', page, re.S)[1]))
+    # Cases opened per day, appeals too: n1; n2; d1 and n1's appeal; t1; n4 and t1's appeal.
+    assert data["flow"]["inflow"] == [1, 1, 2, 1, 2, 0, 0]
+    assert len(data["trend"]["starts"]) == 12 and data["trend"]["starts"][-1] == "2026-11-30"
     people_table = page.split('id="people"')[1].split("</table>")[0]
     assert "Dora Decider" in people_table
     assert "/cases?opened_on=2026-11-30" in hrefs(page)

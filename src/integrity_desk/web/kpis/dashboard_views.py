@@ -66,13 +66,17 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def cell(measure: Measure, figure: Figure, href: str | None = None) -> Cell:
+def share(figure: Figure, href: str | None = None) -> Cell:
+    """A ratio as a percentage, its counts in the title ("5 of 6")."""
     if figure.value is None:
         return Cell("no data", figure.no_data or "no data")
-    if measure in RATIOS:
-        text = f"{figure.value * 100:.0f} %"
-        return Cell(text, f"{_number(figure.numerator or 0)} of "
-                          f"{_number(figure.denominator or 0)}", href)
+    return Cell(f"{figure.value * 100:.0f} %", f"{_number(figure.numerator or 0)} of "
+                                               f"{_number(figure.denominator or 0)}", href)
+
+
+def cell(measure: Measure, figure: Figure, href: str | None = None) -> Cell:
+    if figure.value is None or measure in RATIOS:
+        return share(figure, href)
     if measure == M.AHT:
         return Cell(f"{figure.value:.1f} min",
                     f"{_number(figure.numerator or 0)} min over "
@@ -137,7 +141,7 @@ def funnel_lines(result: Funnel) -> list[FunnelLine]:
         for s in row.steps:
             cells.append(Cell(f"{s.count:,}", STEP_WORDS[s.step]))
             if s.conversion is not None:
-                cells.append(cell(M.REOPEN_RATE, s.conversion))  # a share: shown as one
+                cells.append(share(s.conversion))
         lines.append(FunnelLine(row.label, cells, row.partly_overturned))
     return lines
 
@@ -156,6 +160,7 @@ class FlowDay:
     day: date
     inflow: Cell
     outflow: Cell
+    counts: tuple[int, int]  # opened, closed: the chart's data
 
 
 def flow_days(session: Session, period: Period, today: date) -> list[FlowDay]:
@@ -174,7 +179,8 @@ def flow_days(session: Session, period: Period, today: date) -> list[FlowDay]:
         out.append(FlowDay(day, Cell(f"{inflow:,}", "cases opened",
                                      cases_link(opened_on=day.isoformat())),
                            Cell(f"{outflow:,}", "cases closed",
-                                cases_link(closed_on=day.isoformat()))))
+                                cases_link(closed_on=day.isoformat())),
+                           (inflow, outflow)))
     return out
 
 
@@ -209,5 +215,5 @@ def charts_json(trend: list[TrendPoint], flow: list[FlowDay]) -> str:
                   "attainment": [t.raw_attainment for t in trend],
                   "backlog": [t.raw_backlog for t in trend]},
         "flow": {"days": [f.day.isoformat() for f in flow],
-                 "inflow": [int(f.inflow.text.replace(",", "")) for f in flow],
-                 "outflow": [int(f.outflow.text.replace(",", "")) for f in flow]}})
+                 "inflow": [f.counts[0] for f in flow],
+                 "outflow": [f.counts[1] for f in flow]}})
