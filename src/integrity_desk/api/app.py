@@ -136,6 +136,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.dsa.flagger_api import router as flaggers_router
     from integrity_desk.intake.api import router as intake_router
     from integrity_desk.kpis.api import router as kpis_router
+    from integrity_desk.kpis.funnel_api import router as funnel_router
     from integrity_desk.kpis.scorecard_api import router as scorecard_router
     from integrity_desk.messages.api import router as messages_router
     from integrity_desk.misuse.api import router as misuse_router
@@ -153,7 +154,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
                    routing_router, triage_router, sla_router, people_router, workforce_router,
                    person_router, misuse_router, privacy_router, flaggers_router,
                    messages_router, search_router, webhooks_router, kpis_router,
-                   scorecard_router):
+                   scorecard_router, funnel_router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(bounded_params)])
     from integrity_desk.web.app import mount_web
 
