@@ -30,6 +30,7 @@ from typing import Any
 
 from bench.common import database_exists, fresh_database, log, open_database
 from bench.dataset import Builder
+from integrity_desk.migrate import migrate
 
 DAYS = 180
 EXTRA_TABLES = ("audit_events", "case_outcomes", "work_intervals", "decisions",
@@ -171,7 +172,9 @@ def ensure(cases: int, events: int, *, reuse: bool) -> Any:
     name = dataset_name(cases, events)
     if reuse and database_exists("postgresql", name):
         log(f"reusing bench_{name}")
-        return open_database("postgresql", name)
+        db = open_database("postgresql", name)
+        migrate(db)  # an older data set gets this version's tables and indexes
+        return db
     log(f"building bench_{name}: {cases:,} cases, {events:,} timeline events")
     started = time.perf_counter()
     db = fresh_database("postgresql", name)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -94,23 +93,45 @@ def reads(db: Database, repeat: int) -> list[dict[str, Any]]:
         ("by person, this week", "/api/v1/kpis?by=person"),
         ("12-week trend of a vendor", f"/api/v1/kpis/trend?by=vendor&key={vendor}"),
     ]
-    calls += extra_calls(vendor)
+    calls += [("funnel by source, this week", "/api/v1/kpis/funnel?by=source"),
+              ("funnel by category, last month",
+               f"/api/v1/kpis/funnel?by=category&period={_last_month()}"),
+              ("vendor scorecard (API)", f"/api/v1/vendors/{vendor}/scorecard")]
+    pages = [("dashboard page", "/dashboard"),
+             ("dashboard page, last month", f"/dashboard?period={_last_month()}"),
+             ("vendor scorecard page", f"/vendors/{vendor}/scorecard")]
     with TestClient(app) as tc:
-        return [_measure(tc, name, path, manager.headers, db.engine, repeat)
-                for name, path in calls]
+        out = [_measure(tc, name, path, manager.headers, db.engine, repeat)
+               for name, path in calls]
+    with TestClient(app) as browser:
+        _sign_in(db, browser, manager.email)
+        out += [_measure(browser, name, path, {}, db.engine, repeat) for name, path in pages]
+    return out
+
+
+def _sign_in(db: Database, browser: Any, email: str) -> None:
+    """Sign the manager in through the login form, as a browser does."""
+    import re
+
+    from integrity_desk.people.models import User
+    from integrity_desk.people.passwords import hash_password
+
+    password = "violet-harbour-engine-42"
+    with db.session() as s:
+        user = s.scalar(select(User).where(User.email == email))
+        assert user is not None
+        user.password_hash = hash_password(password)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text)
+    assert token, "no sign-in form"
+    r = browser.post("/login", data={"email": email, "password": password,
+                                     "csrf_token": token.group(1)}, follow_redirects=False)
+    if r.status_code != 303:
+        raise SystemExit(f"sign-in failed: {r.status_code}")
 
 
 def _last_month() -> str:
     first = utcnow().date().replace(day=1) - timedelta(days=1)
     return f"{first:%Y-%m}"
-
-
-# The dashboard's and the scorecard's routes, once they exist (issue 21 items 3 and 4).
-EXTRA: list[Callable[[int | None], list[tuple[str, str]]]] = []
-
-
-def extra_calls(vendor: int | None) -> list[tuple[str, str]]:
-    return [call for make in EXTRA for call in make(vendor)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--events", type=int, default=10_000_000)
     p.add_argument("--repeat", type=int, default=30)
     p.add_argument("--reuse", action="store_true", help="keep an existing data set")
+    p.add_argument("--skip-rebuild", action="store_true",
+                   help="keep the rollup a reused data set has (no first run)")
     args = p.parse_args(argv)
     db = ensure(args.cases, args.events, reuse=args.reuse)
     with db.engine.connect() as conn:
@@ -129,8 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     log("data: " + ", ".join(f"{t} {n:,}" for t, n in counts.items())
         + f"; open cases {open_cases:,}")
     now = utcnow()
-    wall, cpu, said = _rollup(db, rebuild=True, now=now)
-    log(f"rollup, first run: {wall:.1f} s wall, {cpu:.1f} s CPU of this process ({said})")
+    if not args.skip_rebuild:
+        wall, cpu, said = _rollup(db, rebuild=True, now=now)
+        log(f"rollup, first run: {wall:.1f} s wall, {cpu:.1f} s CPU of this process ({said})")
     later = now + timedelta(days=1)
     _a_day_of_work(db, later - timedelta(minutes=1))
     wall, cpu, said = _rollup(db, rebuild=False, now=later)

@@ -190,6 +190,8 @@ class CaseRequest(Base):
     __table_args__ = (
         Index("ix_case_requests_case", "case_id", "id"),
         Index("ix_case_requests_contact", func.lower(text("requester_contact")), "received_at"),
+        # The requests received in a period (the flagging funnel's joined flags and notices).
+        Index("ix_case_requests_received", "received_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

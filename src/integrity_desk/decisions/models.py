@@ -47,6 +47,8 @@ class Decision(Base):
               postgresql_where=text("status = 'awaiting_approval'"),
               sqlite_where=text("status = 'awaiting_approval'")),
         Index("ix_decisions_decided_at", "decided_at", "id"),
+        # The appeals of a decision (the funnel's overturns, the scorecard's reasons).
+        Index("ix_decisions_appeal_of", "appeal_of_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
