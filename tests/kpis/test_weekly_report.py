@@ -49,6 +49,10 @@ def test_the_reports_tables_hold_the_weeks_figures(db: Database, week: dict[str,
     assert got["QA accuracy"] == "no data"  # never 0 % or 100 %
     by_vendor = {row[0]: row for row in _csv(bundle, "by_vendor")[1:]}
     assert set(by_vendor) == {"Acme", "In-house teams"}
+    # The funnel: the week's seven cases, five of them flags from the business reporter
+    # (the factories' default); the appeals are a later step, not received flags.
+    funnel = {row[0]: row for row in _csv(bundle, "funnel_by_source")[1:]}
+    assert funnel["All sources"][1] == "5"
     trend = _csv(bundle, "trend")
     assert [row[0] for row in trend[1:]][-1] == "2026-W13" and len(trend) == 13
     assert "Weekly report 2026-W13" in html and "2026-03-23 to 2026-03-29" in html

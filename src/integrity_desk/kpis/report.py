@@ -29,6 +29,7 @@ from integrity_desk.kpis.domain import (
     figures,
     periods_back,
 )
+from integrity_desk.kpis.funnel import STEP_WORDS, STEPS, Funnel, FunnelBy, funnel
 
 NO_DATA = "no data"
 
@@ -127,6 +128,11 @@ def build(session: Session, period: Period, *, now: datetime,
         t = service.table(session, viewer=None, period=period, dimension=dimension, now=now)
         tables.append(figures_table(name, title, dimension.value.title(),
                                     [(r.label, r.figures) for r in t.rows]))
+    for by, name, title in ((FunnelBy.SOURCE, "funnel_by_source", "Flagging funnel by source"),
+                            (FunnelBy.CATEGORY, "funnel_by_category",
+                             "Flagging funnel by category")):
+        tables.append(funnel_table(funnel(session, period=period, by=by, now=now), name,
+                                   title))
     weeks = periods_back(period.grain, 12, period.start)
     trend = service.trend(session, viewer=None, periods=weeks, dimension=Dimension.DESK,
                           key="all", now=now)
@@ -134,6 +140,26 @@ def build(session: Session, period: Period, *, now: datetime,
                                 [(p.label, r.figures) for p, r in zip(weeks, trend,
                                                                       strict=True)]))
     return WeeklyContent(period, as_of, tables)
+
+
+def funnel_table(found: Funnel, name: str, title: str) -> ReportTable:
+    """Each step's count, and after it its conversion from the step before."""
+    headings = [found.by.value.title()]
+    for i, step in enumerate(STEPS):
+        headings.append(STEP_WORDS[step])
+        if i:
+            headings.append(f"→ {STEP_WORDS[step].lower()} (share)")
+    rows = []
+    for row in [*found.rows, found.total]:
+        cells = [_text(row.label)]
+        for i, step in enumerate(row.steps):
+            cells.append(Cell(str(step.count), f"{step.count:,}"))
+            if i:
+                assert step.conversion is not None
+                cells.append(cell(step.conversion, "share"))
+        rows.append(cells)
+    return ReportTable(name, f"{title} (received this week, followed to the report's day)",
+                       headings, rows)
 
 
 def _first(table: service.KpiTable) -> dict[Measure, Figure]:
