@@ -20,7 +20,7 @@ offensive language 1, 1, 1, 0, 0, 0.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -36,6 +36,7 @@ from integrity_desk.decisions.service import DecisionInput, decide
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
+from integrity_desk.kpis import rollup
 from integrity_desk.kpis.domain import parse_period
 from integrity_desk.kpis.funnel import Funnel, FunnelBy, Step, funnel
 from integrity_desk.kpis.funnel_api import funnel_out
@@ -116,6 +117,8 @@ def build_week(db: Database, decider: Person, colleague: Person) -> None:
 @pytest.fixture
 def week(db: Database, make_person: Callable[..., Person]) -> Database:
     build_week(db, make_person("manager"), make_person("manager"))
+    with db.session() as s:
+        rollup.run(s, now=NOW)  # the funnel is read from the daily rollup
     return db
 
 
@@ -177,6 +180,7 @@ def test_the_week_before_sees_only_its_own_flag(week: Database) -> None:
 
 def test_an_empty_period_has_no_rows_and_no_data(db: Database) -> None:
     with db.session() as s:
+        rollup.run(s, now=utcnow())
         result = funnel(s, period=parse_period("2026-W49"), by="source", now=utcnow())
     assert result.rows == []
     assert _counts(result, "all") == [0] * 6
@@ -217,3 +221,28 @@ def test_the_api_names_a_bad_field_and_refuses_an_agent(client: Any, manager: Pe
     assert (r.status_code, r.json()["error"]["field"]) == (422, "period")
     agent = make_person("agent")
     assert client.get("/api/v1/kpis/funnel", headers=agent.headers).status_code == 403
+
+
+def test_a_later_overturn_moves_its_cohort_in_the_incremental_rollup(
+        week: Database, make_person: Callable[..., Person]) -> None:
+    """n4's appeal, filed after the week, is decided a day later: the next run recomputes
+    the week's day of receipt (the rollup's dirty cohorts), as a rebuild would count it."""
+    from sqlalchemy import select
+
+    from integrity_desk.kpis.models import KpiDay
+
+    later = NOW + timedelta(days=1)
+    with week.session() as s:
+        pending = s.scalar(select(Case).where(Case.kind == "appeal",
+                                              Case.status == "assigned"))
+        assert pending is not None
+        colleague = s.get(User, pending.assignee_id)
+        assert colleague is not None
+        Desk(s, colleague, colleague).rule(pending, AppealOutcome.OVERTURNED, later)
+        rollup.run(s, now=later + timedelta(minutes=5))
+        assert _counts(funnel(s, period=W49, by=FunnelBy.SOURCE, now=later),
+                       "all") == [6, 5, 4, 3, 3, 2]
+        columns = [c for c in KpiDay.__table__.columns if not c.name.startswith("sla_age")]
+        incremental = set(s.execute(select(*columns)).all())
+        rollup.run(s, now=later + timedelta(minutes=5), rebuild=True)
+        assert set(s.execute(select(*columns)).all()) == incremental

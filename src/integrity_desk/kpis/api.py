@@ -11,7 +11,14 @@ from integrity_desk.api.deps import KpiReader, SessionDep
 from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput
 from integrity_desk.kpis import service
-from integrity_desk.kpis.domain import Dimension, Grain, parse_period, period_of, periods_back
+from integrity_desk.kpis.domain import (
+    FUNNEL_ONLY,
+    Dimension,
+    Grain,
+    parse_period,
+    period_of,
+    periods_back,
+)
 from integrity_desk.kpis.schemas import (
     KpiTableOut,
     TrendOut,
@@ -26,11 +33,12 @@ MAX_TREND = 104
 
 
 def _dimension(value: str) -> Dimension:
-    try:
-        return Dimension(value)
-    except ValueError:
-        raise InvalidInput(f"by is one of {', '.join(d.value for d in Dimension)}",
-                           field="by") from None
+    """A dimension the figures are kept by (source and category keep only the funnel: its
+    own route, /kpis/funnel)."""
+    shown = [d for d in Dimension if d not in FUNNEL_ONLY]
+    if value not in shown:
+        raise InvalidInput(f"by is one of {', '.join(d.value for d in shown)}", field="by")
+    return Dimension(value)
 
 
 def _max_age(request: Request) -> timedelta:

@@ -111,11 +111,16 @@ class Dimension(StrEnum):
     # A vendor's work in one queue (``<vendor id or internal>:<queue id>``): the volume a
     # contract commits per queue.
     VENDOR_QUEUE = "vendor_queue"
+    # The flagging funnel's rows (kpis.funnel): the requester type of a flag or notice, and
+    # the category of its case. Only the funnel's counts (and inflow) are kept by these.
+    SOURCE = "source"
+    CATEGORY = "category"
 
 
 DESK_KEY = "all"
 INTERNAL = "internal"  # the vendor key of work done by the desk's own (non-vendor) teams
 PERSONAL = frozenset({Dimension.PERSON})
+FUNNEL_ONLY = frozenset({Dimension.SOURCE, Dimension.CATEGORY})
 
 
 @dataclass
@@ -137,6 +142,15 @@ class Counts:
     appeals_decided: int = 0
     overturned: int = 0
     partly_overturned: int = 0
+    # The flagging funnel of the flags and notices received on the day (a cohort, followed to
+    # the rollup's run: kpis.funnel).
+    funnel_received: int = 0
+    funnel_opened: int = 0
+    funnel_decided: int = 0
+    funnel_restricted: int = 0
+    funnel_appealed: int = 0
+    funnel_overturned: int = 0
+    funnel_partly_overturned: int = 0
 
     def add(self, other: Counts) -> None:
         for f in fields(self):

@@ -21,28 +21,25 @@ flags and notices *received in the period*, followed to today.
 
 A case counts once per step whatever the number of its decisions, actions or appeals, under
 its own source (the requester type of its first request) and category; a joined request counts
-under its own source and its case's category. Reads: the period's cases (ix_cases_created),
-the period's joined requests, their decisions (ix_decisions_case) and actions
-(ix_decision_actions_decision) as EXISTS counted in SQL per key, the appeal cases opened since
-the period began (ix_cases_created) and the outcomes of those appeals (ix_decisions_appeal_of):
-four statements, whatever the number of cases, and only appealed cases come back as rows.
+under its own source and its case's category. The rollup keeps each day of receipt's counts
+(kpis.funnel_counts), recomputing a day whenever one of its cases is decided, contested or its
+appeal decided; a period here is one statement summing its days.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from integrity_desk.cases.domain import CATEGORY_WORDS, CaseKind
-from integrity_desk.cases.models import Case, CaseRequest
-from integrity_desk.decisions.domain import RULES, is_restriction
-from integrity_desk.decisions.models import Decision, DecisionAction
-from integrity_desk.kpis.domain import Figure, Period, ratio
+from integrity_desk.cases.domain import CATEGORY_WORDS
+from integrity_desk.kpis.domain import Dimension, Figure, Period, ratio
+from integrity_desk.kpis.funnel_counts import UNCATEGORISED
+from integrity_desk.kpis.models import KpiDay
 
 
 class FunnelBy(StrEnum):
@@ -82,10 +79,7 @@ NOTHING: dict[Step, str] = {
     Step.RESTRICTED: "no case ended in a restriction",
     Step.APPEALED: "no restriction was appealed",
 }
-UNCATEGORISED = "uncategorised"
 TOTAL = "all"
-APPLIED = ("applied", "reversed")
-RESTRICTIONS = sorted(a.value for a in RULES if is_restriction(a))
 
 
 @dataclass(frozen=True)
@@ -140,82 +134,36 @@ def _row(by: FunnelBy, key: str, label: str, counts: Counter[Step], partly: int)
     return FunnelRow(key, label, steps, partly)
 
 
+_COLUMNS: dict[Step, str] = {step: f"funnel_{step.value}" for step in Step}
+_PARTLY = "funnel_partly_overturned"
+
+
 def funnel(session: Session, *, period: Period, by: FunnelBy | str, now: datetime) -> Funnel:
-    """The funnel of the flags and notices received in ``period``, followed to ``now``, one
-    row per source or category (and the total). The steps are counted in SQL, grouped by the
-    row's key; only the appealed cases (a few in a hundred) come back as rows."""
+    """The funnel of the flags and notices received in ``period``, as the daily rollup last
+    followed them (kpis.funnel_counts; the caller brings the rollup up to date): one row per
+    source or category, and the total. At most one row per day per key is read."""
     by = FunnelBy(by)
-    start, end = period.starts_at, min(period.ends_at, now)
-    cohort = (Case.created_at >= start, Case.created_at < end,
-              Case.kind != CaseKind.APPEAL.value)
-    key = (Case.requester_type if by == FunnelBy.SOURCE
-           else func.coalesce(Case.category, UNCATEGORISED))
-    counts: dict[str, Counter[Step]] = defaultdict(Counter)
-
-    d, a = Decision, DecisionAction
-    in_force = (d.kind == "decision", d.status.in_(APPLIED), d.decided_at <= now)
-    restricting = exists().where(a.decision_id == d.id, a.action.in_(RESTRICTIONS),
-                                 a.applied_at.is_not(None))
-    decided = exists().where(d.case_id == Case.id, *in_force)
-    restricted = exists().where(d.case_id == Case.id, *in_force, restricting)
-    for k, opened, n_decided, n_restricted in session.execute(
-            select(key, func.count(), _ones(decided), _ones(restricted))
-            .where(*cohort).group_by(key)):
-        k = k or UNCATEGORISED
-        counts[k].update({Step.RECEIVED: opened, Step.OPENED: opened,
-                          Step.DECIDED: n_decided, Step.RESTRICTED: n_restricted})
-
-    r = CaseRequest
-    joined_key = r.requester_type if by == FunnelBy.SOURCE else Case.category
-    for k, n in session.execute(
-            select(joined_key, func.count()).select_from(r).join(Case, Case.id == r.case_id)
-            .where(r.received_at >= start, r.received_at < end,
-                   Case.kind != CaseKind.APPEAL.value,
-                   r.payload["merged_from"].as_string().is_(None))
-            .group_by(joined_key)):
-        counts[k or UNCATEGORISED][Step.RECEIVED] += n
-
-    # The restricting decisions of the cohort's cases that an appeal case contests: the
-    # appeal cases opened since the period began (a range of ix_cases_created), a few rows.
-    contested = Case.details["contested_decision_id"].as_integer()
-    targets = select(contested).where(Case.created_at >= start, Case.created_at <= now,
-                                      Case.kind == CaseKind.APPEAL.value).scalar_subquery()
-    key_of: dict[int, str] = {}  # appealed case → its key
-    case_of: dict[int, int] = {}  # contested decision → its case
-    for decision_id, case_id, k in session.execute(
-            select(d.id, Case.id, key).join(Case, Case.id == d.case_id)
-            .where(d.id.in_(targets), *in_force, restricting, *cohort)):
-        key_of[case_id] = k or UNCATEGORISED
-        case_of[decision_id] = case_id
-    overturned: set[int] = set()
-    partly: set[int] = set()
-    if case_of:
-        for decision_id, outcome in session.execute(
-                select(d.appeal_of_id, d.outcome).where(
-                    d.appeal_of_id.in_(list(case_of)), d.kind == "appeal_outcome",
-                    d.decided_at >= start, d.decided_at <= now)):
-            if outcome == "overturned":
-                overturned.add(case_of[decision_id])
-            elif outcome == "partly_overturned":
-                partly.add(case_of[decision_id])
-    partly -= overturned
-    for case_id, k in key_of.items():
-        counts[k][Step.APPEALED] += 1
-        if case_id in overturned:
-            counts[k][Step.OVERTURNED] += 1
-    partly_by: Counter[str] = Counter(key_of[c] for c in partly)
-    rows = [_row(by, k, label_of(by, k), c, partly_by[k]) for k, c in counts.items()]
+    dimension = Dimension.SOURCE if by == FunnelBy.SOURCE else Dimension.CATEGORY
+    columns = [func.coalesce(func.sum(getattr(KpiDay, _COLUMNS[s])), 0) for s in STEPS]
+    partly = func.coalesce(func.sum(getattr(KpiDay, _PARTLY)), 0)
+    found = session.execute(
+        select(KpiDay.dimension, KpiDay.key, *columns, partly)
+        .where(KpiDay.dimension.in_([dimension.value, Dimension.DESK.value]),
+               KpiDay.day >= period.start, KpiDay.day < period.end)
+        .group_by(KpiDay.dimension, KpiDay.key)).all()
+    rows, total = [], None
+    for dim, key, *values in found:
+        counts = Counter(dict(zip(STEPS, values[:-1], strict=True)))
+        if dim == Dimension.DESK.value:
+            total = _row(by, TOTAL, "All sources" if by == FunnelBy.SOURCE
+                         else "All categories", counts, values[-1])
+        elif counts[Step.RECEIVED]:
+            rows.append(_row(by, key, label_of(by, key), counts, values[-1]))
     rows.sort(key=lambda row: (-row.count(Step.RECEIVED), row.label.lower()))
-    total: Counter[Step] = Counter()
-    for c in counts.values():
-        total.update(c)
-    return Funnel(period, by, rows,
-                  _row(by, TOTAL, "All sources" if by == FunnelBy.SOURCE else "All categories",
-                       total, sum(partly_by.values())))
-
-
-def _ones(clause: object) -> object:
-    return func.coalesce(func.sum(case((clause, 1), else_=0)), 0)
+    if total is None:
+        total = _row(by, TOTAL, "All sources" if by == FunnelBy.SOURCE else "All categories",
+                     Counter(), 0)
+    return Funnel(period, by, rows, total)
 
 
 __all__ = ["STEPS", "STEP_WORDS", "Funnel", "FunnelBy", "FunnelRow", "Step", "funnel"]

@@ -3,14 +3,15 @@ table, every step with its count and its conversion from the step before."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from integrity_desk.api.deps import KpiReader, SessionDep
 from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput
+from integrity_desk.kpis import service
 from integrity_desk.kpis.domain import Grain, parse_period, period_of
 from integrity_desk.kpis.funnel import Funnel, FunnelBy, FunnelRow, funnel
 from integrity_desk.kpis.schemas import FigureOut
@@ -58,7 +59,7 @@ def funnel_out(result: Funnel) -> FunnelOut:
 
 
 @router.get("/kpis/funnel", response_model=FunnelOut)
-def kpi_funnel(session: SessionDep, principal: KpiReader,
+def kpi_funnel(request: Request, session: SessionDep, principal: KpiReader,
                period: str | None = Query(None, description="2026-W49, 2026-12 or 2026-12-07; "
                                                             "default: this ISO week"),
                by: str = Query("source", description="source or category")) -> FunnelOut:
@@ -69,4 +70,6 @@ def kpi_funnel(session: SessionDep, principal: KpiReader,
         raise InvalidInput("by is source or category", field="by") from None
     now = utcnow()
     chosen = parse_period(period) if period else period_of(Grain.WEEK, now.date())
+    service.fresh(session, now=now, max_age=timedelta(
+        seconds=request.app.state.settings.kpi_stale_seconds))
     return funnel_out(funnel(session, period=chosen, by=chosen_by, now=now))

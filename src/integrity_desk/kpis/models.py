@@ -92,6 +92,16 @@ class KpiDay(Base):
     appeals_decided: Mapped[int] = mapped_column(Integer, default=0)
     overturned: Mapped[int] = mapped_column(Integer, default=0)
     partly_overturned: Mapped[int] = mapped_column(Integer, default=0)
+    # The flagging funnel of the flags and notices received this day, followed to the last run
+    # (dimensions desk, source and category: kpis.funnel).
+    funnel_received: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    funnel_opened: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    funnel_decided: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    funnel_restricted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    funnel_appealed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    funnel_overturned: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    funnel_partly_overturned: Mapped[int] = mapped_column(Integer, default=0,
+                                                          server_default="0")
     # The backlog at the day's end (at the rollup's run for today); hours. NULL: not recorded
     # (a day further back than a first run reconstructs, rollup.BACKLOG_HISTORY_DAYS).
     backlog: Mapped[int | None] = mapped_column(Integer)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from integrity_desk.cases.models import Case
 from integrity_desk.db import upsert_insert
-from integrity_desk.kpis import sources
+from integrity_desk.kpis import funnel_counts, sources
 from integrity_desk.kpis.backlog import backlog_at
 from integrity_desk.kpis.domain import COUNT_FIELDS, Backlog, Counts, Dimension
 from integrity_desk.kpis.models import CaseOutcome, KpiDay
@@ -61,10 +61,16 @@ def _first_day(session: Session, today: date) -> date:
 
 
 def _dirty_days(session: Session, since: datetime, before: date) -> set[date]:
+    """Days before ``before`` whose counts moved since ``since``: a closure reopened or a
+    resolution revised (its own day), and a funnel cohort that moved on (its day of receipt:
+    a case decided, contested or its appeal decided since)."""
     day = sources.utc_day_sql(session, CaseOutcome.at)
     rows = session.execute(select(day).where(
         CaseOutcome.changed_at >= since, CaseOutcome.at < sources.midnight(before)).distinct())
-    return {sources._day(d) for (d,) in rows}
+    days = {sources._day(d) for (d,) in rows}
+    days |= {sources._day(d) for d in funnel_counts.dirty_cohorts(
+        session, since, lambda column: sources.utc_day_sql(session, column))}
+    return {d for d in days if d < before}
 
 
 def run(session: Session, *, now: datetime, rebuild: bool = False) -> str:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, aliased
 
 from integrity_desk.cases.models import Case
 from integrity_desk.decisions.models import Decision, Guideline
+from integrity_desk.kpis import funnel_counts
 from integrity_desk.kpis.domain import Dimension, Fanned, keys_of
 from integrity_desk.kpis.models import CaseOutcome
 from integrity_desk.people.models import (
@@ -88,6 +89,8 @@ def counts(session: Session, first: date, end: date, now: datetime) -> Days:
     _inflow(session, days, start, stop)
     _outcomes(session, days, start, stop)
     _appeals(session, days, start, stop)
+    funnel_counts.count(session, lambda d: days.of(_day(d)), start, stop, now,
+                        lambda column: utc_day_sql(session, column))
     busy = _work(session, days, start, min(stop, now))
     _availability(session, days, start, min(stop, now), busy)
     return days
