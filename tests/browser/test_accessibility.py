@@ -18,7 +18,7 @@ from tests.conftest import Person
 
 PAGES = ["/", "/cases", "/cases?sla=breached", "/queues", "/overview", "/search?q=shop",
          "/cases/{key}", "/cases/{key}/decide", "/flaggers", "/messages/held", "/outbox",
-         "/account"]
+         "/account", "/dashboard", "/reports"]
 
 # What a page loads besides itself and its data: scripts, stylesheets, images, fonts.
 ASSET_BYTES = """() => performance.getEntriesByType('resource')
