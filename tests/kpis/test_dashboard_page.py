@@ -71,6 +71,9 @@ def test_a_manager_sees_vendors_funnel_charts_and_people(
     people_table = page.split('id="people"')[1].split("</table>")[0]
     assert "Dora Decider" in people_table
     assert "/cases?opened_on=2026-11-30" in hrefs(page)
+    # The week's totals open the week's lists, past week or not.
+    assert "/cases?opened_since=2026-11-30&opened_before=2026-12-07" in hrefs(page)
+    assert "/cases?closed_since=2026-11-30&closed_before=2026-12-07" in hrefs(page)
     assert "/cases?vendor=Acme&state=open" in hrefs(page)
     assert "/dashboard?period=2026-W48" in hrefs(page)
     assert "/dashboard?period=2026-11" in hrefs(page)

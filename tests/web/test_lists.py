@@ -219,9 +219,16 @@ def test_the_list_filters_as_the_contract_says(desk, sign_in, manager, specialis
     assert set(_keys(m, closed_on="2026-03-02")) == {d["inv"]}
     assert _keys(m, closed_on="2026-03-03") == []
     assert set(_keys(m, breached_on="2026-03-04")) == {d["flag_de"]}
+    # A period of days: from the first on, the last excluded (the dashboard's week or month).
+    assert set(_keys(m, opened_since="2026-03-01", opened_before="2026-03-02")) == {
+        d["flag_de"]}
+    assert _keys(m, opened_since="2026-02-01", opened_before="2026-03-01") == []
+    assert set(_keys(m, closed_since="2026-03-02", closed_before="2026-03-03")) == {d["inv"]}
+    assert _keys(m, closed_since="2026-03-01", closed_before="2026-03-02") == []
     # The day filters show back what was asked, each in its own field.
     days = {"opened_on": "2026-03-01", "closed_on": "2026-03-02", "breached_on": "2026-03-04",
-            "opened_since": "2026-02-01", "closed_since": "2026-02-02"}
+            "opened_since": "2026-02-01", "closed_since": "2026-02-02",
+            "opened_before": "2026-04-01", "closed_before": "2026-04-02"}
     page = m.client.get("/cases", params=days).text
     for name, day in days.items():
         assert f'name="{name}" type="date" value="{day}"' in page, name

@@ -140,6 +140,9 @@ class CaseFilters:
     # From the start of that UTC day on (the overview's "opened in 14 days" and its list).
     opened_since: date | None = None
     closed_since: date | None = None
+    # Before the start of that UTC day: with *_since, a period (the dashboard's week or month).
+    opened_before: date | None = None
+    closed_before: date | None = None
 
 
 def _day(day: date) -> tuple[datetime, datetime]:
@@ -305,6 +308,10 @@ def list_cases(
         query = query.where(Case.created_at >= _day(f.opened_since)[0])
     if f.closed_since:
         query = query.where(Case.closed_at >= _day(f.closed_since)[0])
+    if f.opened_before:
+        query = query.where(Case.created_at < _day(f.opened_before)[0])
+    if f.closed_before:
+        query = query.where(Case.closed_at < _day(f.closed_before)[0])
     if f.breached_on:
         query = query.where(_within(Case.resolution_due_at, f.breached_on), breached_clause(now))
     if f.text:

@@ -52,9 +52,11 @@ FIELD_LABELS = {"queue": "Queue", "team": "Team", "vendor": "Vendor", "status": 
                 "assignee": "Assignee", "sla": "SLA", "language": "Language", "tag": "Tag",
                 "sort": "Sort", "cursor": "Page", "opened_on": "Opened on",
                 "closed_on": "Closed on", "breached_on": "Breached on", "state": "State",
-                "opened_since": "Opened since", "closed_since": "Closed since"}
+                "opened_since": "Opened since", "closed_since": "Closed since",
+                "opened_before": "Opened before", "closed_before": "Closed before"}
 SINGLE = ("queue", "team", "vendor", "assignee", "sla", "language", "tag", "sort", "opened_on",
-          "closed_on", "breached_on", "state", "opened_since", "closed_since")
+          "closed_on", "breached_on", "state", "opened_since", "closed_since", "opened_before",
+          "closed_before")
 
 
 @dataclass
@@ -148,6 +150,10 @@ def parse_query(request: Request, user: User, queue_slugs: set[str],
                       else None)
     f.closed_since = (_day("closed_since", form["closed_since"]) if form["closed_since"]
                       else None)
+    f.opened_before = (_day("opened_before", form["opened_before"]) if form["opened_before"]
+                       else None)
+    f.closed_before = (_day("closed_before", form["closed_before"]) if form["closed_before"]
+                       else None)
     if form["sort"]:
         if form["sort"] not in repo.SORTS:
             raise InvalidInput(f"sort is one of {', '.join(repo.SORTS)}", field="sort")

@@ -1,12 +1,13 @@
 """The manager's dashboard shaped for the page: each figure as the words and title people read,
 each number with the case list behind it when the list can express it (docs/dashboard.md).
 
-The case list filters by day (``opened_on``, ``closed_on``), from a day on (``opened_since``,
-``closed_since``), by open state and by vendor as *who holds the work* (cases/team_scope.py).
-So a day's inflow and outflow link exactly, a period's totals and the backlog only while the
-period is the current one, and nothing links where the list would show other cases: a past
-week's totals, a vendor's figures (the KPIs count a case under its queue's vendor, the list
-under its holder's), the funnel (the list has no source, category or decision filter).
+The case list filters by day (``opened_on``, ``closed_on``), by a period of days
+(``opened_since`` … ``opened_before``, the same for closed), by open state and by vendor as *who
+holds the work* (cases/team_scope.py). So a day's and a period's inflow and outflow link, the
+backlog only while the period is the current one (the list knows the open cases of now), and
+nothing links where the list would show other cases: a vendor's figures (the KPIs count a case
+under its queue's vendor, the list under its holder's), the funnel (the list has no source,
+category or decision filter).
 """
 
 from __future__ import annotations
@@ -99,14 +100,14 @@ def is_current(period: Period, today: date) -> bool:
 
 
 def desk_row(row: KpiRow, period: Period, today: date) -> FigureRow:
-    """The whole desk: its inflow, outflow and backlog open their lists while the period
-    runs (the list counts from a day on, never up to one)."""
-    links: dict[Measure, str] = {}
+    """The whole desk: its inflow and outflow open the period's lists (a closure since
+    reopened is counted in the outflow but is no longer on the closed list); the backlog
+    opens the open cases while the period runs."""
+    since, before = period.start.isoformat(), period.end.isoformat()
+    links = {M.INFLOW: cases_link(opened_since=since, opened_before=before),
+             M.OUTFLOW: cases_link(closed_since=since, closed_before=before)}
     if is_current(period, today):
-        since = period.start.isoformat()
-        links = {M.INFLOW: cases_link(opened_since=since),
-                 M.OUTFLOW: cases_link(closed_since=since),
-                 M.BACKLOG: cases_link(state="open")}
+        links[M.BACKLOG] = cases_link(state="open")
     return FigureRow(row.key, "Whole desk", None,
                      [cell(m, row.figures[m], links.get(m)) for m, _ in COLUMNS])
 
