@@ -34,3 +34,16 @@ def test_a_first_run_reconstructs_recent_backlogs_only(db: Database) -> None:
     assert old[Measure.BACKLOG].no_data == "the backlog was not recorded then"
     assert recent[Measure.BACKLOG].value == 1
     assert recent[Measure.BACKLOG_AGE_MAX].value == 60 * 24
+
+
+def test_a_second_stale_reader_finds_the_rollup_done(db: Database) -> None:
+    """Two pages that found the rollup stale queue on its lock; the second has nothing to do."""
+    now = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    with db.session() as s:
+        rollup.run(s, now=now)
+    with db.session() as s:
+        said = rollup.run(s, now=now + timedelta(minutes=1), max_age=timedelta(minutes=15))
+        assert said == "up to date already"
+        assert rollup.last_run(s) == now
+        assert rollup.run(s, now=now + timedelta(minutes=20),
+                          max_age=timedelta(minutes=15)).endswith("ms")

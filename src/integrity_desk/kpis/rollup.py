@@ -67,16 +67,22 @@ def _dirty_days(session: Session, since: datetime, before: date) -> set[date]:
     day = sources.utc_day_sql(session, CaseOutcome.at)
     rows = session.execute(select(day).where(
         CaseOutcome.changed_at >= since, CaseOutcome.at < sources.midnight(before)).distinct())
-    days = {sources._day(d) for (d,) in rows}
-    days |= {sources._day(d) for d in funnel_counts.dirty_cohorts(
+    days = {sources.as_day(d) for (d,) in rows}
+    days |= {sources.as_day(d) for d in funnel_counts.dirty_cohorts(
         session, since, lambda column: sources.utc_day_sql(session, column))}
     return {d for d in days if d < before}
 
 
-def run(session: Session, *, now: datetime, rebuild: bool = False) -> str:
-    """Bring ``kpi_days`` up to ``now``; one transaction (the caller commits)."""
+def run(session: Session, *, now: datetime, rebuild: bool = False,
+        max_age: timedelta | None = None) -> str:
+    """Bring ``kpi_days`` up to ``now``; one transaction (the caller commits). With
+    ``max_age``, only if the rollup found after taking the lock is older than that: two pages
+    finding it stale at once wait for each other, and the second has nothing left to do."""
     started = time.perf_counter()
     state = _lock(session)
+    if (max_age is not None and not rebuild and state.computed_at is not None
+            and now - state.computed_at <= max_age):
+        return "up to date already"
     today = now.astimezone(UTC).date()
     watermark = None if rebuild else state.computed_at
     if watermark is None:

@@ -72,8 +72,8 @@ def fresh(session: Session, *, now: datetime, max_age: timedelta) -> datetime:
     """The rollup's time, after bringing it up to date when older than ``max_age``."""
     seen = rollup.last_run(session)
     if seen is None or now - seen > max_age:
-        rollup.run(session, now=now)
-        return now
+        rollup.run(session, now=now, max_age=max_age)
+        return rollup.last_run(session) or now
     return seen
 
 

@@ -63,7 +63,8 @@ def utc_day_sql(session: Session, column: Any) -> Any:
     return func.substr(column, literal_column("1"), literal_column("10"))
 
 
-def _day(value: Any) -> date:
+def as_day(value: Any) -> date:
+    """A day as either backend's UTC-day expression returns it (a date, or ISO text)."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
@@ -89,7 +90,7 @@ def counts(session: Session, first: date, end: date, now: datetime) -> Days:
     _inflow(session, days, start, stop)
     _outcomes(session, days, start, stop)
     _appeals(session, days, start, stop)
-    funnel_counts.count(session, lambda d: days.of(_day(d)), start, stop, now,
+    funnel_counts.count(session, lambda d: days.of(as_day(d)), start, stop, now,
                         lambda column: utc_day_sql(session, column))
     busy = _work(session, days, start, min(stop, now))
     _availability(session, days, start, min(stop, now), busy)
@@ -106,7 +107,7 @@ def _inflow(session: Session, days: Days, start: datetime, stop: datetime) -> No
         .where(Case.created_at >= start, Case.created_at < stop)
         .group_by(day, Case.queue_id, Case.kind, Case.priority, Queue.team_id, Team.vendor_id))
     for d, queue, kind, priority, team, vendor, n in rows:
-        days.of(_day(d)).add(keys_of(queue_id=queue, kind=kind, priority=priority,
+        days.of(as_day(d)).add(keys_of(queue_id=queue, kind=kind, priority=priority,
                                      team_id=team, vendor_id=vendor), inflow=n)
 
 
@@ -129,9 +130,9 @@ def _outcomes(session: Session, days: Days, start: datetime, stop: datetime) -> 
         keys = keys_of(queue_id=queue, kind=kind, priority=priority, team_id=team,
                        vendor_id=vendor, person_id=person)
         if event == "closed":
-            days.of(_day(d)).add(keys, outflow=n, reopened=reopened)
+            days.of(as_day(d)).add(keys, outflow=n, reopened=reopened)
         else:
-            days.of(_day(d)).add(keys, resolved=n, resolution_timed=r_timed,
+            days.of(as_day(d)).add(keys, resolved=n, resolution_timed=r_timed,
                                  resolution_met=r_met, first_response_timed=f_timed,
                                  first_response_met=f_met)
 
@@ -289,4 +290,4 @@ def _availability(session: Session, days: Days, start: datetime, until: datetime
                 days.of(day).add(keys, busy_seconds=b, available_seconds=i)
 
 
-__all__ = ["Days", "Dimension", "counts", "decider_then", "midnight", "utc_day_sql"]
+__all__ = ["Days", "Dimension", "as_day", "counts", "decider_then", "midnight", "utc_day_sql"]
