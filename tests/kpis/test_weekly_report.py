@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.db import Database
@@ -20,6 +20,7 @@ from integrity_desk.errors import InvalidInput
 from integrity_desk.kpis import reports
 from integrity_desk.kpis.models import WeeklyReport
 from integrity_desk.people.models import Team, User
+from integrity_desk.routing.models import Queue
 from tests.conftest import Person
 from tests.kpis.test_figures import W13, _week, at
 
@@ -60,6 +61,15 @@ def test_the_reports_tables_hold_the_weeks_figures(db: Database, week: dict[str,
     with db.session() as s:
         emails = s.scalars(select(User.email)).all()
     assert not any(e in html or e.encode() in bundle for e in emails)
+
+
+def test_a_name_a_spreadsheet_would_run_is_written_as_text(db: Database,
+                                                          week: dict[str, Any]) -> None:
+    with db.session() as s:
+        s.execute(update(Queue).where(Queue.slug == "flags").values(name='=HYPERLINK("x")'))
+        bundle = reports.generate(s, W13, now=at(30, 15), actor=SYSTEM).bundle
+    names = [row[0] for row in _csv(bundle, "by_queue")[1:]]
+    assert '\'=HYPERLINK("x")' in names
 
 
 def test_generating_a_week_again_replaces_it(db: Database, week: dict[str, Any]) -> None:

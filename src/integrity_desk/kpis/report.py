@@ -9,7 +9,6 @@ figure has none — never 0 % or 100 % in its place.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from integrity_desk.kpis.domain import (
     periods_back,
 )
 from integrity_desk.kpis.funnel import STEP_WORDS, STEPS, Funnel, FunnelBy, funnel
+from integrity_desk.spreadsheet import csv_text
 
 NO_DATA = "no data"
 
@@ -167,12 +167,8 @@ def _first(table: service.KpiTable) -> dict[Measure, Figure]:
 
 
 def csv_bytes(table: ReportTable) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.headings)
-    for row in table.rows:
-        writer.writerow([c.raw for c in row])
-    return out.getvalue().encode("utf-8")
+    return csv_text([table.headings, *[[c.raw for c in row] for row in table.rows]]
+                    ).encode("utf-8")
 
 
 def bundle(content: WeeklyContent) -> bytes:

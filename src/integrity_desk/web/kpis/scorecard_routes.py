@@ -20,6 +20,7 @@ from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput, NotFound
 from integrity_desk.kpis import scorecard, service
 from integrity_desk.kpis.domain import Grain, period_of
+from integrity_desk.spreadsheet import csv_text
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.errors import PageError
 from integrity_desk.web.kpis import scorecard_views as views
@@ -70,6 +71,6 @@ def scorecard_csv(request: Request, session: SessionDep, viewer: Lead, vendor_id
                         f"table is one of {', '.join(scorecard.TABLES)}.")
     card = _card(request, session, viewer, vendor_id, week)
     name = f"scorecard-vendor-{card.vendor.id}-{card.period.label}-{table}.csv"
-    return Response(views.csv_text(views.csv_rows(card, table)), media_type="text/csv",
+    return Response(csv_text(views.csv_rows(card, table)), media_type="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})

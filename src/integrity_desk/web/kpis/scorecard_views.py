@@ -4,9 +4,6 @@ files the plain numbers a spreadsheet can compute with."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from integrity_desk.kpis.domain import Figure
@@ -15,8 +12,6 @@ from integrity_desk.people.domain import FRACTIONS
 from integrity_desk.web.people.vendor_views import TARGET_LABELS
 
 NAMES = list(MEASURES)
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def shown(name: str, value: float | None) -> str:
@@ -98,13 +93,3 @@ def csv_rows(card: Scorecard, table: str) -> list[list[str]]:
     raise ValueError(f"table is one of {', '.join(TABLES)}")
 
 
-def _safe(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA) else cell
-
-
-def csv_text(rows: Sequence[Sequence[str]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([_safe(c) for c in row])
-    return out.getvalue()
