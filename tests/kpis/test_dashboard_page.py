@@ -58,8 +58,8 @@ def test_a_manager_sees_vendors_funnel_charts_and_people(
     assert "Consumer" in funnel and "Trusted flagger" in funnel
     total = funnel.split("<tfoot>")[1]
     cells = re.findall(r"<td>(?:<span[^>]*>)?([^<]+)", total)
-    assert cells[:11] == ["6", "5", "83 %", "4", "80 %", "3", "75 %", "3", "100 %", "1",
-                          "33 %"]
+    assert cells[:11] == ["6", "5", "83.3 %", "4", "80.0 %", "3", "75.0 %", "3", "100.0 %",
+                          "1", "33.3 %"]
     assert 'title="5 of 6"' in total
     assert 'id="funnel-category"' in page and "Fake review" in page
     assert 'id="trend-table"' in page and 'id="flow-table"' in page

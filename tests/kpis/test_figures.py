@@ -267,6 +267,13 @@ def test_overturns_go_to_the_original_decider_their_team_vendor_and_guideline(
     assert _figures(db, viewer, Dimension.GUIDELINE, "fake")[M.OVERTURN_RATE] == 1.0
     assert _figures(db, viewer, Dimension.GUIDELINE,
                     "offensive_language")[M.OVERTURN_RATE] == 0.0
+    # An open case cites no guideline yet: no backlog by guideline, and it says so.
+    with db.session() as s:
+        fake = kpis.table(s, viewer=viewer, period=W13, dimension=Dimension.GUIDELINE,
+                          now=at(30, 15)).row("fake")
+        assert fake is not None
+        assert fake.figures[M.BACKLOG].no_data == "the backlog is not kept by guideline"
+        assert fake.figures[M.BACKLOG_AGE_P90].no_data == "the backlog is not kept by guideline"
 
 
 def test_the_incremental_rollup_equals_a_rebuild_from_scratch(

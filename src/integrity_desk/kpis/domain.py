@@ -120,6 +120,8 @@ class Dimension(StrEnum):
 DESK_KEY = "all"
 INTERNAL = "internal"  # the vendor key of work done by the desk's own (non-vendor) teams
 PERSONAL = frozenset({Dimension.PERSON})
+# Kept without a backlog: an open case has no guideline yet (nor a funnel row).
+NO_BACKLOG = frozenset({Dimension.GUIDELINE, Dimension.SOURCE, Dimension.CATEGORY})
 FUNNEL_ONLY = frozenset({Dimension.SOURCE, Dimension.CATEGORY})
 
 
@@ -175,6 +177,8 @@ class Backlog:
     sla_age_p50: float | None = None
     sla_age_p90: float | None = None
     sla_age_max: float | None = None
+    # Why there is no backlog when ``open`` is None.
+    missing: str = "the backlog was not recorded then"
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:
@@ -248,6 +252,8 @@ QA_NOT_YET = "QA reviews do not exist yet"
 def figures(counts: Counts, backlog: Backlog) -> dict[Measure, Figure]:
     """Every figure of kpis.md from a period's counts and its closing backlog."""
     c, b = counts, backlog
+    none_open = b.missing if b.open is None else "no open case"
+    none_clocked = b.missing if b.open is None else "no open case on an SLA clock"
     aht = ratio(c.handling_seconds / 60, c.handled, nothing="no case was handled")
     return {
         Measure.FIRST_RESPONSE_ATTAINMENT: ratio(
@@ -256,13 +262,13 @@ def figures(counts: Counts, backlog: Backlog) -> dict[Measure, Figure]:
         Measure.RESOLUTION_ATTAINMENT: ratio(
             c.resolution_met, c.resolution_timed,
             nothing="no case with a resolution target was resolved"),
-        Measure.BACKLOG: _number(b.open, "the backlog was not recorded then"),
-        Measure.BACKLOG_AGE_P50: _number(b.age_p50, "no open case"),
-        Measure.BACKLOG_AGE_P90: _number(b.age_p90, "no open case"),
-        Measure.BACKLOG_AGE_MAX: _number(b.age_max, "no open case"),
-        Measure.SLA_AGE_P50: _number(b.sla_age_p50, "no open case on an SLA clock"),
-        Measure.SLA_AGE_P90: _number(b.sla_age_p90, "no open case on an SLA clock"),
-        Measure.SLA_AGE_MAX: _number(b.sla_age_max, "no open case on an SLA clock"),
+        Measure.BACKLOG: _number(b.open, b.missing),
+        Measure.BACKLOG_AGE_P50: _number(b.age_p50, none_open),
+        Measure.BACKLOG_AGE_P90: _number(b.age_p90, none_open),
+        Measure.BACKLOG_AGE_MAX: _number(b.age_max, none_open),
+        Measure.SLA_AGE_P50: _number(b.sla_age_p50, none_clocked),
+        Measure.SLA_AGE_P90: _number(b.sla_age_p90, none_clocked),
+        Measure.SLA_AGE_MAX: _number(b.sla_age_max, none_clocked),
         Measure.INFLOW: Figure(c.inflow),
         Measure.OUTFLOW: Figure(c.outflow),
         Measure.NET_FLOW: Figure(c.inflow - c.outflow),

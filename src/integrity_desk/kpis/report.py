@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from integrity_desk.kpis import service
+from integrity_desk.kpis import service, words
 from integrity_desk.kpis.domain import (
     Backlog,
     Counts,
@@ -86,7 +86,7 @@ def cell(figure: Figure, how: str) -> Cell:
     title = (f"{figure.numerator:g} of {figure.denominator:g}"
              if figure.denominator is not None else "")
     if how == "share":
-        return Cell(f"{value:.4f}", f"{100 * value:.1f} %", title)
+        return Cell(f"{value:.4f}", words.percent(value), title)
     if how in ("hours", "minutes"):
         return Cell(f"{value:.2f}", f"{value:,.1f}", title)
     if how == "signed":

@@ -25,6 +25,7 @@ from integrity_desk.kpis.domain import (
     COUNT_FIELDS,
     DESK_KEY,
     INTERNAL,
+    NO_BACKLOG,
     PERSONAL,
     Backlog,
     Counts,
@@ -110,6 +111,8 @@ def table(session: Session, *, viewer: User | None, period: Period, dimension: D
     labels = _labels(session, dimension, all_keys)
     # A value without a backlog row had no open case, if that day's backlog was recorded.
     none_open = Backlog(0 if any(b.open is not None for b in backlogs.values()) else None)
+    if dimension in NO_BACKLOG:
+        none_open = Backlog(None, missing=f"the backlog is not kept by {dimension.value}")
     rows = []
     for key in all_keys:
         counts, backlog = counted.get(key, Counts()), backlogs.get(key, none_open)
@@ -188,5 +191,7 @@ def trend(session: Session, *, viewer: User | None, periods: list[Period],
         last = lasts[period]
         backlog = (Backlog(None) if last is None
                    else closing.get(last, Backlog(0 if last in recorded else None)))
+        if dimension in NO_BACKLOG:
+            backlog = Backlog(None, missing=f"the backlog is not kept by {dimension.value}")
         out.append(KpiRow(key, label, counts, backlog, figures(counts, backlog)))
     return out

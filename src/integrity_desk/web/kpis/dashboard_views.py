@@ -15,15 +15,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from integrity_desk.kpis import words
 from integrity_desk.kpis.domain import DESK_KEY, Dimension, Figure, Measure, Period
 from integrity_desk.kpis.funnel import STEP_WORDS, STEPS, Funnel
 from integrity_desk.kpis.models import KpiDay
 from integrity_desk.kpis.service import KpiRow
+from integrity_desk.web.cases.links import cases_link
 
 M = Measure
 RATIOS = frozenset({M.FIRST_RESPONSE_ATTAINMENT, M.RESOLUTION_ATTAINMENT, M.OCCUPANCY,
@@ -50,9 +51,6 @@ PERSON_COLUMNS = [(M.RESOLUTION_ATTAINMENT, "SLA resolution"), (M.OUTFLOW, "Clos
                   (M.OVERTURN_RATE, "Overturn rate")]
 
 
-def cases_link(**params: str) -> str:
-    return "/cases" + (f"?{urlencode(params)}" if params else "")
-
 
 @dataclass(frozen=True)
 class Cell:
@@ -63,28 +61,24 @@ class Cell:
     href: str | None = None
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
 def share(figure: Figure, href: str | None = None) -> Cell:
     """A ratio as a percentage, its counts in the title ("5 of 6")."""
     if figure.value is None:
         return Cell("no data", figure.no_data or "no data")
-    return Cell(f"{figure.value * 100:.0f} %", f"{_number(figure.numerator or 0)} of "
-                                               f"{_number(figure.denominator or 0)}", href)
+    return Cell(words.percent(figure.value), f"{words.number(figure.numerator or 0)} of "
+                                             f"{words.number(figure.denominator or 0)}", href)
 
 
 def cell(measure: Measure, figure: Figure, href: str | None = None) -> Cell:
     if figure.value is None or measure in RATIOS:
         return share(figure, href)
     if measure == M.AHT:
-        return Cell(f"{figure.value:.1f} min",
-                    f"{_number(figure.numerator or 0)} min over "
-                    f"{_number(figure.denominator or 0)} cases handled", href)
+        return Cell(words.minutes(figure.value),
+                    f"{words.number(figure.numerator or 0)} min over "
+                    f"{words.number(figure.denominator or 0)} cases handled", href)
     if measure in HOURS:
-        return Cell(f"{figure.value:.1f} h", "of the open cases at the period's end", href)
-    return Cell(_number(figure.value), "cases", href)
+        return Cell(words.hours(figure.value), "of the open cases at the period's end", href)
+    return Cell(words.number(figure.value), "cases", href)
 
 
 @dataclass(frozen=True)

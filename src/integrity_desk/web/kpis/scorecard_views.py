@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from integrity_desk.kpis import words
 from integrity_desk.kpis.domain import Figure
 from integrity_desk.kpis.scorecard import MEASURES, TABLES, Scorecard
 from integrity_desk.people.domain import FRACTIONS
@@ -19,10 +20,10 @@ def shown(name: str, value: float | None) -> str:
     if value is None:
         return "—"
     if name in FRACTIONS:
-        return f"{value * 100:.1f} %"
+        return words.percent(value)
     if name == "aht_minutes":
-        return f"{value:,.1f} min"
-    return f"{value:,.1f} h"
+        return words.minutes(value)
+    return words.hours(value)
 
 
 def figure_text(name: str, figure: Figure) -> str:

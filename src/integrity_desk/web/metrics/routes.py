@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -23,6 +22,7 @@ from integrity_desk.metrics import service as metrics
 from integrity_desk.metrics.domain import PRIORITIES
 from integrity_desk.metrics.service import FlowDay, QueueCounts
 from integrity_desk.routing.repository import team_scoped
+from integrity_desk.web.cases.links import cases_link
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.render import render
 
@@ -31,10 +31,6 @@ router = APIRouter(include_in_schema=False)
 QueuePage = Annotated[Viewer, Depends(page(Action.QUEUE_READ))]
 OverviewPage = Annotated[Viewer, Depends(page(Action.OVERVIEW_READ))]
 
-
-def cases_link(**params: str) -> str:
-    """The case list filtered by these parameters (in a stable order)."""
-    return "/cases" + (f"?{urlencode(params)}" if params else "")
 
 
 @dataclass(frozen=True)
