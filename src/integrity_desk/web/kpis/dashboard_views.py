@@ -24,7 +24,7 @@ from integrity_desk.kpis.domain import DESK_KEY, Dimension, Figure, Measure, Per
 from integrity_desk.kpis.funnel import STEP_WORDS, STEPS, Funnel
 from integrity_desk.kpis.models import KpiDay
 from integrity_desk.kpis.service import KpiRow
-from integrity_desk.web.cases.links import cases_link
+from integrity_desk.web.cases.link_views import cases_link
 
 M = Measure
 RATIOS = frozenset({M.FIRST_RESPONSE_ATTAINMENT, M.RESOLUTION_ATTAINMENT, M.OCCUPANCY,

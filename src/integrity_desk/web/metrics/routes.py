@@ -22,7 +22,7 @@ from integrity_desk.metrics import service as metrics
 from integrity_desk.metrics.domain import PRIORITIES
 from integrity_desk.metrics.service import FlowDay, QueueCounts
 from integrity_desk.routing.repository import team_scoped
-from integrity_desk.web.cases.links import cases_link
+from integrity_desk.web.cases.link_views import cases_link
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.render import render
 
