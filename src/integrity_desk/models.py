@@ -25,6 +25,7 @@ from integrity_desk.metrics.models import CaseFlowDay, MetricsRefresh, QueueBack
 from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
 from integrity_desk.people.models import ApiToken, Certification, Team, User
 from integrity_desk.privacy.models import LegalHold
+from integrity_desk.quality.models import QaForm, QaItem, QaPlan
 from integrity_desk.routing.models import Queue, QueueRoutingVersion, WorkInterval
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 from integrity_desk.subjects.models import Business, Review, Reviewer
@@ -70,6 +71,9 @@ __all__ = [
     "OutOfCourtDispute",
     "OutboxAttempt",
     "OutboxMessage",
+    "QaForm",
+    "QaItem",
+    "QaPlan",
     "Queue",
     "QueueBacklog",
     "QueueRoutingVersion",

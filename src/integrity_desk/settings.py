@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # or API call finding it older than kpi_stale_seconds brings it up to date itself.
     kpi_rollup_seconds: int = Field(default=300, ge=1)
     kpi_stale_seconds: int = Field(default=900, ge=1)
+    # QA (quality.sampling): how often the worker draws decisions into the QA queue, and for
+    # how many days after a review the reviewed person may dispute its verdict.
+    qa_draw_seconds: int = Field(default=3600, ge=1)
+    qa_dispute_days: int = Field(default=7, ge=1, le=90)
     # Where people outside reach the desk (links in messages: the appeal form, …).
     public_base_url: str = "http://127.0.0.1:8000"
     # Requests per API token and per client address (a sliding window; "N/second|minute|hour").

@@ -126,6 +126,22 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("PUT", "/api/v1/people/{user_id}/availability"): A.SELF,
     ("POST", "/api/v1/people/{user_id}/exceptions"): A.WORKFORCE_MANAGE,
     ("DELETE", "/api/v1/people/{user_id}/exceptions/{exception_id}"): A.WORKFORCE_MANAGE,
+    ("GET", "/api/v1/qa/plans"): A.QA_MANAGE,
+    ("POST", "/api/v1/qa/plans"): A.QA_MANAGE,
+    ("PATCH", "/api/v1/qa/plans/{plan_id}"): A.QA_MANAGE,
+    ("POST", "/api/v1/qa/draw"): A.QA_MANAGE,
+    ("GET", "/api/v1/qa/forms/current"): A.QA_REVIEW,
+    ("POST", "/api/v1/qa/forms"): A.QA_MANAGE,
+    ("GET", "/api/v1/qa/queue"): A.QA_REVIEW,
+    ("POST", "/api/v1/qa/queue/next"): A.QA_REVIEW,
+    # Anyone reads a QA item they may see (quality.review.visible: their own once judged).
+    ("GET", "/api/v1/qa/items/{item_id}"): A.SELF,
+    ("POST", "/api/v1/qa/items/{item_id}/review"): A.QA_REVIEW,
+    ("POST", "/api/v1/qa/items/{item_id}/release"): A.QA_REVIEW,
+    ("GET", "/api/v1/qa/mine"): A.SELF,
+    ("POST", "/api/v1/qa/items/{item_id}/dispute"): A.SELF,
+    ("GET", "/api/v1/qa/disputes"): A.QA_MANAGE,
+    ("POST", "/api/v1/qa/items/{item_id}/settle"): A.QA_MANAGE,
 }
 # Routes anyone may call without signing in.
 PUBLIC = {("GET", "/healthz")}
@@ -226,7 +242,7 @@ PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "subscription_id": "999999", "business_id": "999999",
                 "file_id": "999999", "mail_id": "999999",
                 "team_id": "999999", "vendor_id": "999999", "week": "2026-W13",
-                "exception_id": "999999"}
+                "exception_id": "999999", "plan_id": "999999", "item_id": "999999"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

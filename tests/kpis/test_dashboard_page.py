@@ -53,7 +53,7 @@ def test_a_manager_sees_vendors_funnel_charts_and_people(
     vendors = page.split('id="vendors"')[1].split("</table>")[0]
     assert "Acme" in vendors and "Whole desk" in vendors
     assert "no data" in vendors  # QA accuracy
-    assert 'title="QA reviews do not exist yet"' in vendors
+    assert 'title="no decision was QA-reviewed"' in vendors
     funnel = page.split('id="funnel-source"')[1].split("</table>")[0]
     assert "Consumer" in funnel and "Trusted flagger" in funnel
     total = funnel.split("<tfoot>")[1]

@@ -35,7 +35,7 @@ def test_this_weeks_figures_by_kind_and_person(client: Any, manager: Any, specia
     assert flags["figures"]["backlog"]["value"] == 1
     assert flags["figures"]["overturn_rate"] == {
         "value": None, "numerator": 0, "denominator": 0, "no_data": "no appeal was decided"}
-    assert flags["figures"]["qa_accuracy"]["no_data"] == "QA reviews do not exist yet"
+    assert flags["figures"]["qa_accuracy"]["no_data"] == "no decision was QA-reviewed"
     r = client.get(f"{API}/kpis", params={"by": "person"}, headers=manager.headers)
     [me] = [row for row in r.json()["rows"] if row["key"] == str(specialist.user.id)]
     assert me["counts"]["handled"] == 1

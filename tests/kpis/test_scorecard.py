@@ -126,7 +126,7 @@ def test_each_kpi_against_its_target(db: Database, week: dict[str, Any]) -> None
     assert got["backlog_age_p90_hours"] == (pytest.approx(135), 140, Rag.GREEN)
     assert got["qa_accuracy"] == (None, 0.95, Rag.NO_DATA)
     [qa] = [t for t in card.targets if t.name == "qa_accuracy"]
-    assert qa.figure.no_data == "QA reviews do not exist yet"
+    assert qa.figure.no_data == "no decision was QA-reviewed"
     [first] = [t for t in card.targets if t.name == "first_response_attainment"]
     assert (first.figure.numerator, first.figure.denominator) == (2, 4)
     assert "5 % of the target" in card.rule
@@ -150,12 +150,13 @@ def test_volume_against_the_weekly_commitment(db: Database, week: dict[str, Any]
     assert got == {"flags": (4, 4, 4, 1.0), "specialists": (2, 0, 0, 0.0)}
 
 
-def test_overturn_reasons_most_first_and_no_qa_errors(db: Database,
+def test_overturn_reasons_most_first_and_no_qa_review_yet(db: Database,
                                                        week: dict[str, Any]) -> None:
     card = _card(db, week)
     assert [(r.code, r.overturned, r.partly_overturned) for r in card.overturns] == [
         ("fake", 2, 0), ("offensive_language", 1, 0)]
-    assert card.errors_no_data == "QA reviews do not exist yet"
+    assert card.errors_no_data == "no decision of the vendor's was QA-reviewed in the week"
+    assert card.errors == []
 
 
 def test_no_contract_means_no_target(db: Database, week: dict[str, Any]) -> None:
@@ -213,8 +214,8 @@ def test_the_api_answers_the_services_numbers(client: Any, db: Database,
         ("flags", 4, 4, 1.0), ("specialists", 2, 0, 0.0)]
     assert [(o["guideline"], o["overturned"]) for o in body["overturn_reasons"]] == [
         ("fake", 2), ("offensive_language", 1)]
-    assert body["error_reasons"] == {"reasons": None,
-                                     "no_data": "QA reviews do not exist yet"}
+    assert body["error_reasons"] == {
+        "reasons": None, "no_data": "no decision of the vendor's was QA-reviewed in the week"}
 
 
 def test_the_api_refuses_unknown_vendors_bad_weeks_and_non_managers(
@@ -260,7 +261,7 @@ def test_the_page_shows_each_status_in_words_and_the_rule(
     assert "at most 5 % of the target" in page
     assert "?week=2026-W12" in page and "?week=2026-W14" in page
     assert "100.0 %" in page  # Flags: 4 handled of 4 committed
-    assert "QA reviews do not exist yet" in page
+    assert "no decision of the vendor&#39;s was QA-reviewed in the week" in page
     for table in ("targets", "trend", "volume", "overturns", "errors"):
         assert f"scorecard.csv?week=2026-W13&amp;table={table}" in page
 
@@ -282,8 +283,8 @@ def test_every_table_as_csv(db: Database, week: dict[str, Any],
                           "no_data"]
     assert ["first_response_attainment", "0.5", "2", "4", "0.52", "amber", ""] in targets
     assert ["aht_minutes", "202.5", "810", "4", "190", "red", ""] in targets
-    assert ["qa_accuracy", "", "", "", "0.95", "no data",
-            "QA reviews do not exist yet"] in targets
+    assert ["qa_accuracy", "", "0", "0", "0.95", "no data",
+            "no decision was QA-reviewed"] in targets
     trend = table("trend")
     assert len(trend) == 13 and trend[-1][:2] == ["2026-W13", "2026-03-23"]
     assert table("volume") == [
@@ -293,8 +294,9 @@ def test_every_table_as_csv(db: Database, week: dict[str, Any],
     overturns = table("overturns")
     assert [row[0::2] for row in overturns] == [["guideline", "overturned"], ["fake", "2"],
                                                 ["offensive_language", "1"]]
-    assert table("errors") == [["reason", "errors", "no_data"],
-                               ["", "", "QA reviews do not exist yet"]]
+    assert table("errors") == [["category", "reason", "errors", "no_data"],
+                               ["", "", "", "no decision of the vendor's was QA-reviewed in "
+                                            "the week"]]
 
 
 def test_the_page_refuses_unknown_vendors_weeks_and_tables(

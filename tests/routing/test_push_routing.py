@@ -175,3 +175,29 @@ def test_a_pushed_batch_fills_people_to_capacity_and_no_further(
         held = Counter(s.scalars(select(Case.assignee_id)))
     # The router judges people once per batch and must notice who filled up on the way.
     assert held == {ana.user.id: 2, ben.user.id: 2, None: 2}
+
+
+def test_a_teams_qa_accuracy_weighs_its_free_capacity(db: Database, client: Any,
+                                                     manager: Person, make_person: Any,
+                                                     monkeypatch: Any) -> None:
+    """Equal teams, but Northwind's decisions were judged correct half as often: at the
+    default weight 0.5 its free capacity counts 0.5 + 0.5 × 0.5 = 0.75 against Atlas's 1."""
+    from integrity_desk.quality import review as qa_review
+
+    team = _vendor_queues(db)
+    _agents(db, make_person, team["Atlas"], 2)
+    _agents(db, make_person, team["Northwind"], 2)
+    asked: list[Any] = []
+
+    def accuracy(session: Any, *, since: Any, minimum: int) -> dict[int, float]:
+        asked.append(minimum)
+        return {team["Atlas"].id: 1.0, team["Northwind"].id: 0.5}
+
+    monkeypatch.setattr(qa_review, "team_accuracy", accuracy)
+    r = client.post(f"{API}/cases", headers=manager.headers, json=f.flag(ref="q1"))
+    assert r.status_code == 201, r.text
+    case_id = int(r.json()["case"]["key"].split("-")[1])
+    first = _events(db, case_id, "case.created")[0]
+    assert first["routing"] == ("to flags-atlas (Atlas): 2 of 2 people ready, 57% of free "
+                                "capacity; Northwind 43%")
+    assert asked == [10]  # read once for the unit of work

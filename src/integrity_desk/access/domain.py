@@ -39,6 +39,8 @@ class Action(StrEnum):
     WEBHOOK_MANAGE = "webhook.manage"
     REQUEST_RAISE = "request.raise"
     WORKFORCE_MANAGE = "workforce.manage"
+    QA_REVIEW = "qa.review"
+    QA_MANAGE = "qa.manage"
 
 
 DESCRIPTIONS: dict[Action, str] = {
@@ -90,6 +92,10 @@ DESCRIPTIONS: dict[Action, str] = {
                              "teams and vendors, set contracts and commitments; see everyone's "
                              "working profile and readiness, change their skills, capacity, "
                              "shifts, exceptions and availability",
+    Action.QA_REVIEW: "work the QA queue: take drawn decisions (never one's own) and judge "
+                      "them on the review form",
+    Action.QA_MANAGE: "edit QA sampling plans and review forms, run the draw, see every QA "
+                      "item and settle disputes (never about one's own decision or review)",
 }
 
 _EVERYONE = frozenset(Role)
@@ -126,6 +132,10 @@ MATRIX: dict[Action, frozenset[Role]] = {
     # A vendor's contract is commercial: its leads' business, not the vendor's agents'. The
     # list of teams is no secret (queues show theirs): GET /teams asks queue.read.
     Action.WORKFORCE_MANAGE: _MANAGERS,
+    # QA reviewers are the desk's own senior people; a vendor's agents are reviewed, and
+    # counsel and policy answer other questions.
+    Action.QA_REVIEW: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST}),
+    Action.QA_MANAGE: _MANAGERS,
 }
 
 # Actions that also need a token with the admin scope (a browser session counts as admin-scoped

@@ -153,6 +153,10 @@ class Counts:
     funnel_appealed: int = 0
     funnel_overturned: int = 0
     funnel_partly_overturned: int = 0
+    # Decisions QA judged in the period (by the day of review), and those judged correct as
+    # the verdict now stands (a dispute settled "changed" moves it).
+    qa_reviewed: int = 0
+    qa_correct: int = 0
 
     def add(self, other: Counts) -> None:
         for f in fields(self):
@@ -246,7 +250,7 @@ def _number(value: float | None, nothing: str) -> Figure:
     return Figure(value) if value is not None else Figure(None, no_data=nothing)
 
 
-QA_NOT_YET = "QA reviews do not exist yet"
+QA_NONE = "no decision was QA-reviewed"
 
 
 def figures(counts: Counts, backlog: Backlog) -> dict[Measure, Figure]:
@@ -278,7 +282,7 @@ def figures(counts: Counts, backlog: Backlog) -> dict[Measure, Figure]:
         Measure.REOPEN_RATE: ratio(c.reopened, c.outflow, nothing="no case was closed"),
         Measure.OVERTURN_RATE: ratio(c.overturned, c.appeals_decided,
                                      nothing="no appeal was decided"),
-        Measure.QA_ACCURACY: Figure(None, no_data=QA_NOT_YET),
+        Measure.QA_ACCURACY: ratio(c.qa_correct, c.qa_reviewed, nothing=QA_NONE),
     }
 
 

@@ -102,6 +102,9 @@ class KpiDay(Base):
     funnel_overturned: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     funnel_partly_overturned: Mapped[int] = mapped_column(Integer, default=0,
                                                           server_default="0")
+    # Decisions QA judged on the day, and those judged correct (after any settled dispute).
+    qa_reviewed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    qa_correct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The backlog at the day's end (at the rollup's run for today); hours. NULL: not recorded
     # (a day further back than a first run reconstructs, rollup.BACKLOG_HISTORY_DAYS).
     backlog: Mapped[int | None] = mapped_column(Integer)

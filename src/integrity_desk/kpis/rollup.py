@@ -2,7 +2,8 @@
 say, recomputing only the days that can have changed.
 
 A run recomputes the days from the last run's day to today, and any older day whose facts
-changed since the last run (a closure reopened, a resolution revised: ``changed_at``). Nothing
+changed since the last run (a closure reopened, a resolution revised, a QA verdict changed by
+a settled dispute: ``changed_at``). Nothing
 else reaches back: cases, closures, resolutions, appeal outcomes and availability changes are
 written at the moment they happen, and a work interval that ends today leaves the days it
 spanned as they were counted (they were whole days of holding it). The backlog of a day is
@@ -68,6 +69,7 @@ def _dirty_days(session: Session, since: datetime, before: date) -> set[date]:
     rows = session.execute(select(day).where(
         CaseOutcome.changed_at >= since, CaseOutcome.at < sources.midnight(before)).distinct())
     days = {sources.as_day(d) for (d,) in rows}
+    days |= sources.qa_changed_days(session, since, before)
     days |= {sources.as_day(d) for d in funnel_counts.dirty_cohorts(
         session, since, lambda column: sources.utc_day_sql(session, column))}
     return {d for d in days if d < before}

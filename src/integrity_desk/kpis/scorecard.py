@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
@@ -24,7 +25,6 @@ from integrity_desk.decisions.models import Decision, Guideline
 from integrity_desk.errors import InvalidInput
 from integrity_desk.kpis import service, sources
 from integrity_desk.kpis.domain import (
-    QA_NOT_YET,
     Backlog,
     Counts,
     Dimension,
@@ -41,6 +41,8 @@ from integrity_desk.kpis.rag import RULE, Rag, status
 from integrity_desk.people import vendors
 from integrity_desk.people.domain import TARGETS
 from integrity_desk.people.models import User, Vendor, VendorContract
+from integrity_desk.quality import review
+from integrity_desk.quality.review import ErrorCount
 from integrity_desk.routing.models import Queue
 
 TREND_WEEKS = 12
@@ -104,7 +106,8 @@ class Scorecard:
     trend: list[TrendWeek]
     volume: list[VolumeLine]
     overturns: list[ReasonLine]
-    errors_no_data: str  # QA errors: why there are none to show (never an empty success)
+    errors: list[ErrorCount]  # QA's error categories in the vendor's decisions, most first
+    errors_no_data: str | None  # why there are none to show (never an empty success)
 
 
 def parse_week(text: str | None, now: datetime) -> Period:
@@ -142,7 +145,14 @@ def build(session: Session, *, viewer: User, vendor_id: int, period: Period, now
                      volume=volume(session, viewer=viewer, vendor=vendor, contract=contract,
                                    period=period, now=now),
                      overturns=overturn_reasons(session, vendor_id=vendor.id, period=period),
-                     errors_no_data=QA_NOT_YET)
+                     **_errors(session, vendor_id=vendor.id, period=period))
+
+
+def _errors(session: Session, *, vendor_id: int, period: Period) -> dict[str, Any]:
+    judged, lines = review.error_reasons(session, vendor_id=vendor_id, start=period.starts_at,
+                                         end=period.ends_at)
+    return {"errors": lines, "errors_no_data": None if judged else
+            "no decision of the vendor's was QA-reviewed in the week"}
 
 
 def volume(session: Session, *, viewer: User, vendor: Vendor, contract: VendorContract | None,

@@ -42,13 +42,14 @@ class OverturnReasonOut(BaseModel):
 
 
 class ErrorReasonOut(BaseModel):
-    reason: str
+    category: str  # the QA form's error category
+    reason: str  # its label
     errors: int
 
 
 class ErrorReasonsOut(BaseModel):
-    reasons: list[ErrorReasonOut] | None  # None (no data) until QA reviews exist
-    no_data: str | None  # why there are none: "QA reviews do not exist yet"
+    reasons: list[ErrorReasonOut] | None  # None: no data (no decision was QA-reviewed)
+    no_data: str | None  # why there are none
 
 
 class ContractRefOut(BaseModel):
@@ -96,4 +97,8 @@ def scorecard_out(card: Scorecard) -> ScorecardOut:
                                             overturned=r.overturned,
                                             partly_overturned=r.partly_overturned)
                           for r in card.overturns],
-        error_reasons=ErrorReasonsOut(reasons=None, no_data=card.errors_no_data))
+        error_reasons=ErrorReasonsOut(
+            reasons=None if card.errors_no_data else [
+                ErrorReasonOut(category=e.category, reason=e.label, errors=e.errors)
+                for e in card.errors],
+            no_data=card.errors_no_data))

@@ -8,7 +8,9 @@ rollup stores and a from-scratch figure recomputes (docs/kpis.md says which reco
   open), cut at each UTC midnight and at ``now``; the shifts, exceptions and availability
   changes of the people who work;
 * overturns — appeal outcomes decided in the days, attributed to the contested decision's
-  decider, their team and vendor then (their work interval on the case), and its guideline.
+  decider, their team and vendor then (their work interval on the case), and its guideline;
+* QA accuracy — QA items judged in the days (``qa_items.reviewed_at``), as their verdict now
+  stands, under the facts the item keeps of its decision (decider, team and vendor then).
 
 Everything is grouped in SQL where the grouping is by columns; what needs a calendar (cutting
 intervals at midnights, shifts in a person's time zone) is done here in Python over the rows of
@@ -46,6 +48,7 @@ from integrity_desk.people.shifts import (
     seconds,
     shift_spans,
 )
+from integrity_desk.quality.models import QaItem
 from integrity_desk.routing.models import Queue, WorkInterval
 
 _DAY = timedelta(days=1)
@@ -90,6 +93,7 @@ def counts(session: Session, first: date, end: date, now: datetime) -> Days:
     _inflow(session, days, start, stop)
     _outcomes(session, days, start, stop)
     _appeals(session, days, start, stop)
+    _qa(session, days, start, stop)
     funnel_counts.count(session, lambda d: days.of(as_day(d)), start, stop, now,
                         lambda column: utc_day_sql(session, column))
     busy = _work(session, days, start, min(stop, now))
@@ -168,6 +172,30 @@ def _appeals(session: Session, days: Days, start: datetime, stop: datetime) -> N
         days.of(decided_at.astimezone(UTC).date()).add(
             keys, appeals_decided=1, overturned=int(outcome == "overturned"),
             partly_overturned=int(outcome == "partly_overturned"))
+
+
+def _qa(session: Session, days: Days, start: datetime, stop: datetime) -> None:
+    q = QaItem
+    day = utc_day_sql(session, q.reviewed_at)
+    rows = session.execute(
+        select(day, q.queue_id, q.kind, q.priority, q.team_id, q.vendor_id, q.person_id,
+               q.guideline, func.count(), _ones(q.correct.is_(True)))
+        .where(q.reviewed_at >= start, q.reviewed_at < stop, q.correct.is_not(None))
+        .group_by(day, q.queue_id, q.kind, q.priority, q.team_id, q.vendor_id, q.person_id,
+                  q.guideline))
+    for d, queue, kind, priority, team, vendor, person, guideline, n, correct in rows:
+        days.of(as_day(d)).add(keys_of(queue_id=queue, kind=kind, priority=priority,
+                                       team_id=team, vendor_id=vendor, person_id=person,
+                                       guideline=guideline), qa_reviewed=n, qa_correct=correct)
+
+
+def qa_changed_days(session: Session, since: datetime, before: date) -> set[date]:
+    """Days of review of the QA items whose verdict changed since ``since`` (a dispute
+    settled) and that were reviewed before ``before``."""
+    day = utc_day_sql(session, QaItem.reviewed_at)
+    rows = session.execute(select(day).where(
+        QaItem.changed_at >= since, QaItem.reviewed_at < midnight(before)).distinct())
+    return {as_day(d) for (d,) in rows}
 
 
 def _split(start: datetime, end: datetime) -> Iterable[tuple[date, datetime, datetime]]:
@@ -290,4 +318,5 @@ def _availability(session: Session, days: Days, start: datetime, until: datetime
                 days.of(day).add(keys, busy_seconds=b, available_seconds=i)
 
 
-__all__ = ["Days", "Dimension", "as_day", "counts", "decider_then", "midnight", "utc_day_sql"]
+__all__ = ["Days", "Dimension", "as_day", "counts", "decider_then", "midnight",
+           "qa_changed_days", "utc_day_sql"]

@@ -6,7 +6,8 @@ one case at a time (docs/routing.md).
 Reads, only when there is a choice to make (more than one queue takes the case, or the queue
 pushes): the members of the candidate teams, their cases in hand, exceptions in force,
 certifications, harmful items seen today, the cases waiting per queue and, for affinity, who
-holds open work about the same businesses and reviewers (only the held cases that share one).
+holds open work about the same businesses and reviewers (only the held cases that share one),
+and, where queues share a case kind, each team's QA accuracy (routing.choose's quality weight).
 A desk whose cases each have one queue and no push pays nothing. Each team's people are judged
 once per kind of case (``routing.choose.judge``), not once per case.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -27,6 +28,7 @@ from integrity_desk.cases.domain import CaseKind, CaseStatus
 from integrity_desk.cases.models import Case, CaseSubject
 from integrity_desk.people import certifications, schedule
 from integrity_desk.people.models import WORKING_ROLES, Team, User, Vendor
+from integrity_desk.quality import review as qa_review
 from integrity_desk.routing.choose import (
     Candidate,
     CaseFacts,
@@ -41,6 +43,11 @@ from integrity_desk.routing.choose import (
 from integrity_desk.routing.service import QueueBook, QueueInfo, language_name
 from integrity_desk.subjects.models import Review
 from integrity_desk.wellbeing import service as wellbeing
+
+# A team's quality is its QA accuracy over this window, once at least this many of its
+# decisions were judged in it (fewer say too little: the team counts as the others' mean).
+QUALITY_WINDOW = timedelta(days=28)
+QUALITY_MINIMUM = 10
 
 
 def keys_of_cases(session: Session, case_ids: Sequence[int]) -> dict[int, set[str]]:
@@ -86,6 +93,7 @@ class Router:
         self._asked: set[str] = set()
         self._pending: set[tuple[str, int]] = set()
         self._subject_keys: dict[tuple[str, int], set[str]] = {}
+        self._quality: dict[int, float] | None = None  # QA accuracy per team, when read
 
     # Reads, each once per unit of work and only when needed.
 
@@ -194,7 +202,19 @@ class Router:
                           skills=frozenset(queue.skills),
                           certifications=frozenset(s.required_certifications),
                           quality_weight=s.quality_weight, affinity=s.affinity,
-                          push=s.mode == "push")
+                          push=s.mode == "push", quality=self._team_quality(queue))
+
+    def _team_quality(self, queue: QueueInfo) -> float | None:
+        """The QA accuracy of the team's decisions over the last QUALITY_WINDOW, read once per
+        unit of work and only where it can weigh: a queue sharing a case kind with another
+        (routing.choose weighs free capacity between such queues)."""
+        if queue.team_id is None or not any(
+                k in q.kinds for q in self.book.queues if q is not queue for k in queue.kinds):
+            return None
+        if self._quality is None:
+            self._quality = qa_review.team_accuracy(
+                self.session, since=self.now - QUALITY_WINDOW, minimum=QUALITY_MINIMUM)
+        return self._quality.get(queue.team_id)
 
     # The choices.
 

@@ -89,8 +89,11 @@ def csv_rows(card: Scorecard, table: str) -> list[list[str]]:
                 *[[r.code, r.title, str(r.overturned), str(r.partly_overturned)]
                   for r in card.overturns]]
     if table == "errors":
-        # No QA yet: a row that says so rather than an empty file that looks like "no errors".
-        return [["reason", "errors", "no_data"], ["", "", card.errors_no_data]]
+        if card.errors_no_data:  # a row that says so, not an empty file that reads "no errors"
+            return [["category", "reason", "errors", "no_data"],
+                    ["", "", "", card.errors_no_data]]
+        return [["category", "reason", "errors", "no_data"],
+                *[[e.category, e.label, str(e.errors), ""] for e in card.errors]]
     raise ValueError(f"table is one of {', '.join(TABLES)}")
 
 
