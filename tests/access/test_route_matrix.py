@@ -227,6 +227,18 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/people/{user_id}/availability"): A.SELF,
     ("POST", "/people/{user_id}/exceptions"): A.WORKFORCE_MANAGE,
     ("POST", "/people/{user_id}/exceptions/{exception_id}/cancel"): A.WORKFORCE_MANAGE,
+    ("GET", "/qa"): A.QA_REVIEW,
+    ("POST", "/qa/next"): A.QA_REVIEW,
+    ("GET", "/qa/items/{item_id}"): A.SELF,
+    ("POST", "/qa/items/{item_id}/review"): A.QA_REVIEW,
+    ("POST", "/qa/items/{item_id}/dispute"): A.SELF,
+    ("POST", "/qa/items/{item_id}/settle"): A.QA_MANAGE,
+    ("GET", "/qa/mine"): A.SELF,
+    ("GET", "/qa/disputes"): A.QA_MANAGE,
+    ("GET", "/qa/plans"): A.QA_MANAGE,
+    ("POST", "/qa/plans"): A.QA_MANAGE,
+    ("POST", "/qa/plans/{plan_id}/active"): A.QA_MANAGE,
+    ("POST", "/qa/draw"): A.QA_MANAGE,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),

@@ -9,13 +9,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from integrity_desk.access.domain import Action, allows
 from integrity_desk.api.deps import Myself, QaManager, QaReviewer, SessionDep
 from integrity_desk.api.paging import RowId
-from integrity_desk.cases.models import Case
 from integrity_desk.db import utcnow
 from integrity_desk.people.models import User
 from integrity_desk.quality import review, sampling
@@ -45,11 +43,7 @@ MINE_DAYS = 90
 
 def items_out(session: Session, items: Sequence[QaItem], viewer: User) -> list[ItemOut]:
     """Items with their cases' keys and people's names: two reads for a page."""
-    cases = {c.id: c.key for c in session.scalars(
-        select(Case).where(Case.id.in_({i.case_id for i in items})))} if items else {}
-    people = {p for i in items for p in (i.person_id, i.reviewer_id) if p}
-    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(people))).all()
-                 ) if people else {}
+    cases, names = review.keys_and_names(session, items)
     manager = allows(viewer.role, Action.QA_MANAGE)
     return [item_out(i, case_key=cases.get(i.case_id, str(i.case_id)), names=names,
                      show_person=manager or i.person_id == viewer.id) for i in items]

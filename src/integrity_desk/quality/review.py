@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from integrity_desk.access.domain import Action, allows
 from integrity_desk.audit.service import Actor, record
+from integrity_desk.cases.models import Case
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from integrity_desk.people.models import User
 from integrity_desk.quality.domain import (
@@ -348,3 +349,17 @@ def error_reasons(session: Session, *, vendor_id: int | None, start: datetime, e
             entry[1] += 1
     lines = [ErrorCount(code, label, n) for code, (label, n) in counts.items()]
     return len(rows), sorted(lines, key=lambda e: (-e.errors, e.category))
+
+
+def keys_and_names(session: Session, items: Sequence[QaItem]
+                   ) -> tuple[dict[int, str], dict[int, str]]:
+    """The items' case keys and their people's names (deciders and reviewers): two reads for
+    a page of items, whatever its length."""
+    if not items:
+        return {}, {}
+    cases = {c.id: c.key for c in session.scalars(
+        select(Case).where(Case.id.in_({i.case_id for i in items})))}
+    ids = {p for i in items for p in (i.person_id, i.reviewer_id) if p}
+    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()
+                 ) if ids else {}
+    return cases, names

@@ -34,6 +34,7 @@ from integrity_desk.web.people.person_routes import router as person_router
 from integrity_desk.web.people.routes import router as people_router
 from integrity_desk.web.people.vendor_routes import router as vendor_router
 from integrity_desk.web.privacy.routes import router as privacy_router
+from integrity_desk.web.quality.routes import router as quality_router
 from integrity_desk.web.render import HERE, is_htmx, render
 from integrity_desk.web.routing.routes import router as routing_router
 from integrity_desk.web.routing.work_routes import router as routing_work_router
@@ -74,6 +75,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(vendor_router)
     app.include_router(scorecard_router)
     app.include_router(person_router)
+    app.include_router(quality_router)
     app.include_router(decisions_router)
     app.include_router(privacy_router)
     app.include_router(dsa_router)
