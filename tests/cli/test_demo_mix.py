@@ -11,6 +11,7 @@ from sqlalchemy import select
 from integrity_desk.cases.models import Case
 from integrity_desk.db import Database, utcnow
 from integrity_desk.demo.seed import seed_demo
+from integrity_desk.quality.models import QaItem
 from integrity_desk.routing.intervals import WORKING_STATUSES
 from integrity_desk.routing.models import WorkInterval
 from integrity_desk.sla.clock import clock_state
@@ -39,6 +40,19 @@ def test_the_demo_desk_is_mostly_on_track_with_some_at_risk_and_a_few_breached(
     assert finished["met"] / sum(finished.values()) >= 0.85, finished
     assert finished["breached"] > 0, finished  # the bad week left its mark
     _work_intervals_follow_the_demos_work(db)
+    _qa_has_every_state(db)
+
+
+def _qa_has_every_state(db: Database) -> None:
+    """The demo's QA: drawn by every plan, most reviewed (some not correct), a few waiting,
+    one verdict disputed and one settled; nobody reviewed their own decision."""
+    with db.session() as s:
+        items = list(s.scalars(select(QaItem)))
+    states = Counter(i.status for i in items)
+    assert {"waiting", "reviewed", "disputed", "settled"} <= set(states), states
+    assert len({i.plan_id for i in items}) == 4
+    assert any(i.correct is False for i in items) and any(i.correct for i in items)
+    assert all(i.reviewer_id != i.person_id for i in items if i.reviewer_id)
 
 
 def _work_intervals_follow_the_demos_work(db: Database) -> None:
