@@ -27,6 +27,7 @@ from integrity_desk.people.models import ApiToken, Certification, Team, User
 from integrity_desk.privacy.models import LegalHold
 from integrity_desk.routing.models import Queue, QueueRoutingVersion, WorkInterval
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
+from integrity_desk.sops.models import ChecklistTick, Sop, SopItem
 from integrity_desk.subjects.models import Business, Review, Reviewer
 from integrity_desk.triage.models import TriageRule
 from integrity_desk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -49,6 +50,7 @@ __all__ = [
     "CaseSubject",
     "CaseTag",
     "Certification",
+    "ChecklistTick",
     "ConfigState",
     "Decision",
     "DecisionAction",
@@ -77,6 +79,8 @@ __all__ = [
     "Reviewer",
     "SlaCalendar",
     "SlaPolicy",
+    "Sop",
+    "SopItem",
     "Team",
     "TriageRule",
     "TrustedFlagger",

@@ -57,6 +57,13 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/guidelines"): A.CONFIG_READ,
     ("GET", "/api/v1/guidelines/{code}/versions"): A.CONFIG_READ,
     ("PUT", "/api/v1/guidelines/{code}"): A.GUIDELINE_MANAGE,
+    ("GET", "/api/v1/sops"): A.CONFIG_READ,
+    ("GET", "/api/v1/sops/{kind}/versions"): A.CONFIG_READ,
+    ("GET", "/api/v1/sops/{kind}/versions/{version}"): A.CONFIG_READ,
+    ("POST", "/api/v1/sops/{kind}"): A.GUIDELINE_MANAGE,
+    ("GET", "/api/v1/sops/{kind}/compare"): A.KPI_READ,
+    ("GET", "/api/v1/cases/{key}/checklist"): A.CASE_READ,
+    ("PUT", "/api/v1/cases/{key}/checklist/{item}"): A.CASE_WORK,
     ("GET", "/api/v1/approval-rules"): A.CONFIG_READ,
     ("PUT", "/api/v1/approval-rules"): A.CONFIG_MANAGE,
     ("GET", "/api/v1/misuse/candidates"): A.MISUSE_MANAGE,
@@ -226,7 +233,7 @@ PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "subscription_id": "999999", "business_id": "999999",
                 "file_id": "999999", "mail_id": "999999",
                 "team_id": "999999", "vendor_id": "999999", "week": "2026-W13",
-                "exception_id": "999999"}
+                "exception_id": "999999", "kind": "flag", "version": "1", "item": "history"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:
