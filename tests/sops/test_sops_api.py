@@ -165,3 +165,23 @@ def test_who_may_publish_tick_and_read(client: TestClient, make_person: Any, mak
                       headers=agent.headers).status_code in (403, 404)
     assert client.get(f"{API}/sops/flag/compare", headers=specialist.headers).status_code == 403
     assert client.get(f"{API}/sops/flag/compare", headers=viewer.headers).status_code == 200
+
+
+def test_an_appeal_follows_the_appeal_kinds_sop(client: TestClient, manager: Person,
+                                                specialist: Person) -> None:
+    key = claimed_flag(client, specialist)
+    assert decide(client, specialist, key).status_code == 201  # no flag SOP: not gated
+    sop = publish(client, manager, "appeal", title="Appeals", items=[
+        {"key": "heard", "text": "Read the appellant's statement and new evidence",
+         "required": True}])
+    r = client.post(f"{API}/cases", json=f.appeal(key), headers=manager.headers)
+    assert r.status_code == 201, r.text
+    appeal = r.json()["case"]["key"]
+    assert client.post(f"{API}/cases/{appeal}/claim", headers=manager.headers).status_code == 200
+    body = {"outcome": "upheld", "reasoning": "The review was rightly removed."}
+    r = client.post(f"{API}/cases/{appeal}/appeal-outcome", json=body, headers=manager.headers)
+    assert r.status_code == 409 and r.json()["error"]["missing"] == ["heard"], r.text
+    assert tick(client, manager, appeal, "heard").status_code == 200
+    r = client.post(f"{API}/cases/{appeal}/appeal-outcome", json=body, headers=manager.headers)
+    assert r.status_code == 201, r.text
+    assert r.json()["sop_id"] == sop["id"]
