@@ -38,6 +38,7 @@ from integrity_desk.web.render import HERE, is_htmx, render
 from integrity_desk.web.routing.routes import router as routing_router
 from integrity_desk.web.routing.work_routes import router as routing_work_router
 from integrity_desk.web.search.routes import router as search_router
+from integrity_desk.web.sops.routes import router as sops_router
 from integrity_desk.web.webhooks.routes import router as webhooks_router
 from integrity_desk.web.wellbeing.routes import router as wellbeing_router
 
@@ -91,6 +92,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(messages_router)
     app.include_router(routing_router)
     app.include_router(reports_router)
+    app.include_router(sops_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]
