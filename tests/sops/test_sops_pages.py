@@ -96,3 +96,17 @@ def test_publishing_through_the_form_and_reading_the_version(
     assert reader.client.get("/sops/flag/versions/1").status_code == 200
     assert reader.client.get("/sops/flag/publish").status_code == 403
     assert reader.client.get("/sops/nonsense/versions/1").status_code == 404
+
+
+def test_ticks_read_in_words_on_the_case_timeline(
+        client: TestClient, sign_in: Callable[..., Browser], manager: Person,
+        specialist: Person) -> None:
+    publish(client, manager)
+    key = claimed_flag(client, specialist)
+    browser = sign_in(specialist)
+    _post(browser, f"/cases/{key}/checklist/history", {"done": "1", "note": "Two alike"})
+    _post(browser, f"/cases/{key}/checklist/history", {})
+    page = unescape(browser.client.get(f"/cases/{key}").text)
+    assert ("ticked “Checked the reviewer's other reviews for the same pattern” on the "
+            "checklist (flag v1 SOP)") in page
+    assert "unticked “Checked the reviewer's" in page and "Two alike" in page
