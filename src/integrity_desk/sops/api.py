@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from integrity_desk.api.deps import (
     CaseReader,
@@ -35,6 +35,7 @@ from integrity_desk.sops.service import Checklist, blocking_message
 router = APIRouter(tags=["sops"])
 
 Version = Annotated[int, Query(ge=1, le=100_000, description="the SOP version")]
+VersionPath = Annotated[int, Path(ge=1, le=100_000, description="the SOP version")]
 
 
 @router.get("/sops", response_model=list[SopOut],
@@ -50,7 +51,7 @@ def sop_versions(kind: str, session: SessionDep, principal: ConfigReader) -> lis
 
 
 @router.get("/sops/{kind}/versions/{version}", response_model=SopOut)
-def sop_version(kind: str, version: int, session: SessionDep,
+def sop_version(kind: str, version: VersionPath, session: SessionDep,
                 principal: ConfigReader) -> SopOut:
     return sop_out(service.get(session, kind, version))
 

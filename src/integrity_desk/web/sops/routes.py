@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -111,7 +111,8 @@ def _kind(kind: str) -> str:
 
 
 @router.get("/sops/{kind}/versions/{version}", name="sop_version")
-def sop_version(request: Request, kind: str, version: int, session: SessionDep,
+def sop_version(request: Request, kind: str,
+                version: Annotated[int, Path(ge=1, le=100_000)], session: SessionDep,
                 viewer: ConfigReader) -> Response:
     with service_errors():
         sop = service.get(session, _kind(kind), version)
