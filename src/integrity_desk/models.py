@@ -24,10 +24,12 @@ from integrity_desk.messages.models import OutboxAttempt, OutboxMessage
 from integrity_desk.metrics.models import CaseFlowDay, MetricsRefresh, QueueBacklog
 from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
 from integrity_desk.people.models import ApiToken, Certification, Team, User
+from integrity_desk.policy_questions.models import PolicyQuestion
 from integrity_desk.privacy.models import LegalHold
 from integrity_desk.quality.models import QaForm, QaItem, QaPlan
 from integrity_desk.routing.models import Queue, QueueRoutingVersion, WorkInterval
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
+from integrity_desk.sops.models import ChecklistTick, Sop, SopItem
 from integrity_desk.subjects.models import Business, Review, Reviewer
 from integrity_desk.triage.models import TriageRule
 from integrity_desk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -50,6 +52,7 @@ __all__ = [
     "CaseSubject",
     "CaseTag",
     "Certification",
+    "ChecklistTick",
     "ConfigState",
     "Decision",
     "DecisionAction",
@@ -71,6 +74,7 @@ __all__ = [
     "OutOfCourtDispute",
     "OutboxAttempt",
     "OutboxMessage",
+    "PolicyQuestion",
     "QaForm",
     "QaItem",
     "QaPlan",
@@ -81,6 +85,8 @@ __all__ = [
     "Reviewer",
     "SlaCalendar",
     "SlaPolicy",
+    "Sop",
+    "SopItem",
     "Team",
     "TriageRule",
     "TrustedFlagger",

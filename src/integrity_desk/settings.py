@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     # how many days after a review the reviewed person may dispute its verdict.
     qa_draw_seconds: int = Field(default=3600, ge=1)
     qa_dispute_days: int = Field(default=7, ge=1, le=90)
+    # A policy question is due this many hours after it is raised (docs/quality.md).
+    policy_question_hours: int = Field(default=72, ge=1)
     # Where people outside reach the desk (links in messages: the appeal form, …).
     public_base_url: str = "http://127.0.0.1:8000"
     # Requests per API token and per client address (a sliding window; "N/second|minute|hour").

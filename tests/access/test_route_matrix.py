@@ -57,6 +57,13 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/guidelines"): A.CONFIG_READ,
     ("GET", "/api/v1/guidelines/{code}/versions"): A.CONFIG_READ,
     ("PUT", "/api/v1/guidelines/{code}"): A.GUIDELINE_MANAGE,
+    ("GET", "/api/v1/sops"): A.CONFIG_READ,
+    ("GET", "/api/v1/sops/{kind}/versions"): A.CONFIG_READ,
+    ("GET", "/api/v1/sops/{kind}/versions/{version}"): A.CONFIG_READ,
+    ("POST", "/api/v1/sops/{kind}"): A.GUIDELINE_MANAGE,
+    ("GET", "/api/v1/sops/{kind}/compare"): A.KPI_READ,
+    ("GET", "/api/v1/cases/{key}/checklist"): A.CASE_READ,
+    ("PUT", "/api/v1/cases/{key}/checklist/{item}"): A.CASE_WORK,
     ("GET", "/api/v1/approval-rules"): A.CONFIG_READ,
     ("PUT", "/api/v1/approval-rules"): A.CONFIG_MANAGE,
     ("GET", "/api/v1/misuse/candidates"): A.MISUSE_MANAGE,
@@ -142,6 +149,12 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("POST", "/api/v1/qa/items/{item_id}/dispute"): A.SELF,
     ("GET", "/api/v1/qa/disputes"): A.QA_MANAGE,
     ("POST", "/api/v1/qa/items/{item_id}/settle"): A.QA_MANAGE,
+    ("POST", "/api/v1/cases/{key}/policy-questions"): A.CASE_WORK,
+    # Anyone lists and reads the questions they may see (policy_questions.service.visible).
+    ("GET", "/api/v1/policy-questions"): A.SELF,
+    ("GET", "/api/v1/policy-questions/per-guideline"): A.GUIDELINE_MANAGE,
+    ("GET", "/api/v1/policy-questions/{question_id}"): A.SELF,
+    ("POST", "/api/v1/policy-questions/{question_id}/answer"): A.GUIDELINE_MANAGE,
 }
 # Routes anyone may call without signing in.
 PUBLIC = {("GET", "/healthz")}
@@ -161,6 +174,13 @@ PAGES: dict[tuple[str, str], Action] = {
     ("GET", "/cases/{key}/decision"): A.CASE_READ,
     ("GET", "/cases/{key}/decide"): A.CASE_READ,
     ("POST", "/cases/{key}/decision"): A.CASE_WORK,
+    ("GET", "/cases/{key}/checklist"): A.CASE_READ,
+    ("POST", "/cases/{key}/checklist/{item}"): A.CASE_WORK,
+    ("GET", "/sops"): A.CONFIG_READ,
+    ("GET", "/sops/{kind}/versions/{version}"): A.CONFIG_READ,
+    ("GET", "/sops/{kind}/publish"): A.GUIDELINE_MANAGE,
+    ("POST", "/sops/{kind}/publish"): A.GUIDELINE_MANAGE,
+    ("GET", "/sops/{kind}/compare"): A.KPI_READ,
     ("POST", "/cases/{key}/decision/{decision_id}/approve"): A.DECISION_APPROVE,
     ("POST", "/cases/{key}/decision/{decision_id}/reject"): A.DECISION_APPROVE,
     ("POST", "/cases/{key}/appeal-outcome"): A.CASE_WORK,
@@ -239,6 +259,11 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/qa/plans"): A.QA_MANAGE,
     ("POST", "/qa/plans/{plan_id}/active"): A.QA_MANAGE,
     ("POST", "/qa/draw"): A.QA_MANAGE,
+    ("GET", "/cases/{key}/policy-questions"): A.CASE_READ,
+    ("POST", "/cases/{key}/policy-questions"): A.CASE_WORK,
+    ("GET", "/policy-questions"): A.SELF,
+    ("GET", "/policy-questions/{question_id}"): A.SELF,
+    ("POST", "/policy-questions/{question_id}/answer"): A.GUIDELINE_MANAGE,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
@@ -254,7 +279,9 @@ PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "subscription_id": "999999", "business_id": "999999",
                 "file_id": "999999", "mail_id": "999999",
                 "team_id": "999999", "vendor_id": "999999", "week": "2026-W13",
-                "exception_id": "999999", "plan_id": "999999", "item_id": "999999"}
+                "exception_id": "999999", "plan_id": "999999", "item_id": "999999",
+                "question_id": "999999",
+                "kind": "flag", "version": "1", "item": "history"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

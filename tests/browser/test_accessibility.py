@@ -15,10 +15,12 @@ from tests.browser import axe
 from tests.browser.conftest import Tab
 from tests.browser.test_signin_browser import _sign_in, _with_password
 from tests.conftest import Person
+from tests.sops.test_sops_api import publish
 
 PAGES = ["/", "/cases", "/cases?sla=breached", "/queues", "/overview", "/search?q=shop",
          "/cases/{key}", "/cases/{key}/decide", "/flaggers", "/messages/held", "/outbox",
-         "/account", "/dashboard", "/reports"]
+         "/account", "/dashboard", "/reports", "/sops", "/sops/flag/versions/1",
+         "/sops/flag/publish", "/sops/flag/compare?version=1"]
 
 # What a page loads besides itself and its data: scripts, stylesheets, images, fonts.
 ASSET_BYTES = """() => performance.getEntriesByType('resource')
@@ -30,7 +32,9 @@ ASSET_BYTES = """() => performance.getEntriesByType('resource')
 def test_pages_pass_the_accessibility_scan(live_server: Callable[..., str], tab: Tab,
                                            db: Database, client: Any, manager: Person,
                                            width: int) -> None:
-    """Every page of the console, as a manager (who sees them all), with a case to show."""
+    """Every page of the console, as a manager (who sees them all), with a case to show (and
+    its SOP checklist)."""
+    publish(client, manager)
     r = client.post("/api/v1/cases/batch", headers=manager.headers,
                     json={"items": [f.flag(ref="r1"), f.flag(ref="r2")]})
     key = r.json()["items"][0]["case"]

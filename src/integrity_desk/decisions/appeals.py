@@ -37,6 +37,7 @@ from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from integrity_desk.messages.notices import notify_appellant
 from integrity_desk.misuse.service import check_manifest
 from integrity_desk.people.models import Role, User
+from integrity_desk.sops import service as sops
 
 
 class AppealOutcome(StrEnum):
@@ -93,6 +94,9 @@ def decide_appeal(session: Session, appeal: Case, inp: AppealDecisionInput, *, u
                        case_kind=appeal.kind, field="manifestly_unfounded")
     contested = contested_decision(session, appeal)
     overridden = _check_decider(contested, user, inp.override_reason)
+    # An appeal is worked under the appeal kind's SOP (the complaint's own checklist: the
+    # appellant heard, a fresh pair of eyes), not the contested case's kind's.
+    sop = sops.gate(session, appeal)
     in_force = [a for a in load_actions(session, contested)
                 if a.applied_at is not None and a.closed_at is None]
     to_reverse = _to_reverse(inp, in_force)
@@ -114,7 +118,8 @@ def decide_appeal(session: Session, appeal: Case, inp: AppealDecisionInput, *, u
         territorial_scope=sorted(set(inp.territorial_scope or contested.territorial_scope)),
         source_type=contested.source_type, status="applied", decided_by_id=user.id,
         decided_at=now, appeal_of_id=contested.id, manifest=inp.manifestly_unfounded,
-        override_reason=inp.override_reason if overridden else None)
+        override_reason=inp.override_reason if overridden else None,
+        sop_id=sop.id if sop else None)
     session.add(outcome)
     session.flush()
     reversed_ = reverse_effects(session, to_reverse, by=outcome, now=now)

@@ -49,6 +49,8 @@ class Decision(Base):
         Index("ix_decisions_decided_at", "decided_at", "id"),
         # The appeals of a decision (the funnel's overturns, the scorecard's reasons).
         Index("ix_decisions_appeal_of", "appeal_of_id"),
+        # The decisions taken under an SOP version (the SOP comparison report).
+        Index("ix_decisions_sop", "sop_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +80,8 @@ class Decision(Base):
     review_note: Mapped[str | None] = mapped_column(Text)  # why approved or rejected
     appeal_of_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
     override_reason: Mapped[str | None] = mapped_column(Text)  # a manager deciding own appeal
+    # The SOP version the case was worked under (sops.service.gate); NULL: its kind had none.
+    sop_id: Mapped[int | None] = mapped_column(ForeignKey("sops.id"))
 
     actions: Mapped[list[DecisionAction]] = relationship(
         back_populates="decision", lazy="raise", order_by="DecisionAction.id",

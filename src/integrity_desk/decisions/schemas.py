@@ -127,6 +127,8 @@ class DecisionOut(BaseModel):
     review_note: str | None
     appeal_of_id: int | None
     manifest: bool
+    # The SOP version (sops.id) the case was worked under; None: its kind had no SOP then.
+    sop_id: int | None = None
     actions: list[ActionOut]
 
 
@@ -142,7 +144,7 @@ def decision_out(d: Decision, case_key: str, guideline: Guideline | None,
         territorial_scope=d.territorial_scope, source_type=d.source_type,
         decided_by_id=d.decided_by_id, decided_at=d.decided_at,
         approved_by_id=d.approved_by_id, approved_at=d.approved_at, review_note=d.review_note,
-        appeal_of_id=d.appeal_of_id, manifest=d.manifest,
+        appeal_of_id=d.appeal_of_id, manifest=d.manifest, sop_id=d.sop_id,
         actions=[ActionOut(id=a.id, action=a.action, subject_type=a.subject_type,
                            subject_id=a.subject_id, duration_days=a.duration_days,
                            label=a.label, ends_at=a.ends_at, before=a.before or {},

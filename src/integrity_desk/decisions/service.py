@@ -44,6 +44,7 @@ from integrity_desk.messages.notices import notify_notifier
 from integrity_desk.messages.replies import request_documentation
 from integrity_desk.misuse.service import check_manifest, record_manifest
 from integrity_desk.people.models import User
+from integrity_desk.sops import service as sops
 from integrity_desk.subjects.models import Business, Review, Reviewer
 
 SUBJECT_MODELS: dict[str, Any] = {"review": Review, "reviewer": Reviewer, "business": Business}
@@ -188,6 +189,7 @@ def decide(session: Session, case: Case, inp: DecisionInput, *, user: User, acto
                                                 Decision.status == "awaiting_approval")):
         raise Conflict(f"{case.key} has a decision awaiting approval", field="status",
                        current=case.status)
+    sop = sops.gate(session, case)  # 409 naming the required checklist items not done
     guideline = guidelines.get(session, inp.guideline, inp.guideline_version)
     ground = inp.ground or (Ground(guideline.default_ground) if inp.outcome == "action"
                             else None)
@@ -214,7 +216,7 @@ def decide(session: Session, case: Case, inp: DecisionInput, *, user: User, acto
         automated_decision=inp.automated_decision.value,
         territorial_scope=sorted(set(inp.territorial_scope)), source_type=source_type(case),
         manifest=inp.manifest, status="awaiting_approval" if pending else "applied",
-        decided_by_id=user.id, decided_at=now)
+        decided_by_id=user.id, decided_at=now, sop_id=sop.id if sop else None)
     session.add(decision)
     session.flush()
     # One multi-row insert: the rows are read back by apply_effects (or the approval), and

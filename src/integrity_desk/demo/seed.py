@@ -24,6 +24,7 @@ from integrity_desk.decisions.domain import ActionKind, ActionRequest
 from integrity_desk.decisions.service import DecisionInput, decide
 from integrity_desk.demo import data
 from integrity_desk.demo.quality import seed_quality
+from integrity_desk.demo.sop_data import SOPS
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.errors import DeskError
 from integrity_desk.intake.schemas import CaseIn
@@ -36,6 +37,7 @@ from integrity_desk.routing.models import Queue
 from integrity_desk.routing.service import check_may_work
 from integrity_desk.routing.settings import first_version
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
+from integrity_desk.sops import service as sops
 from integrity_desk.subjects.models import Business, Review, Reviewer
 from integrity_desk.subjects.service import review_harm
 
@@ -361,6 +363,8 @@ def _walk(session: Session, case: Case, path: list[str], users: list[User], at: 
                 cases.escalate(session, case, actor_user=worker, actor=actor, now=at,
                                reason="Needs a specialist: the business disputes the evidence.")
             elif step == "decide":
+                # The worker walks the SOP's checklist first: its required items gate it.
+                sops.tick_required(session, case, user=worker, actor=actor, now=at)
                 decide(session, case, _decision(session, case, rng), user=worker, actor=actor,
                        now=at)
             else:
@@ -395,6 +399,14 @@ def _decision(session: Session, case: Case, rng: random.Random) -> DecisionInput
         explanation="The review breaks the guideline cited.",
         facts="Reported; the reviewer's history and the text confirm the report.",
         actions=[(f"review:{review}", ActionRequest(ActionKind.REMOVE_REVIEW, "review", 0))])
+
+
+def _publish_sops(session: Session, manager: User, at: datetime) -> None:
+    """Every kind's SOP, version 1, published before the first demo case is opened."""
+    for kind, title, body, items in SOPS:
+        sops.publish(session, kind, title=title, body=body, note="The desk's first playbook.",
+                     items=[sops.ItemInput(k, t, h, r) for k, t, h, r in items],
+                     actor=actor_of(manager), now=at)
 
 
 def _merge_some(db: Database, manager: User) -> int:
@@ -439,6 +451,8 @@ def seed_demo(db: Database, *, cases: int, seed: int = 7,
         users = list(_setup_people(session, teams).values())
         reviews = _setup_content(session, rng, max(200, cases // 2))
     now = utcnow()
+    with db.session() as session:
+        _publish_sops(session, users[1], now - timedelta(days=30))
     decided: list[Case] = []
     kinds = [k for k, w in KIND_WEIGHTS for _ in range(w)]
     paths = [p for w, p in PATHS for _ in range(w)]

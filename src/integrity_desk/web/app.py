@@ -33,12 +33,14 @@ from integrity_desk.web.metrics.routes import router as metrics_router
 from integrity_desk.web.people.person_routes import router as person_router
 from integrity_desk.web.people.routes import router as people_router
 from integrity_desk.web.people.vendor_routes import router as vendor_router
+from integrity_desk.web.policy_questions.routes import router as policy_questions_router
 from integrity_desk.web.privacy.routes import router as privacy_router
 from integrity_desk.web.quality.routes import router as quality_router
 from integrity_desk.web.render import HERE, is_htmx, render
 from integrity_desk.web.routing.routes import router as routing_router
 from integrity_desk.web.routing.work_routes import router as routing_work_router
 from integrity_desk.web.search.routes import router as search_router
+from integrity_desk.web.sops.routes import router as sops_router
 from integrity_desk.web.webhooks.routes import router as webhooks_router
 from integrity_desk.web.wellbeing.routes import router as wellbeing_router
 
@@ -76,6 +78,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(scorecard_router)
     app.include_router(person_router)
     app.include_router(quality_router)
+    app.include_router(policy_questions_router)
     app.include_router(decisions_router)
     app.include_router(privacy_router)
     app.include_router(dsa_router)
@@ -93,6 +96,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(messages_router)
     app.include_router(routing_router)
     app.include_router(reports_router)
+    app.include_router(sops_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]

@@ -376,6 +376,9 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
         return f"read the legal-restricted case ({p.get('what', 'case')})"
     if kind.startswith("message."):
         return _message_event(kind.removeprefix("message."), p)
+    if kind in ("sop.item_ticked", "sop.item_unticked"):
+        done = "ticked" if kind == "sop.item_ticked" else "unticked"
+        return f"{done} “{p.get('text') or p.get('item')}” on the checklist ({p.get('sop')} SOP)"
     if kind.startswith("sla."):
         return label(kind.removeprefix("sla.")).replace(".", " ") + " (SLA)"
     return label(kind).replace(".", " ")
@@ -384,7 +387,8 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
 def event_view(event: TimelineEvent) -> EventView:
     p = event.payload
     # A routing choice says why in "routing" (docs/routing.md): shown like a reason.
-    detail = p.get("body") if event.kind == "comment" else (p.get("reason") or p.get("routing"))
+    detail = p.get("body") if event.kind == "comment" else (
+        p.get("reason") or p.get("routing") or p.get("note"))
     return EventView(event.id, event.kind, event.category, event.actor, event.occurred_at,
                      _describe(event.kind, p), detail if isinstance(detail, str) else None)
 

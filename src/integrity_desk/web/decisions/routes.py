@@ -31,6 +31,7 @@ from integrity_desk.decisions.models import Decision, Guideline
 from integrity_desk.errors import NotFound
 from integrity_desk.messages import service as messages
 from integrity_desk.privacy import holds
+from integrity_desk.sops import service as sops
 from integrity_desk.web.decisions.views import (
     FormData,
     Panel,
@@ -114,7 +115,18 @@ def build_panel(session: Session, case: Case, viewer: Viewer, *, guideline: str 
         appeal=appeal_view(data, viewer.user) if case.kind == CaseKind.APPEAL else None,
         legal=legal, holds=holds.holds_out(session, holds.covering(session, case.id))
         if may_hold else None,
-        may_release=allows(role, Action.MESSAGE_REVIEW), may_hold=may_hold, notice=notice)
+        may_release=allows(role, Action.MESSAGE_REVIEW), may_hold=may_hold, notice=notice,
+        blocked=_blocked(session, case))
+
+
+def _blocked(session: Session, case: Case) -> str | None:
+    """The checklist's refusal a decision would meet now (None when nothing blocks)."""
+    if not case.is_open:
+        return None
+    found = sops.checklist(session, case)
+    if found is None or not found.missing:
+        return None
+    return sops.blocking_message(case, found.sop, found.missing)
 
 
 def panel_response(request: Request, session: Session, viewer: Viewer, key: str,

@@ -39,7 +39,8 @@ LABELS = {
     "coordinator": "Coordinator", "areas": "Areas of expertise", "contact": "Contact e-mail",
     "active": "Status", "key": "Case", "decision": "Decision", "message": "Letter",
     "hold_id": "Legal hold", "id": "Trusted flagger", "automated_decision": "Automated decision",
-    "contested_decision": "Contested decision", "case": "Case",
+    "contested_decision": "Contested decision", "case": "Case", "checklist": "SOP checklist",
+    "item": "Checklist item",
 }
 ACTION_PARTS = {"subject": "subject", "duration_days": "duration (days)", "label": "label text",
                 "response_days": "answer window (days)"}
@@ -453,6 +454,8 @@ class Panel:
     may_release: bool
     may_hold: bool
     notice: str | None = None
+    # What the SOP checklist still blocks (sops.service.gate's message), or None.
+    blocked: str | None = None
 
     @property
     def is_appeal(self) -> bool:
