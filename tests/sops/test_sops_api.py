@@ -185,3 +185,19 @@ def test_an_appeal_follows_the_appeal_kinds_sop(client: TestClient, manager: Per
     r = client.post(f"{API}/cases/{appeal}/appeal-outcome", json=body, headers=manager.headers)
     assert r.status_code == 201, r.text
     assert r.json()["sop_id"] == sop["id"]
+
+
+def test_a_closed_case_keeps_its_checklist_as_it_was(client: TestClient, manager: Person,
+                                                     specialist: Person) -> None:
+    publish(client, manager)
+    key = claimed_flag(client, specialist)
+    for item in ("history", "evidence"):
+        assert tick(client, specialist, key, item).status_code == 200
+    assert decide(client, specialist, key).status_code == 201
+    r = client.post(f"{API}/cases/{key}/transition", json={"action": "close"},
+                    headers=specialist.headers)
+    assert r.status_code == 200, r.text
+    r = tick(client, specialist, key, "history", done=False)
+    assert r.status_code == 409 and r.json()["error"]["field"] == "status", r.text
+    listed = client.get(f"{API}/cases/{key}/checklist", headers=specialist.headers).json()
+    assert [i["done"] for i in listed["items"]] == [True, True, False]

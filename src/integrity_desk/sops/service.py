@@ -181,7 +181,8 @@ def checklist(session: Session, case: Case) -> Checklist | None:
 
 def blocking_message(case: Case, sop: Sop, missing: list[SopItem]) -> str:
     names = "; ".join(f"“{i.text}”" for i in missing)
-    return (f"{case.key}: the {sop.kind} SOP (version {sop.version}) has required checklist "
+    kind = sop.kind.replace("_", " ")  # words, not codes: the console shows it as is
+    return (f"{case.key}: the {kind} SOP (version {sop.version}) has required checklist "
             f"items not done: {names}")
 
 

@@ -378,7 +378,8 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
         return _message_event(kind.removeprefix("message."), p)
     if kind in ("sop.item_ticked", "sop.item_unticked"):
         done = "ticked" if kind == "sop.item_ticked" else "unticked"
-        return f"{done} “{p.get('text') or p.get('item')}” on the checklist ({p.get('sop')} SOP)"
+        sop = str(p.get("sop") or "").replace("_", " ")
+        return f"{done} “{p.get('text') or p.get('item')}” on the checklist ({sop} SOP)"
     if kind.startswith("sla."):
         return label(kind.removeprefix("sla.")).replace(".", " ") + " (SLA)"
     return label(kind).replace(".", " ")
