@@ -25,6 +25,12 @@ from integrity_desk.metrics.models import CaseFlowDay, MetricsRefresh, QueueBack
 from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
 from integrity_desk.people.models import ApiToken, Certification, Team, User
 from integrity_desk.privacy.models import LegalHold
+from integrity_desk.quality.calibration_models import (
+    CalibrationAnswer,
+    CalibrationExercise,
+    CalibrationInvitation,
+    CalibrationItem,
+)
 from integrity_desk.routing.models import Queue, QueueRoutingVersion, WorkInterval
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 from integrity_desk.subjects.models import Business, Review, Reviewer
@@ -42,6 +48,10 @@ __all__ = [
     "Base",
     "BrowserSession",
     "Business",
+    "CalibrationAnswer",
+    "CalibrationExercise",
+    "CalibrationInvitation",
+    "CalibrationItem",
     "Case",
     "CaseFlowDay",
     "CaseOutcome",
