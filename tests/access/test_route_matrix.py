@@ -126,6 +126,22 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("PUT", "/api/v1/people/{user_id}/availability"): A.SELF,
     ("POST", "/api/v1/people/{user_id}/exceptions"): A.WORKFORCE_MANAGE,
     ("DELETE", "/api/v1/people/{user_id}/exceptions/{exception_id}"): A.WORKFORCE_MANAGE,
+    # Calibration: managers build and close; the invited (case.work) answer blind, and an
+    # exercise they are not invited to answers 404 (quality.calibration_answers.exercise_for).
+    ("GET", "/api/v1/calibrations"): A.WORKFORCE_MANAGE,
+    ("POST", "/api/v1/calibrations"): A.WORKFORCE_MANAGE,
+    ("GET", "/api/v1/calibrations/mine"): A.CASE_WORK,
+    ("GET", "/api/v1/calibrations/{exercise_id}"): A.WORKFORCE_MANAGE,
+    ("PATCH", "/api/v1/calibrations/{exercise_id}"): A.WORKFORCE_MANAGE,
+    ("POST", "/api/v1/calibrations/{exercise_id}/items"): A.WORKFORCE_MANAGE,
+    ("DELETE", "/api/v1/calibrations/{exercise_id}/items/{item_id}"): A.WORKFORCE_MANAGE,
+    ("POST", "/api/v1/calibrations/{exercise_id}/invitations"): A.WORKFORCE_MANAGE,
+    ("POST", "/api/v1/calibrations/{exercise_id}/open"): A.WORKFORCE_MANAGE,
+    ("POST", "/api/v1/calibrations/{exercise_id}/close"): A.WORKFORCE_MANAGE,
+    ("GET", "/api/v1/calibrations/{exercise_id}/results"): A.WORKFORCE_MANAGE,
+    ("GET", "/api/v1/calibrations/{exercise_id}/mine"): A.CASE_WORK,
+    ("PUT", "/api/v1/calibrations/{exercise_id}/items/{item_id}/answer"): A.CASE_WORK,
+    ("POST", "/api/v1/calibrations/{exercise_id}/submit"): A.CASE_WORK,
 }
 # Routes anyone may call without signing in.
 PUBLIC = {("GET", "/healthz")}
@@ -226,7 +242,7 @@ PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "subscription_id": "999999", "business_id": "999999",
                 "file_id": "999999", "mail_id": "999999",
                 "team_id": "999999", "vendor_id": "999999", "week": "2026-W13",
-                "exception_id": "999999"}
+                "exception_id": "999999", "exercise_id": "999999", "item_id": "999999"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

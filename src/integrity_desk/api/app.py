@@ -144,6 +144,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.people.person_api import router as person_router
     from integrity_desk.people.vendor_api import router as workforce_router
     from integrity_desk.privacy.api import router as privacy_router
+    from integrity_desk.quality.calibration_api import router as calibration_router
     from integrity_desk.routing.api import router as routing_router
     from integrity_desk.search.api import router as search_router
     from integrity_desk.sla.api import router as sla_router
@@ -154,7 +155,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
                    routing_router, triage_router, sla_router, people_router, workforce_router,
                    person_router, misuse_router, privacy_router, flaggers_router,
                    messages_router, search_router, webhooks_router, kpis_router,
-                   scorecard_router, funnel_router):
+                   scorecard_router, funnel_router, calibration_router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(bounded_params)])
     from integrity_desk.web.app import mount_web
 

@@ -176,8 +176,8 @@ def _snapshot(session: Session, case_id: int, title: str, description: str) -> d
     contact details erased (the copy outlives the case's retention and needs none)."""
     subjects = repository.subjects_of(session, [case_id]).get(case_id, [])
     review_ids = [s.id for s in subjects if s.type == "review"]
-    texts = dict(session.execute(select(Review.id, Review.text)
-                                 .where(Review.id.in_(review_ids)))) if review_ids else {}
+    texts = {review_id: text for review_id, text in session.execute(
+        select(Review.id, Review.text).where(Review.id.in_(review_ids)))} if review_ids else {}
     return {"title": erase_text(title), "text": erase_text(description),
             "subjects": [{"type": s.type, "role": s.role, "ref": s.ref,
                           "label": erase_text(texts.get(s.id, s.label) or ""),
@@ -303,6 +303,14 @@ def open_exercise(session: Session, *, exercise: CalibrationExercise, actor: Act
         raise Conflict("the exercise was opened or closed meanwhile", field="status")
     audit(session, "opened", actor, now, exercise_id=exercise.id)
     return exercise
+
+
+def all_exercises(session: Session, *, status: str | None = None, limit: int = 200
+                  ) -> list[CalibrationExercise]:
+    query = select(CalibrationExercise).order_by(CalibrationExercise.id.desc()).limit(limit)
+    if status:
+        query = query.where(CalibrationExercise.status == status)
+    return list(session.scalars(query))
 
 
 def invitation_of(session: Session, exercise_id: int, user_id: int) -> CalibrationInvitation:

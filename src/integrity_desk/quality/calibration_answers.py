@@ -28,6 +28,7 @@ from integrity_desk.quality.calibration_models import (
     CalibrationItem,
     ExerciseStatus,
 )
+from integrity_desk.quality.calibration_results import label
 
 
 def my_exercises(session: Session, user_id: int) -> list[CalibrationExercise]:
@@ -38,14 +39,6 @@ def my_exercises(session: Session, user_id: int) -> list[CalibrationExercise]:
         .where(CalibrationInvitation.user_id == user_id,
                CalibrationExercise.status != ExerciseStatus.DRAFT)
         .order_by(CalibrationExercise.status.desc(), CalibrationExercise.id.desc())))
-
-
-def all_exercises(session: Session, *, status: str | None = None, limit: int = 200
-                  ) -> list[CalibrationExercise]:
-    query = select(CalibrationExercise).order_by(CalibrationExercise.id.desc()).limit(limit)
-    if status:
-        query = query.where(CalibrationExercise.status == status)
-    return list(session.scalars(query))
 
 
 @dataclass(frozen=True)
@@ -133,3 +126,22 @@ def own_result(exercise: CalibrationExercise, user_id: int) -> dict[str, Any] | 
     if exercise.status != ExerciseStatus.CLOSED or not exercise.results:
         return None
     return next((p for p in exercise.results["people"] if p["user_id"] == user_id), None)
+
+
+def exercise_for(session: Session, exercise_id: int, user_id: int) -> CalibrationExercise:
+    """The exercise, for someone invited to it once it is open; a 404 for anyone else, so
+    the uninvited cannot even tell that it exists."""
+    exercise = session.get(CalibrationExercise, exercise_id)
+    if exercise is None or exercise.status == ExerciseStatus.DRAFT:
+        raise NotFound(f"no calibration exercise {exercise_id} you are invited to",
+                       field="exercise_id")
+    invitation_of(session, exercise_id, user_id)
+    return exercise
+
+
+def references(session: Session, exercise: CalibrationExercise) -> dict[int, str | None]:
+    """Each item's reference answer as a label: for a member only once the exercise closed."""
+    if exercise.status != ExerciseStatus.CLOSED:
+        raise Conflict("reference answers are shown once the exercise closes", field="status")
+    return {i.id: label(i.reference_action, i.reference_guideline) if i.reference_action
+            else None for i in items_of(session, exercise.id)}
