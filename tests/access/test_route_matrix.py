@@ -227,6 +227,18 @@ PAGES: dict[tuple[str, str], Action] = {
     ("POST", "/people/{user_id}/availability"): A.SELF,
     ("POST", "/people/{user_id}/exceptions"): A.WORKFORCE_MANAGE,
     ("POST", "/people/{user_id}/exceptions/{exception_id}/cancel"): A.WORKFORCE_MANAGE,
+    ("GET", "/calibrations"): A.WORKFORCE_MANAGE,
+    ("POST", "/calibrations"): A.WORKFORCE_MANAGE,
+    ("GET", "/calibrations/mine"): A.CASE_WORK,
+    ("GET", "/calibrations/{exercise_id}"): A.WORKFORCE_MANAGE,
+    ("POST", "/calibrations/{exercise_id}/items"): A.WORKFORCE_MANAGE,
+    ("POST", "/calibrations/{exercise_id}/items/{item_id}/remove"): A.WORKFORCE_MANAGE,
+    ("POST", "/calibrations/{exercise_id}/invitations"): A.WORKFORCE_MANAGE,
+    ("POST", "/calibrations/{exercise_id}/open"): A.WORKFORCE_MANAGE,
+    ("POST", "/calibrations/{exercise_id}/close"): A.WORKFORCE_MANAGE,
+    ("GET", "/calibrations/{exercise_id}/results"): A.WORKFORCE_MANAGE,
+    ("GET", "/calibrations/{exercise_id}/answer"): A.CASE_WORK,
+    ("POST", "/calibrations/{exercise_id}/answer"): A.CASE_WORK,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),

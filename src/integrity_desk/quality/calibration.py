@@ -251,6 +251,14 @@ def invitations(session: Session, exercise_id: int) -> list[tuple[CalibrationInv
     return [(invitation, user) for invitation, user in rows]
 
 
+def answered_by(session: Session, exercise_id: int) -> dict[int, int]:
+    """How many items each person has answered (one grouped count)."""
+    rows = session.execute(select(CalibrationAnswer.user_id, func.count())
+                           .where(CalibrationAnswer.exercise_id == exercise_id)
+                           .group_by(CalibrationAnswer.user_id))
+    return {user_id: count for user_id, count in rows}
+
+
 def invite(session: Session, *, exercise: CalibrationExercise, user_ids: Iterable[int],
            actor: Actor, now: datetime) -> list[CalibrationInvitation]:
     """Invite people who work cases (a draft, or an open exercise someone joins late)."""

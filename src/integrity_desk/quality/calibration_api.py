@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from integrity_desk.api.deps import CaseWorker, SessionDep, WorkforceManager
@@ -22,7 +21,6 @@ from integrity_desk.errors import Conflict
 from integrity_desk.people.models import User
 from integrity_desk.quality import calibration, calibration_answers
 from integrity_desk.quality.calibration_models import (
-    CalibrationAnswer,
     CalibrationExercise,
     ExerciseStatus,
 )
@@ -47,16 +45,8 @@ from integrity_desk.quality.calibration_schemas import (
 router = APIRouter(tags=["quality"])
 
 
-def answered_by(session: Session, exercise_id: int) -> dict[int, int]:
-    """How many items each person has answered (one grouped count)."""
-    rows = session.execute(select(CalibrationAnswer.user_id, func.count())
-                           .where(CalibrationAnswer.exercise_id == exercise_id)
-                           .group_by(CalibrationAnswer.user_id))
-    return {user_id: count for user_id, count in rows}
-
-
 def detail(session: Session, exercise: CalibrationExercise) -> ExerciseDetail:
-    counts = answered_by(session, exercise.id)
+    counts = calibration.answered_by(session, exercise.id)
     return ExerciseDetail(
         exercise=exercise_out(exercise),
         items=[item_out(i) for i in calibration.items_of(session, exercise.id)],

@@ -34,6 +34,7 @@ from integrity_desk.web.people.person_routes import router as person_router
 from integrity_desk.web.people.routes import router as people_router
 from integrity_desk.web.people.vendor_routes import router as vendor_router
 from integrity_desk.web.privacy.routes import router as privacy_router
+from integrity_desk.web.quality.calibration_routes import router as calibration_router
 from integrity_desk.web.render import HERE, is_htmx, render
 from integrity_desk.web.routing.routes import router as routing_router
 from integrity_desk.web.routing.work_routes import router as routing_work_router
@@ -91,6 +92,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(messages_router)
     app.include_router(routing_router)
     app.include_router(reports_router)
+    app.include_router(calibration_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]
