@@ -214,7 +214,7 @@ def test_worker_once_runs_the_due_jobs(run, db, monkeypatch):
         s.execute(update(Case).where(Case.id == case.id).values(
             resolution_due_at=now - timedelta(minutes=1)))
     # Every periodic job once (the desk's, the two of webhooks); none is due again.
-    assert "ran 12 job(s)" in _ok(run("worker", "--once"))
+    assert "ran 13 job(s)" in _ok(run("worker", "--once"))
     with db.session() as s:
         jobs: list[Any] = s.execute(select(Job.kind, Job.status).order_by(Job.id)).all()
         breaches = s.scalar(select(func.count()).select_from(AuditEvent)
@@ -226,13 +226,14 @@ def test_worker_once_runs_the_due_jobs(run, db, monkeypatch):
         ("privacy.retention", "done"),
         ("metrics.refresh", "done"), ("webhooks.deliver", "done"), ("webhooks.prune", "done"),
         ("jobs.prune", "done"), ("routing.age", "done"), ("kpis.rollup", "done"),
-        ("kpis.weekly_report", "done"),
+        ("kpis.weekly_report", "done"), ("quality.calibration_close", "done"),
         ("sla.sweep", "queued"), ("audit.checkpoint", "queued"),
         ("decisions.documentation_windows", "queued"), ("decisions.restrictions_end", "queued"),
         ("privacy.retention", "queued"),
         ("metrics.refresh", "queued"), ("webhooks.deliver", "queued"),
         ("webhooks.prune", "queued"), ("jobs.prune", "queued"), ("routing.age", "queued"),
-        ("kpis.rollup", "queued"), ("kpis.weekly_report", "queued")]
+        ("kpis.rollup", "queued"), ("kpis.weekly_report", "queued"),
+        ("quality.calibration_close", "queued")]
     assert (breaches, checkpoints) == (1, 1)
     assert "intact" in _ok(run("audit", "verify"))  # signed with IDESK_SECRET_KEY
     assert "ran 0 job(s)" in _ok(run("worker", "--once"))  # the next runs are not due yet

@@ -30,6 +30,7 @@ from integrity_desk.kpis import rollup as kpi_rollup
 from integrity_desk.messages import delivery as mail
 from integrity_desk.metrics import tasks as metrics_tasks
 from integrity_desk.privacy import retention
+from integrity_desk.quality import calibration
 from integrity_desk.routing import ageing
 from integrity_desk.settings import Settings
 from integrity_desk.sla.tasks import sweep
@@ -66,6 +67,8 @@ HANDLERS: dict[str, Handler] = {
     kpi_rollup.JOB: lambda session, now, payload, settings: kpi_rollup.run(session, now=now),
     kpi_reports.JOB: lambda session, now, payload, settings: kpi_reports.run_job(
         session, now, SYSTEM),
+    calibration.JOB: lambda session, now, payload, settings: calibration.close_due(
+        session, actor=SYSTEM, now=now),
 }
 
 
@@ -81,7 +84,8 @@ def periodic(settings: Settings) -> list[tuple[str, int]]:
             (service.PRUNE_JOB, 3600),
             (ageing.JOB, settings.routing_ageing_seconds),
             (kpi_rollup.JOB, settings.kpi_rollup_seconds),
-            (kpi_reports.JOB, kpi_reports.EVERY_SECONDS)]
+            (kpi_reports.JOB, kpi_reports.EVERY_SECONDS),
+            (calibration.JOB, calibration.EVERY_SECONDS)]
     if settings.dsa_api_url:  # Transparency Database submissions, once configured
         jobs.append(("dsa.submit", settings.dsa_submit_seconds))
     if settings.email_on:  # the outbox by e-mail, once a relay is configured

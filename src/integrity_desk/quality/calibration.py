@@ -36,6 +36,9 @@ from integrity_desk.quality.calibration_models import (
 from integrity_desk.subjects.models import Review
 
 CHAIN = "people"
+# The worker closes open exercises past their close time at most this late.
+JOB = "quality.calibration_close"
+EVERY_SECONDS = 300
 ACTIONS = tuple(a.value for a in ActionKind)
 EDITABLE = ("title", "instructions", "closes_at", "min_alpha", "min_agreement",
             "certification", "valid_days", "guidelines")
