@@ -182,6 +182,11 @@ def test_bad_input_names_its_field(client: TestClient, manager: Person,
     r = client.post(f"{API}/calibrations/{ex}/items", headers=manager.headers,
                     json={"case": undecided})
     assert r.status_code == 422 and r.json()["error"]["field"] == "case"
+    legal = client.post(f"{API}/cases", json=f.legal(), headers=manager.headers)
+    assert legal.status_code == 201, legal.text
+    r = client.post(f"{API}/calibrations/{ex}/items", headers=manager.headers,
+                    json={"case": legal.json()["case"]["key"]})
+    assert r.status_code == 422 and "legal-restricted" in r.json()["error"]["message"]
     r = client.post(f"{API}/calibrations/{ex}/items", headers=manager.headers,
                     json={"title": "t", "text": "x", "reference_action": "obliterate"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "reference_action"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.cases import repository
+from integrity_desk.cases.domain import CaseKind
 from integrity_desk.decisions.domain import ActionKind
 from integrity_desk.decisions.models import Decision, DecisionAction, Guideline
 from integrity_desk.errors import Conflict, InvalidInput, NotFound
@@ -195,6 +196,10 @@ def add_case(session: Session, *, exercise: CalibrationExercise, user: User, key
     answer unless the manager gives one."""
     _draft(exercise, "items are added")
     case = repository.get_case(session, user, key)  # readable by this manager, or 404
+    if case.legal_restricted or case.kind == CaseKind.LEGAL_NOTICE:
+        # The group sees the copy whatever they may read; legal matters stay with counsel.
+        raise InvalidInput(f"{key} is legal-restricted: its content is not for a "
+                           "calibration group", field="case")
     original = _original(session, case.id)
     if original is None:
         raise InvalidInput(f"{key} has no applied decision: take a decided case, or write a "
