@@ -22,6 +22,7 @@ from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
 from integrity_desk.jobs.models import Job
 from integrity_desk.people.models import ApiToken, Role, User
+from integrity_desk.quality.calibration_models import CalibrationExercise
 from integrity_desk.settings import Settings
 from integrity_desk.triage.models import TriageRule
 from tests import factories as f
@@ -144,6 +145,12 @@ def test_demo_seeds_every_role_kind_and_state(run, db):
                      "trusted_flagger_notice", "investigation", "appeal"}
     assert {"triaged", "in_progress", "closed", "merged", "waiting_on_requester",
             "waiting_on_legal"} <= statuses
+    # Two calibration exercises: one closed with its results kept, one open to answer.
+    with db.session() as s:
+        exercises = {e.status: e for e in s.scalars(select(CalibrationExercise))}
+    assert set(exercises) == {"closed", "open"}
+    assert exercises["closed"].results and exercises["closed"].results["raters"] == 5
+    assert "2 calibration exercises" in _one_line(out)
     # `--cases 40` opens exactly 40 (merged duplicates stay cases; linked requests are extra).
     assert "seeded 40 cases (" in _one_line(out)
     assert len(_demo_cases(db)) == 40
