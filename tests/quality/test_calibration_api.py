@@ -199,7 +199,7 @@ def test_bad_input_names_its_field(client: TestClient, manager: Person,
                      json={"min_agreement": None})
     assert r.status_code == 422
     r = client.patch(f"{API}/calibrations/{ex}", headers=manager.headers,
-                     json={"title": "Renamed", "valid_days": 30})
+                     json={"title": "Renamed", "valid_days": 30, "instructions": None})
     assert r.status_code == 200 and r.json()["exercise"]["title"] == "Renamed"
     assert ana  # invited nowhere: nothing listed
     assert client.get(f"{API}/calibrations/mine", headers=ana.headers).json() == []

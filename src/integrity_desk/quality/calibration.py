@@ -114,6 +114,8 @@ def edit(session: Session, *, exercise: CalibrationExercise, changes: dict[str, 
         changes["title"] = (changes["title"] or "").strip()
         if not changes["title"]:
             raise InvalidInput("an exercise needs a title", field="title")
+    if "instructions" in changes:
+        changes["instructions"] = (changes["instructions"] or "").strip()
     if "guidelines" in changes:
         changes["guidelines"] = sorted(set(changes["guidelines"] or ()))
     _check(changes, session)
