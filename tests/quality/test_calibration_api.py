@@ -4,6 +4,7 @@ requires the certification then gives them work. Refusals name their field."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -85,6 +86,9 @@ def test_members_answer_blind_until_the_exercise_closes(
     assert body["mine"] is None and body["group"] is None and body["references"] is None
     assert key not in mine.text and "reference" not in body["items"][0]
     assert "case_id" not in body["items"][0]
+    # Nor the review's reference, which the desk's search would lead from to the case.
+    assert "r1" not in json.dumps(body["items"][0])
+    assert body["items"][0]["content"]["subjects"][0]["name"] == "review 1"
     assert body["items"][1]["content"]["text"] == "Best bakery ever!!"
     # Ana sees her own answers.
     own = client.get(f"{API}/calibrations/{ex}/mine", headers=ana.headers).json()

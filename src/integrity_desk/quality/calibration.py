@@ -179,14 +179,27 @@ def _original(session: Session, case_id: int) -> tuple[str, str | None] | None:
 
 def _snapshot(session: Session, case_id: int, title: str, description: str) -> dict[str, Any]:
     """What the group needs to decide, copied: the subjects and the case's own words, with
-    contact details erased (the copy outlives the case's retention and needs none)."""
+    contact details erased (the copy outlives the case's retention and needs none) and the
+    subjects' references replaced by "review 1", "business 1"…: a reference searched in the
+    desk would lead a member to the case and its decision."""
     subjects = repository.subjects_of(session, [case_id]).get(case_id, [])
     review_ids = [s.id for s in subjects if s.type == "review"]
     texts = {review_id: text for review_id, text in session.execute(
         select(Review.id, Review.text).where(Review.id.in_(review_ids)))} if review_ids else {}
-    return {"title": erase_text(title), "text": erase_text(description),
-            "subjects": [{"type": s.type, "role": s.role, "ref": s.ref,
-                          "label": erase_text(texts.get(s.id, s.label) or ""),
+    seen: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for s in subjects:
+        seen[s.type] = seen.get(s.type, 0) + 1
+        names[s.ref] = f"{s.type} {seen[s.type]}"
+
+    def blind(text: str) -> str:
+        for ref in sorted((r for r in names if r), key=len, reverse=True):
+            text = text.replace(ref, names[ref])
+        return erase_text(text)
+
+    return {"title": blind(title), "text": blind(description),
+            "subjects": [{"type": s.type, "role": s.role, "name": names[s.ref],
+                          "label": blind(texts.get(s.id, s.label) or ""),
                           **{k: v for k, v in s.extra.items() if k in ("rating", "language")}}
                          for s in subjects]}
 
