@@ -68,7 +68,9 @@ def test_a_member_answers_blind_and_the_manager_reads_the_results(
 
     lead = browser_in(width=1280)
     boss = open_console(lead, base, db, manager, width=1280)
-    boss.get_by_role("link", name="Calibration", exact=True).click()
+    boss.get_by_role("link", name="Team", exact=True).click()
+    boss.wait_for_load_state()
+    boss.get_by_role("link", name="Calibration exercises").click()
     boss.wait_for_load_state()
     assert axe.scan(boss) == []
     boss.get_by_role("link", name="Fake or genuine").click()
