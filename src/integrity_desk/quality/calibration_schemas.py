@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from integrity_desk.fields import MaybeWhy, Text, blank_is_none
+from integrity_desk.people import certifications
 from integrity_desk.quality.calibration_models import (
     CalibrationExercise,
     CalibrationInvitation,
@@ -19,7 +20,7 @@ from integrity_desk.quality.calibration_results import label
 
 Title = Annotated[Text, Field(min_length=1, max_length=200)]
 Share = Annotated[float, Field(ge=0, le=1)]
-CertName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
+CertName = Annotated[str, Field(pattern=certifications.NAME.pattern)]
 Code = Annotated[str, Field(min_length=1, max_length=64)]
 ActionName = Annotated[str, Field(min_length=1, max_length=40)]
 
