@@ -26,6 +26,12 @@ from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
 from integrity_desk.people.models import ApiToken, Certification, Team, User
 from integrity_desk.policy_questions.models import PolicyQuestion
 from integrity_desk.privacy.models import LegalHold
+from integrity_desk.quality.calibration_models import (
+    CalibrationAnswer,
+    CalibrationExercise,
+    CalibrationInvitation,
+    CalibrationItem,
+)
 from integrity_desk.quality.models import QaForm, QaItem, QaPlan
 from integrity_desk.routing.models import Queue, QueueRoutingVersion, WorkInterval
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
@@ -45,6 +51,10 @@ __all__ = [
     "Base",
     "BrowserSession",
     "Business",
+    "CalibrationAnswer",
+    "CalibrationExercise",
+    "CalibrationInvitation",
+    "CalibrationItem",
     "Case",
     "CaseFlowDay",
     "CaseOutcome",

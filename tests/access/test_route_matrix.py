@@ -155,6 +155,22 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/policy-questions/per-guideline"): A.GUIDELINE_MANAGE,
     ("GET", "/api/v1/policy-questions/{question_id}"): A.SELF,
     ("POST", "/api/v1/policy-questions/{question_id}/answer"): A.GUIDELINE_MANAGE,
+    # Calibration: managers build and close; the invited (case.work) answer blind, and an
+    # exercise they are not invited to answers 404 (quality.calibration_answers.exercise_for).
+    ("GET", "/api/v1/calibrations"): A.WORKFORCE_MANAGE,
+    ("POST", "/api/v1/calibrations"): A.WORKFORCE_MANAGE,
+    ("GET", "/api/v1/calibrations/mine"): A.CASE_WORK,
+    ("GET", "/api/v1/calibrations/{exercise_id}"): A.WORKFORCE_MANAGE,
+    ("PATCH", "/api/v1/calibrations/{exercise_id}"): A.WORKFORCE_MANAGE,
+    ("POST", "/api/v1/calibrations/{exercise_id}/items"): A.WORKFORCE_MANAGE,
+    ("DELETE", "/api/v1/calibrations/{exercise_id}/items/{item_id}"): A.WORKFORCE_MANAGE,
+    ("POST", "/api/v1/calibrations/{exercise_id}/invitations"): A.WORKFORCE_MANAGE,
+    ("POST", "/api/v1/calibrations/{exercise_id}/open"): A.WORKFORCE_MANAGE,
+    ("POST", "/api/v1/calibrations/{exercise_id}/close"): A.WORKFORCE_MANAGE,
+    ("GET", "/api/v1/calibrations/{exercise_id}/results"): A.WORKFORCE_MANAGE,
+    ("GET", "/api/v1/calibrations/{exercise_id}/mine"): A.CASE_WORK,
+    ("PUT", "/api/v1/calibrations/{exercise_id}/items/{item_id}/answer"): A.CASE_WORK,
+    ("POST", "/api/v1/calibrations/{exercise_id}/submit"): A.CASE_WORK,
 }
 # Routes anyone may call without signing in.
 PUBLIC = {("GET", "/healthz")}
@@ -264,6 +280,18 @@ PAGES: dict[tuple[str, str], Action] = {
     ("GET", "/policy-questions"): A.SELF,
     ("GET", "/policy-questions/{question_id}"): A.SELF,
     ("POST", "/policy-questions/{question_id}/answer"): A.GUIDELINE_MANAGE,
+    ("GET", "/calibrations"): A.WORKFORCE_MANAGE,
+    ("POST", "/calibrations"): A.WORKFORCE_MANAGE,
+    ("GET", "/calibrations/mine"): A.CASE_WORK,
+    ("GET", "/calibrations/{exercise_id}"): A.WORKFORCE_MANAGE,
+    ("POST", "/calibrations/{exercise_id}/items"): A.WORKFORCE_MANAGE,
+    ("POST", "/calibrations/{exercise_id}/items/{item_id}/remove"): A.WORKFORCE_MANAGE,
+    ("POST", "/calibrations/{exercise_id}/invitations"): A.WORKFORCE_MANAGE,
+    ("POST", "/calibrations/{exercise_id}/open"): A.WORKFORCE_MANAGE,
+    ("POST", "/calibrations/{exercise_id}/close"): A.WORKFORCE_MANAGE,
+    ("GET", "/calibrations/{exercise_id}/results"): A.WORKFORCE_MANAGE,
+    ("GET", "/calibrations/{exercise_id}/answer"): A.CASE_WORK,
+    ("POST", "/calibrations/{exercise_id}/answer"): A.CASE_WORK,
 }
 # Sign-in and sign-out guard themselves (login form token, session CSRF token).
 PUBLIC_PAGES = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
@@ -281,7 +309,7 @@ PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "team_id": "999999", "vendor_id": "999999", "week": "2026-W13",
                 "exception_id": "999999", "plan_id": "999999", "item_id": "999999",
                 "question_id": "999999",
-                "kind": "flag", "version": "1", "item": "history"}
+                "kind": "flag", "version": "1", "item": "history", "exercise_id": "999999"}
 
 
 def _operations(app: Any) -> set[tuple[str, str]]:

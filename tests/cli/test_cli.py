@@ -22,6 +22,7 @@ from integrity_desk.intake.schemas import CaseIn
 from integrity_desk.intake.service import Intake
 from integrity_desk.jobs.models import Job
 from integrity_desk.people.models import ApiToken, Role, User
+from integrity_desk.quality.calibration_models import CalibrationExercise
 from integrity_desk.settings import Settings
 from integrity_desk.triage.models import TriageRule
 from tests import factories as f
@@ -144,6 +145,12 @@ def test_demo_seeds_every_role_kind_and_state(run, db):
                      "trusted_flagger_notice", "investigation", "appeal"}
     assert {"triaged", "in_progress", "closed", "merged", "waiting_on_requester",
             "waiting_on_legal"} <= statuses
+    # Two calibration exercises: one closed with its results kept, one open to answer.
+    with db.session() as s:
+        exercises = {e.status: e for e in s.scalars(select(CalibrationExercise))}
+    assert set(exercises) == {"closed", "open"}
+    assert exercises["closed"].results and exercises["closed"].results["raters"] == 5
+    assert "2 calibration exercises" in _one_line(out)
     # `--cases 40` opens exactly 40 (merged duplicates stay cases; linked requests are extra).
     assert "seeded 40 cases (" in _one_line(out)
     assert len(_demo_cases(db)) == 40
@@ -214,7 +221,7 @@ def test_worker_once_runs_the_due_jobs(run, db, monkeypatch):
         s.execute(update(Case).where(Case.id == case.id).values(
             resolution_due_at=now - timedelta(minutes=1)))
     # Every periodic job once (the desk's, the two of webhooks); none is due again.
-    assert "ran 13 job(s)" in _ok(run("worker", "--once"))
+    assert "ran 14 job(s)" in _ok(run("worker", "--once"))
     with db.session() as s:
         jobs: list[Any] = s.execute(select(Job.kind, Job.status).order_by(Job.id)).all()
         breaches = s.scalar(select(func.count()).select_from(AuditEvent)
@@ -227,13 +234,14 @@ def test_worker_once_runs_the_due_jobs(run, db, monkeypatch):
         ("metrics.refresh", "done"), ("webhooks.deliver", "done"), ("webhooks.prune", "done"),
         ("jobs.prune", "done"), ("routing.age", "done"), ("kpis.rollup", "done"),
         ("kpis.weekly_report", "done"), ("quality.draw", "done"),
+        ("quality.calibration_close", "done"),
         ("sla.sweep", "queued"), ("audit.checkpoint", "queued"),
         ("decisions.documentation_windows", "queued"), ("decisions.restrictions_end", "queued"),
         ("privacy.retention", "queued"),
         ("metrics.refresh", "queued"), ("webhooks.deliver", "queued"),
         ("webhooks.prune", "queued"), ("jobs.prune", "queued"), ("routing.age", "queued"),
         ("kpis.rollup", "queued"), ("kpis.weekly_report", "queued"),
-        ("quality.draw", "queued")]
+        ("quality.draw", "queued"), ("quality.calibration_close", "queued")]
     assert (breaches, checkpoints) == (1, 1)
     assert "intact" in _ok(run("audit", "verify"))  # signed with IDESK_SECRET_KEY
     assert "ran 0 job(s)" in _ok(run("worker", "--once"))  # the next runs are not due yet

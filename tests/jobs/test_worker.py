@@ -72,12 +72,14 @@ def test_periodic_jobs_are_scheduled_once(db, worker, now):
                          ("routing.age", "queued", now, 0),
                          ("kpis.rollup", "queued", now, 0),
                          ("kpis.weekly_report", "queued", now, 0),
-                         ("quality.draw", "queued", now, 0)]
+                         ("quality.draw", "queued", now, 0),
+                         ("quality.calibration_close", "queued", now, 0)]
 
 
 def test_run_once_sweeps_checkpoints_and_reschedules(db, worker, now, settings, monkeypatch):
     # The webhook jobs (every 2 s), the jobs prune, the end of restrictions, priority
-    # ageing, the KPI rollup (every 5 min) and the QA draw are tested with their slices.
+    # ageing, the KPI rollup and closing calibrations (every 5 min) and the QA draw are
+    # tested with their slices.
     every = worker_module.periodic
     monkeypatch.setattr(worker_module, "periodic", lambda s: [
         (kind, n) for kind, n in every(s)

@@ -146,6 +146,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.policy_questions.api import router as policy_questions_router
     from integrity_desk.privacy.api import router as privacy_router
     from integrity_desk.quality.api import router as quality_router
+    from integrity_desk.quality.calibration_api import router as calibration_router
     from integrity_desk.routing.api import router as routing_router
     from integrity_desk.search.api import router as search_router
     from integrity_desk.sla.api import router as sla_router
@@ -158,7 +159,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
                    person_router, misuse_router, privacy_router, flaggers_router,
                    messages_router, search_router, webhooks_router, kpis_router,
                    scorecard_router, funnel_router, quality_router,
-                   sops_router, policy_questions_router):
+                   sops_router, policy_questions_router, calibration_router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(bounded_params)])
     from integrity_desk.web.app import mount_web
 

@@ -23,6 +23,7 @@ from integrity_desk.decisions.defaults import GUIDELINES
 from integrity_desk.decisions.domain import ActionKind, ActionRequest
 from integrity_desk.decisions.service import DecisionInput, decide
 from integrity_desk.demo import data
+from integrity_desk.demo.calibration import seed_calibrations
 from integrity_desk.demo.quality import seed_quality
 from integrity_desk.demo.sop_data import SOPS
 from integrity_desk.dsa.models import TrustedFlagger
@@ -493,8 +494,9 @@ def seed_demo(db: Database, *, cases: int, seed: int = 7,
     merged = _merge_some(db, users[1])
     _working_profiles(db)
     qa = seed_quality(db, rng, utcnow())
+    calibrations = seed_calibrations(db, utcnow())
     return [f"seeded {made} cases ({merged} of them then merged into another as duplicates; "
             f"{linked} more requests joined open cases as linked requests), {len(users)} users, "
-            f"{len(reviews)} reviews", qa,
+            f"{len(reviews)} reviews, {calibrations}", qa,
             f"log in as any of {', '.join(p[0] for p in PEOPLE)}",
             f"password for every demo user: {DEMO_PASSWORD}"]

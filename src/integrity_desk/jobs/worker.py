@@ -30,6 +30,7 @@ from integrity_desk.kpis import rollup as kpi_rollup
 from integrity_desk.messages import delivery as mail
 from integrity_desk.metrics import tasks as metrics_tasks
 from integrity_desk.privacy import retention
+from integrity_desk.quality import calibration
 from integrity_desk.quality import sampling as qa_sampling
 from integrity_desk.routing import ageing
 from integrity_desk.settings import Settings
@@ -69,6 +70,8 @@ HANDLERS: dict[str, Handler] = {
         session, now, SYSTEM),
     qa_sampling.JOB: lambda session, now, payload, settings: qa_sampling.run_draw(
         session, now=now),
+    calibration.JOB: lambda session, now, payload, settings: calibration.close_due(
+        session, actor=SYSTEM, now=now),
 }
 
 
@@ -85,7 +88,8 @@ def periodic(settings: Settings) -> list[tuple[str, int]]:
             (ageing.JOB, settings.routing_ageing_seconds),
             (kpi_rollup.JOB, settings.kpi_rollup_seconds),
             (kpi_reports.JOB, kpi_reports.EVERY_SECONDS),
-            (qa_sampling.JOB, settings.qa_draw_seconds)]
+            (qa_sampling.JOB, settings.qa_draw_seconds),
+            (calibration.JOB, calibration.EVERY_SECONDS)]
     if settings.dsa_api_url:  # Transparency Database submissions, once configured
         jobs.append(("dsa.submit", settings.dsa_submit_seconds))
     if settings.email_on:  # the outbox by e-mail, once a relay is configured

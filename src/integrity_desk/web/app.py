@@ -35,6 +35,7 @@ from integrity_desk.web.people.routes import router as people_router
 from integrity_desk.web.people.vendor_routes import router as vendor_router
 from integrity_desk.web.policy_questions.routes import router as policy_questions_router
 from integrity_desk.web.privacy.routes import router as privacy_router
+from integrity_desk.web.quality.calibration_routes import router as calibration_router
 from integrity_desk.web.quality.routes import router as quality_router
 from integrity_desk.web.render import HERE, is_htmx, render
 from integrity_desk.web.routing.routes import router as routing_router
@@ -97,6 +98,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(routing_router)
     app.include_router(reports_router)
     app.include_router(sops_router)
+    app.include_router(calibration_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _page_error)  # type: ignore[arg-type]

@@ -2,7 +2,7 @@
 guideline version the answer published or links
 
 Revision ID: 0042
-Revises: 0040
+Revises: 0041
 Create Date: 2026-12-07 15:40:00
 
 ``policy_questions`` (policy_questions.models; docs/quality.md#policy-questions).
@@ -14,7 +14,7 @@ from alembic import op
 import integrity_desk.db
 
 revision = "0042"
-down_revision = "0040"
+down_revision = "0041"
 branch_labels = None
 depends_on = None
 
