@@ -17,6 +17,7 @@ from integrity_desk.decisions.models import (
 )
 from integrity_desk.dsa.models import DsaStatement, DsaSubmissionLog, TrustedFlagger
 from integrity_desk.forms.models import InternalRequest
+from integrity_desk.growth.models import CoachingNote
 from integrity_desk.jobs.models import Job
 from integrity_desk.kpis.models import CaseOutcome, KpiDay, WeeklyReport
 from integrity_desk.mail.models import InboundMail, MailContent, MailFile
@@ -63,6 +64,7 @@ __all__ = [
     "CaseTag",
     "Certification",
     "ChecklistTick",
+    "CoachingNote",
     "ConfigState",
     "Decision",
     "DecisionAction",

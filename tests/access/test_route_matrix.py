@@ -155,6 +155,9 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/policy-questions/per-guideline"): A.GUIDELINE_MANAGE,
     ("GET", "/api/v1/policy-questions/{question_id}"): A.SELF,
     ("POST", "/api/v1/policy-questions/{question_id}/answer"): A.GUIDELINE_MANAGE,
+    # One's own growth, or anyone's for a manager (people.roster.get_person).
+    ("GET", "/api/v1/people/{user_id}/growth"): A.SELF,
+    ("POST", "/api/v1/people/{user_id}/coaching-notes"): A.WORKFORCE_MANAGE,
     # Calibration: managers build and close; the invited (case.work) answer blind, and an
     # exercise they are not invited to answers 404 (quality.calibration_answers.exercise_for).
     ("GET", "/api/v1/calibrations"): A.WORKFORCE_MANAGE,
@@ -280,6 +283,8 @@ PAGES: dict[tuple[str, str], Action] = {
     ("GET", "/policy-questions"): A.SELF,
     ("GET", "/policy-questions/{question_id}"): A.SELF,
     ("POST", "/policy-questions/{question_id}/answer"): A.GUIDELINE_MANAGE,
+    ("GET", "/people/{user_id}/growth"): A.SELF,
+    ("POST", "/people/{user_id}/coaching-notes"): A.WORKFORCE_MANAGE,
     ("GET", "/calibrations"): A.WORKFORCE_MANAGE,
     ("POST", "/calibrations"): A.WORKFORCE_MANAGE,
     ("GET", "/calibrations/mine"): A.CASE_WORK,

@@ -30,6 +30,7 @@ from integrity_desk.web.kpis.scorecard_routes import router as scorecard_router
 from integrity_desk.web.mail.routes import router as mail_router
 from integrity_desk.web.messages.routes import router as messages_router
 from integrity_desk.web.metrics.routes import router as metrics_router
+from integrity_desk.web.people.growth_routes import router as growth_router
 from integrity_desk.web.people.person_routes import router as person_router
 from integrity_desk.web.people.routes import router as people_router
 from integrity_desk.web.people.vendor_routes import router as vendor_router
@@ -78,6 +79,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(vendor_router)
     app.include_router(scorecard_router)
     app.include_router(person_router)
+    app.include_router(growth_router)
     app.include_router(quality_router)
     app.include_router(policy_questions_router)
     app.include_router(decisions_router)
