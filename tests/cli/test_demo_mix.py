@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from integrity_desk.cases.models import Case
 from integrity_desk.db import Database, utcnow
 from integrity_desk.demo.seed import seed_demo
+from integrity_desk.growth.models import CoachingNote
+from integrity_desk.policy_questions.models import PolicyQuestion
 from integrity_desk.quality.models import QaItem
 from integrity_desk.routing.intervals import WORKING_STATUSES
 from integrity_desk.routing.models import WorkInterval
@@ -53,6 +55,10 @@ def _qa_has_every_state(db: Database) -> None:
     assert len({i.plan_id for i in items}) == 4
     assert any(i.correct is False for i in items) and any(i.correct for i in items)
     assert all(i.reviewer_id != i.person_id for i in items if i.reviewer_id)
+    with db.session() as s:
+        questions = Counter(q.status for q in s.scalars(select(PolicyQuestion)))
+        notes = s.scalar(select(func.count()).select_from(CoachingNote))
+    assert questions == {"open": 2, "answered": 1} and notes == 2
 
 
 def _work_intervals_follow_the_demos_work(db: Database) -> None:

@@ -85,3 +85,25 @@ def test_sampling_plans_in_the_console(db: Database, desk: dict[str, Any],  # no
     assert agent.client.get("/qa").status_code == 403
     assert agent.client.get("/qa/plans").status_code == 403
     assert 'href="/qa/mine"' in agent.client.get("/qa/mine").text
+
+
+def test_the_review_page_shows_the_sop_the_case_was_worked_under(
+        db: Database, desk: dict[str, Any], sign_in: Callable[..., Browser]) -> None:  # noqa: F811
+    from integrity_desk.people.models import User
+    from integrity_desk.people.service import actor_of
+    from integrity_desk.sops import service as sops
+    from integrity_desk.sops.service import ItemInput
+    from tests.kpis.test_figures import at
+
+    quinn = sign_in(desk["quinn"])
+    with db.session() as s:
+        item = s.scalar(select(QaItem.id).order_by(QaItem.id))
+    assert "had no SOP when it was opened" in quinn.client.get(f"/qa/items/{item}").text
+    with db.session() as s:
+        mia = s.get(User, desk["mia"].user.id)
+        sops.publish(s, "flag", title="Flags playbook", body="Check first.",
+                     items=[ItemInput("history", "Checked the reviewer's history")],
+                     note="first", actor=actor_of(mia), now=at(20, 0))
+    page = quinn.client.get(f"/qa/items/{item}").text
+    assert "SOP: Flags playbook, version 1" in page
+    assert "✗ not done: Checked the reviewer&#39;s history" in page

@@ -1,6 +1,7 @@
 """The demo's QA: sampling plans, the draw over the seeded decisions, most of them reviewed
 (some with errors and feedback), one verdict disputed and one dispute settled, so the QA pages,
-the dashboard's QA accuracy and the scorecards' error reasons show real figures. The reviewers
+the dashboard's QA accuracy and the scorecards' error reasons show real figures; and three
+policy questions (one answered, one overdue soon) and two coaching notes. The reviewers
 are the desk's senior specialists; nobody reviews their own decision (the service refuses)."""
 
 from __future__ import annotations
@@ -9,11 +10,16 @@ import random
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import SYSTEM
+from integrity_desk.cases.models import Case
 from integrity_desk.db import Database
+from integrity_desk.dsa.domain import check_category
+from integrity_desk.growth import service as growth
 from integrity_desk.people.models import User
 from integrity_desk.people.service import actor_of
+from integrity_desk.policy_questions import service as questions
 from integrity_desk.quality import review, sampling
 from integrity_desk.quality.models import QaItem
 
@@ -77,4 +83,45 @@ def seed_quality(db: Database, rng: random.Random, now: datetime) -> str:
                               note="The history shows a real customer; the action was right.",
                               findings=[], actor=actor_of(lead),
                               now=now - timedelta(minutes=40))
-    return f"QA: {summary}; {len(reviewed)} reviewed"
+        asked = _policy_questions(session, people, items, now)
+        for email, note in COACHING:
+            growth.write_note(session, people[email], author=manager, note=note,
+                              actor=actor_of(manager), now=now - timedelta(days=2))
+    return f"QA: {summary}; {len(reviewed)} reviewed; {asked} policy questions"
+
+
+QUESTIONS = [
+    ("fake", "unclear", "The reviewer was at the market stall, not the shop: is that a real "
+                        "experience of this business?"),
+    ("incentivised", "new_pattern", "The business sends a voucher after any review, good or "
+                                    "bad. Is that an incentive?"),
+    (None, "gap", "Reviews written by an AI assistant on the customer's behalf: no guideline "
+                  "says whether they are allowed."),
+]
+COACHING = [
+    ("agent@desk.example.com", "Your statements of reasons got much clearer this week. Keep "
+                               "naming the exact sentence that breaks the guideline."),
+    ("specialist@desk.example.com", "Before removing a review as fake, open the reviewer's "
+                                    "other reviews: two of last week's overturns were real "
+                                    "customers."),
+]
+
+
+def _policy_questions(session: Session, people: dict[str, User], items: list[QaItem],
+                      now: datetime) -> int:
+    """Three questions from drawn cases; Policy answers the first with a new version."""
+    sam, priya = people["specialist@desk.example.com"], people["policy@desk.example.com"]
+    cases = [session.get(Case, i.case_id) for i in items[:len(QUESTIONS)]]
+    asked = []
+    for case, (code, reason, question) in zip(cases, QUESTIONS, strict=False):
+        if case is None:
+            continue
+        asked.append(questions.raise_question(
+            session, case, user=sam, reason=reason, guideline=code, question=question,
+            hours=72, actor=actor_of(sam), now=now - timedelta(hours=30)))
+    if asked:
+        questions.answer(session, asked[0], user=priya,
+                         text="Yes: a market stall run by the business is the business.",
+                         new_guideline_text=None, linked_version=None, actor=actor_of(priya),
+                         now=now - timedelta(hours=3), check_dsa=check_category)
+    return len(asked)

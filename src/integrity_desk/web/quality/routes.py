@@ -18,11 +18,13 @@ from integrity_desk.access.domain import Action, allows
 from integrity_desk.api.deps import SessionDep
 from integrity_desk.api.paging import RowId
 from integrity_desk.cases.domain import GuidelineCategory
+from integrity_desk.cases.models import Case
 from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError, NotFound
 from integrity_desk.quality import review, sampling
 from integrity_desk.quality.domain import JUDGED, Rule, Severity, Status
 from integrity_desk.quality.models import QaItem
+from integrity_desk.sops import service as sops
 from integrity_desk.web.deps import MyPage, Viewer, page
 from integrity_desk.web.errors import PageError
 from integrity_desk.web.forms import text, value
@@ -79,6 +81,8 @@ def _item_page(request: Request, session: Session, viewer: Viewer, item: QaItem,
                          show_person=manages or item.person_id == viewer.user.id)
     form = review.current_form(session, item.kind)
     own = item.person_id == viewer.user.id
+    case = session.get(Case, item.case_id)
+    followed = sops.checklist(session, case) if case is not None else None
     return render(request, "quality/qa_item.html", {
         "viewer": viewer, "title": f"QA of {line.case_key}", "line": line, "item": item,
         "decision": views.decision_of(session, item), "form": form,
@@ -90,7 +94,8 @@ def _item_page(request: Request, session: Session, viewer: Viewer, item: QaItem,
                         is not None and utcnow() <= item.dispute_until),
         "may_settle": (manages and item.status == Status.DISPUTED
                        and viewer.user.id not in (item.person_id, item.reviewer_id)),
-        "judged": item.status in JUDGED, "error": error, "typed": typed or {}},
+        "judged": item.status in JUDGED, "error": error, "typed": typed or {},
+        "sop": followed},
         status_code=status_code)
 
 
