@@ -103,3 +103,26 @@ def test_counts_per_guideline_show_where_guidance_is_weakest(
     assert listed["items"][0]["overdue"] is True  # soonest due first
     assert client.get(f"{API}/policy-questions/per-guideline",
                       headers=sam.headers).status_code == 403
+
+
+def test_an_answer_links_a_version_published_since_the_question(
+        db: Database, client: Any, make_person: Callable[..., Person]) -> None:
+    sam, priya = make_person("specialist"), make_person("policy")
+    key = _case(client, sam)
+    q = client.post(f"{API}/cases/{key}/policy-questions", headers=sam.headers, json={
+        "reason": "unclear", "guideline": "fake", "question": "Stalls?"}).json()
+    old = client.post(f"{API}/policy-questions/{q['id']}/answer", headers=priya.headers,
+                      json={"answer": "See version 1.", "linked_version": 1})
+    assert old.status_code == 422 and old.json()["error"]["field"] == "linked_version"
+    both = client.post(f"{API}/policy-questions/{q['id']}/answer", headers=priya.headers,
+                       json={"answer": "x", "linked_version": 2, "new_guideline_text": "y"})
+    assert both.status_code == 422 and both.json()["error"]["field"] == "linked_version"
+    saved = client.put(f"{API}/guidelines/fake", headers=priya.headers,
+                       json={"text": "Stalls count.", "change_note": "stalls"})
+    assert saved.status_code == 200, saved.text
+    linked = client.post(f"{API}/policy-questions/{q['id']}/answer", headers=priya.headers,
+                         json={"answer": "See version 2.", "linked_version": 2})
+    assert linked.status_code == 200, linked.text
+    with db.session() as s:
+        version = s.get(Guideline, linked.json()["guideline_version_id"])
+        assert version and (version.code, version.version) == ("fake", 2)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from integrity_desk.db import Database
 from integrity_desk.people.models import User
-from integrity_desk.quality.models import QaItem
+from integrity_desk.quality.models import QaForm, QaItem
 from tests.conftest import Person
 from tests.quality.test_qa_flow import desk  # noqa: F401  (the fixture)
 
@@ -106,6 +106,8 @@ def test_plans_and_forms_for_qa_managers(client: Any, desk: dict[str, Any],  # n
     form = client.get(f"{API}/forms/current", params={"kind": "flag"},
                       headers=quinn.headers).json()
     assert form["version"] == 1 and form["kind"] is None and form["pass_mark"] == 80
+    with db.session() as s:  # reading the built-in default stores nothing
+        assert form["id"] is None and s.scalar(select(func.count()).select_from(QaForm)) == 0
     new = client.post(f"{API}/forms", headers=mia.headers, json={
         "kind": "flag", "pass_mark": 90, "change_note": "Flags are simple: fewer errors.",
         "categories": [{"code": "wrong_action", "label": "Wrong action",

@@ -111,6 +111,7 @@ def test_a_critical_error_fails_and_feeds_the_kpis(db: Database, desk: dict[str,
     assert len(failed) == 1
     [bad] = failed
     assert (bad.score, bad.verdict) == (0, "critical error: wrong_action")
+    assert len({i.form_id for i in items.values()}) == 1 and bad.form_id is not None
     assert [f["severity"] for f in bad.findings] == ["critical", "minor"]
     ben = str(desk["ben"].user.id)
     assert _accuracy(db, desk, Dimension.PERSON, ben, at(30, 10)) == (0.5, 1, 2)

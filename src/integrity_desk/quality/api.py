@@ -38,7 +38,6 @@ from integrity_desk.quality.schemas import (
 )
 
 router = APIRouter(tags=["quality"])
-MINE_DAYS = 90
 
 
 def items_out(session: Session, items: Sequence[QaItem], viewer: User) -> list[ItemOut]:
@@ -152,12 +151,13 @@ def my_results(session: SessionDep, principal: Myself,
                limit: int = Query(50, ge=1, le=200),
                before: int | None = Query(None, ge=0, le=2**31 - 1)) -> MineOut:
     """One's decisions QA judged, newest first, and one's accuracy over 90 days."""
-    since = utcnow() - timedelta(days=MINE_DAYS)
+    since = utcnow() - timedelta(days=review.MINE_DAYS)
     acc = review.accuracy_of(session, principal.user, since=since)
     items = review.results_of(session, principal.user, limit=limit, before_id=before)
     return MineOut(accuracy=AccuracyOut(
         since=since, reviewed=acc.reviewed, correct=acc.correct, value=acc.value,
-        no_data=None if acc.reviewed else "no decision of yours was QA-reviewed in 90 days"),
+        no_data=None if acc.reviewed
+        else f"no decision of yours was QA-reviewed in {review.MINE_DAYS} days"),
         items=items_out(session, items, principal.user))
 
 

@@ -34,13 +34,15 @@ from integrity_desk.quality.domain import (
 from integrity_desk.quality.models import QaForm, QaItem
 
 SETTLEMENTS = ("upheld", "changed")
+MINE_DAYS = 90  # the window of "my accuracy" on one's own results
 
 
 # Forms.
 
 def current_form(session: Session, kind: str) -> QaForm:
-    """The form in force for ``kind``: its own, else the desk's default (kind NULL), created
-    on first use from the default categories."""
+    """The form in force for ``kind``: its own, else the desk's default (kind NULL), else the
+    built-in default categories as an unsaved version 1 (``id`` None): reading a form writes
+    nothing; the first review on it stores it (``_stored``)."""
     forms = {f.kind: f for f in session.scalars(select(QaForm).where(
         QaForm.is_current, or_(QaForm.kind == kind, QaForm.kind.is_(None))))}
     form = forms.get(kind) or forms.get(None)
@@ -49,6 +51,13 @@ def current_form(session: Session, kind: str) -> QaForm:
                       categories=[{"code": c.code, "label": c.label,
                                    "severity": c.severity.value, "help": c.help}
                                   for c in DEFAULT_CATEGORIES], change_note="default")
+    return form
+
+
+def _stored(session: Session, form: QaForm) -> QaForm:
+    """The form a verdict is judged on, stored if it is the built-in default not yet saved, so
+    the review can name the version it used."""
+    if form.id is None:
         session.add(form)
         session.flush()
     return form
@@ -204,7 +213,7 @@ def review(session: Session, item: QaItem, *, reviewer: User, findings: Sequence
         raise Conflict(f"QA item {item.id} is in review by someone else", field="reviewer")
     form = current_form(session, item.kind)
     checked = findings_of(form, findings)
-    item.form_id = form.id
+    item.form_id = _stored(session, form).id
     _store(item, form, checked)
     item.feedback = (feedback or "").strip() or None
     item.status, item.reviewed_at, item.changed_at = Status.REVIEWED, now, now

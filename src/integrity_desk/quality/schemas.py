@@ -78,7 +78,7 @@ class FormIn(BaseModel):
 
 
 class FormOut(BaseModel):
-    id: int
+    id: int | None  # None: the built-in default, not stored until a review uses it
     kind: str | None
     version: int
     is_current: bool

@@ -34,7 +34,6 @@ from integrity_desk.web.render import render
 router = APIRouter(include_in_schema=False)
 Reviewer = Annotated[Viewer, Depends(page(Action.QA_REVIEW))]
 QaLead = Annotated[Viewer, Depends(page(Action.QA_MANAGE))]
-MINE_DAYS = 90
 
 
 def _may(viewer: Viewer, action: Action) -> bool:
@@ -112,7 +111,7 @@ async def review_item(request: Request, item_id: RowId, session: SessionDep,
     item = _item(session, viewer, item_id)
     form = await request.form()
     try:
-        findings = views.findings_from(form, review.current_form(session, item.kind))
+        findings = views.findings_from(form)
         review.review(session, item, reviewer=viewer.user, findings=findings,
                       feedback=text(value(form, "feedback"), "feedback", max_length=10_000),
                       dispute_days=request.app.state.settings.qa_dispute_days,
@@ -149,10 +148,9 @@ async def settle_item(request: Request, item_id: RowId, session: SessionDep,
     form = await request.form()
     note, settlement = value(form, "note"), value(form, "settlement")
     try:
-        qa_form = review.current_form(session, item.kind)
         review.settle(session, item, lead=viewer.user, settlement=settlement,
                       note=text(note, "note", required=True, max_length=10_000),
-                      findings=views.findings_from(form, qa_form)
+                      findings=views.findings_from(form)
                       if settlement == "changed" else None,
                       actor=viewer.actor, now=utcnow())
     except (DeskError, PageError) as exc:
@@ -165,10 +163,10 @@ async def settle_item(request: Request, item_id: RowId, session: SessionDep,
 @router.get("/qa/mine")
 def my_results(request: Request, session: SessionDep, viewer: MyPage) -> Response:
     """One's decisions QA judged, with the feedback, and one's accuracy over 90 days."""
-    since = utcnow() - timedelta(days=MINE_DAYS)
+    since = utcnow() - timedelta(days=review.MINE_DAYS)
     items = review.results_of(session, viewer.user, limit=100)
     return render(request, "quality/qa_mine.html", {
-        "viewer": viewer, "title": "My QA results", "days": MINE_DAYS,
+        "viewer": viewer, "title": "My QA results", "days": review.MINE_DAYS,
         "accuracy": review.accuracy_of(session, viewer.user, since=since),
         "lines": views.lines(session, items, show_person=True)})
 

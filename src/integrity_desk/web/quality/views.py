@@ -68,8 +68,9 @@ def decision_of(session: Session, item: QaItem) -> DecisionSummary | None:
                            d.status)
 
 
-def findings_from(form: Mapping[str, Any], qa_form: QaForm) -> list[dict[str, Any]]:
-    """The ticked error categories, each with its note and (where changed) its severity."""
+def findings_from(form: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The ticked error categories, each with its note and (where changed) its severity; the
+    service checks them against the item's form."""
     ticked = form.getlist("error") if hasattr(form, "getlist") else []
     out = []
     for code in ticked:
