@@ -34,7 +34,9 @@ from integrity_desk.quality.calibration_models import (
     CalibrationItem,
 )
 from integrity_desk.quality.models import QaForm, QaItem, QaPlan
+from integrity_desk.reviewdata.models import ImportedFlag
 from integrity_desk.routing.models import Queue, QueueRoutingVersion, WorkInterval
+from integrity_desk.signals.models import Signal, SignalSubject
 from integrity_desk.sla.models import SlaCalendar, SlaPolicy
 from integrity_desk.sops.models import ChecklistTick, Sop, SopItem
 from integrity_desk.subjects.models import Business, Review, Reviewer
@@ -72,6 +74,7 @@ __all__ = [
     "DsaSubmissionLog",
     "Guideline",
     "HarmExposure",
+    "ImportedFlag",
     "InboundMail",
     "InternalRequest",
     "Job",
@@ -95,6 +98,8 @@ __all__ = [
     "QueueRoutingVersion",
     "Review",
     "Reviewer",
+    "Signal",
+    "SignalSubject",
     "SlaCalendar",
     "SlaPolicy",
     "Sop",

@@ -11,6 +11,7 @@ import typer
 from integrity_desk.cli.accounts import add_account_commands
 from integrity_desk.cli.common import console, database, fail, progress
 from integrity_desk.cli.dsa import dsa_app
+from integrity_desk.cli.imports import import_app
 from integrity_desk.cli.mail import mail_app
 from integrity_desk.cli.people import person_app
 from integrity_desk.cli.privacy import audit_export, retention_app
@@ -41,6 +42,7 @@ app.add_typer(vendor_app, name="vendor")
 app.add_typer(person_app, name="person")
 app.add_typer(queue_app, name="queue")
 app.add_typer(report_app, name="report")
+app.add_typer(import_app, name="import")
 
 
 
