@@ -53,6 +53,7 @@ class Row:
     recall: float
     ap: float
     cut: float  # flagged when score >= cut (chosen on the tune half)
+    ap_tune: float  # the AP on the tune half, where weights and cut were chosen
 
 
 @dataclass
@@ -245,7 +246,8 @@ def measure(data: Path = DATA, limit: int | None = None) -> Report:
             kind = ("baseline" if name.startswith("baseline") else
                     "combined" if name.startswith("combined") else "part")
             report.rows.append(Row(level, kind, name, tp / max(flagged.sum(), 1),
-                                   tp / max(y.sum(), 1), average_precision(scores, y), cut))
+                                   tp / max(y.sum(), 1), average_precision(scores, y), cut,
+                                   average_precision(tuned[name], tuned["label"])))
     report.seconds = time.perf_counter() - start
     return report
 
@@ -254,15 +256,15 @@ def show(report: Report) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=110)
     for level in ("reviewer", "review"):
         table = Table(title=f"{level}s of the report half — spam share (random AP) "
                             f"{report.spam_share[level]:.3f}")
-        for col in ("kind", "ranking", "cut", "precision", "recall", "AP"):
+        for col in ("kind", "ranking", "cut", "precision", "recall", "AP", "AP (tune)"):
             table.add_column(col, justify="left" if col in ("kind", "ranking") else "right")
         for row in (r for r in report.rows if r.level == level):
             table.add_row(row.kind, row.name, f"{row.cut:.3f}", f"{row.precision:.3f}",
-                          f"{row.recall:.3f}", f"{row.ap:.3f}")
+                          f"{row.recall:.3f}", f"{row.ap:.3f}", f"{row.ap_tune:.3f}")
         console.print(table)
     console.print(f"businesses {report.businesses}, reviews {report.reviews}, reviewers "
                   f"{report.reviewers}; signals on the report half {report.signals}")

@@ -92,10 +92,10 @@ def test_a_review_scores_its_author_and_itself() -> None:
     risks = score_reviewers(reviews, accounts)
     scores = score_reviews(reviews, risks, burst_reviews={"spam-0"},
                            duplicate_reviews={"spam-0"})
-    # spam-1: author 0.369 × .5, 5★ .1, 3 stars off (full) .15 → 0.4346
-    assert scores["spam-1"] == pytest.approx(0.5 * risks["spam"].score + 0.10 + 0.15)
-    assert scores["spam-0"] == pytest.approx(scores["spam-1"] + 0.10 + 0.15)
-    assert scores["old-10"] == pytest.approx(0.5 * risks["old"].score)  # 2★ where others 2★
+    # spam-1: author 0.369 × .7, 5★ .05, 3 stars off (full) .10 → 0.408
+    assert scores["spam-1"] == pytest.approx(0.7 * risks["spam"].score + 0.05 + 0.10)
+    assert scores["spam-0"] == pytest.approx(scores["spam-1"] + 0.05 + 0.10)
+    assert scores["old-10"] == pytest.approx(0.7 * risks["old"].score)  # 2★ where others 2★
     assert all(0 <= s <= 1 for s in scores.values())
 
 
