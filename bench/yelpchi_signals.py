@@ -279,6 +279,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="only the first N businesses by id")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    if not (args.data / "reviews.txt").exists():
+        raise SystemExit(f"{args.data} has no reviews.txt: pass --data <the yelpchi folder>")
     report = measure(args.data, args.businesses)
     if args.json:
         print(json.dumps(asdict(report), indent=2))
