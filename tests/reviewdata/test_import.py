@@ -169,3 +169,21 @@ def test_row_checks_name_the_field() -> None:
     with pytest.raises(Exception, match="reviewer: is required"):
         review_values({"ref": "r1", "business": "a.example.com"})
     assert importer.BATCH_ROWS >= 1000
+
+
+def test_an_imported_review_is_read_for_harm_when_it_comes_into_a_case(db: Database) -> None:
+    from tests.wellbeing.test_shield import THREAT
+
+    _import(db, "reviews", _rows(_review("r1", text=THREAT, language="en"),
+                                 _review("r2", text="A calm, fair review of the place.")))
+    with db.session() as session:
+        assert set(session.scalars(select(Review.harm_checked))) == {False}
+    flag = {"ref": "f1", "category": "harmful_illegal", "reporter_type": "consumer",
+            "review_ref": "r1"}
+    summary, bad = _import(db, "flags", _rows(flag))
+    assert bad == [] and summary.cases_opened == 1
+    with db.session() as session:
+        checked = {r.ref: (r.harm_checked, r.harm) for r in session.scalars(select(Review))}
+        case = session.scalars(select(Case)).one()
+    assert checked == {"r1": (True, "threat"), "r2": (False, None)}
+    assert case.harm == "threat"

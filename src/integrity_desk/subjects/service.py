@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import bindparam, false, func, select, true, union_all
+from sqlalchemy import bindparam, false, func, select, true, union_all, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.bulk import BulkInsert
@@ -111,7 +111,7 @@ def reviews_by_ref(
     wanted = sorted(set(by_ref) | set(extra_refs))
     if not wanted:
         return {}
-    found = {r.ref: ReviewFacts(*r) for r in session.execute(_REVIEWS_BY_REF, {"keys": wanted})}
+    found = _found(session, wanted)
     missing = [ref for ref in wanted if ref not in found]
     if not missing:
         return found
@@ -143,9 +143,38 @@ def reviews_by_ref(
             harm=row["harm"], new=True)
     raced = [ref for ref in missing if ref not in found]  # a concurrent writer mirrored them
     if raced:
-        found.update((r.ref, ReviewFacts(*r)) for r in session.execute(
-            _REVIEWS_BY_REF, {"keys": raced}))
+        found.update(_found(session, raced))
     return found
+
+
+def _found(session: Session, refs: list[str]) -> dict[str, ReviewFacts]:
+    """The stored reviews among ``refs``; one imported in bulk is read for harm now, as it
+    comes into a case (the import leaves it to here: reviewdata.importer)."""
+    found: dict[str, ReviewFacts] = {}
+    unchecked: list[int] = []
+    for *values, checked in session.execute(_REVIEWS_BY_REF, {"keys": refs}):
+        facts = ReviewFacts(*values)
+        found[facts.ref] = facts
+        if not checked:
+            unchecked.append(facts.id)
+    if unchecked:
+        harms = settle_harm(session, unchecked)
+        found = {ref: facts._replace(harm=harms[facts.id]) if facts.id in harms else facts
+                 for ref, facts in found.items()}
+    return found
+
+
+def settle_harm(session: Session, review_ids: Sequence[int]) -> dict[int, str | None]:
+    """Read reviews not yet read for harm and store the verdict; the verdicts by review id."""
+    harms = {review_id: review_harm(title, text, language)
+             for review_id, title, text, language in session.execute(
+                 select(Review.id, Review.title, Review.text, Review.language)
+                 .where(Review.id.in_(bindparam("ids", expanding=True))),
+                 {"ids": list(review_ids)})}
+    if harms:
+        session.execute(update(Review), [{"id": i, "harm": h, "harm_checked": True}
+                                         for i, h in harms.items()])
+    return harms
 
 
 def review_harm(title: str | None, text: str | None, language: str | None) -> str | None:
@@ -171,7 +200,7 @@ _OWNERS = union_all(
 _REVIEWS_BY_REF = (
     select(Review.id, Review.ref, Review.business_id, Review.language,
            func.substr(Review.text, 1, 160), Review.rating, Review.status,
-           Business.review_count, Review.harm)
+           Business.review_count, Review.harm, Review.harm_checked)
     .outerjoin(Business, Business.id == Review.business_id)
     .where(Review.ref.in_(bindparam("keys", expanding=True)))
 )
