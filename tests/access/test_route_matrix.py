@@ -30,6 +30,7 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/search"): A.CASE_READ,
     ("POST", "/api/v1/cases"): A.CASE_CREATE,
     ("POST", "/api/v1/cases/batch"): A.CASE_CREATE,
+    ("POST", "/api/v1/imports/{kind}"): A.DATA_IMPORT,
     ("GET", "/api/v1/cases/{key}"): A.CASE_READ,
     ("PATCH", "/api/v1/cases/{key}"): A.CASE_WORK,
     ("POST", "/api/v1/cases/{key}/transition"): A.CASE_WORK,

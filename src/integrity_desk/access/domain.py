@@ -41,6 +41,7 @@ class Action(StrEnum):
     WORKFORCE_MANAGE = "workforce.manage"
     QA_REVIEW = "qa.review"
     QA_MANAGE = "qa.manage"
+    DATA_IMPORT = "data.import"
 
 
 DESCRIPTIONS: dict[Action, str] = {
@@ -96,6 +97,8 @@ DESCRIPTIONS: dict[Action, str] = {
                       "them on the review form",
     Action.QA_MANAGE: "edit QA sampling plans and review forms, run the draw, see every QA "
                       "item and settle disputes (never about one's own decision or review)",
+    Action.DATA_IMPORT: "push the platform's businesses, reviewer accounts, reviews and flags "
+                        "in bulk (NDJSON), as `idesk import` does from files",
 }
 
 _EVERYONE = frozenset(Role)
@@ -136,6 +139,9 @@ MATRIX: dict[Action, frozenset[Role]] = {
     # counsel and policy answer other questions.
     Action.QA_REVIEW: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST}),
     Action.QA_MANAGE: _MANAGERS,
+    # The platform's own feed, run under an integration account's token: the desk's leads
+    # and admins hold those accounts, no case worker does.
+    Action.DATA_IMPORT: _MANAGERS,
 }
 
 # Actions that also need a token with the admin scope (a browser session counts as admin-scoped

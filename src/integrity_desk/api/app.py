@@ -54,12 +54,15 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     )
     from integrity_desk.api.hardening import InputGuard, bounded_params
     from integrity_desk.intake.api import BATCH_BODY_BYTES
+    from integrity_desk.reviewdata.api import IMPORT_BODY_BYTES
 
     # Added innermost first: the headers also go on a 413 or a 429; the guard reads bodies
     # already limited in size.
     app.add_middleware(InputGuard, item_lists={"/api/v1/cases/batch": "items"})
     app.add_middleware(BodyLimits, default=settings.max_body_bytes,
-                       routes={"/api/v1/cases/batch": BATCH_BODY_BYTES})
+                       routes={"/api/v1/cases/batch": BATCH_BODY_BYTES,
+                               **{f"/api/v1/imports/{kind}": IMPORT_BODY_BYTES
+                                  for kind in ("reviews", "businesses", "reviewers", "flags")}})
     app.add_middleware(RateLimits, per_token=settings.rate_limit_per_token,
                        per_address=settings.rate_limit_per_address,
                        storage=settings.rate_limit_storage)
@@ -148,6 +151,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.privacy.api import router as privacy_router
     from integrity_desk.quality.api import router as quality_router
     from integrity_desk.quality.calibration_api import router as calibration_router
+    from integrity_desk.reviewdata.api import router as imports_router
     from integrity_desk.routing.api import router as routing_router
     from integrity_desk.search.api import router as search_router
     from integrity_desk.sla.api import router as sla_router
@@ -161,7 +165,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
                    messages_router, search_router, webhooks_router, kpis_router,
                    scorecard_router, funnel_router, quality_router,
                    sops_router, policy_questions_router, calibration_router,
-                   growth_router):
+                   growth_router, imports_router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(bounded_params)])
     from integrity_desk.web.app import mount_web
 

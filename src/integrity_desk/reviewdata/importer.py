@@ -17,7 +17,7 @@ changed is read for harm again when it next comes into a case (``harm_checked``)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +29,6 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
-    func,
     insert,
     or_,
     select,
@@ -75,7 +74,7 @@ _MIRROR_REVIEWERS = text(
     "INSERT INTO reviewers (ref, display_name, review_count, status, warning_count) "
     "SELECT DISTINCT reviewer, reviewer, 0, 'active', 0 FROM import_reviews "
     "WHERE true ON CONFLICT (ref) DO NOTHING")
-_KNOWN = text("SELECT count(*) FROM import_reviews s JOIN reviews r ON r.ref = s.ref")
+_KNOWN = text("SELECT s.ref FROM import_reviews s JOIN reviews r ON r.ref = s.ref")
 _CHANGING = ("business_id", "reviewer_id", "rating", "text", "title", "language",
              "published_at", "device_id", "network_id")
 _UPSERT_REVIEWS = text(
@@ -93,17 +92,27 @@ _UPSERT_REVIEWS = text(
       "AND coalesce(reviews.title, '') = coalesce(excluded.title, '')"
     + " WHERE " + " OR ".join(f"reviews.{c} IS DISTINCT FROM excluded.{c}" for c in _CHANGING)
     + " OR (excluded.status <> 'published' AND reviews.status <> excluded.status)"
-    + " RETURNING business_id")
+    + " RETURNING ref, business_id")
 _EMPTY_STAGE = text("DELETE FROM import_reviews")
 
 
 @dataclass
 class Outcome:
-    """What a batch or a whole import did: rows added, rows changed, rows already so."""
+    """What a batch or a whole import did: rows added, rows changed, rows already so; for a
+    batch, also what became of each key (the API answers each line with it)."""
 
     added: int = 0
     changed: int = 0
     unchanged: int = 0
+    by_key: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, keys: Sequence[str], known: set[str], touched: set[str]) -> Outcome:
+        by_key = {key: ("changed" if key in known else "added") if key in touched
+                  else "unchanged" for key in keys}
+        added = sum(1 for key in keys if key not in known)
+        changed = len(touched) - added
+        return cls(added, changed, len(keys) - added - changed, by_key)
 
     def __iadd__(self, other: Outcome) -> Outcome:
         self.added += other.added
@@ -143,18 +152,16 @@ def import_reviews(session: Session, rows: Sequence[dict[str, Any]], *, now: dat
         session.execute(insert(_STAGE), rows)
     session.execute(_MIRROR_BUSINESSES, {"now": now})
     session.execute(_MIRROR_REVIEWERS)
-    known = session.execute(_KNOWN).scalar_one()
-    touched = session.execute(_UPSERT_REVIEWS).scalars().all()
+    known = set(session.execute(_KNOWN).scalars())
+    touched = session.execute(_UPSERT_REVIEWS).all()
     session.execute(_EMPTY_STAGE)
-    changed_businesses = sorted({b for b in touched if b is not None})
+    changed_businesses = sorted({business for _, business in touched if business is not None})
     if changed_businesses:
         session.execute(
             Business.__table__.update()
             .where(Business.id.in_(bindparam("ids", expanding=True)))
             .values(reviews_changed_at=now), {"ids": changed_businesses})
-    added = len(rows) - known
-    return Outcome(added=added, changed=len(touched) - added,
-                   unchanged=known - (len(touched) - added))
+    return Outcome.of([row["ref"] for row in rows], known, {ref for ref, _ in touched})
 
 
 def _upsert(session: Session, table: Table, key: str, rows: Sequence[dict[str, Any]],
@@ -164,17 +171,16 @@ def _upsert(session: Session, table: Table, key: str, rows: Sequence[dict[str, A
     rows = _last_of_each(rows, key)
     if not rows:
         return Outcome()
-    known = session.execute(select(func.count()).select_from(table).where(
-        table.c[key].in_(bindparam("keys", expanding=True))),
-        {"keys": [row[key] for row in rows]}).scalar_one()
+    keys = [row[key] for row in rows]
+    known = set(session.execute(select(table.c[key]).where(
+        table.c[key].in_(bindparam("keys", expanding=True))), {"keys": keys}).scalars())
     statement = UPSERT_INSERT[session.get_bind().dialect.name](table)
     statement = statement.on_conflict_do_update(
         index_elements=[key], set_={c: statement.excluded[c] for c in changing},
         where=or_(*(table.c[c].is_distinct_from(statement.excluded[c]) for c in changing)),
     ).returning(table.c[key])
-    touched = len(session.execute(statement, rows).all())
-    added = len(rows) - known
-    return Outcome(added=added, changed=touched - added, unchanged=known - (touched - added))
+    touched = set(session.execute(statement, rows).scalars())
+    return Outcome.of(keys, known, touched)
 
 
 def import_businesses(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime

@@ -16,7 +16,7 @@ import gzip
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -75,9 +75,9 @@ def _chain(first: str, rest: IO[str]) -> Iterator[str]:
 Numbered = Iterator[tuple[int, dict[str, Any] | BadRow]]
 
 
-def json_rows(lines: Iterator[str] | Iterator[bytes]) -> Numbered:
+def json_rows(lines: Iterable[str] | Iterable[bytes], start: int = 1) -> Numbered:
     loads = json.loads
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=start):
         if not line.strip():
             continue
         try:

@@ -9,6 +9,7 @@ stopped half-way adds what is missing and changes nothing that landed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,48 +46,84 @@ class Summary:
         return out
 
 
+Result = Callable[[int, str, str, dict[str, Any]], None]  # line, key, result, details
+
+
+class ImportRun:
+    """One import fed row by row: bad rows are reported at once, the good ones land a batch
+    at a time, and ``on_result`` hears what became of each landed row (the API's answer).
+
+    ``unit`` gives each batch its unit of work: a new transaction per batch for a file (a
+    stopped import keeps what landed), or the request's own for the API (a request lands whole
+    or not at all, and on SQLite a second writer beside the request's would wait on its lock).
+    """
+
+    def __init__(self, unit: Callable[[], AbstractContextManager[Session]], kind: str, *,
+                 actor: Actor,
+                 on_bad: Callable[[BadRow], None] = lambda bad: None,
+                 on_batch: Callable[[Summary], None] = lambda summary: None,
+                 on_result: Result | None = None) -> None:
+        self.unit, self.kind, self.actor = unit, kind, actor
+        self.on_bad, self.on_batch, self.on_result = on_bad, on_batch, on_result
+        self.check = CHECKS[kind]
+        self.size = BATCH_LIMIT if kind == "flags" else BATCH_ROWS
+        self.summary = Summary(kind)
+        self.batch: list[tuple[int, dict[str, Any]]] = []
+
+    def add(self, number: int, row: dict[str, Any] | BadRow) -> None:
+        self.summary.read += 1
+        if isinstance(row, BadRow):
+            self._bad(row)
+            return
+        try:
+            self.batch.append((number, self.check(row)))
+        except RowError as error:
+            self._bad(BadRow(number, error.field, error.reason))
+            return
+        if len(self.batch) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        with self.unit() as session:
+            if self.kind == "flags":
+                _flags(session, batch, self.summary, self.actor, self._bad, self.on_result)
+            else:
+                outcome = IMPORTERS[self.kind](session, [values for _, values in batch],
+                                               now=utcnow())
+                self.summary.outcome += outcome
+                if self.on_result:
+                    key = KEYS[self.kind]
+                    for number, values in batch:
+                        self.on_result(number, values[key], outcome.by_key[values[key]], {})
+        self.on_batch(self.summary)
+
+    def finish(self) -> Summary:
+        self.flush()
+        return self.summary
+
+    def _bad(self, bad: BadRow) -> None:
+        self.summary.bad += 1
+        self.on_bad(bad)
+
+
+KEYS = {"reviews": "ref", "reviewers": "ref", "businesses": "domain", "flags": "ref"}
+
+
 def run_import(database: Database, kind: str, rows: Numbered, *, actor: Actor,
                on_bad: Callable[[BadRow], None] = lambda bad: None,
                on_batch: Callable[[Summary], None] = lambda summary: None) -> Summary:
     """Import every row; bad rows go to ``on_bad`` and the good ones land a batch at a time."""
-    check = CHECKS[kind]
-    summary = Summary(kind)
-    size = BATCH_LIMIT if kind == "flags" else BATCH_ROWS
-    batch: list[tuple[int, dict[str, Any]]] = []
+    run = ImportRun(database.session, kind, actor=actor, on_bad=on_bad, on_batch=on_batch)
     for number, row in rows:
-        summary.read += 1
-        if isinstance(row, BadRow):
-            summary.bad += 1
-            on_bad(row)
-            continue
-        try:
-            batch.append((number, check(row)))
-        except RowError as error:
-            summary.bad += 1
-            on_bad(BadRow(number, error.field, error.reason))
-            continue
-        if len(batch) >= size:
-            _write(database, kind, batch, summary, actor, on_bad)
-            batch = []
-            on_batch(summary)
-    if batch:
-        _write(database, kind, batch, summary, actor, on_bad)
-        on_batch(summary)
-    return summary
-
-
-def _write(database: Database, kind: str, batch: list[tuple[int, dict[str, Any]]],
-           summary: Summary, actor: Actor, on_bad: Callable[[BadRow], None]) -> None:
-    with database.session() as session:
-        if kind == "flags":
-            _flags(session, batch, summary, actor, on_bad)
-        else:
-            summary.outcome += IMPORTERS[kind](session, [values for _, values in batch],
-                                               now=utcnow())
+        run.add(number, row)
+    return run.finish()
 
 
 def _flags(session: Session, batch: list[tuple[int, dict[str, Any]]], summary: Summary,
-           actor: Actor, on_bad: Callable[[BadRow], None]) -> None:
+           actor: Actor, on_bad: Callable[[BadRow], None], on_result: Result | None) -> None:
     """Flags go through intake itself (triage, dedupe into open cases, SLA), a batch as
     ``POST /cases/batch`` takes it; an item intake refuses is a bad row with intake's reason.
     A flag id filed before (or twice in the batch) is skipped: it counts as unchanged."""
@@ -99,6 +136,8 @@ def _flags(session: Session, batch: list[tuple[int, dict[str, Any]]], summary: S
     for number, values in batch:
         if values["ref"] in seen:
             summary.outcome.unchanged += 1
+            if on_result:
+                on_result(number, values["ref"], "unchanged", {})
             continue
         seen.add(values["ref"])
         fresh.append((number, values))
@@ -118,9 +157,12 @@ def _flags(session: Session, batch: list[tuple[int, dict[str, Any]]], summary: S
                 summary.flags_joined += 1
             filed.append({"ref": values["ref"], "receipt": result["receipt"],
                           "imported_at": now})
-        else:
-            summary.bad += 1
-            for error in result.get("errors") or [{"field": "item", "message": status}]:
-                on_bad(BadRow(number, error["field"], error["message"]))
+            if on_result:
+                on_result(number, values["ref"], status, {"receipt": result["receipt"]})
+        else:  # one bad row however many of its fields intake refused
+            errors = result.get("errors") or [{"field": "item", "message": status}]
+            reason = errors[0]["message"] if len(errors) == 1 else "; ".join(
+                f"{e['field']}: {e['message']}" for e in errors)
+            on_bad(BadRow(number, errors[0]["field"], reason))
     if filed:
         session.execute(insert(ImportedFlag), filed)
