@@ -4,9 +4,9 @@ The body is read as it streams in and written a batch at a time (as ``idesk impo
 the request's one transaction: a request lands whole or not at all, so the platform pushes a
 large feed as several requests. Its size is bounded by ``IMPORT_BODY_BYTES``, not by memory.
 The answer is NDJSON too: one line per input line — ``{"line": 3, "key": "r-17", "result":
-"added"}``, or ``"result": "bad"`` with the field and the reason — and a last line with the totals. A line's result is
-written when its batch lands (bad lines at once), so lines may come out of order; each names
-its line. Results are spooled to a temporary file, not held in memory.
+"added"}``, or ``"result": "bad"`` with the field and the reason — and a last line with the
+totals. A line's result is written when its batch lands (bad lines at once), so lines may come
+out of order; each names its line. Results are spooled to a temporary file, not held in memory.
 """
 
 from __future__ import annotations
