@@ -9,6 +9,7 @@ stopped half-way adds what is missing and changes nothing that landed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,13 +63,18 @@ class ImportRun:
                  actor: Actor,
                  on_bad: Callable[[BadRow], None] = lambda bad: None,
                  on_batch: Callable[[Summary], None] = lambda summary: None,
-                 on_result: Result | None = None) -> None:
+                 on_result: Result | None = None, overlap: bool = False) -> None:
         self.unit, self.kind, self.actor = unit, kind, actor
         self.on_bad, self.on_batch, self.on_result = on_bad, on_batch, on_result
         self.check = CHECKS[kind]
         self.size = BATCH_LIMIT if kind == "flags" else BATCH_ROWS
         self.summary = Summary(kind)
         self.batch: list[tuple[int, dict[str, Any]]] = []
+        # Overlap: one batch is written by a second thread while this one reads and checks the
+        # next (psycopg and sqlite3 let go of the GIL while the database works), so the two
+        # cores each do half. Flags call back from inside intake, so they never overlap.
+        self._writer = ThreadPoolExecutor(1) if overlap and kind != "flags" else None
+        self._pending: Future[None] | None = None
 
     def add(self, number: int, row: dict[str, Any] | BadRow) -> None:
         self.summary.read += 1
@@ -87,6 +93,18 @@ class ImportRun:
         if not self.batch:
             return
         batch, self.batch = self.batch, []
+        if self._writer is None:
+            self._write(batch)
+            return
+        self._wait()
+        self._pending = self._writer.submit(self._write, batch)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()  # a failed batch raises here, and nothing after it is written
+
+    def _write(self, batch: list[tuple[int, dict[str, Any]]]) -> None:
         with self.unit() as session:
             if self.kind == "flags":
                 _flags(session, batch, self.summary, self.actor, self._bad, self.on_result)
@@ -101,8 +119,19 @@ class ImportRun:
         self.on_batch(self.summary)
 
     def finish(self) -> Summary:
-        self.flush()
+        try:
+            self.flush()
+            self._wait()
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown(wait=True)
         return self.summary
+
+    def stop(self) -> None:
+        """Give up after an error: let the batch in flight end (landing, or not), write no
+        more."""
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
 
     def _bad(self, bad: BadRow) -> None:
         self.summary.bad += 1
@@ -116,9 +145,14 @@ def run_import(database: Database, kind: str, rows: Numbered, *, actor: Actor,
                on_bad: Callable[[BadRow], None] = lambda bad: None,
                on_batch: Callable[[Summary], None] = lambda summary: None) -> Summary:
     """Import every row; bad rows go to ``on_bad`` and the good ones land a batch at a time."""
-    run = ImportRun(database.session, kind, actor=actor, on_bad=on_bad, on_batch=on_batch)
-    for number, row in rows:
-        run.add(number, row)
+    run = ImportRun(database.session, kind, actor=actor, on_bad=on_bad, on_batch=on_batch,
+                    overlap=True)
+    try:
+        for number, row in rows:
+            run.add(number, row)
+    except BaseException:
+        run.stop()  # what was written stays written; the batch being read is dropped
+        raise
     return run.finish()
 
 

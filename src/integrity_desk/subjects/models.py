@@ -63,7 +63,8 @@ class Review(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), unique=True)
-    business_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id"), index=True)
+    # (by business: ix_reviews_business_published, which also serves business_id alone)
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id"))
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("reviewers.id"), index=True)
     title: Mapped[str | None] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text, default="")
