@@ -36,9 +36,12 @@ from integrity_desk.audit.service import SYSTEM
 from integrity_desk.reviewdata.rows import open_rows
 from integrity_desk.reviewdata.service import run_import
 
-WORDS = ("great friendly staff clean room would come back again terrible service slow "
-         "rude waiter cold food excellent value price location noisy breakfast view pool "
-         "parking helpful manager booking check quick dirty lovely stay night family").split()
+WORDS = (
+    "great", "friendly", "staff", "clean", "room", "would", "come", "back", "again",
+    "terrible", "service", "slow", "rude", "waiter", "cold", "food", "excellent", "value",
+    "price", "location", "noisy", "breakfast", "view", "pool", "parking", "helpful", "manager",
+    "booking", "check", "quick", "dirty", "lovely", "stay", "night", "family",
+)
 
 
 def write_file(path: Path, rows: int, seed: int = 7) -> None:
