@@ -45,9 +45,10 @@ MAX_CROWD = 50  # reviewers in one business's window above which it is a crowd, 
 MAX_SHARERS = 20  # accounts on one device or network above which it is a shared terminal
 DEVICE_BONUS = 2.0  # edge weight a shared device adds (as much as two co-reviewed businesses)
 NETWORK_BONUS = 0.5  # edge weight a shared network adds to an existing edge
-MIN_DENSITY = 0.5  # edges present / possible inside a ring
+MIN_DENSITY = 0.7  # edges present / possible inside a ring: a path of three (0.67) is not
 
 Pair = tuple[str, str]
+CoReview = tuple[str, str, str]  # the business, and the two reviews of it
 
 
 @dataclass(frozen=True)
@@ -72,13 +73,13 @@ class Ring:
 
 
 def co_reviews(reviews: Iterable[ReviewRecord], window_days: int,
-               max_crowd: int = MAX_CROWD) -> dict[Pair, dict[str, set[str]]]:
-    """For each pair of reviewers, the businesses both reviewed within ``window_days`` of
-    each other, with the review refs that show it. Crowded windows contribute nothing."""
+               max_crowd: int = MAX_CROWD) -> dict[Pair, list[CoReview]]:
+    """For each pair of reviewers, every time both reviewed a business within ``window_days``
+    of each other: the business and the two reviews. Crowded windows contribute nothing."""
     by_business: dict[str, list[ReviewRecord]] = defaultdict(list)
     for review in reviews:
         by_business[review.business].append(review)
-    pairs: dict[Pair, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    pairs: dict[Pair, list[CoReview]] = {}
     for business, items in by_business.items():
         items.sort(key=lambda r: (r.day, r.review))
         present: dict[str, int] = defaultdict(int)  # reviewers in items[low:end], by count
@@ -94,10 +95,12 @@ def co_reviews(reviews: Iterable[ReviewRecord], window_days: int,
                 low += 1
             if len(present) > max_crowd:
                 continue
+            one = first.reviewer
             for second in items[i + 1:end]:
-                if second.reviewer != first.reviewer:
-                    a, b = sorted((first.reviewer, second.reviewer))
-                    pairs[a, b][business] |= {first.review, second.review}
+                other = second.reviewer
+                if other != one:
+                    pairs.setdefault((one, other) if one < other else (other, one), []).append(
+                        (business, first.review, second.review))
     return pairs
 
 
@@ -125,9 +128,12 @@ def find_rings(reviews: Iterable[ReviewRecord], *, window_days: int = 3, min_sha
     devices, networks = _sharers(records, "device"), _sharers(records, "network")
     device_pairs, network_pairs = _shared_pairs(devices), _shared_pairs(networks)
     weights: dict[Pair, float] = {}
-    for pair, shared in pairs.items():
+    for pair, seen in pairs.items():
         on_device = pair in device_pairs
-        if len(shared) >= min_shared or (on_device and shared):
+        if len(seen) < min_shared and not on_device:
+            continue  # fewer co-reviews than needed: fewer distinct businesses still
+        shared = {business for business, _, _ in seen}
+        if len(shared) >= min_shared or on_device:
             weights[pair] = (len(shared) + DEVICE_BONUS * on_device
                              + NETWORK_BONUS * (pair in network_pairs))
     if not weights:
@@ -153,7 +159,7 @@ def find_rings(reviews: Iterable[ReviewRecord], *, window_days: int = 3, min_sha
 
 
 def _ring(members: list[str], inside: list[Pair], density: float,
-          pairs: dict[Pair, dict[str, set[str]]], weights: dict[Pair, float],
+          pairs: dict[Pair, list[CoReview]], weights: dict[Pair, float],
           devices: dict[str, set[str]], networks: dict[str, set[str]],
           window_days: int) -> Ring:
     member_set = set(members)
@@ -161,10 +167,11 @@ def _ring(members: list[str], inside: list[Pair], density: float,
     refs: set[str] = set()
     count = 0
     for pair in itertools.combinations(members, 2):
-        for business, shown in pairs.get(pair, {}).items():
+        seen = pairs.get(pair, [])
+        count += len({business for business, _, _ in seen})
+        for business, first, second in seen:
             businesses.add(business)
-            refs |= shown
-            count += 1
+            refs |= {first, second}
     on_device = {d: who & member_set for d, who in devices.items() if len(who & member_set) >= 2}
     on_network = {n: who & member_set for n, who in networks.items()
                   if len(who & member_set) >= 2}
