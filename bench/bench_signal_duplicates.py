@@ -15,6 +15,7 @@ changed words in 200 characters is about 0.8, so some copies are honestly below 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 from datetime import date, timedelta
@@ -72,11 +73,12 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=0.8)
     args = parser.parse_args()
     reviews, groups = build(args.reviews, args.chars, args.planted)
-    times = []
+    times, cpu = [], []
     for _ in range(args.runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         clusters = find_duplicates(reviews, threshold=args.threshold)
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
     found = [{m.review for m in c.members} for c in clusters]
     owner = {ref: n for n, refs in enumerate(found) for ref in refs}
     whole = sum(1 for g in groups if len({owner.get(ref, -1 - i) for i, ref in
@@ -94,7 +96,7 @@ def main() -> None:
     print(f"{len(reviews):,} reviews of ~{args.chars} characters, threshold {args.threshold}, "
           f"{len(groups)} planted clusters ({copies} copies)")
     print(f"find_duplicates: best {min(times):.2f} s, median {sorted(times)[len(times) // 2]:.2f}"
-          f" s over {args.runs} runs")
+          f" s over {args.runs} runs (CPU {min(cpu):.2f} s; load {os.getloadavg()[0]:.1f})")
     print(f"clusters found: {len(clusters)} ({stray} of unplanted texts)")
     print(f"planted clusters recovered whole: {whole}/{len(groups)} "
           f"({whole / len(groups):.0%}); copies found with their template: "

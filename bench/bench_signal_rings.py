@@ -14,6 +14,7 @@ member (false alarms on random data).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 from datetime import date, timedelta
@@ -57,18 +58,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     reviews, planted = build(args.reviews, args.planted)
-    times = []
+    times, cpu = [], []
     for _ in range(args.runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         rings = find_rings(reviews)
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
     found = [set(r.reviewers) for r in rings]
     exact = sum(1 for p in planted if p in found)
     mostly = sum(1 for p in planted if any(len(p & f) >= 0.8 * len(p) for f in found))
     false = sum(1 for f in found if not any(name.startswith("ring") for name in f))
     print(f"{len(reviews):,} reviews, {len(planted)} planted rings")
     print(f"find_rings: best {min(times):.2f} s, median {sorted(times)[len(times) // 2]:.2f} s"
-          f" over {args.runs} runs")
+          f" over {args.runs} runs (CPU {min(cpu):.2f} s; load {os.getloadavg()[0]:.1f})")
     print(f"rings found: {len(rings)}; planted recovered exactly {exact}/{len(planted)}, "
           f"mostly {mostly}/{len(planted)}; rings of random accounts only: {false}")
 

@@ -140,9 +140,11 @@ def _densify(sig: np.ndarray, value_bits: int) -> np.ndarray:
     if not len(rows):
         return sig
     k = sig.shape[1]
-    filled = np.where(np.concatenate([~empty, ~empty], axis=1),
-                      np.arange(2 * k, dtype=np.int32), np.int32(4 * k))
-    nearest = np.minimum.accumulate(filled[:, ::-1], axis=1)[:, ::-1][rows, cols]
+    filled = np.where(empty, np.int16(2 * k), np.arange(k, dtype=np.int16))
+    right = np.minimum.accumulate(filled[:, ::-1], axis=1)[:, ::-1]
+    nearest = right[rows, cols].astype(np.int64)
+    around = nearest == 2 * k  # none to the right: wrap to the row's first non-empty bin
+    nearest[around] = right[rows[around], 0] + k
     source = sig[rows, nearest % k]
     sig[rows, cols] = source + ((nearest - cols).astype(np.uint32) << np.uint32(value_bits))
     return sig
