@@ -91,7 +91,7 @@ def test_a_shared_device_is_named_and_links_on_one_business() -> None:
     [ring] = find_rings([*_background(), *_planted(members, ["nails.example"], device=device)])
     assert ring.reviewers == tuple(members) and ring.shared_devices == ("dev-9f",)
     assert ring.score == 3 * (1 + 2.0)  # one business and the device bonus on 3 edges
-    assert ring.explanation == ("3 accounts reviewed the same 1 businesses within 3 days of "
+    assert ring.explanation == ("3 accounts reviewed the same business within 3 days of "
                                 "each other, 3 times in all; 3 of them used the same device "
                                 "(dev-9f)")
 
@@ -123,3 +123,16 @@ def test_a_planted_ring_is_always_recovered(k: int, m: int, seed: int, noise: in
     assert tuple(members) in [r.reviewers for r in rings]
     found = next(r for r in rings if r.reviewers == tuple(members))
     assert found.businesses == tuple(places) and found.density == 1.0
+
+
+def test_hangers_on_do_not_hide_a_ring() -> None:
+    # Two accounts each share two businesses with one ring member, and nothing else: Leiden
+    # may put them in the ring's community, which would dilute it (12 edges of 21 possible)
+    # below the density floor; they are peeled off.
+    members = ["r1", "r2", "r3", "r4", "r5"]
+    planted = _planted(members, ["a", "b", "c", "d"], start=10)
+    hangers = [_review(f"{who}@{b}", who, b, 200 + 7 * j + 30 * n)
+               for n, (h, r) in enumerate([("h1", "r1"), ("h2", "r2")]) for who in (h, r)
+               for j, b in enumerate([f"x{n}", f"y{n}"])]
+    [ring] = find_rings([*planted, *hangers])
+    assert ring.reviewers == tuple(members)

@@ -14,7 +14,9 @@ it is already an edge. A shared network (a household, an office, a campus) is we
 adds ``NETWORK_BONUS`` to an edge that exists. Communities are found with Leiden (``leidenalg``
 over ``igraph``, modularity, seeded), and kept when they have at least ``min_size`` members and
 an internal density (edges present / possible) of at least ``MIN_DENSITY``: a ring is a group
-whose members nearly all co-review with each other, not a chain of acquaintances.
+whose members nearly all co-review with each other, not a chain of acquaintances. A community
+is first peeled to its core (members linked to fewer than half of the others dropped one by
+one), so accounts hanging on to one member neither join nor hide the ring.
 
 The quadratic trap is a popular business: 300 reviews in three days would be 45,000 pairs, and
 every one of them is noise. Each business's reviews are sorted by day and paired only with the
@@ -147,7 +149,7 @@ def find_rings(reviews: Iterable[ReviewRecord], *, window_days: int = 3, min_sha
                                          weights="weight", n_iterations=-1, seed=seed)
     rings = []
     for community in partition:
-        members = sorted(names[v] for v in community)
+        members = _peel(sorted(names[v] for v in community), weights, min_size)
         if len(members) < min_size:
             continue
         inside = [p for p in itertools.combinations(members, 2) if p in weights]
@@ -156,6 +158,25 @@ def find_rings(reviews: Iterable[ReviewRecord], *, window_days: int = 3, min_sha
             rings.append(_ring(members, inside, density, pairs, weights, devices, networks,
                                window_days))
     return sorted(rings, key=lambda r: (-r.score, r.reviewers))
+
+
+def _peel(members: list[str], weights: dict[Pair, float], min_size: int) -> list[str]:
+    """The dense core of a community: drop, one by one, the least linked member while it is
+    linked to fewer than half of the others. Modularity gladly adds an account linked to one
+    member only; such hangers-on would stretch the ring and, two of them, dilute a ring of
+    five below the density floor and hide it."""
+    members = list(members)
+    while len(members) > min_size:
+        links: dict[str, list[float]] = {m: [] for m in members}
+        for a, b in itertools.combinations(members, 2):
+            if (a, b) in weights:
+                links[a].append(weights[a, b])
+                links[b].append(weights[a, b])
+        weakest = min(members, key=lambda m: (len(links[m]), sum(links[m]), m))
+        if 2 * len(links[weakest]) >= len(members) - 1:
+            break
+        members.remove(weakest)
+    return members
 
 
 def _ring(members: list[str], inside: list[Pair], density: float,
@@ -185,8 +206,9 @@ def _ring(members: list[str], inside: list[Pair], density: float,
 def _explain(size: int, businesses: int, count: int, window_days: int,
              on_device: dict[str, set[str]], on_network: dict[str, set[str]]) -> str:
     days = "1 day" if window_days == 1 else f"{window_days} days"
-    text = (f"{size} accounts reviewed the same {businesses} businesses within {days} of each "
-            f"other, {count} times in all")
+    where = "business" if businesses == 1 else f"{businesses} businesses"
+    text = (f"{size} accounts reviewed the same {where} within {days} of each other, "
+            f"{count} times in all")
     for kind, shared in (("device", on_device), ("network", on_network)):
         if shared:
             top = max(sorted(shared), key=lambda k: len(shared[k]))
