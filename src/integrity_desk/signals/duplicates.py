@@ -112,7 +112,7 @@ def _sketch_chunk(texts: Sequence[str], num_perm: int, value_bits: int,
                   seed: int) -> np.ndarray:
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     points = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
-    n = len(points) - SHINGLE + 1
+    n = max(len(points) - SHINGLE + 1, 0)
     h = np.full(n, (seed * 0x9E3779B9) & 0xFFFFFFFF, dtype=np.uint32)
     step = np.empty(n, dtype=np.uint32)
     for k in range(SHINGLE):  # a polynomial hash of the five code points at each position
@@ -123,8 +123,12 @@ def _sketch_chunk(texts: Sequence[str], num_perm: int, value_bits: int,
         h ^= step
         if factor:
             h *= np.uint32(factor)
-    ends = np.repeat(np.cumsum(lengths), lengths)[:n]  # not across two texts:
-    valid = np.arange(SHINGLE, n + SHINGLE) <= ends
+    # Not across two texts: the last SHINGLE - 1 positions before each text's end start a
+    # shingle that runs past it (with a text shorter than that, they reach into earlier
+    # texts, where they start shingles running past those texts' ends too).
+    tails = (np.cumsum(lengths)[:, None] - np.arange(1, SHINGLE)).ravel()
+    valid = np.ones(n, dtype=bool)
+    valid[tails[(tails >= 0) & (tails < n)]] = False
     h = h[valid]
     doc = np.repeat(np.arange(len(texts)), np.maximum(lengths - SHINGLE + 1, 0))
     # Multiply-shift picks the bin from the top 16 bits; the low bits are the value.
