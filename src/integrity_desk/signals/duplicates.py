@@ -30,8 +30,8 @@ an empty bin borrows the next non-empty one's value, offset by the distance, whi
 estimate unbiased and fit for LSH), computed for a few thousand texts at a time in numpy, and
 the banding is a numpy sort per band. The whole run: 1.8-2.7 s for 100,000 texts of 200
 characters, depending on the machine's other load (normalising 0.5 s, sketching 0.8 s, banding
-and verifying 0.6 s), 1.4-1.7 s for texts of 100 characters (docs/investigations.md). Normalising in numpy was tried: slower than
-``str.split`` per text.
+and verifying 0.6 s), 1.4-1.7 s for texts of 100 characters (docs/investigations.md).
+Normalising in numpy was tried: slower than ``str.split`` per text.
 
 Deterministic: the shingle hash is fixed arithmetic over code points (not Python's salted
 ``hash``), seeded by ``seed``; clusters and members come out in a fixed order.
