@@ -51,6 +51,16 @@ def test_revenue_bands_first_reached_from_the_top(revenue, points):
     assert _only("revenue_at_stake", revenue_at_stake=revenue) == points
 
 
+@pytest.mark.parametrize(("strength", "points"), [
+    (1.0, 30), (0.9, 30), (0.89, 20), (0.75, 20), (0.7, 10), (0.6, 10), (0.59, 0), (None, 0)])
+def test_fraud_signal_bands(strength, points):
+    assert _only("fraud_signal", signal_score=strength) == points
+    if points:
+        reason = score([RULES["fraud_signal"]], TriageFacts(
+            kind="investigation", now=NOW, signal_score=strength)).reasons[0]
+        assert reason.rule == "fraud-signal" and "fraud signal of strength" in reason.why
+
+
 @pytest.mark.parametrize(("hours", "points"), [
     (1, 50), (24, 50), (24.5, 30), (72, 30), (100, 15), (168, 15), (169, 0),
     (0, 60), (-0.01, 60), (-48, 60)])

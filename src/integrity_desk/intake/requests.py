@@ -75,6 +75,8 @@ class Draft:
     details: dict[str, Any] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     dedupe_key: str | None = None
+    # The strongest fraud signal behind a case the signals open (triage's fraud_signal rule).
+    signal_score: float | None = None
     receipt: str = field(default_factory=new_receipt)
     # A queue chosen by a person, not by routing: a case split out of another stays in that
     # case's queue (the same people go on working it, and may read what they split off).
@@ -86,7 +88,7 @@ class Draft:
             customer_tier=self.customer_tier, revenue_at_stake=self.revenue_at_stake,
             legal_deadline=self.legal_deadline, category=self.category,
             trusted_flagger=self.trusted_flagger, business_review_count=self.business_reviews,
-            earlier_cases_on_subject=earlier,
+            earlier_cases_on_subject=earlier, signal_score=self.signal_score,
         )
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -23,6 +23,9 @@ DEFAULT_RULES: list[dict[str, Any]] = [
     {"name": "trusted-flagger", "factor": "trusted_flagger", "params": {"points": 30}},
     {"name": "reach", "factor": "business_reach",
      "params": {"bands": [[100_000, 15], [10_000, 8], [1_000, 3]]}},
+    # The signals open investigation cases: the stronger the pattern, the sooner it is worked.
+    {"name": "fraud-signal", "factor": "fraud_signal",
+     "params": {"bands": [[0.9, 30], [0.75, 20], [0.6, 10]]}},
     {"name": "repeat-subject", "factor": "repeat_subject", "params": {"per_case": 5, "max": 20}},
     {"name": "thresholds", "factor": "priority_thresholds",
      "params": {"P0": 90, "P1": 65, "P2": 40, "P3": 20}},

@@ -26,6 +26,8 @@ class TriageFacts:
     trusted_flagger: bool = False
     business_review_count: int | None = None
     earlier_cases_on_subject: int = 0
+    # The strongest fraud signal behind a case the signals opened, in [0, 1] (signals.service).
+    signal_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,13 @@ def _repeat(p: Mapping[str, Any], f: TriageFacts) -> tuple[int, str]:
     return points, f"{f.earlier_cases_on_subject} earlier case(s) on the same subject"
 
 
+def _fraud_signal(p: Mapping[str, Any], f: TriageFacts) -> tuple[int, str]:
+    if not f.signal_score:
+        return 0, ""
+    return (_band(p.get("bands", []), f.signal_score, at_least=True),
+            f"fraud signal of strength {f.signal_score:.2f}")
+
+
 FACTORS: dict[str, Callable[[Mapping[str, Any], TriageFacts], tuple[int, str]]] = {
     "kind": _kind,
     "requester_type": _requester_type,
@@ -131,6 +140,7 @@ FACTORS: dict[str, Callable[[Mapping[str, Any], TriageFacts], tuple[int, str]]] 
     "trusted_flagger": _trusted_flagger,
     "business_reach": _reach,
     "repeat_subject": _repeat,
+    "fraud_signal": _fraud_signal,
 }
 THRESHOLDS_FACTOR = "priority_thresholds"
 # Not a score: the daily cap of harmful items a person is offered (docs/wellbeing.md), kept

@@ -80,9 +80,18 @@ def upgrade() -> None:
     )
     op.create_index("ix_signal_subjects_subject", "signal_subjects",
                     ["subject_type", "subject_id"])
+    # A desk with its own triage rules gets the signals' rule too (a fresh desk takes it from
+    # triage.defaults), last: the order of the rules does not change a score.
+    op.execute(
+        "INSERT INTO triage_rules (name, factor, params, active, position) "
+        "SELECT 'fraud-signal', 'fraud_signal', "
+        "'{\"bands\": [[0.9, 30], [0.75, 20], [0.6, 10]]}', true, max(position) + 1 "
+        "FROM triage_rules HAVING count(*) > 0 AND NOT EXISTS "
+        "(SELECT 1 FROM triage_rules WHERE factor = 'fraud_signal')")
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM triage_rules WHERE factor = 'fraud_signal'")
     op.drop_table("imported_flags")
     op.drop_table("signal_subjects")
     op.drop_table("signals")
