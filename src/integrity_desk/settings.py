@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     # how many days after a review the reviewed person may dispute its verdict.
     qa_draw_seconds: int = Field(default=3600, ge=1)
     qa_dispute_days: int = Field(default=7, ge=1, le=90)
+    # Fraud signals (docs/investigations.md): how often the worker runs them over businesses
+    # whose reviews changed (nightly), and the strength (0-1) from which a finding opens an
+    # investigation case or enriches an open one.
+    signals_seconds: int = Field(default=86_400, ge=60)
+    signal_open_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
     # A policy question is due this many hours after it is raised (docs/quality.md).
     policy_question_hours: int = Field(default=72, ge=1)
     # Where people outside reach the desk (links in messages: the appeal form, …).

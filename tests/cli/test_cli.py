@@ -55,10 +55,10 @@ def test_migrate_creates_schema_and_defaults(run, db):
     out = _ok(run("migrate"))
     assert "".join(out.split()) == f"schemaiscurrenton{db.url}"
     with db.session() as s:
-        assert s.scalar(select(func.count()).select_from(TriageRule)) == 10
+        assert s.scalar(select(func.count()).select_from(TriageRule)) == 11
     _ok(run("migrate"))  # idempotent
     with db.session() as s:
-        assert s.scalar(select(func.count()).select_from(TriageRule)) == 10
+        assert s.scalar(select(func.count()).select_from(TriageRule)) == 11
 
 
 def test_user_create(run, db):
@@ -221,7 +221,7 @@ def test_worker_once_runs_the_due_jobs(run, db, monkeypatch):
         s.execute(update(Case).where(Case.id == case.id).values(
             resolution_due_at=now - timedelta(minutes=1)))
     # Every periodic job once (the desk's, the two of webhooks); none is due again.
-    assert "ran 14 job(s)" in _ok(run("worker", "--once"))
+    assert "ran 15 job(s)" in _ok(run("worker", "--once"))
     with db.session() as s:
         jobs: list[Any] = s.execute(select(Job.kind, Job.status).order_by(Job.id)).all()
         breaches = s.scalar(select(func.count()).select_from(AuditEvent)
@@ -234,14 +234,15 @@ def test_worker_once_runs_the_due_jobs(run, db, monkeypatch):
         ("metrics.refresh", "done"), ("webhooks.deliver", "done"), ("webhooks.prune", "done"),
         ("jobs.prune", "done"), ("routing.age", "done"), ("kpis.rollup", "done"),
         ("kpis.weekly_report", "done"), ("quality.draw", "done"),
-        ("quality.calibration_close", "done"),
+        ("quality.calibration_close", "done"), ("signals.nightly", "done"),
         ("sla.sweep", "queued"), ("audit.checkpoint", "queued"),
         ("decisions.documentation_windows", "queued"), ("decisions.restrictions_end", "queued"),
         ("privacy.retention", "queued"),
         ("metrics.refresh", "queued"), ("webhooks.deliver", "queued"),
         ("webhooks.prune", "queued"), ("jobs.prune", "queued"), ("routing.age", "queued"),
         ("kpis.rollup", "queued"), ("kpis.weekly_report", "queued"),
-        ("quality.draw", "queued"), ("quality.calibration_close", "queued")]
+        ("quality.draw", "queued"), ("quality.calibration_close", "queued"),
+        ("signals.nightly", "queued")]
     assert (breaches, checkpoints) == (1, 1)
     assert "intact" in _ok(run("audit", "verify"))  # signed with IDESK_SECRET_KEY
     assert "ran 0 job(s)" in _ok(run("worker", "--once"))  # the next runs are not due yet

@@ -73,7 +73,8 @@ def test_periodic_jobs_are_scheduled_once(db, worker, now):
                          ("kpis.rollup", "queued", now, 0),
                          ("kpis.weekly_report", "queued", now, 0),
                          ("quality.draw", "queued", now, 0),
-                         ("quality.calibration_close", "queued", now, 0)]
+                         ("quality.calibration_close", "queued", now, 0),
+                         ("signals.nightly", "queued", now, 0)]
 
 
 def test_run_once_sweeps_checkpoints_and_reschedules(db, worker, now, settings, monkeypatch):
@@ -84,7 +85,7 @@ def test_run_once_sweeps_checkpoints_and_reschedules(db, worker, now, settings, 
     monkeypatch.setattr(worker_module, "periodic", lambda s: [
         (kind, n) for kind, n in every(s)
         if not kind.startswith(("webhooks.", "jobs.", "decisions.restrictions_end",
-                                "routing.", "kpis.", "quality."))])
+                                "routing.", "kpis.", "quality.", "signals."))])
     case_id = _overdue_case(db, now)
     worker.schedule_periodic(now)
 

@@ -17,6 +17,7 @@ from integrity_desk.cli.people import person_app
 from integrity_desk.cli.privacy import audit_export, retention_app
 from integrity_desk.cli.queues import queue_app
 from integrity_desk.cli.report import report_app
+from integrity_desk.cli.signals import signals_app
 from integrity_desk.cli.tokens import add_token_commands
 from integrity_desk.cli.webhooks import webhooks_app
 from integrity_desk.cli.workforce import team_app, vendor_app
@@ -43,6 +44,7 @@ app.add_typer(person_app, name="person")
 app.add_typer(queue_app, name="queue")
 app.add_typer(report_app, name="report")
 app.add_typer(import_app, name="import")
+app.add_typer(signals_app, name="signals")
 
 
 

@@ -34,6 +34,7 @@ from integrity_desk.quality import calibration
 from integrity_desk.quality import sampling as qa_sampling
 from integrity_desk.routing import ageing
 from integrity_desk.settings import Settings
+from integrity_desk.signals import service as signals
 from integrity_desk.sla.tasks import sweep
 from integrity_desk.webhooks import delivery as webhooks
 from integrity_desk.wiring import wire
@@ -72,6 +73,10 @@ HANDLERS: dict[str, Handler] = {
         session, now=now),
     calibration.JOB: lambda session, now, payload, settings: calibration.close_due(
         session, actor=SYSTEM, now=now),
+    signals.JOB: lambda session, now, payload, settings: signals.run_job(
+        session, now, payload, actor=signals.ACTOR, open_at=settings.signal_open_threshold),
+    signals.MORE_JOB: lambda session, now, payload, settings: signals.run_job(
+        session, now, payload, actor=signals.ACTOR, open_at=settings.signal_open_threshold),
 }
 
 
@@ -89,7 +94,8 @@ def periodic(settings: Settings) -> list[tuple[str, int]]:
             (kpi_rollup.JOB, settings.kpi_rollup_seconds),
             (kpi_reports.JOB, kpi_reports.EVERY_SECONDS),
             (qa_sampling.JOB, settings.qa_draw_seconds),
-            (calibration.JOB, calibration.EVERY_SECONDS)]
+            (calibration.JOB, calibration.EVERY_SECONDS),
+            (signals.JOB, settings.signals_seconds)]
     if settings.dsa_api_url:  # Transparency Database submissions, once configured
         jobs.append(("dsa.submit", settings.dsa_submit_seconds))
     if settings.email_on:  # the outbox by e-mail, once a relay is configured
