@@ -19,7 +19,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 MAD_SCALE = 1.4826  # MAD × this estimates the standard deviation of normal data
 WINDOW_DAYS = 56  # eight trailing weeks
@@ -70,30 +70,36 @@ def robust_baseline(values: Sequence[float]) -> tuple[float, float]:
     return median, max(MAD_SCALE * mad, MIN_SPREAD)
 
 
-def _history(days: Mapping[date, DayCounts], day: date, window: int) -> list[DayCounts]:
-    """The trailing window before ``day``, a day without reviews counting as zero, from the
-    business's first review on (days before it existed are not quiet days)."""
-    first = min(days)
-    start = max(first, day - timedelta(days=window))
-    return [days.get(start + timedelta(days=n), DayCounts(start + timedelta(days=n), 0))
-            for n in range((day - start).days)]
-
-
 def find_bursts(series: Sequence[DayCounts], *, window: int = WINDOW_DAYS,
                 threshold: float = THRESHOLD, min_excess: int = MIN_EXCESS,
                 min_history: int = MIN_HISTORY_DAYS) -> list[Burst]:
     """Every day of ``series`` (one business, any order) that departs from the trailing
-    ``window`` days before it, in volume or in its share of extreme ratings."""
+    ``window`` days before it, in volume or in its share of extreme ratings.
+
+    Only a day with ``min_excess`` reviews or more can be either kind of burst, so only those
+    are looked at; their histories are slices of one dense array of the business's days (a
+    business with years of reviews has thousands of days, most of them ordinary)."""
     days = {d.day: d for d in series}
     if not days:
         return []
+    first = min(days)
+    span = (max(days) - first).days + 1
+    counts = [0] * span
+    shares: list[float | None] = [None] * span
+    for d in days.values():
+        index = (d.day - first).days
+        counts[index], shares[index] = d.count, d.extreme_share
     out: list[Burst] = []
     for day in sorted(days):
         today = days[day]
-        history = _history(days, day, window)
+        if today.count < min_excess:
+            continue  # neither burst is possible below the absolute floor
+        index = (day - first).days
+        start = max(0, index - window)
+        history = counts[start:index]
         if len(history) < min_history:
             continue
-        median, spread = robust_baseline([h.count for h in history])
+        median, spread = robust_baseline(history)
         score = (today.count - median) / spread
         excess = today.count - median
         if score > threshold and excess >= min_excess:
@@ -103,18 +109,19 @@ def find_bursts(series: Sequence[DayCounts], *, window: int = WINDOW_DAYS,
                                  f"business usually gets {median:g} a day (median of the "
                                  f"{len(history)} days before); {excess:g} more than usual, "
                                  f"{score:.1f} times its usual day-to-day spread")))
-        burst = _rating_mix(today, history, threshold, min_excess)
+        burst = _rating_mix(today, [v for v in shares[start:index] if v is not None],
+                            len(history), threshold, min_excess)
         if burst is not None:
             out.append(burst)
     return out
 
 
-def _rating_mix(today: DayCounts, history: list[DayCounts], threshold: float,
+def _rating_mix(today: DayCounts, past: list[float], history_days: int, threshold: float,
                 min_excess: int) -> Burst | None:
-    """The day's share of 1- and 5-star reviews against the usual share, on days with
-    enough reviews to have a mix at all."""
+    """The day's share of 1- and 5-star reviews against the usual share (``past``: the
+    shares of the days with reviews in the window), on days with enough reviews to have a mix
+    at all."""
     share = today.extreme_share
-    past = [h.extreme_share for h in history if h.extreme_share is not None]
     if share is None or today.count < min_excess or len(past) < MIN_HISTORY_DAYS // 2:
         return None
     median, mad = statistics.median(past), statistics.median(abs(p - statistics.median(past))
@@ -124,7 +131,7 @@ def _rating_mix(today: DayCounts, history: list[DayCounts], threshold: float,
     if score <= threshold:
         return None
     return Burst(today.day, "rating_mix", round(share, 4), round(median, 4), spread, score,
-                 round(share - median, 4), len(history), (
+                 round(share - median, 4), history_days, (
                      f"{share:.0%} of the {today.count} reviews on {today.day.isoformat()} "
                      f"are 1 or 5 stars, where {median:.0%} usually are (median of "
                      f"{len(past)} days with reviews before)"))
