@@ -110,7 +110,8 @@ def business_findings(business: str, own: Sequence[ReviewRecord],
     for r in own:
         own_by_reviewer[r.reviewer].append(r.review)
     risks = score_reviewers(everything, accounts, ring_members=ring_members,
-                            duplicate_members=duplicate_reviewers, burst_reviews=burst_reviews)
+                            duplicate_members=duplicate_reviewers, burst_reviews=burst_reviews,
+                            explain_from=RISK_FLOOR)
     for reviewer, risk in sorted(risks.items()):
         if reviewer not in own_by_reviewer or risk.score < RISK_FLOOR:
             continue

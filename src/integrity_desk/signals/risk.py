@@ -26,7 +26,7 @@ it; docs/investigations.md gives each weight and why, and the YelpChi figures be
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -127,48 +127,51 @@ def _max_in_window(days: Sequence[date], span: int) -> int:
 
 def _parts(own: list[ReviewRecord], account: ReviewerRecord | None, means: BusinessMeans,
            ring: float | None, duplicate: bool, bursts: Collection[str],
-           weights: Mapping[str, float]) -> list[RiskPart]:
+           weights: Mapping[str, float], words: bool = True) -> list[RiskPart]:
+    """The parts of one account's risk; ``words=False`` leaves their sentences out (a run
+    over a business scores every account but explains only those it keeps)."""
     n = len(own)
     days = sorted(r.day for r in own)
     out: list[RiskPart] = []
 
-    def add(name: str, value: float, raw: float | None, words: str) -> None:
-        out.append(RiskPart(name, _clip(value), raw, weights.get(name, 0.0), words))
+    def add(name: str, value: float, raw: float | None, sentence: Callable[[], str]) -> None:
+        out.append(RiskPart(name, _clip(value), raw, weights.get(name, 0.0),
+                            sentence() if words else ""))
 
     if account is None or account.joined is None:
-        add("account_age", 0.0, None, "the account's creation day is unknown")
+        add("account_age", 0.0, None, lambda: "the account's creation day is unknown")
     else:
         age = max(0, (days[0] - account.joined).days)
         add("account_age", 1 - age / YOUNG_DAYS, age,
-            f"the account was {_plural(age, 'day')} old at its first review")
+            lambda: f"the account was {_plural(age, 'day')} old at its first review")
     per_day, per_week = _max_in_window(days, 1), _max_in_window(days, 7)
     add("cadence", max((per_day - 1) / (DAY_CAP - 1), (per_week - 1) / (WEEK_CAP - 1)),
-        per_day, f"it posted up to {_plural(per_day, 'review')} in one day and {per_week} in "
-                 "seven days")
+        per_day, lambda: f"it posted up to {_plural(per_day, 'review')} in one day and "
+                         f"{per_week} in seven days")
     rated = [r for r in own if r.rating is not None]
     extreme = sum(r.rating in (1, 5) for r in rated)
     share = extreme / len(rated) if rated else 0.0
     add("extremity", share, round(share, 4),
-        f"{extreme} of its {_plural(len(rated), 'rated review')} are 1 or 5 stars")
+        lambda: f"{extreme} of its {_plural(len(rated), 'rated review')} are 1 or 5 stars")
     gaps = [abs(r.rating - m) for r in rated
             if r.rating is not None and (m := means.without(r.business, r.reviewer)) is not None]
     gap = sum(gaps) / len(gaps) if gaps else 0.0
     add("deviation", gap / DEVIATION_CAP, round(gap, 4),
-        f"its ratings sit {gap:.1f} stars from other reviewers of the same businesses on "
-        "average" if gaps else "no other reviewer rated its businesses")
+        lambda: f"its ratings sit {gap:.1f} stars from other reviewers of the same businesses "
+                "on average" if gaps else "no other reviewer rated its businesses")
     add("single_review", float(n == 1), n,
-        "this is the account's only review" if n == 1 else f"it wrote {n} reviews")
+        lambda: "this is the account's only review" if n == 1 else f"it wrote {n} reviews")
     removed = sum(r.status == "removed" for r in own)
     add("removed", removed / n, removed,
-        f"moderators removed {removed} of its {_plural(n, 'review')}")
+        lambda: f"moderators removed {removed} of its {_plural(n, 'review')}")
     on_burst = sum(r.review in bursts for r in own)
     add("burst", on_burst / n, on_burst,
-        f"{on_burst} of its {_plural(n, 'review')} fell on a business's burst day")
+        lambda: f"{on_burst} of its {_plural(n, 'review')} fell on a business's burst day")
     add("ring", ring or 0.0, ring,
-        f"it belongs to a ring of accounts reviewing the same businesses within days (ring "
-        f"score {ring:.2f})" if ring is not None else "it is in no ring")
+        lambda: "it belongs to a ring of accounts reviewing the same businesses within days "
+                f"(ring score {ring:.2f})" if ring is not None else "it is in no ring")
     add("duplicate", float(duplicate), float(duplicate),
-        "it wrote a review whose text nearly duplicates others" if duplicate
+        lambda: "it wrote a review whose text nearly duplicates others" if duplicate
         else "none of its texts is a near-duplicate")
     return out
 
@@ -187,11 +190,13 @@ def score_reviewers(reviews: Iterable[ReviewRecord],
                     ring_members: Mapping[str, float] | None = None,
                     duplicate_members: Collection[str] = (),
                     burst_reviews: Collection[str] = (), today: date | None = None,
-                    weights: Mapping[str, float] | None = None) -> dict[str, ReviewerRisk]:
+                    weights: Mapping[str, float] | None = None,
+                    explain_from: float = 0.0) -> dict[str, ReviewerRisk]:
     """Every reviewer of ``reviews`` (as of ``today``: later reviews are ignored) with its
     risk. ``ring_members`` maps a reviewer to the score of its ring (the highest, if several),
     ``duplicate_members`` holds the reviewers in near-duplicate clusters, ``burst_reviews`` the
-    review refs on burst days; ``weights`` replaces ``WEIGHTS`` (a measurement tunes them)."""
+    review refs on burst days; ``weights`` replaces ``WEIGHTS`` (a measurement tunes them).
+    Only accounts scoring ``explain_from`` or more get their sentences (the rest: "")."""
     rows = [r for r in reviews if today is None or r.day <= today]
     weights = WEIGHTS if weights is None else weights
     total = sum(weights.get(p, 0.0) for p in PARTS) or 1.0
@@ -202,10 +207,15 @@ def score_reviewers(reviews: Iterable[ReviewRecord],
     rings, dups = ring_members or {}, set(duplicate_members)
     out: dict[str, ReviewerRisk] = {}
     for ref, own in by_reviewer.items():
-        parts = _parts(own, (reviewers or {}).get(ref), means, rings.get(ref), ref in dups,
-                       bursts, weights)
+        account = (reviewers or {}).get(ref)
+        parts = _parts(own, account, means, rings.get(ref), ref in dups, bursts, weights,
+                       words=explain_from <= 0.0)
         score = _clip(sum(p.contribution for p in parts) / total)
-        out[ref] = ReviewerRisk(ref, score, len(own), tuple(parts), _explain(score, parts))
+        if explain_from > 0.0 and score >= explain_from:
+            parts = _parts(own, account, means, rings.get(ref), ref in dups, bursts, weights)
+        explained = explain_from <= 0.0 or score >= explain_from
+        out[ref] = ReviewerRisk(ref, score, len(own), tuple(parts),
+                                _explain(score, parts) if explained else "")
     return out
 
 
