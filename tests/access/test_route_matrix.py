@@ -31,6 +31,8 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("POST", "/api/v1/cases"): A.CASE_CREATE,
     ("POST", "/api/v1/cases/batch"): A.CASE_CREATE,
     ("POST", "/api/v1/imports/{kind}"): A.DATA_IMPORT,
+    ("GET", "/api/v1/signals"): A.SIGNALS_READ,
+    ("GET", "/api/v1/signals/{signal_id}"): A.SIGNALS_READ,
     ("GET", "/api/v1/cases/{key}"): A.CASE_READ,
     ("PATCH", "/api/v1/cases/{key}"): A.CASE_WORK,
     ("POST", "/api/v1/cases/{key}/transition"): A.CASE_WORK,
@@ -314,7 +316,7 @@ PLACEHOLDERS = {"key": "FLG-999999", "slug": "flags", "user_id": "999999",
                 "file_id": "999999", "mail_id": "999999",
                 "team_id": "999999", "vendor_id": "999999", "week": "2026-W13",
                 "exception_id": "999999", "plan_id": "999999", "item_id": "999999",
-                "question_id": "999999",
+                "question_id": "999999", "signal_id": "999999",
                 "kind": "flag", "version": "1", "item": "history", "exercise_id": "999999"}
 
 

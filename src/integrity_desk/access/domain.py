@@ -42,6 +42,7 @@ class Action(StrEnum):
     QA_REVIEW = "qa.review"
     QA_MANAGE = "qa.manage"
     DATA_IMPORT = "data.import"
+    SIGNALS_READ = "signals.read"
 
 
 DESCRIPTIONS: dict[Action, str] = {
@@ -99,6 +100,8 @@ DESCRIPTIONS: dict[Action, str] = {
                       "item and settle disputes (never about one's own decision or review)",
     Action.DATA_IMPORT: "push the platform's businesses, reviewer accounts, reviews and flags "
                         "in bulk (NDJSON), as `idesk import` does from files",
+    Action.SIGNALS_READ: "read the fraud signals' findings (bursts, copied texts, rings, "
+                         "risky accounts) with their evidence and the case that holds each",
 }
 
 _EVERYONE = frozenset(Role)
@@ -142,6 +145,8 @@ MATRIX: dict[Action, frozenset[Role]] = {
     # The platform's own feed, run under an integration account's token: the desk's leads
     # and admins hold those accounts, no case worker does.
     Action.DATA_IMPORT: _MANAGERS,
+    # Investigations are the desk's own senior work: its leads and specialists.
+    Action.SIGNALS_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST}),
 }
 
 # Actions that also need a token with the admin scope (a browser session counts as admin-scoped

@@ -154,6 +154,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.reviewdata.api import router as imports_router
     from integrity_desk.routing.api import router as routing_router
     from integrity_desk.search.api import router as search_router
+    from integrity_desk.signals.api import router as signals_router
     from integrity_desk.sla.api import router as sla_router
     from integrity_desk.sops.api import router as sops_router
     from integrity_desk.triage.api import router as triage_router
@@ -165,7 +166,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
                    messages_router, search_router, webhooks_router, kpis_router,
                    scorecard_router, funnel_router, quality_router,
                    sops_router, policy_questions_router, calibration_router,
-                   growth_router, imports_router):
+                   growth_router, imports_router, signals_router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(bounded_params)])
     from integrity_desk.web.app import mount_web
 
