@@ -40,3 +40,17 @@ def test_findings_are_listed_filtered_and_opened_with_their_subjects(client, db:
 def test_an_unknown_signal_is_named(client, db: Database, specialist) -> None:
     response = client.get("/api/v1/signals/999", headers=specialist.headers)
     assert response.status_code == 404 and response.json()["error"]["field"] == "signal_id"
+
+
+def test_the_timeline_says_what_the_signals_found() -> None:
+    from integrity_desk.audit.timeline import TimelineEvent
+    from integrity_desk.db import utcnow
+    from integrity_desk.web.cases.views import event_view
+
+    view = event_view(TimelineEvent(1, "signals.found", "investigation", "signals", utcnow(), {
+        "business": SHOP, "opened": True, "findings": [
+            {"kind": "burst", "strength": 0.91, "explanation": "30 reviews on 2026-03-02"},
+            {"kind": "ring", "strength": 0.7, "explanation": "6 accounts reviewed"}]}))
+    assert view.summary == f"found 2 patterns on {SHOP} and opened this case"
+    assert view.detail == ("30 reviews on 2026-03-02 (strength 0.91)\n"
+                           "6 accounts reviewed (strength 0.7)")

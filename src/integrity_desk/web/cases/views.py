@@ -382,6 +382,10 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
         return f"{done} “{p.get('text') or p.get('item')}” on the checklist ({sop} SOP)"
     if kind.startswith("sla."):
         return label(kind.removeprefix("sla.")).replace(".", " ") + " (SLA)"
+    if kind == "signals.found":
+        found = len(p.get("findings") or [])
+        return (f"found {found} pattern{'s' if found != 1 else ''} on {p.get('business')}"
+                + (" and opened this case" if p.get("opened") else ""))
     return label(kind).replace(".", " ")
 
 
@@ -390,6 +394,9 @@ def event_view(event: TimelineEvent) -> EventView:
     # A routing choice says why in "routing" (docs/routing.md): shown like a reason.
     detail = p.get("body") if event.kind == "comment" else (
         p.get("reason") or p.get("routing") or p.get("note"))
+    if event.kind == "signals.found":  # what each signal found, in its own words
+        detail = "\n".join(f"{f.get('explanation')} (strength {f.get('strength')})"
+                            for f in p.get("findings") or [])
     return EventView(event.id, event.kind, event.category, event.actor, event.occurred_at,
                      _describe(event.kind, p), detail if isinstance(detail, str) else None)
 
