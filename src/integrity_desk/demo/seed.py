@@ -25,6 +25,7 @@ from integrity_desk.decisions.service import DecisionInput, decide
 from integrity_desk.demo import data
 from integrity_desk.demo.calibration import seed_calibrations
 from integrity_desk.demo.quality import seed_quality
+from integrity_desk.demo.signals import seed_signals
 from integrity_desk.demo.sop_data import SOPS
 from integrity_desk.dsa.models import TrustedFlagger
 from integrity_desk.errors import DeskError
@@ -495,8 +496,9 @@ def seed_demo(db: Database, *, cases: int, seed: int = 7,
     _working_profiles(db)
     qa = seed_quality(db, rng, utcnow())
     calibrations = seed_calibrations(db, utcnow())
+    signals = seed_signals(db, rng, utcnow())
     return [f"seeded {made} cases ({merged} of them then merged into another as duplicates; "
             f"{linked} more requests joined open cases as linked requests), {len(users)} users, "
-            f"{len(reviews)} reviews, {calibrations}", qa,
+            f"{len(reviews)} reviews, {calibrations}", qa, signals,
             f"log in as any of {', '.join(p[0] for p in PEOPLE)}",
             f"password for every demo user: {DEMO_PASSWORD}"]

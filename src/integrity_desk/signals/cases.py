@@ -1,12 +1,13 @@
 """What strong findings do: open an investigation case, or enrich an open case instead.
 
 A finding at or above the desk's threshold (``signal_open_threshold``) that no case holds yet
-goes to a case. If a case about the same business or one of the same accounts is open, it is
-enriched: the finding is linked to it, its reviews and accounts join as related subjects and
-the timeline says what was found. Otherwise one investigation case is opened for the business
-with every such finding of the run, its dedupe key (``signals:business:<id>``) keeping a
-second run — or a second worker — from opening another while it is open. Its priority comes
-from triage, whose ``fraud-signal`` rule reads the strongest finding's strength.
+goes to a case. If a case about the same business (the business itself or one of its reviews)
+or one of the same accounts is open, it is enriched: the finding is linked to it, its reviews
+and accounts join as related subjects and the timeline says what was found. Otherwise one
+investigation case is opened for the business with every such finding of the run, its dedupe
+key (``signals:business:<id>``) keeping a second run — or a second worker — from opening
+another while it is open. Its priority comes from triage, whose ``fraud-signal`` rule reads the
+strongest finding's strength.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from integrity_desk.intake import requests as req
 from integrity_desk.intake.schemas import InvestigationIn, ReviewIn
 from integrity_desk.signals.compose import Finding
 from integrity_desk.signals.models import Signal
+from integrity_desk.subjects.models import Review
 
 if TYPE_CHECKING:
     from integrity_desk.signals.service import Loaded
@@ -73,10 +75,12 @@ def act(session: Session, loaded: Loaded, pairs: Sequence[tuple[Finding, Signal]
 
 def _open_case_about(session: Session, business_id: int, reviewer_ids: Sequence[int]
                      ) -> Case | None:
-    """The open case about this business or one of these accounts: an investigation first,
-    then the oldest."""
+    """The open case about this business — itself or one of its reviews — or one of these
+    accounts: an investigation first, then the oldest."""
     about = or_(and_(CaseSubject.subject_type == "business",
                      CaseSubject.subject_id == business_id),
+                and_(CaseSubject.subject_type == "review", CaseSubject.subject_id.in_(
+                    select(Review.id).where(Review.business_id == business_id))),
                 and_(CaseSubject.subject_type == "reviewer",
                      CaseSubject.subject_id.in_(list(reviewer_ids) or [-1])))
     return session.scalars(
