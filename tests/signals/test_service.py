@@ -164,3 +164,15 @@ def test_an_unknown_business_is_named(db: Database) -> None:
     with db.session() as session, pytest.raises(NotFound) as raised:
         service.business_id_of(session, "nowhere.example.com")
     assert raised.value.field == "business"
+
+
+def test_an_open_flag_about_one_of_its_reviews_is_enriched(db: Database, client,
+                                                           specialist) -> None:
+    _load(db, _campaign())
+    flag = {"kind": "flag", "category": "fake", "reporter_type": "consumer",
+            "review": {"ref": "n7-1", "business_domain": SHOP}}
+    key = client.post("/api/v1/cases", json=flag, headers=specialist.headers).json()["case"]["key"]
+    run = _run(db)
+    assert (run.case, run.opened) == (key, False)
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 1
