@@ -56,3 +56,23 @@ def test_import_gzip_json_lines_exits_zero_and_leaves_no_report(run: Run, tmp_pa
 def test_import_names_a_missing_file(run: Run, tmp_path: Path) -> None:
     result = run("import", "reviews", str(tmp_path / "nope.csv"))
     assert result.exit_code == 2 and "file:" in result.output
+
+
+def test_signals_run_finds_the_planted_campaign_and_then_has_nothing_due(
+        run: Run, tmp_path: Path) -> None:
+    from tests.signals.test_service import SHOP, _campaign
+
+    assert run("migrate").exit_code == 0
+    path = tmp_path / "campaign.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in _campaign()))
+    assert run("import", "reviews", str(path)).exit_code == 0
+    one = run("signals", "run", "--business", SHOP)
+    assert one.exit_code == 0, one.output
+    assert f"{SHOP}: " in one.output and "ring" in one.output and "case INV-" in one.output
+    assert "1 case(s) opened" in one.output
+    rest = run("signals", "run")  # the ring's three other businesses: the shop has just run
+    assert rest.exit_code == 0 and "3 business(es)" in rest.output
+    assert "0 business(es)" in run("signals", "run").output
+    assert run("signals", "run", "--since", "yesterday").exit_code == 2
+    unknown = run("signals", "run", "--business", "nowhere.example.com")
+    assert unknown.exit_code == 2 and "business:" in unknown.output
