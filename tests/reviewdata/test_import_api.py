@@ -73,3 +73,26 @@ def test_the_body_must_be_ndjson_and_the_caller_a_lead(client, manager, speciali
     unknown = client.post("/api/v1/imports/cases", content=b"{}",
                           headers={**manager.headers, **NDJSON})
     assert unknown.status_code == 422
+
+
+def test_an_overlong_or_too_deep_line_is_refused_and_the_rest_land(client, db, manager,
+                                                                    monkeypatch):
+    from integrity_desk.reviewdata import api
+
+    monkeypatch.setattr(api, "MAX_LINE_BYTES", 2_000)
+    good = {"domain": "a.example.com"}
+    long_line = json.dumps({"domain": "b.example.com", "name": "x" * 5_000}).encode()
+    deep = b"[" * 100_000 + b"]" * 100_000
+
+    def chunks():
+        body = _body(good, long_line, deep, {"domain": "c.example.com"})
+        for i in range(0, len(body), 700):
+            yield body[i:i + 700]
+
+    lines = _lines(client.post("/api/v1/imports/businesses", content=chunks(),
+                               headers={**manager.headers, **NDJSON}))
+    by_line = {line.get("line"): line for line in lines[:-1]}
+    assert by_line[2]["reason"] == "longer than 2,000 bytes"
+    assert by_line[3]["result"] == "bad"
+    assert by_line[1]["result"] == by_line[4]["result"] == "added"
+    assert lines[-1]["summary"]["read"] == 4 and lines[-1]["summary"]["bad"] == 2

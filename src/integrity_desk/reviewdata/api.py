@@ -29,6 +29,7 @@ from integrity_desk.reviewdata.service import ImportRun
 
 router = APIRouter(tags=["review data"])
 IMPORT_BODY_BYTES = 1 << 30  # 1 GiB a request; a larger feed is several requests
+MAX_LINE_BYTES = 1 << 20  # a record longer than this is refused, not held in memory
 NDJSON_TYPES = frozenset({"application/x-ndjson", "application/jsonl", "application/json-lines"})
 DataImporter = Annotated[Principal, Depends(allow(Action.DATA_IMPORT))]
 
@@ -62,17 +63,29 @@ async def import_records(kind: Literal["reviews", "businesses", "reviewers", "fl
                     on_result=on_result)
 
     def feed(lines: list[bytes], start: int) -> None:
-        for number, row in json_rows(lines, start=start):
-            run.add(number, row)
+        for offset, line in enumerate(lines):
+            if len(line) > MAX_LINE_BYTES:
+                run.add(start + offset, BadRow(start + offset, "line", too_long))
+                continue
+            for number, row in json_rows([line], start=start + offset):
+                run.add(number, row)
 
-    pending, number = b"", 1
+    too_long = f"longer than {MAX_LINE_BYTES:,} bytes"
+    pending, number, overlong = b"", 1, False
     async for chunk in request.stream():
         lines = (pending + chunk).split(b"\n")
         pending = lines.pop()
+        if overlong and lines:  # the rest of a refused line, up to its end
+            lines.pop(0)
+            number, overlong = number + 1, False
         if lines:
             await run_in_threadpool(feed, lines, number)
             number += len(lines)
-    if pending.strip():
+        if len(pending) > MAX_LINE_BYTES:
+            if not overlong:
+                run.add(number, BadRow(number, "line", too_long))
+            pending, overlong = b"", True
+    if pending.strip() and not overlong:
         await run_in_threadpool(feed, [pending], number)
     summary = await run_in_threadpool(run.finish)
     write({"summary": summary.as_dict()})

@@ -85,6 +85,9 @@ def json_rows(lines: Iterable[str] | Iterable[bytes], start: int = 1) -> Numbere
         except ValueError as error:
             yield number, BadRow(number, "line", f"not JSON: {error}")
             continue
+        except RecursionError:
+            yield number, BadRow(number, "line", "nested too deep")
+            continue
         if not isinstance(row, dict):
             yield number, BadRow(number, "line", "not a JSON object")
             continue
