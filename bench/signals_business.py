@@ -158,6 +158,7 @@ class Stopwatch:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.returned: dict[str, Any] = {}  # each function's last result
         self._undo: list[tuple[Any, str, Any]] = []
 
     def wrap(self, module: Any, attribute: str, name: str) -> None:
@@ -166,7 +167,8 @@ class Stopwatch:
         def timed(*args: Any, **kwargs: Any) -> Any:
             t = time.perf_counter()
             try:
-                return original(*args, **kwargs)
+                self.returned[name] = original(*args, **kwargs)
+                return self.returned[name]
             finally:
                 self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t
 
@@ -316,6 +318,14 @@ def run(reviews: int, reuse: bool, profile: bool) -> Table:
             stats.sort_stats("tottime").print_stats(25)
     for kind, verdict in found(stored_signals(db, business_id), planted).items():
         table.add(f"planted {kind} found", verdict)
+    # A ring is stored for the businesses where its members co-reviewed outside a crowd
+    # (rings.MAX_CROWD): is it among find_rings' rings before compose keeps this business's?
+    rings = watch.returned.get("  find_rings", [])
+    ours = [r for r in rings if set(planted["ring"]) & set(r.reviewers)]
+    table.add("planted ring among find_rings' rings (before the business filter)",
+              f"yes, {len(set(planted['ring']) & set(ours[0].reviewers))} accounts, "
+              f"businesses {', '.join(ours[0].businesses)}" if ours else
+              f"NO ({len(rings)} rings in all)")
     db.dispose()
     return table
 
