@@ -100,17 +100,36 @@ class BusinessMeans:
     """Each business's mean rating without a given reviewer's own ratings of it."""
 
     def __init__(self, reviews: Iterable[ReviewRecord]) -> None:
-        self.total: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-        self.own: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0])
+        # [sum, count] per business and per (business, reviewer); plain dicts filled by hand
+        # (a defaultdict's factory per key was a third of scoring a big business's reviewers)
+        self.total: dict[str, list[float]] = {}
+        self.own: dict[tuple[str, str], list[float]] = {}
+        total, own = self.total, self.own
         for r in reviews:
-            if r.rating is not None:
-                for acc in (self.total[r.business], self.own[(r.business, r.reviewer)]):
-                    acc[0] += r.rating
+            rating = r.rating
+            if rating is not None:
+                acc = total.get(r.business)
+                if acc is None:
+                    total[r.business] = [0.0 + rating, 1]
+                else:
+                    acc[0] += rating
+                    acc[1] += 1
+                key = (r.business, r.reviewer)
+                acc = own.get(key)
+                if acc is None:
+                    own[key] = [0.0 + rating, 1]
+                else:
+                    acc[0] += rating
                     acc[1] += 1
 
     def without(self, business: str, reviewer: str) -> float | None:
-        total, own = self.total.get(business), self.own.get((business, reviewer), [0.0, 0])
-        if total is None or total[1] - own[1] <= 0:
+        total = self.total.get(business)
+        if total is None:
+            return None
+        own = self.own.get((business, reviewer))
+        if own is None:
+            return total[0] / total[1] if total[1] > 0 else None
+        if total[1] - own[1] <= 0:
             return None
         return (total[0] - own[0]) / (total[1] - own[1])
 
