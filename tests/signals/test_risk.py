@@ -128,3 +128,24 @@ def test_scores_stay_in_range_and_a_ring_never_lowers_them(
         assert all(0.0 <= p.value <= 1.0 for p in risk.parts)
         assert after[ref].score >= risk.score - 1e-12
     assert all(0.0 <= s <= 1.0 for s in score_reviews(reviews, after).values())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_review, min_size=1, max_size=40),
+       st.dictionaries(st.sampled_from("abcd"), st.integers(-5, 400)),
+       st.dictionaries(st.sampled_from("abcd"), st.floats(0, 1)),
+       st.sets(st.sampled_from("abcd")), st.floats(0.01, 1))
+def test_dropping_the_low_scores_keeps_the_others_exactly(
+        rows: list[tuple[str, str, int, int | None, str]], ages: dict[str, int],
+        rings: dict[str, float], dups: set[str], floor: float) -> None:
+    """drop_below scores by bare arithmetic: the accounts it keeps, and their scores to the
+    last bit, are those of the full parts."""
+    reviews = [ReviewRecord(f"r{n}", who, biz, D0 + timedelta(days=day), rating, status=status)
+               for n, (who, biz, day, rating, status) in enumerate(rows)]
+    accounts = {who: ReviewerRecord(who, D0 - timedelta(days=age)) for who, age in ages.items()}
+    bursts = {r.review for r in reviews[::3]}
+    full = score_reviewers(reviews, accounts, ring_members=rings, duplicate_members=dups,
+                           burst_reviews=bursts, explain_from=floor)
+    kept = score_reviewers(reviews, accounts, ring_members=rings, duplicate_members=dups,
+                           burst_reviews=bursts, explain_from=floor, drop_below=floor)
+    assert kept == {ref: risk for ref, risk in full.items() if risk.score >= floor}

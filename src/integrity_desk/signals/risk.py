@@ -100,17 +100,36 @@ class BusinessMeans:
     """Each business's mean rating without a given reviewer's own ratings of it."""
 
     def __init__(self, reviews: Iterable[ReviewRecord]) -> None:
-        self.total: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-        self.own: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0])
+        # [sum, count] per business and per (business, reviewer); plain dicts filled by hand
+        # (a defaultdict's factory per key was a third of scoring a big business's reviewers)
+        self.total: dict[str, list[float]] = {}
+        self.own: dict[tuple[str, str], list[float]] = {}
+        total, own = self.total, self.own
         for r in reviews:
-            if r.rating is not None:
-                for acc in (self.total[r.business], self.own[(r.business, r.reviewer)]):
-                    acc[0] += r.rating
+            rating = r.rating
+            if rating is not None:
+                acc = total.get(r.business)
+                if acc is None:
+                    total[r.business] = [0.0 + rating, 1]
+                else:
+                    acc[0] += rating
+                    acc[1] += 1
+                key = (r.business, r.reviewer)
+                acc = own.get(key)
+                if acc is None:
+                    own[key] = [0.0 + rating, 1]
+                else:
+                    acc[0] += rating
                     acc[1] += 1
 
     def without(self, business: str, reviewer: str) -> float | None:
-        total, own = self.total.get(business), self.own.get((business, reviewer), [0.0, 0])
-        if total is None or total[1] - own[1] <= 0:
+        total = self.total.get(business)
+        if total is None:
+            return None
+        own = self.own.get((business, reviewer))
+        if own is None:
+            return total[0] / total[1] if total[1] > 0 else None
+        if total[1] - own[1] <= 0:
             return None
         return (total[0] - own[0]) / (total[1] - own[1])
 
@@ -176,6 +195,53 @@ def _parts(own: list[ReviewRecord], account: ReviewerRecord | None, means: Busin
     return out
 
 
+def _score(own: list[ReviewRecord], account: ReviewerRecord | None, means: BusinessMeans,
+           ring: float | None, duplicate: bool, bursts: Collection[str],
+           weights: Mapping[str, float], total: float) -> float:
+    """The score ``_parts`` would give, as bare arithmetic: the same values clipped the same
+    way and summed in the same order (so the same float), without the nine ``RiskPart`` objects
+    and their sentences. A business run scores every reviewer (80,000 of them on a business of
+    100,000 reviews) and keeps only the few above the floor; building the parts was most of the
+    cost."""
+    n = len(own)
+    if n == 1:
+        r = own[0]
+        days = [r.day]
+        per_day = per_week = 1
+    else:
+        days = sorted(r.day for r in own)
+        per_day, per_week = _max_in_window(days, 1), _max_in_window(days, 7)
+    if account is None or account.joined is None:
+        age_value = 0.0
+    else:
+        age_value = 1 - max(0, (days[0] - account.joined).days) / YOUNG_DAYS
+    rated = extreme = 0
+    gaps = 0.0
+    gap_count = 0
+    removed = on_burst = 0
+    for r in own:
+        if r.rating is not None:
+            rated += 1
+            extreme += r.rating in (1, 5)
+            m = means.without(r.business, r.reviewer)
+            if m is not None:
+                gaps += abs(r.rating - m)
+                gap_count += 1
+        removed += r.status == "removed"
+        on_burst += r.review in bursts
+    share = extreme / rated if rated else 0.0
+    # the gaps are summed in the same order as _parts' sum() over its list: the same float
+    gap = gaps / gap_count if gap_count else 0.0
+    values = (age_value,
+              max((per_day - 1) / (DAY_CAP - 1), (per_week - 1) / (WEEK_CAP - 1)),
+              share, gap / DEVIATION_CAP, float(n == 1), removed / n, on_burst / n,
+              ring or 0.0, float(duplicate))
+    summed: float = 0
+    for name, value in zip(PARTS, values, strict=True):
+        summed += _clip(value) * weights.get(name, 0.0)
+    return _clip(summed / total)
+
+
 def _explain(score: float, parts: Sequence[RiskPart]) -> str:
     top = sorted((p for p in parts if p.contribution > 0), key=lambda p: -p.contribution)[:3]
     if not top:
@@ -191,12 +257,14 @@ def score_reviewers(reviews: Iterable[ReviewRecord],
                     duplicate_members: Collection[str] = (),
                     burst_reviews: Collection[str] = (), today: date | None = None,
                     weights: Mapping[str, float] | None = None,
-                    explain_from: float = 0.0) -> dict[str, ReviewerRisk]:
+                    explain_from: float = 0.0, drop_below: float = 0.0
+                    ) -> dict[str, ReviewerRisk]:
     """Every reviewer of ``reviews`` (as of ``today``: later reviews are ignored) with its
     risk. ``ring_members`` maps a reviewer to the score of its ring (the highest, if several),
     ``duplicate_members`` holds the reviewers in near-duplicate clusters, ``burst_reviews`` the
     review refs on burst days; ``weights`` replaces ``WEIGHTS`` (a measurement tunes them).
-    Only accounts scoring ``explain_from`` or more get their sentences (the rest: "")."""
+    Only accounts scoring ``explain_from`` or more get their sentences (the rest: ""); accounts
+    scoring below ``drop_below`` are left out (only their score is computed, no parts)."""
     rows = [r for r in reviews if today is None or r.day <= today]
     weights = WEIGHTS if weights is None else weights
     total = sum(weights.get(p, 0.0) for p in PARTS) or 1.0
@@ -208,6 +276,9 @@ def score_reviewers(reviews: Iterable[ReviewRecord],
     out: dict[str, ReviewerRisk] = {}
     for ref, own in by_reviewer.items():
         account = (reviewers or {}).get(ref)
+        if drop_below > 0.0 and _score(own, account, means, rings.get(ref), ref in dups,
+                                       bursts, weights, total) < drop_below:
+            continue
         parts = _parts(own, account, means, rings.get(ref), ref in dups, bursts, weights,
                        words=explain_from <= 0.0)
         score = _clip(sum(p.contribution for p in parts) / total)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import DateTime, bindparam, delete, insert, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.audit.service import Actor
@@ -47,16 +47,19 @@ class Loaded:
     business_ids: dict[str, int] = field(default_factory=dict)
 
 
+# The moments come raw from the driver (_day makes them UTC days): UTCDateTime's conversion of
+# two moments a row, to be cut to a day at once, was a fifth of reading a big business.
+_JOINED = type_coerce(Reviewer.joined_at, DateTime(timezone=True))
+_PUBLISHED = type_coerce(Review.published_at, DateTime(timezone=True))
 _OWN = (
-    select(Review.id, Review.ref, Reviewer.id, Reviewer.ref, Reviewer.joined_at, Review.rating,
-           Review.text, Review.status, Review.published_at, Review.device_id,
-           Review.network_id)
+    select(Review.id, Review.ref, Reviewer.id, Reviewer.ref, _JOINED, Review.rating,
+           Review.text, Review.status, _PUBLISHED, Review.device_id, Review.network_id)
     .join(Reviewer, Reviewer.id == Review.reviewer_id)
     .where(Review.business_id == bindparam("b"), Review.published_at.is_not(None))
 )
 _ELSEWHERE = (
-    select(Review.id, Review.ref, Reviewer.id, Reviewer.ref, Reviewer.joined_at, Review.rating,
-           Business.id, Business.domain, Review.status, Review.published_at, Review.device_id,
+    select(Review.id, Review.ref, Reviewer.id, Reviewer.ref, _JOINED, Review.rating,
+           Business.id, Business.domain, Review.status, _PUBLISHED, Review.device_id,
            Review.network_id)
     .join(Reviewer, Reviewer.id == Review.reviewer_id)
     .join(Business, Business.id == Review.business_id)
@@ -71,18 +74,28 @@ def load(session: Session, business_id: int) -> Loaded:
     if domain is None:
         raise NotFound(f"no business {business_id}", field="business")
     loaded = Loaded(business_id, domain, business_ids={domain: business_id})
+    # Core rows (the session's connection), not ORM rows: a big business is 200,000 of them,
+    # and the ORM's per-row machinery cost more than the statement; fetched whole (all()):
+    # psycopg's fetchone per row cost 9 µs a row, its fetchall a fraction of that.
+    connection = session.connection()
     for (review_id, ref, reviewer_id, reviewer, joined, rating, text, status, published,
-         device, network) in session.execute(_OWN, {"b": business_id}):
-        loaded.own.append(ReviewRecord(ref, reviewer, domain, published.date(), rating,
+         device, network) in connection.execute(_OWN, {"b": business_id}).all():
+        loaded.own.append(ReviewRecord(ref, reviewer, domain, _day(published), rating,
                                        text or "", status, device, network))
         _ids(loaded, review_id, ref, reviewer_id, reviewer, joined)
+    elsewhere = connection.execute(_ELSEWHERE, {"b": business_id}).all()
     for (review_id, ref, reviewer_id, reviewer, joined, rating, other_id, other, status,
-         published, device, network) in session.execute(_ELSEWHERE, {"b": business_id}):
-        loaded.elsewhere.append(ReviewRecord(ref, reviewer, other, published.date(), rating,
+         published, device, network) in elsewhere:
+        loaded.elsewhere.append(ReviewRecord(ref, reviewer, other, _day(published), rating,
                                              "", status, device, network))
         loaded.business_ids[other] = other_id
         _ids(loaded, review_id, ref, reviewer_id, reviewer, joined)
     return loaded
+
+
+def _day(moment: datetime) -> date:
+    """The UTC day of a raw moment: aware from PostgreSQL, naive UTC from SQLite."""
+    return moment.date() if moment.tzinfo is None else moment.astimezone(UTC).date()
 
 
 def _ids(loaded: Loaded, review_id: int, ref: str, reviewer_id: int, reviewer: str,
@@ -90,7 +103,7 @@ def _ids(loaded: Loaded, review_id: int, ref: str, reviewer_id: int, reviewer: s
     loaded.review_ids[ref] = review_id
     if reviewer not in loaded.reviewer_ids:
         loaded.reviewer_ids[reviewer] = reviewer_id
-        loaded.accounts[reviewer] = ReviewerRecord(reviewer, joined.date() if joined else None)
+        loaded.accounts[reviewer] = ReviewerRecord(reviewer, _day(joined) if joined else None)
 
 
 def store(session: Session, loaded: Loaded, findings: Sequence[Finding], *, now: datetime
