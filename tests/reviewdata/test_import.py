@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.cases.models import Case
-from integrity_desk.db import Database
+from integrity_desk.db import Database, utcnow
 from integrity_desk.reviewdata import importer, service
 from integrity_desk.reviewdata.rows import BadRow, review_values
 from integrity_desk.subjects.models import Business, Review, Reviewer
@@ -189,3 +189,26 @@ def test_an_imported_review_is_read_for_harm_when_it_comes_into_a_case(db: Datab
         case = session.scalars(select(Case)).one()
     assert checked == {"r1": (True, "threat"), "r2": (False, None)}
     assert case.harm == "threat"
+
+
+def test_a_business_stamped_once_per_import_unless_the_signals_ran_meanwhile(
+        db: Database) -> None:
+    from integrity_desk.signals import service as signals
+
+    run = service.ImportRun(db.session, "reviews", actor=SYSTEM)
+    run.add(2, _review("r1"))
+    run.flush()
+    with db.session() as session:
+        first = session.scalar(select(Business.reviews_changed_at))
+    run.add(3, _review("r2"))
+    run.flush()  # the same import: the stamp stays
+    with db.session() as session:
+        assert session.scalar(select(Business.reviews_changed_at)) == first
+        business_id = signals.business_id_of(session, "shop.example.com")
+        signals.run_business(session, business_id, now=utcnow(), actor=SYSTEM, open_at=1.0)
+        assert signals.due(session) == []
+    run.add(4, _review("r3"))  # a review after the signals ran: due again
+    run.finish()
+    with db.session() as session:
+        assert signals.due(session) == [business_id]
+

@@ -74,16 +74,22 @@ _MIRROR_REVIEWERS = text(
     "INSERT INTO reviewers (ref, display_name, review_count, status, warning_count) "
     "SELECT DISTINCT reviewer, reviewer, 0, 'active', 0 FROM import_reviews "
     "WHERE true ON CONFLICT (ref) DO NOTHING")
-_KNOWN = text("SELECT s.ref FROM import_reviews s JOIN reviews r ON r.ref = s.ref")
+# Which of the batch's reviews exist already (SQLite; PostgreSQL reads it off the upsert's
+# RETURNING). A correlated probe per row, not a join: a join lets the planner scan the whole
+# reviews table to hash it, which at a million reviews cost 1.1 s a batch.
+_KNOWN = text("SELECT s.ref FROM import_reviews s WHERE EXISTS "
+              "(SELECT 1 FROM reviews r WHERE r.ref = s.ref)")
 _CHANGING = ("business_id", "reviewer_id", "rating", "text", "title", "language",
              "published_at", "device_id", "network_id")
-_UPSERT_REVIEWS = text(
+# The owners' ids by a probe of their unique index per row (scalar subqueries), for the same
+# reason: a join would hash every account on the platform to place 20,000 reviews.
+_UPSERT = (
     "INSERT INTO reviews (ref, business_id, reviewer_id, rating, text, title, language, "
     "status, published_at, device_id, network_id, harm_checked) "
-    "SELECT s.ref, b.id, v.id, s.rating, s.text, s.title, s.language, s.status, "
-    "s.published_at, s.device_id, s.network_id, false FROM import_reviews s "
-    "JOIN businesses b ON b.domain = s.business JOIN reviewers v ON v.ref = s.reviewer "
-    "WHERE true ON CONFLICT (ref) DO UPDATE SET "
+    "SELECT s.ref, (SELECT b.id FROM businesses b WHERE b.domain = s.business), "
+    "(SELECT v.id FROM reviewers v WHERE v.ref = s.reviewer), s.rating, s.text, s.title, "
+    "s.language, s.status, s.published_at, s.device_id, s.network_id, false "
+    "FROM import_reviews s WHERE true ON CONFLICT (ref) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _CHANGING)
     # The desk's removal or hiding stands against a stale "published" in an export.
     + ", status = CASE WHEN excluded.status = 'published' THEN reviews.status "
@@ -91,8 +97,13 @@ _UPSERT_REVIEWS = text(
     + ", harm_checked = reviews.harm_checked AND reviews.text = excluded.text "
       "AND coalesce(reviews.title, '') = coalesce(excluded.title, '')"
     + " WHERE " + " OR ".join(f"reviews.{c} IS DISTINCT FROM excluded.{c}" for c in _CHANGING)
-    + " OR (excluded.status <> 'published' AND reviews.status <> excluded.status)"
-    + " RETURNING ref, business_id")
+    + " OR (excluded.status <> 'published' AND reviews.status <> excluded.status)")
+# PostgreSQL tells an inserted row from an updated one itself: a new row version carries no
+# deleting transaction (xmax = 0).
+_UPSERT_REVIEWS = {
+    "postgresql": text(_UPSERT + " RETURNING ref, business_id, xmax = 0"),
+    "sqlite": text(_UPSERT + " RETURNING ref, business_id, NULL"),
+}
 _EMPTY_STAGE = {"postgresql": text("TRUNCATE import_reviews"),
                 "sqlite": text("DELETE FROM import_reviews")}
 # The planner knows nothing of a temporary table's rows until it is analysed: without it, at
@@ -112,10 +123,12 @@ class Outcome:
 
     @classmethod
     def of(cls, keys: Sequence[str], known: set[str], touched: set[str]) -> Outcome:
+        """``touched``: the keys the upsert wrote; ``known``: keys that existed before (all of
+        them, or at least those among ``touched``)."""
         by_key = {key: ("changed" if key in known else "added") if key in touched
                   else "unchanged" for key in keys}
-        added = sum(1 for key in keys if key not in known)
-        changed = len(touched) - added
+        changed = len(touched & known)
+        added = len(touched) - changed
         return cls(added, changed, len(keys) - added - changed, by_key)
 
     def __iadd__(self, other: Outcome) -> Outcome:
@@ -134,8 +147,8 @@ def _last_of_each(rows: Sequence[dict[str, Any]], key: str) -> list[dict[str, An
     return list({row[key]: row for row in rows}.values())
 
 
-def import_reviews(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime
-                   ) -> Outcome:
+def import_reviews(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime,
+                   since: datetime | None = None) -> Outcome:
     """Upsert a batch of checked review rows (rows.review_values), mirroring unknown owners."""
     rows = _last_of_each(rows, "ref")
     if not rows:
@@ -153,20 +166,31 @@ def import_reviews(session: Session, rows: Sequence[dict[str, Any]], *, now: dat
         finally:
             cursor.close()
         session.execute(_ANALYZE_STAGE)
+        # The upsert's cost estimate crosses the JIT threshold; compiling it costs more than
+        # a batch of index probes gains from it.
+        connection.exec_driver_sql("SET LOCAL jit = off")
     else:
         session.execute(insert(_STAGE), rows)
     session.execute(_MIRROR_BUSINESSES, {"now": now})
     session.execute(_MIRROR_REVIEWERS)
-    known = set(session.execute(_KNOWN).scalars())
-    touched = session.execute(_UPSERT_REVIEWS).all()
+    known = set(session.execute(_KNOWN).scalars()) if dialect == "sqlite" else None
+    touched = session.execute(_UPSERT_REVIEWS[dialect]).all()
     session.execute(_EMPTY_STAGE[dialect])
-    changed_businesses = sorted({business for _, business in touched if business is not None})
+    if known is None:  # PostgreSQL: the updated rows are the known ones that changed
+        known = {ref for ref, _, inserted in touched if not inserted}
+    changed_businesses = sorted({business for _, business, _ in touched if business is not None})
     if changed_businesses:
         session.execute(
+            # Once per business per import (``since``: when the import began), and again only
+            # if the signals ran over it since: rewriting the same businesses' rows batch
+            # after batch left their index full of dead versions that each lookup walked.
             Business.__table__.update()
-            .where(Business.id.in_(bindparam("ids", expanding=True)))
+            .where(Business.id.in_(bindparam("ids", expanding=True)),
+                   or_(Business.reviews_changed_at.is_(None),
+                       Business.reviews_changed_at < (since or now),
+                       Business.signals_at >= Business.reviews_changed_at))
             .values(reviews_changed_at=now), {"ids": changed_businesses})
-    return Outcome.of([row["ref"] for row in rows], known, {ref for ref, _ in touched})
+    return Outcome.of([row["ref"] for row in rows], known, {ref for ref, _, _ in touched})
 
 
 def _upsert(session: Session, table: Table, key: str, rows: Sequence[dict[str, Any]],
@@ -188,15 +212,15 @@ def _upsert(session: Session, table: Table, key: str, rows: Sequence[dict[str, A
     return Outcome.of(keys, known, touched)
 
 
-def import_businesses(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime
-                      ) -> Outcome:
+def import_businesses(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime,
+                      since: datetime | None = None) -> Outcome:
     fresh = [{**row, "created_at": now} for row in rows]
     return _upsert(session, Business.__table__, "domain", fresh,
                    ("name", "country", "plan_tier", "csm_owner", "review_count"))
 
 
-def import_reviewers(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime
-                     ) -> Outcome:
+def import_reviewers(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime,
+                     since: datetime | None = None) -> Outcome:
     return _upsert(session, Reviewer.__table__, "ref", rows,
                    ("display_name", "country", "status", "joined_at", "review_count"))
 

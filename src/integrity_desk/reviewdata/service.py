@@ -69,6 +69,8 @@ class ImportRun:
         self.check = CHECKS[kind]
         self.size = BATCH_LIMIT if kind == "flags" else BATCH_ROWS
         self.summary = Summary(kind)
+        # One moment for the whole import: the businesses it touches are stamped once.
+        self.started = utcnow()
         self.batch: list[tuple[int, dict[str, Any]]] = []
         # Overlap: one batch is written by a second thread while this one reads and checks the
         # next (psycopg and sqlite3 let go of the GIL while the database works), so the two
@@ -110,7 +112,7 @@ class ImportRun:
                 _flags(session, batch, self.summary, self.actor, self._bad, self.on_result)
             else:
                 outcome = IMPORTERS[self.kind](session, [values for _, values in batch],
-                                               now=utcnow())
+                                               now=utcnow(), since=self.started)
                 self.summary.outcome += outcome
                 if self.on_result:
                     key = KEYS[self.kind]
