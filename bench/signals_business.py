@@ -195,18 +195,27 @@ def stopwatch() -> Stopwatch:
     return watch
 
 
+def _backends(database: str) -> list[int]:
+    """The PostgreSQL processes serving ``bench_<database>`` (its backends and any autovacuum
+    worker on it), not those of the other bench databases."""
+    return [p for p in _postgres_pids()[0]
+            if f" bench_{database} ".encode() in Path(f"/proc/{p}/cmdline").read_bytes()
+            + b" "] if database else _postgres_pids()[0]
+
+
 @contextmanager
-def cpu_meter() -> Iterator[dict[str, float]]:
-    """Client CPU (this process) and PostgreSQL CPU (bench backends) used inside the block."""
+def cpu_meter(database: str = "") -> Iterator[dict[str, float]]:
+    """Client CPU (this process) and PostgreSQL CPU (the bench database's processes, or every
+    bench database's) used inside the block."""
     out: dict[str, float] = {}
-    pg0 = {p: _proc_cpu(p) for p in _postgres_pids()[0]}
+    pg0 = {p: _proc_cpu(p) for p in _backends(database)}
     c0, t0 = os.times(), time.perf_counter()
     yield out
     c1 = os.times()
     out["wall"] = time.perf_counter() - t0
     out["client"] = (c1.user - c0.user) + (c1.system - c0.system)
     out["postgresql"] = sum(max(0.0, _proc_cpu(p) - pg0.get(p, 0.0))
-                            for p in _postgres_pids()[0])
+                            for p in _backends(database))
 
 
 def found(runs: list[dict[str, Any]], planted: dict[str, Any]) -> dict[str, str]:
@@ -288,7 +297,7 @@ def run(reviews: int, reuse: bool, profile: bool) -> Table:
         watch = stopwatch()
         profiler = cProfile.Profile() if profile else None
         try:
-            with cpu_meter() as cpu, db.session() as session:
+            with cpu_meter("signals_business") as cpu, db.session() as session:
                 if profiler:
                     profiler.enable()
                 result = service.run_business(session, business_id, now=NOW, actor=service.ACTOR,

@@ -23,10 +23,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import multiprocessing
 import os
 import random
+import resource
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,6 +50,7 @@ from bench.signals_business import (
     NOW,
     REVIEW_HEADER,
     START,
+    _backends,
     cpu_meter,
     moment,
     near_copy,
@@ -139,6 +143,14 @@ def recovery(db: Any, truth: dict[str, Any]) -> dict[str, str]:
             "rings": f"{rings} of {planted}", "signals stored": json.dumps(by_kind)}
 
 
+def _run_share(share: list[int]) -> tuple[int, int, int]:
+    """One worker process's share of the pass (``--workers``): its own engine and backend."""
+    db = open_database("postgresql", "signals_nightly")
+    runs = service.run_many(db, share, now=NOW, actor=service.ACTOR, open_at=0.6)
+    db.dispose()
+    return len(runs), sum(r.reviews for r in runs), sum(r.findings for r in runs)
+
+
 class Peak:
     """The peak RSS of some processes, sampled every half second."""
 
@@ -153,13 +165,16 @@ class Peak:
         while not self._done.wait(0.5):
             for k, p in self.pids.items():
                 self.peak[k] = max(self.peak[k], rss_mb(p) or 0.0)
+            for p in _backends("signals_nightly"):  # with --workers, each worker's backend
+                self.peak["postgresql backend"] = max(self.peak["postgresql backend"],
+                                                      rss_mb(p) or 0.0)
 
     def stop(self) -> None:
         self._done.set()
         self._thread.join()
 
 
-def run(reviews: int, businesses: int, planted: int, reuse: bool) -> Table:
+def run(reviews: int, businesses: int, planted: int, reuse: bool, workers: int = 1) -> Table:
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     name = f"signals-nightly-{reviews}-{businesses}"
     path, truth_path = WORK_DIR / f"{name}.csv", WORK_DIR / f"{name}-planted.json"
@@ -208,11 +223,30 @@ def run(reviews: int, businesses: int, planted: int, reuse: bool) -> Table:
             log(f"{done['n']:,} of {len(todo):,} businesses, {done['reviews']:,} reviews, "
                 f"{wall:.0f} s, load {load_average()}")
 
-    log(f"nightly pass over {len(todo):,} businesses, load {load_average()}")
+    log(f"nightly pass over {len(todo):,} businesses, {workers} process(es), "
+        f"load {load_average()}")
+    children0 = os.times()
     with cpu_meter() as cpu:
-        service.run_many(db, todo, now=NOW, actor=service.ACTOR, open_at=0.6,
-                         on_each=progress)
+        if workers == 1:
+            service.run_many(db, todo, now=NOW, actor=service.ACTOR, open_at=0.6,
+                             on_each=progress)
+        else:  # the businesses dealt round-robin to worker processes, as N job runners would
+            db.dispose()
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                for n, count, findings in pool.map(_run_share,
+                                                   [todo[i::workers] for i in range(workers)]):
+                    done["n"] += n
+                    done["reviews"] += count
+                    done["findings"] += findings
+    children1 = os.times()
+    children_cpu = ((children1.children_user - children0.children_user)
+                    + (children1.children_system - children0.children_system))
+    cpu["client"] += children_cpu
     peak.stop()
+    if workers > 1:
+        worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        table.add("pass: worker processes, peak RSS MB of one", f"{workers}, {worker_peak:,.0f}")
     wall = cpu["wall"]
     log(f"pass done in {wall:.0f} s, load {load_average()}")
     target = 30 * 60 * reviews / 10_000_000
@@ -239,8 +273,10 @@ def main() -> None:
     parser.add_argument("--businesses", type=int, default=100_000)
     parser.add_argument("--planted", type=int, default=50, help="campaigns of each kind")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes sharing the pass (1: this one, as one job runner)")
     args = parser.parse_args()
-    run(args.reviews, args.businesses, args.planted, args.reuse).print()
+    run(args.reviews, args.businesses, args.planted, args.reuse, args.workers).print()
 
 
 if __name__ == "__main__":
