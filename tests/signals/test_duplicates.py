@@ -130,3 +130,26 @@ def test_an_exact_copy_is_always_clustered_with_its_original(texts: list[str],
         return
     [home] = homes
     assert f"t{n}" in {m.review for m in home.members}
+
+
+def test_the_clusters_do_not_depend_on_the_order_the_reviews_come_in() -> None:
+    import random as _random
+
+    rng = _random.Random(4)
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi".split()
+    base = " ".join(rng.choices(words, k=40))
+    records = []
+    for i in range(40):  # copies drifting word by word: alike in chains, not all pairwise
+        text = base.split()
+        for k in range(i // 4):
+            text[(7 * k + i) % len(text)] = rng.choice(words)
+        records.append(ReviewRecord(f"c{i}", f"u{i}", "shop.example.com",
+                                    date(2026, 1, 1 + i % 28), 5, " ".join(text)))
+    for i in range(200):
+        records.append(ReviewRecord(f"n{i}", f"v{i}", "shop.example.com",
+                                    date(2026, 2, 1 + i % 28), 4, " ".join(rng.choices(words, k=40))))
+    expected = [[m.review for m in c.members] for c in find_duplicates(records)]
+    for seed in range(3):
+        shuffled = list(records)
+        _random.Random(seed).shuffle(shuffled)
+        assert [[m.review for m in c.members] for c in find_duplicates(shuffled)] == expected

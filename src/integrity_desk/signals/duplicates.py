@@ -225,6 +225,11 @@ def find_duplicates(reviews: Iterable[ReviewRecord], *, threshold: float = 0.8,
             texts.append(text)
     if len(kept) < 2:
         return []
+    # One order whatever order the rows came in: LSH pairs each bucket's members with its
+    # first, so which pairs are verified (and whether a cluster of copies only transitively
+    # alike comes out whole) must not depend on the database's row order between runs.
+    order = sorted(range(len(kept)), key=lambda i: (kept[i].day, kept[i].review))
+    kept, texts = [kept[i] for i in order], [texts[i] for i in order]
     sig = sketches(texts, num_perm=num_perm, seed=seed)
     # A missed copy is lost while a false candidate costs one exact comparison, so the bands
     # are chosen with false negatives weighing 9 times false positives (at 0.8 and 128
