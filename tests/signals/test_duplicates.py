@@ -136,7 +136,7 @@ def test_the_clusters_do_not_depend_on_the_order_the_reviews_come_in() -> None:
     import random as _random
 
     rng = _random.Random(4)
-    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi".split()
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi"]
     base = " ".join(rng.choices(words, k=40))
     records = []
     for i in range(40):  # copies drifting word by word: alike in chains, not all pairwise
