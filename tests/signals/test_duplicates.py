@@ -136,7 +136,8 @@ def test_the_clusters_do_not_depend_on_the_order_the_reviews_come_in() -> None:
     import random as _random
 
     rng = _random.Random(4)
-    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi"]
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
+             "kappa", "lambda", "mu", "nu", "xi"]
     base = " ".join(rng.choices(words, k=40))
     records = []
     for i in range(40):  # copies drifting word by word: alike in chains, not all pairwise
@@ -146,8 +147,9 @@ def test_the_clusters_do_not_depend_on_the_order_the_reviews_come_in() -> None:
         records.append(ReviewRecord(f"c{i}", f"u{i}", "shop.example.com",
                                     date(2026, 1, 1 + i % 28), 5, " ".join(text)))
     for i in range(200):
+        text = " ".join(rng.choices(words, k=40))
         records.append(ReviewRecord(f"n{i}", f"v{i}", "shop.example.com",
-                                    date(2026, 2, 1 + i % 28), 4, " ".join(rng.choices(words, k=40))))
+                                    date(2026, 2, 1 + i % 28), 4, text))
     expected = [[m.review for m in c.members] for c in find_duplicates(records)]
     for seed in range(3):
         shuffled = list(records)
