@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # investigation case or enriches an open one.
     signals_seconds: int = Field(default=86_400, ge=60)
     signal_open_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    # Parts the nightly pass is dealt into, one job each: as many as worker processes.
+    signals_parts: int = Field(default=2, ge=1, le=64)
     # A policy question is due this many hours after it is raised (docs/quality.md).
     policy_question_hours: int = Field(default=72, ge=1)
     # Where people outside reach the desk (links in messages: the appeal form, …).

@@ -220,8 +220,9 @@ def test_worker_once_runs_the_due_jobs(run, db, monkeypatch):
             TypeAdapter(CaseIn).validate_python(f.flag())).case
         s.execute(update(Case).where(Case.id == case.id).values(
             resolution_due_at=now - timedelta(minutes=1)))
-    # Every periodic job once (the desk's, the two of webhooks); none is due again.
-    assert "ran 15 job(s)" in _ok(run("worker", "--once"))
+    # Every periodic job once (the desk's, the two of webhooks) and the two parts the nightly
+    # signals job deals out; none is due again.
+    assert "ran 17 job(s)" in _ok(run("worker", "--once"))
     with db.session() as s:
         jobs: list[Any] = s.execute(select(Job.kind, Job.status).order_by(Job.id)).all()
         breaches = s.scalar(select(func.count()).select_from(AuditEvent)
@@ -242,7 +243,7 @@ def test_worker_once_runs_the_due_jobs(run, db, monkeypatch):
         ("webhooks.prune", "queued"), ("jobs.prune", "queued"), ("routing.age", "queued"),
         ("kpis.rollup", "queued"), ("kpis.weekly_report", "queued"),
         ("quality.draw", "queued"), ("quality.calibration_close", "queued"),
-        ("signals.nightly", "queued")]
+        ("signals.more", "done"), ("signals.more", "done"), ("signals.nightly", "queued")]
     assert (breaches, checkpoints) == (1, 1)
     assert "intact" in _ok(run("audit", "verify"))  # signed with IDESK_SECRET_KEY
     assert "ran 0 job(s)" in _ok(run("worker", "--once"))  # the next runs are not due yet

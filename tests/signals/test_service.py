@@ -176,3 +176,23 @@ def test_an_open_flag_about_one_of_its_reviews_is_enriched(db: Database, client,
     assert (run.case, run.opened) == (key, False)
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 1
+
+
+def test_the_nightly_pass_is_dealt_into_parts_that_share_no_business(db: Database) -> None:
+    _load(db, _campaign())
+    now = utcnow()
+    with db.session() as session:
+        assert service.start_nightly(session, now, parts=2) == {"parts": 2}
+        jobs = list(session.scalars(select(Job).where(Job.kind == service.MORE_JOB)
+                                    .order_by(Job.id)))
+        payloads = [job.payload for job in jobs]
+    assert payloads == [{"after": 0, "part": 0, "parts": 2}, {"after": 0, "part": 1, "parts": 2}]
+    done = []
+    for payload in payloads:
+        with db.session() as session:
+            part = service.due(session, part=payload["part"], parts=2)
+            done.append(set(part))
+            service.run_job(session, now, payload, actor=service.ACTOR, open_at=0.6)
+    assert done[0] and done[1] and not done[0] & done[1]
+    with db.session() as session:
+        assert service.due(session) == []

@@ -73,8 +73,8 @@ HANDLERS: dict[str, Handler] = {
         session, now=now),
     calibration.JOB: lambda session, now, payload, settings: calibration.close_due(
         session, actor=SYSTEM, now=now),
-    signals.JOB: lambda session, now, payload, settings: signals.run_job(
-        session, now, payload, actor=signals.ACTOR, open_at=settings.signal_open_threshold),
+    signals.JOB: lambda session, now, payload, settings: signals.start_nightly(
+        session, now, parts=settings.signals_parts),
     signals.MORE_JOB: lambda session, now, payload, settings: signals.run_job(
         session, now, payload, actor=signals.ACTOR, open_at=settings.signal_open_threshold),
 }

@@ -169,11 +169,14 @@ def run_business(session: Session, business_id: int, *, now: datetime, actor: Ac
 
 
 def due(session: Session, *, since: datetime | None = None, every: bool = False,
-        after: int = 0, limit: int | None = None) -> list[int]:
+        after: int = 0, limit: int | None = None, part: int = 0, parts: int = 1) -> list[int]:
     """Businesses to run, by id: those whose reviews changed since their last run (or since
-    ``since``), or ``every`` business with reviews."""
+    ``since``), or ``every`` business with reviews; of those, part ``part`` of ``parts`` (by
+    id modulo ``parts``), so several job runners can share a pass."""
     query = select(Business.id).where(Business.id > after, Business.reviews_changed_at.is_not(
         None)).order_by(Business.id)
+    if parts > 1:
+        query = query.where(Business.id % parts == part)
     if since is not None:
         query = query.where(Business.reviews_changed_at >= since)
     elif not every:
@@ -202,19 +205,32 @@ def run_many(database: Database, business_ids: Sequence[int], *, now: datetime, 
     return runs
 
 
+def start_nightly(session: Session, now: datetime, *, parts: int) -> dict[str, int]:
+    """The nightly job itself only deals the pass out: one ``signals.more`` job per part, so
+    each worker process takes one and the pass uses every core the workers have (the
+    businesses are independent; a business runs in one part only)."""
+    from integrity_desk.jobs import service as jobs
+
+    for part in range(parts):
+        jobs.enqueue(session, MORE_JOB, {"after": 0, "part": part, "parts": parts}, run_at=now)
+    return {"parts": parts}
+
+
 def run_job(session: Session, now: datetime, payload: dict[str, Any], *, actor: Actor,
             open_at: float, budget: float = JOB_BUDGET_SECONDS) -> dict[str, int]:
-    """The nightly pass (and its continuations): the businesses whose reviews changed, in id
-    order, until the time budget is spent; the rest is queued as ``signals.more`` from the
-    last business done, so no job holds a transaction for long."""
+    """One part of the nightly pass: its businesses whose reviews changed, in id order, until
+    the time budget is spent; the rest is queued as another ``signals.more`` from the last
+    business done, so no job holds a transaction for long."""
     from integrity_desk.jobs import service as jobs
 
     started = time.monotonic()
     done = findings = 0
     last = int(payload.get("after", 0))
-    for business_id in due(session, after=last):
+    part, parts = int(payload.get("part", 0)), int(payload.get("parts", 1))
+    for business_id in due(session, after=last, part=part, parts=parts):
         if done and time.monotonic() - started > budget:
-            jobs.enqueue(session, MORE_JOB, {"after": last}, run_at=now)
+            jobs.enqueue(session, MORE_JOB, {"after": last, "part": part, "parts": parts},
+                         run_at=now)
             break
         findings += run_business(session, business_id, now=now, actor=actor,
                                  open_at=open_at).findings
