@@ -77,7 +77,7 @@ class Review(Base):
     # False for a review imported in bulk: reading each text for harm would cost more than the
     # whole import (~70 µs a review), and only a review that comes into a case is ever shown,
     # so ``harm`` is settled when it does (subjects.service.reviews_by_ref).
-    harm_checked: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    harm_checked: Mapped[bool] = mapped_column(Boolean, server_default=true())
     # The platform's device and network identifiers (hashed by the platform), when it shares
     # them: accounts on one device are one of the strongest signs of a ring.
     device_id: Mapped[str | None] = mapped_column(String(128))
