@@ -145,7 +145,7 @@ def test_dropping_the_low_scores_keeps_the_others_exactly(
     accounts = {who: ReviewerRecord(who, D0 - timedelta(days=age)) for who, age in ages.items()}
     bursts = {r.review for r in reviews[::3]}
     full = score_reviewers(reviews, accounts, ring_members=rings, duplicate_members=dups,
-                           burst_reviews=bursts, explain_from=floor)
+                           burst_reviews=bursts)
     kept = score_reviewers(reviews, accounts, ring_members=rings, duplicate_members=dups,
-                           burst_reviews=bursts, explain_from=floor, drop_below=floor)
+                           burst_reviews=bursts, drop_below=floor)
     assert kept == {ref: risk for ref, risk in full.items() if risk.score >= floor}

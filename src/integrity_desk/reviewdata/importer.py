@@ -35,6 +35,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateTable
 
 from integrity_desk.db import UPSERT_INSERT, UTCDateTime
 from integrity_desk.subjects.models import Business, Reviewer
@@ -44,8 +45,8 @@ from integrity_desk.subjects.models import Business, Reviewer
 # idempotent) and a batch's memory stays a few megabytes.
 BATCH_ROWS = 20_000
 
-REVIEW_COLUMNS = ("ref", "business", "reviewer", "rating", "text", "title", "language",
-                  "status", "published_at", "device_id", "network_id")
+# The staging table, private to the connection (temporary), emptied at each commit on
+# PostgreSQL; SQLite's is emptied by the batch itself (_EMPTY_STAGE).
 _STAGE = Table(
     "import_reviews", MetaData(),
     Column("ref", String), Column("business", String), Column("reviewer", String),
@@ -53,16 +54,10 @@ _STAGE = Table(
     Column("language", String), Column("status", String),
     Column("published_at", UTCDateTime), Column("device_id", String),
     Column("network_id", String),
-    prefixes=["TEMPORARY"])
-_CREATE_STAGE = {
-    "postgresql": "CREATE TEMPORARY TABLE IF NOT EXISTS import_reviews (ref text, business "
-                  "text, reviewer text, rating integer, text text, title text, language text, "
-                  "status text, published_at timestamptz, device_id text, network_id text) "
-                  "ON COMMIT DELETE ROWS",
-    "sqlite": "CREATE TEMPORARY TABLE IF NOT EXISTS import_reviews (ref TEXT, business TEXT, "
-              "reviewer TEXT, rating INTEGER, text TEXT, title TEXT, language TEXT, status "
-              "TEXT, published_at DATETIME, device_id TEXT, network_id TEXT)",
-}
+    prefixes=["TEMPORARY"], postgresql_on_commit="DELETE ROWS")
+_CREATE_STAGE = CreateTable(_STAGE, if_not_exists=True)
+REVIEW_COLUMNS = tuple(_STAGE.c.keys())
+_COPY = f"COPY import_reviews ({', '.join(REVIEW_COLUMNS)}) FROM STDIN"
 _NOW = bindparam("now", type_=UTCDateTime)
 # "WHERE true" after each SELECT: SQLite needs it to tell ON CONFLICT from a join's ON.
 _MIRROR_BUSINESSES = text(
@@ -155,12 +150,11 @@ def import_reviews(session: Session, rows: Sequence[dict[str, Any]], *, now: dat
         return Outcome()
     connection = session.connection()
     dialect = connection.dialect.name
-    connection.exec_driver_sql(_CREATE_STAGE[dialect])
+    connection.execute(_CREATE_STAGE)
     if dialect == "postgresql":
         cursor = connection.connection.driver_connection.cursor()
         try:
-            with cursor.copy(f"COPY import_reviews ({', '.join(REVIEW_COLUMNS)}) FROM STDIN"
-                             ) as copy:
+            with cursor.copy(_COPY) as copy:
                 for row in rows:
                     copy.write_row([row[c] for c in REVIEW_COLUMNS])
         finally:

@@ -111,9 +111,9 @@ def business_findings(business: str, own: Sequence[ReviewRecord],
         own_by_reviewer[r.reviewer].append(r.review)
     risks = score_reviewers(everything, accounts, ring_members=ring_members,
                             duplicate_members=duplicate_reviewers, burst_reviews=burst_reviews,
-                            explain_from=RISK_FLOOR, drop_below=RISK_FLOOR)
+                            drop_below=RISK_FLOOR)
     for reviewer, risk in sorted(risks.items()):
-        if reviewer not in own_by_reviewer or risk.score < RISK_FLOOR:
+        if reviewer not in own_by_reviewer:  # an account seen only elsewhere
             continue
         reviews = tuple(sorted(own_by_reviewer[reviewer]))
         findings.append(Finding(

@@ -26,7 +26,7 @@ it; docs/investigations.md gives each weight and why, and the YelpChi figures be
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -146,51 +146,50 @@ def _max_in_window(days: Sequence[date], span: int) -> int:
 
 def _parts(own: list[ReviewRecord], account: ReviewerRecord | None, means: BusinessMeans,
            ring: float | None, duplicate: bool, bursts: Collection[str],
-           weights: Mapping[str, float], words: bool = True) -> list[RiskPart]:
-    """The parts of one account's risk; ``words=False`` leaves their sentences out (a run
-    over a business scores every account but explains only those it keeps)."""
+           weights: Mapping[str, float]) -> list[RiskPart]:
+    """The parts of one account's risk, each with its sentence (``_score`` is the same sum
+    without them, for the accounts a run drops)."""
     n = len(own)
     days = sorted(r.day for r in own)
     out: list[RiskPart] = []
 
-    def add(name: str, value: float, raw: float | None, sentence: Callable[[], str]) -> None:
-        out.append(RiskPart(name, _clip(value), raw, weights.get(name, 0.0),
-                            sentence() if words else ""))
+    def add(name: str, value: float, raw: float | None, sentence: str) -> None:
+        out.append(RiskPart(name, _clip(value), raw, weights.get(name, 0.0), sentence))
 
     if account is None or account.joined is None:
-        add("account_age", 0.0, None, lambda: "the account's creation day is unknown")
+        add("account_age", 0.0, None, "the account's creation day is unknown")
     else:
         age = max(0, (days[0] - account.joined).days)
         add("account_age", 1 - age / YOUNG_DAYS, age,
-            lambda: f"the account was {_plural(age, 'day')} old at its first review")
+            f"the account was {_plural(age, 'day')} old at its first review")
     per_day, per_week = _max_in_window(days, 1), _max_in_window(days, 7)
     add("cadence", max((per_day - 1) / (DAY_CAP - 1), (per_week - 1) / (WEEK_CAP - 1)),
-        per_day, lambda: f"it posted up to {_plural(per_day, 'review')} in one day and "
-                         f"{per_week} in seven days")
+        per_day, f"it posted up to {_plural(per_day, 'review')} in one day and "
+                 f"{per_week} in seven days")
     rated = [r for r in own if r.rating is not None]
     extreme = sum(r.rating in (1, 5) for r in rated)
     share = extreme / len(rated) if rated else 0.0
     add("extremity", share, round(share, 4),
-        lambda: f"{extreme} of its {_plural(len(rated), 'rated review')} are 1 or 5 stars")
+        f"{extreme} of its {_plural(len(rated), 'rated review')} are 1 or 5 stars")
     gaps = [abs(r.rating - m) for r in rated
             if r.rating is not None and (m := means.without(r.business, r.reviewer)) is not None]
     gap = sum(gaps) / len(gaps) if gaps else 0.0
     add("deviation", gap / DEVIATION_CAP, round(gap, 4),
-        lambda: f"its ratings sit {gap:.1f} stars from other reviewers of the same businesses "
-                "on average" if gaps else "no other reviewer rated its businesses")
+        f"its ratings sit {gap:.1f} stars from other reviewers of the same businesses "
+        "on average" if gaps else "no other reviewer rated its businesses")
     add("single_review", float(n == 1), n,
-        lambda: "this is the account's only review" if n == 1 else f"it wrote {n} reviews")
+        "this is the account's only review" if n == 1 else f"it wrote {n} reviews")
     removed = sum(r.status == "removed" for r in own)
     add("removed", removed / n, removed,
-        lambda: f"moderators removed {removed} of its {_plural(n, 'review')}")
+        f"moderators removed {removed} of its {_plural(n, 'review')}")
     on_burst = sum(r.review in bursts for r in own)
     add("burst", on_burst / n, on_burst,
-        lambda: f"{on_burst} of its {_plural(n, 'review')} fell on a business's burst day")
+        f"{on_burst} of its {_plural(n, 'review')} fell on a business's burst day")
     add("ring", ring or 0.0, ring,
-        lambda: "it belongs to a ring of accounts reviewing the same businesses within days "
-                f"(ring score {ring:.2f})" if ring is not None else "it is in no ring")
+        "it belongs to a ring of accounts reviewing the same businesses within days "
+        f"(ring score {ring:.2f})" if ring is not None else "it is in no ring")
     add("duplicate", float(duplicate), float(duplicate),
-        lambda: "it wrote a review whose text nearly duplicates others" if duplicate
+        "it wrote a review whose text nearly duplicates others" if duplicate
         else "none of its texts is a near-duplicate")
     return out
 
@@ -256,15 +255,14 @@ def score_reviewers(reviews: Iterable[ReviewRecord],
                     ring_members: Mapping[str, float] | None = None,
                     duplicate_members: Collection[str] = (),
                     burst_reviews: Collection[str] = (), today: date | None = None,
-                    weights: Mapping[str, float] | None = None,
-                    explain_from: float = 0.0, drop_below: float = 0.0
+                    weights: Mapping[str, float] | None = None, drop_below: float = 0.0
                     ) -> dict[str, ReviewerRisk]:
     """Every reviewer of ``reviews`` (as of ``today``: later reviews are ignored) with its
     risk. ``ring_members`` maps a reviewer to the score of its ring (the highest, if several),
     ``duplicate_members`` holds the reviewers in near-duplicate clusters, ``burst_reviews`` the
     review refs on burst days; ``weights`` replaces ``WEIGHTS`` (a measurement tunes them).
-    Only accounts scoring ``explain_from`` or more get their sentences (the rest: ""); accounts
-    scoring below ``drop_below`` are left out (only their score is computed, no parts)."""
+    Accounts scoring below ``drop_below`` are left out: only their bare score is computed (a run
+    over a business sees every account and keeps a few; their parts and words cost most)."""
     rows = [r for r in reviews if today is None or r.day <= today]
     weights = WEIGHTS if weights is None else weights
     total = sum(weights.get(p, 0.0) for p in PARTS) or 1.0
@@ -279,14 +277,9 @@ def score_reviewers(reviews: Iterable[ReviewRecord],
         if drop_below > 0.0 and _score(own, account, means, rings.get(ref), ref in dups,
                                        bursts, weights, total) < drop_below:
             continue
-        parts = _parts(own, account, means, rings.get(ref), ref in dups, bursts, weights,
-                       words=explain_from <= 0.0)
+        parts = _parts(own, account, means, rings.get(ref), ref in dups, bursts, weights)
         score = _clip(sum(p.contribution for p in parts) / total)
-        if explain_from > 0.0 and score >= explain_from:
-            parts = _parts(own, account, means, rings.get(ref), ref in dups, bursts, weights)
-        explained = explain_from <= 0.0 or score >= explain_from
-        out[ref] = ReviewerRisk(ref, score, len(own), tuple(parts),
-                                _explain(score, parts) if explained else "")
+        out[ref] = ReviewerRisk(ref, score, len(own), tuple(parts), _explain(score, parts))
     return out
 
 
