@@ -42,7 +42,7 @@ PG_ADMIN_URL = os.environ.get("IDESK_TEST_PG_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
 # Tables whose triggers refuse UPDATE and DELETE (see _empty_append_only).
-APPEND_ONLY = "dsa_submission_log"
+APPEND_ONLY = ("dsa_submission_log", "evidence_snapshots")
 
 
 # Databases are named after the checkout too, so two checkouts on one machine (worktrees, CI
@@ -131,22 +131,24 @@ def _empty(db: Database) -> None:
 
 
 def _empty_append_only(conn: Connection, dialect: str) -> None:
-    """The submission log refuses DELETE (migration 0024); between tests its triggers step
-    aside for the one DELETE, in the same transaction, and only when it holds rows."""
-    if conn.execute(text(f"SELECT 1 FROM {APPEND_ONLY} LIMIT 1")).first() is None:
-        return
-    if dialect == "postgresql":
-        conn.execute(text(f"ALTER TABLE {APPEND_ONLY} DISABLE TRIGGER USER"))
-        conn.execute(text(f"DELETE FROM {APPEND_ONLY}"))
-        conn.execute(text(f"ALTER TABLE {APPEND_ONLY} ENABLE TRIGGER USER"))
-        return
-    triggers = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                                 "AND tbl_name = :t"), {"t": APPEND_ONLY}).all()
-    for name, _ in triggers:
-        conn.execute(text(f'DROP TRIGGER "{name}"'))
-    conn.execute(text(f"DELETE FROM {APPEND_ONLY}"))
-    for _, sql in triggers:
-        conn.execute(text(sql))
+    """The submission log (migration 0024) and the evidence snapshots (0045) refuse DELETE;
+    between tests their triggers step aside for the one DELETE, in the same transaction, and
+    only when they hold rows."""
+    for table in APPEND_ONLY:
+        if conn.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first() is None:
+            continue
+        if dialect == "postgresql":
+            conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+            conn.execute(text(f"DELETE FROM {table}"))
+            conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+            continue
+        triggers = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = "
+                                     "'trigger' AND tbl_name = :t"), {"t": table}).all()
+        for name, _ in triggers:
+            conn.execute(text(f'DROP TRIGGER "{name}"'))
+        conn.execute(text(f"DELETE FROM {table}"))
+        for _, sql in triggers:
+            conn.execute(text(sql))
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from integrity_desk.decisions.models import (
     OutOfCourtDispute,
 )
 from integrity_desk.dsa.models import DsaStatement, DsaSubmissionLog, TrustedFlagger
+from integrity_desk.evidence.models import EvidenceSnapshot
 from integrity_desk.forms.models import InternalRequest
 from integrity_desk.growth.models import CoachingNote
 from integrity_desk.jobs.models import Job
@@ -72,6 +73,7 @@ __all__ = [
     "DecisionAction",
     "DsaStatement",
     "DsaSubmissionLog",
+    "EvidenceSnapshot",
     "Guideline",
     "HarmExposure",
     "ImportedFlag",

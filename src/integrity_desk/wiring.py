@@ -19,12 +19,15 @@ def wire() -> None:
     import integrity_desk.models  # noqa: F401  (every mapper registered before first use)
     from integrity_desk.audit.service import listen
     from integrity_desk.db import register_sqlite_function
+    from integrity_desk.evidence.service import on_events as capture_evidence
     from integrity_desk.search.text import SQL_FUNCTION, search_text
     from integrity_desk.unit_of_work import listen as note_writes
     from integrity_desk.webhooks.emit import emit
 
     # The webhook outbox: deliveries written in the transaction of the events that owe them.
     listen(emit)
+    # Evidence snapshots, taken in the transaction of the status change or decision.
+    listen(capture_evidence)
     # SQLite's full-text triggers call the search slice's text function (db imports no slice).
     register_sqlite_function(SQL_FUNCTION, 1, search_text)
     # A read request commits only if it wrote (an audited case read): sessions note their writes.

@@ -19,8 +19,10 @@ API = "/api/v1"
 SUBJECTS = 1000
 # What a decision takes whatever its size: authentication, the case, the guideline, one read
 # per kind of subject, bulk inserts, the timeline, the case's transition. 1,000 subjects took
-# ~10,000 statements when each was stated, messaged and applied on its own.
-MAX_STATEMENTS = 60
+# ~10,000 statements when each was stated, messaged and applied on its own. The evidence
+# snapshots (every subject as work begins, each acted-on subject at the decision) add ~13:
+# a read per kind of subject and of signal, one insert and one timeline event per batch.
+MAX_STATEMENTS = 75
 
 
 def _claimed_investigation(client: TestClient, person: Person, prefix: str) -> str:

@@ -43,6 +43,7 @@ class Action(StrEnum):
     QA_MANAGE = "qa.manage"
     DATA_IMPORT = "data.import"
     SIGNALS_READ = "signals.read"
+    EVIDENCE_EXPORT = "evidence.export"
 
 
 DESCRIPTIONS: dict[Action, str] = {
@@ -102,6 +103,9 @@ DESCRIPTIONS: dict[Action, str] = {
                         "in bulk (NDJSON), as `idesk import` does from files",
     Action.SIGNALS_READ: "read the fraud signals' findings (bursts, copied texts, rings, "
                          "risky accounts) with their evidence and the case that holds each",
+    Action.EVIDENCE_EXPORT: "download a case's evidence bundle (snapshots, attachments, "
+                            "statements of reasons, the hash-chained timeline; its hash "
+                            "recorded on the timeline)",
 }
 
 _EVERYONE = frozenset(Role)
@@ -147,6 +151,9 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.DATA_IMPORT: _MANAGERS,
     # Investigations are the desk's own senior work: its leads and specialists.
     Action.SIGNALS_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST}),
+    # The proof goes to counsel and regulators: the desk's leads and specialists build it,
+    # counsel takes it; a vendor's agents do not hand evidence out.
+    Action.EVIDENCE_EXPORT: frozenset({Role.ADMIN, Role.MANAGER, Role.SPECIALIST, Role.LEGAL}),
 }
 
 # Actions that also need a token with the admin scope (a browser session counts as admin-scoped

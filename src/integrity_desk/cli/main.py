@@ -11,6 +11,7 @@ import typer
 from integrity_desk.cli.accounts import add_account_commands
 from integrity_desk.cli.common import console, database, fail, progress
 from integrity_desk.cli.dsa import dsa_app
+from integrity_desk.cli.evidence import evidence_app
 from integrity_desk.cli.imports import import_app
 from integrity_desk.cli.mail import mail_app
 from integrity_desk.cli.people import person_app
@@ -45,6 +46,7 @@ app.add_typer(queue_app, name="queue")
 app.add_typer(report_app, name="report")
 app.add_typer(import_app, name="import")
 app.add_typer(signals_app, name="signals")
+app.add_typer(evidence_app, name="evidence")
 
 
 

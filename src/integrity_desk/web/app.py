@@ -22,6 +22,7 @@ from integrity_desk.web.cases.routes import router as cases_router
 from integrity_desk.web.decisions.routes import router as decisions_router
 from integrity_desk.web.dsa.routes import router as dsa_router
 from integrity_desk.web.errors import LoginRequired, PageError
+from integrity_desk.web.evidence.routes import router as evidence_router
 from integrity_desk.web.intake.request_routes import router as intake_request_router
 from integrity_desk.web.intake.routes import router as intake_router
 from integrity_desk.web.kpis.dashboard_routes import router as dashboard_router
@@ -88,6 +89,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(metrics_router)
     app.include_router(dashboard_router)
     app.include_router(cases_router)
+    app.include_router(evidence_router)
     app.include_router(wellbeing_router)
     app.include_router(mail_router)
     app.include_router(routing_work_router)
