@@ -18,6 +18,7 @@ from integrity_desk.decisions.models import (
 from integrity_desk.dsa.models import DsaStatement, DsaSubmissionLog, TrustedFlagger
 from integrity_desk.forms.models import InternalRequest
 from integrity_desk.growth.models import CoachingNote
+from integrity_desk.investigations.models import DroppedMember
 from integrity_desk.jobs.models import Job
 from integrity_desk.kpis.models import CaseOutcome, KpiDay, WeeklyReport
 from integrity_desk.mail.models import InboundMail, MailContent, MailFile
@@ -70,6 +71,7 @@ __all__ = [
     "ConfigState",
     "Decision",
     "DecisionAction",
+    "DroppedMember",
     "DsaStatement",
     "DsaSubmissionLog",
     "Guideline",
