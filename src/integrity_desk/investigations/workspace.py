@@ -128,10 +128,10 @@ def read(session: Session, case: Case) -> Workspace:
     keys = list(why)
     reviews = _reviews(session, case.id)
     review_ids = set(reviews)
-    reviewer_ids = {i for t, i in keys if t == "reviewer"} | {
-        r.reviewer_id for r in reviews.values() if r.reviewer_id}
-    business_ids = {i for t, i in keys if t == "business"} | {
-        r.business_id for r in reviews.values() if r.business_id}
+    member_reviewers = {i for t, i in keys if t == "reviewer"}
+    member_businesses = {i for t, i in keys if t == "business"}
+    reviewer_ids = member_reviewers | {r.reviewer_id for r in reviews.values() if r.reviewer_id}
+    business_ids = member_businesses | {r.business_id for r in reviews.values() if r.business_id}
     reviewer_refs = _refs(session, Reviewer, Reviewer.ref, reviewer_ids)
     business_refs = _refs(session, Business, Business.domain, business_ids)
     rows: list[Member] = []
@@ -150,25 +150,27 @@ def read(session: Session, case: Case) -> Workspace:
     evidence = _evidence(session, case.id, signal_ids)
     bursts = [date.fromisoformat(e["day"]) for kind, e, _ in evidence.values()
               if kind == "burst" and isinstance(e.get("day"), str)]
-    member_reviewers = {i for t, i in keys if t == "reviewer"}
     nodes, edges, total = _graph(reviews.values(), reviewer_refs, business_refs,
-                                 member_reviewers, {i for t, i in keys if t == "business"})
+                                 member_reviewers, member_businesses)
     in_case = [r.published_at.date() for r in reviews.values() if r.published_at]
     around = _around(session, business_ids, in_case)
     return Workspace(
         case=case, members=rows, counts=Counter(m.type for m in rows), nodes=nodes,
         edges=edges, node_total=total, days=domain.days(in_case, around, bursts),
         clusters=_clusters(session, evidence, review_ids),
-        suggestions=members.suggestions(session, case.id), dropped=_dropped(session, case.id),
+        suggestions=members.suggestions(
+            session, case.id, reviews=review_ids, businesses=business_ids,
+            reviewers=member_reviewers),
+        dropped=_dropped(session, case.id),
         signals={sid: (kind, score, words) for w in why.values()
                  for sid, kind, score, words in w.signals})
 
 
 def _reviews(session: Session, case_id: int) -> dict[int, ReviewRow]:
-    return {row.id: ReviewRow(*row) for row in session.execute(
+    return {row[0]: ReviewRow(*row) for row in session.connection().execute(
         select(Review.id, Review.ref, Review.rating, Review.published_at, Review.reviewer_id,
                Review.business_id, Review.harm, Review.device_id, Review.network_id)
-        .where(Review.id.in_(members.member_ids(case_id, "review"))))}
+        .where(Review.id.in_(members.member_ids(case_id, "review")))).all()}
 
 
 def _refs(session: Session, table: Any, ref: Any, ids: set[int]) -> dict[int, str]:
