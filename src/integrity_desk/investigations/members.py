@@ -110,7 +110,8 @@ class Why:
 
 def why(session: Session, case_id: int, keys: Sequence[tuple[str, int]] | None = None
         ) -> dict[tuple[str, int], Why]:
-    """Per member (these, or all of them), why it is one: two statements whatever the count."""
+    """Per member (these, or all of them), why it is one: three statements whatever the
+    count."""
     if keys is None:
         members = member_keys(case_id).subquery()
         chosen: Any = select(members.c.subject_type, members.c.subject_id)
@@ -129,13 +130,20 @@ def why(session: Session, case_id: int, keys: Sequence[tuple[str, int]] | None =
         named_here = named_here.where(subject.in_(chosen))
     roles = {(t, i): (role, reason) for t, i, role, reason in run(named_here).all()}
     link = tuple_(SignalSubject.subject_type, SignalSubject.subject_id)
+    # Which findings name each member, then each finding once: its words are not fetched
+    # again for each of the hundreds of reviews it names.
+    links = run(select(SignalSubject.subject_type, SignalSubject.subject_id,
+                       SignalSubject.signal_id).where(link.in_(chosen))).all()
+    found = {row[0]: tuple(row) for row in run(
+        select(Signal.id, Signal.kind, Signal.score, Signal.explanation)
+        .where(Signal.id.in_(bindparam("ids", expanding=True))),
+        {"ids": sorted({sid for _, _, sid in links})}).all()} if links else {}
     named: dict[tuple[str, int], list[tuple[int, str, float, str]]] = {}
-    for t, i, sid, kind, score, words in run(
-            select(SignalSubject.subject_type, SignalSubject.subject_id, Signal.id, Signal.kind,
-                   Signal.score, Signal.explanation)
-            .join(Signal, Signal.id == SignalSubject.signal_id)
-            .where(link.in_(chosen)).order_by(Signal.score.desc(), Signal.id)).all():
-        named.setdefault((t, i), []).append((sid, kind, score, words))
+    for t, i, sid in links:
+        named.setdefault((t, i), []).append(found[sid])  # type: ignore[arg-type]
+    for findings in named.values():
+        if len(findings) > 1:
+            findings.sort(key=lambda f: (-f[2], f[0]))
     wanted = list(keys) if keys is not None else sorted(set(roles) | set(named))
     return {k: Why(*roles.get(k, (None, None)), named.get(k, [])) for k in wanted}
 
