@@ -99,3 +99,18 @@ def test_a_case_the_person_may_not_read_is_a_404(
         "type": "review", "refs": ["n3-0"], "reason": "x"}).status_code == 404
     browser = sign_in(specialist)
     assert browser.client.get(f"/cases/{key}/workspace").status_code == 404
+
+
+def test_generated_requests_to_the_members_api_get_no_server_error(
+        db: Database, make_person: Callable[..., Person]) -> None:
+    """Schemathesis over the members operations (tests/api/test_schemathesis.py's harness), with
+    a real investigation in the database so that some generated lookups reach it."""
+    from schemathesis import GenerationMode
+
+    from tests.api.test_schemathesis import _app, _failures
+
+    investigation(db)
+    failures = _failures(_app(db), make_person("admin"),
+                         [(GenerationMode.POSITIVE, 25), (GenerationMode.NEGATIVE, 12)],
+                         path="/api/v1/cases/{key}/members")
+    assert not failures, "\n\n".join(failures)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from integrity_desk.access.domain import Action
 from integrity_desk.api.deps import CaseWorker, Principal, SessionDep, allow
+from integrity_desk.api.paging import MAX_ROW_ID
 from integrity_desk.cases import repository as repo
 from integrity_desk.db import utcnow
 from integrity_desk.errors import InvalidInput
@@ -32,7 +33,8 @@ def _cursor(value: str | None) -> tuple[str, int] | None:
     if not value:
         return None
     kind, _, number = value.partition(":")
-    if kind not in members.KINDS or not number.isdigit() or len(number) > 10:
+    if kind not in members.KINDS or not number.isdigit() or len(number) > 10 \
+            or int(number) > MAX_ROW_ID:
         raise InvalidInput("is the next_cursor of the page before", field="cursor")
     return kind, int(number)
 
