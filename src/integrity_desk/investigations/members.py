@@ -23,12 +23,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
     CompoundSelect,
     Select,
+    any_,
     bindparam,
     delete,
     exists,
-        select,
+    select,
     tuple_,
     union,
 )
@@ -58,6 +61,15 @@ class Suggestion:
     kind: str  # ring_reviews
     count: int
     words: str  # "12 more reviews by member accounts at their businesses"
+
+
+def among(session: Session, column: Any, name: str) -> ColumnElement[bool]:
+    """``column`` in the list bound as ``name``: one array parameter on PostgreSQL (= ANY), so
+    a list of a thousand ids is one placeholder that psycopg need not parse on every request
+    (an expanding IN cost ~30 ms of parsing at 5,000 members); an expanding IN on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
 
 
 def member_keys(case_id: int) -> CompoundSelect:
@@ -136,14 +148,12 @@ def why(session: Session, case_id: int, keys: Sequence[tuple[str, int]] | None =
                        SignalSubject.signal_id).where(link.in_(chosen))).all()
     found = {row[0]: tuple(row) for row in run(
         select(Signal.id, Signal.kind, Signal.score, Signal.explanation)
-        .where(Signal.id.in_(bindparam("ids", expanding=True))),
+        .where(among(session, Signal.id, "ids")),
         {"ids": sorted({sid for _, _, sid in links})}).all()} if links else {}
     named: dict[tuple[str, int], list[tuple[int, str, float, str]]] = {}
-    for t, i, sid in links:
+    # Strongest finding first for every member: the links in that order once, not a sort each.
+    for t, i, sid in sorted(links, key=lambda link: (-found[link[2]][2], link[2])):
         named.setdefault((t, i), []).append(found[sid])  # type: ignore[arg-type]
-    for findings in named.values():
-        if len(findings) > 1:
-            findings.sort(key=lambda f: (-f[2], f[0]))
     wanted = list(keys) if keys is not None else sorted(set(roles) | set(named))
     return {k: Why(*roles.get(k, (None, None)), named.get(k, [])) for k in wanted}
 
@@ -285,8 +295,8 @@ def _ring_reviews(session: Session, case_id: int, *, reviewers: set[int] | None 
         return []
     dropped = {i for t, i in dropped_keys(session, case_id) if t == "review"}
     found = session.connection().execute(
-        select(Review.id).where(Review.reviewer_id.in_(bindparam("accounts", expanding=True)),
-                                Review.business_id.in_(bindparam("shops", expanding=True))),
+        select(Review.id).where(among(session, Review.reviewer_id, "accounts"),
+                                among(session, Review.business_id, "shops")),
         {"accounts": sorted(reviewers), "shops": sorted(businesses)}).scalars().all()
     return sorted(i for i in found if i not in reviews and i not in dropped)
 
