@@ -19,6 +19,7 @@ from integrity_desk.dsa.models import DsaStatement, DsaSubmissionLog, TrustedFla
 from integrity_desk.evidence.models import EvidenceSnapshot
 from integrity_desk.forms.models import InternalRequest
 from integrity_desk.growth.models import CoachingNote
+from integrity_desk.investigations.models import DroppedMember
 from integrity_desk.jobs.models import Job
 from integrity_desk.kpis.models import CaseOutcome, KpiDay, WeeklyReport
 from integrity_desk.mail.models import InboundMail, MailContent, MailFile
@@ -71,6 +72,7 @@ __all__ = [
     "ConfigState",
     "Decision",
     "DecisionAction",
+    "DroppedMember",
     "DsaStatement",
     "DsaSubmissionLog",
     "EvidenceSnapshot",

@@ -242,3 +242,27 @@ def test_who_may_export_and_see_evidence(client: TestClient, specialist: Person,
                        headers=counsel.headers).status_code == 404
     assert client.get(f"{API}/cases/INV-99999/evidence/snapshots",
                       headers=specialist.headers).status_code == 404
+
+
+def test_the_findings_members_and_added_members_are_snapshotted_too(
+        client: TestClient, db: Database, specialist: Person) -> None:
+    key = _investigation(client, specialist)
+    case_id = _case_id(key)
+    now = utcnow()
+    with db.session() as s:  # a finding the case holds names a review that is no subject
+        s.add(Review(ref="ring1", text="Bought this review", status="published"))
+        s.flush()
+        ring_review = s.scalar(select(Review.id).where(Review.ref == "ring1"))
+        signal = Signal(kind="ring", key="ring:ev", score=0.9, explanation="A ring.",
+                        evidence={}, first_seen_at=now, last_seen_at=now, case_id=case_id)
+        s.add(signal)
+        s.flush()
+        s.add(SignalSubject(signal_id=signal.id, subject_type="review", subject_id=ring_review))
+        s.add(Review(ref="late1", text="Found later", status="published"))
+    _start(client, specialist, key)
+    assert "review:ring1" in {s.subject_ref for s in _snapshots(db, case_id)}
+    r = client.post(f"{API}/cases/{key}/members", headers=specialist.headers,
+                    json={"type": "review", "refs": ["late1"], "reason": "Same template"})
+    assert r.status_code in (200, 201), r.text
+    added = [s for s in _snapshots(db, case_id) if s.subject_ref == "review:late1"]
+    assert [s.occasion for s in added] == ["examined"]

@@ -140,6 +140,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.evidence.api import router as evidence_router
     from integrity_desk.growth.api import router as growth_router
     from integrity_desk.intake.api import router as intake_router
+    from integrity_desk.investigations.api import router as investigations_router
     from integrity_desk.kpis.api import router as kpis_router
     from integrity_desk.kpis.funnel_api import router as funnel_router
     from integrity_desk.kpis.scorecard_api import router as scorecard_router
@@ -167,7 +168,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
                    messages_router, search_router, webhooks_router, kpis_router,
                    scorecard_router, funnel_router, quality_router,
                    sops_router, policy_questions_router, calibration_router,
-                   growth_router, imports_router, signals_router, evidence_router):
+                   growth_router, imports_router, signals_router, evidence_router,
+                   investigations_router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(bounded_params)])
     from integrity_desk.web.app import mount_web
 

@@ -179,6 +179,9 @@ class CaseSubject(Base):
     subject_type: Mapped[str] = mapped_column(String(16))  # review | business | reviewer
     subject_id: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16), default="primary")  # primary | related
+    # Why a person added it to an investigation (investigations.members); None for the
+    # subjects intake and the signals named, whose reasons are the request and the findings.
+    reason: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="subjects", lazy="raise")
 

@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.models import AuditEvent
 from integrity_desk.audit.service import Actor, case_chain, record
 from integrity_desk.bulk import BulkInsert
-from integrity_desk.cases.models import CaseSubject
 from integrity_desk.db import utcnow
 from integrity_desk.evidence import domain
 from integrity_desk.evidence.domain import Occasion
 from integrity_desk.evidence.models import EvidenceSnapshot
+from integrity_desk.investigations.members import member_keys
 from integrity_desk.signals.models import Signal, SignalSubject
 from integrity_desk.subjects.models import Business, Review, Reviewer
 
@@ -129,16 +129,11 @@ def capture(session: Session, case_id: int, keys: Iterable[Key], *, occasion: Oc
     return len(rows)
 
 
-def case_subjects(session: Session, case_id: int) -> set[Key]:
-    return {(t, i) for t, i in session.execute(
-        select(CaseSubject.subject_type, CaseSubject.subject_id)
-        .where(CaseSubject.case_id == case_id))}
-
-
 def capture_case(session: Session, case_id: int, *, actor: Actor, now: datetime) -> int:
-    """Snapshot every subject of the case as it stands (examined)."""
-    return capture(session, case_id, case_subjects(session, case_id),
-                   occasion=Occasion.EXAMINED, actor=actor, now=now)
+    """Snapshot every member of the case as it stands (examined): its subjects and what the
+    findings it holds are about, less what a person dropped (investigations.members)."""
+    keys = {(t, i) for t, i in session.execute(member_keys(case_id))}
+    return capture(session, case_id, keys, occasion=Occasion.EXAMINED, actor=actor, now=now)
 
 
 def _parse_subject(value: str) -> Key | None:
@@ -147,13 +142,17 @@ def _parse_subject(value: str) -> Key | None:
 
 
 def on_events(session: Session, events: Sequence[dict[str, Any]]) -> None:
-    """The timeline listener: work began on a case → examined; a decision → decided."""
+    """The timeline listener: work began on a case, or a person added members to it →
+    examined (what is unchanged since its last snapshot is not taken again); a decision →
+    decided."""
     for event in events:
         kind = event["kind"]
-        if kind == "case.status_changed":
-            if event["payload"].get("after") == "in_progress" and event.get("case_id"):
-                capture_case(session, event["case_id"], actor=event["actor"],
-                             now=event.get("at") or utcnow())
+        examined = (kind == "case.status_changed" and event["payload"].get("after")
+                    == "in_progress") or (kind == "case.member_added"
+                                          and event["payload"].get("count"))
+        if examined and event.get("case_id"):
+            capture_case(session, event["case_id"], actor=event["actor"],
+                         now=event.get("at") or utcnow())
         elif kind in ("decision.made", "decision.proposed") and event.get("case_id"):
             payload = event["payload"]
             keys = {k for k in (_parse_subject(a["subject"]) for a in payload.get("actions", []))

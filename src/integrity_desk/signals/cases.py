@@ -3,7 +3,8 @@
 A finding at or above the desk's threshold (``signal_open_threshold``) that no case holds yet
 goes to a case. If a case about the same business (the business itself or one of its reviews)
 or one of the same accounts is open, it is enriched: the finding is linked to it, its reviews
-and accounts join as related subjects and the timeline says what was found. Otherwise one
+and accounts join as related subjects — except those a person dropped from it, which stay out
+(investigations.members) — and the timeline says what was found. Otherwise one
 investigation case is opened for the business with every such finding of the run, its dedupe
 key (``signals:business:<id>``) keeping a second run — or a second worker — from opening
 another while it is open. Its priority comes from triage, whose ``fraud-signal`` rule reads the
@@ -26,6 +27,7 @@ from integrity_desk.cases.models import Case, CaseSubject
 from integrity_desk.db import upsert_insert
 from integrity_desk.intake import requests as req
 from integrity_desk.intake.schemas import InvestigationIn, ReviewIn
+from integrity_desk.investigations.members import keep_dropped_out
 from integrity_desk.signals.compose import Finding
 from integrity_desk.signals.models import Signal
 from integrity_desk.subjects.models import Review
@@ -122,8 +124,10 @@ def _add_subjects(session: Session, case_id: int, loaded: Loaded,
         wanted += [("review", loaded.review_ids[r]) for r in f.reviews if r in loaded.review_ids]
         wanted += [("reviewer", loaded.reviewer_ids[r]) for r in f.reviewers
                    if r in loaded.reviewer_ids]
+    # What a person dropped from the case stays out (investigations.members).
+    kept = keep_dropped_out(session, case_id, list(dict.fromkeys(wanted)))
     rows = [{"case_id": case_id, "subject_type": t, "subject_id": i, "role": "related"}
-            for t, i in list(dict.fromkeys(wanted))[:MAX_SUBJECTS]]
+            for t, i in kept[:MAX_SUBJECTS]]
     if rows:
         statement = upsert_insert(session)(CaseSubject).on_conflict_do_nothing(
             index_elements=["case_id", "subject_type", "subject_id"])

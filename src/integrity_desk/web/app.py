@@ -25,6 +25,7 @@ from integrity_desk.web.errors import LoginRequired, PageError
 from integrity_desk.web.evidence.routes import router as evidence_router
 from integrity_desk.web.intake.request_routes import router as intake_request_router
 from integrity_desk.web.intake.routes import router as intake_router
+from integrity_desk.web.investigations.routes import router as investigations_router
 from integrity_desk.web.kpis.dashboard_routes import router as dashboard_router
 from integrity_desk.web.kpis.report_routes import router as reports_router
 from integrity_desk.web.kpis.scorecard_routes import router as scorecard_router
@@ -88,6 +89,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(dsa_router)
     app.include_router(metrics_router)
     app.include_router(dashboard_router)
+    app.include_router(investigations_router)
     app.include_router(cases_router)
     app.include_router(evidence_router)
     app.include_router(wellbeing_router)

@@ -382,6 +382,13 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
         return f"{done} “{p.get('text') or p.get('item')}” on the checklist ({sop} SOP)"
     if kind.startswith("sla."):
         return label(kind.removeprefix("sla.")).replace(".", " ") + " (SLA)"
+    if kind in ("case.member_added", "case.member_dropped"):  # investigations.members
+        what = {"review": "review", "reviewer": "account", "business": "business"}.get(
+            p.get("type"), "member")
+        if kind == "case.member_dropped":
+            return f"dropped the {what} {p.get('ref')} from the investigation"
+        count = p.get("count", 0)
+        return f"added {count} {what}{'' if count == 1 else 's'} to the investigation"
     if kind == "signals.found":
         found = len(p.get("findings") or [])
         return (f"found {found} pattern{'s' if found != 1 else ''} on {p.get('business')}"

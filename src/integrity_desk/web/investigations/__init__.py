@@ -1,0 +1,1 @@
+"""The investigation workspace: members, graph, timeline and copied texts of a case."""
