@@ -165,3 +165,39 @@ def test_terms_drop_stop_words_contacts_and_handles() -> None:
     assert domain.terms("RT @someone: The pizza, THE pizza! mail me at a.b@example.com",
                         "call +44 20 7946 0958 about Pizza") == ["pizza", "mail", "call"]
     assert len(domain.terms(" ".join(f"word{i}x" for i in range(100)))) == domain.MAX_TERMS
+
+
+def test_rebuild_writes_what_the_hook_wrote(client: TestClient, db: Database,
+                                            specialist: Person,
+                                            make_person: Callable[..., Person]) -> None:
+    from sqlalchemy import delete
+
+    from integrity_desk.precedents import service
+
+    past = _history(client, specialist)
+    colleague = make_person("specialist")
+    r = client.post(f"{API}/cases", json=f.appeal(past["pizza"]), headers=colleague.headers)
+    appeal = r.json()["case"]["key"]
+    client.post(f"{API}/cases/{appeal}/claim", headers=colleague.headers)
+    assert client.post(f"{API}/cases/{appeal}/appeal-outcome", headers=colleague.headers, json={
+        "outcome": "upheld", "reasoning": "Nothing new."}).status_code == 201
+
+    def state() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        with db.session() as s:
+            rows = [(p.case_id, p.decision_id, p.outcome, p.guideline_code, p.appeal, p.terms)
+                    for p in s.scalars(select(Precedent).order_by(Precedent.case_id))]
+            keys = s.execute(select(PrecedentKey.key, PrecedentKey.case_id)
+                             .order_by(PrecedentKey.case_id, PrecedentKey.key)).all()
+        return rows, [tuple(k) for k in keys]
+
+    written = state()
+    assert [r[4] for r in written[0]] == ["none", "upheld"]
+    with db.session() as s:
+        s.execute(delete(PrecedentKey))
+        s.execute(delete(Precedent))
+    with db.session() as s:
+        assert service.rebuild(s, batch=1)[1] == 1
+    with db.session() as s:
+        after, count = service.rebuild(s, after=int(past["crypto"].split("-")[1]), batch=10)
+        assert count == 1 and service.rebuild(s, after=after)[1] == 0
+    assert state() == written

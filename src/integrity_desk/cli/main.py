@@ -14,6 +14,7 @@ from integrity_desk.cli.dsa import dsa_app
 from integrity_desk.cli.imports import import_app
 from integrity_desk.cli.mail import mail_app
 from integrity_desk.cli.people import person_app
+from integrity_desk.cli.precedents import precedents_app
 from integrity_desk.cli.privacy import audit_export, retention_app
 from integrity_desk.cli.queues import queue_app
 from integrity_desk.cli.report import report_app
@@ -45,6 +46,7 @@ app.add_typer(queue_app, name="queue")
 app.add_typer(report_app, name="report")
 app.add_typer(import_app, name="import")
 app.add_typer(signals_app, name="signals")
+app.add_typer(precedents_app, name="precedents")
 
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, literal, select, union_all, update
+from sqlalchemy import delete, func, insert, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.cases.domain import case_key
@@ -144,8 +144,10 @@ def _candidates(session: Session, case: Case, profile: Profile) -> Candidates:
     return Candidates(ranked, weights, patterns)
 
 
-def find(session: Session, user: User, case: Case, *, limit: int = 5) -> list[Found]:
-    """The decided cases most like this one that ``user`` may read, best first."""
+def find(session: Session, user: User, case: Case, *, limit: int = 5,
+         before: datetime | None = None) -> list[Found]:
+    """The decided cases most like this one that ``user`` may read, best first; ``before``:
+    only those decided earlier (what the case's decider could have seen; the measurements)."""
     profile = profiles(session, [case])[case.id]
     c = _candidates(session, case, profile)
     best = sorted(c.ranked, key=lambda i: (-c.ranked[i], -i))[:SCORED]
@@ -153,7 +155,8 @@ def find(session: Session, user: User, case: Case, *, limit: int = 5) -> list[Fo
         return []
     rows = session.execute(
         select(Precedent, Case.kind, Case.title).join(Case, Case.id == Precedent.case_id)
-        .where(Precedent.case_id.in_(best), readable_clause(user))).all()
+        .where(Precedent.case_id.in_(best), readable_clause(user),
+               *([Precedent.decided_at < before] if before is not None else []))).all()
     found = []
     for p, kind, title in rows:
         # The patterns it shares are those it was found by (the row keeps its terms only),
@@ -164,3 +167,32 @@ def find(session: Session, user: User, case: Case, *, limit: int = 5) -> list[Fo
                            p.decided_at, p.appeal, like))
     found.sort(key=lambda f: (-f.likeness.score, -f.decided_at.timestamp(), f.key))
     return found[:limit]
+
+
+def rebuild(session: Session, *, after: int = 0, batch: int = 500) -> tuple[int, int]:
+    """Write the precedents of the next ``batch`` decided cases with an id above ``after``
+    (their latest applied decision, its latest appeal outcome): the backfill for cases decided
+    before this slice, run by ``idesk precedents rebuild``. Returns (last case id, count); a
+    fixed number of statements a batch."""
+    latest = (select(Decision.case_id, func.max(Decision.id).label("id"))
+              .where(Decision.kind == "decision", Decision.status.in_(("applied", "reversed")),
+                     Decision.case_id > after)
+              .group_by(Decision.case_id).order_by(Decision.case_id).limit(batch).subquery())
+    found = session.execute(
+        select(Case, Decision, Guideline.code).join(latest, latest.c.case_id == Case.id)
+        .join(Decision, Decision.id == latest.c.id)
+        .outerjoin(Guideline, Guideline.id == Decision.guideline_id)).all()
+    if not found:
+        return after, 0
+    cases = [c for c, _, _ in found]
+    made = profiles(session, cases)
+    write(session, [(c, d, code, made[c.id]) for c, d, code in found])
+    appeals = session.execute(
+        select(Decision.appeal_of_id, Decision.outcome)
+        .where(Decision.kind == "appeal_outcome",
+               Decision.appeal_of_id.in_([d.id for _, d, _ in found]))
+        .order_by(Decision.id)).all()
+    for contested_id, outcome in appeals:  # the latest last: it stands
+        session.execute(update(Precedent).where(Precedent.decision_id == contested_id)
+                        .values(appeal=outcome).execution_options(synchronize_session=False))
+    return max(c.id for c in cases), len(cases)
