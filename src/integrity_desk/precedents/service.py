@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, literal, select, union_all, update
+from sqlalchemy import delete, func, insert, literal, select, text, union_all, update
 from sqlalchemy.orm import Session
 
 from integrity_desk.cases.domain import case_key
@@ -109,6 +109,12 @@ class Found:
     likeness: Likeness
 
 
+_NEWEST_PER_KEY = text(
+    "SELECT k.key, p.case_id FROM unnest(CAST(:keys AS varchar[])) AS k(key) "
+    "CROSS JOIN LATERAL (SELECT case_id FROM precedent_keys WHERE precedent_keys.key = k.key "
+    "AND case_id <> :me ORDER BY case_id DESC LIMIT :n) AS p")
+
+
 @dataclass
 class Candidates:
     ranked: dict[int, float]  # case id: the weights of the keys it was found by
@@ -122,12 +128,18 @@ def _candidates(session: Session, case: Case, profile: Profile) -> Candidates:
     keys = [f"t:{t}" for t in profile.terms[:QUERY_TERMS]] + sorted(profile.patterns)
     if not keys:
         return Candidates({}, {}, {})
-    parts = [select(literal(k).label("k"), PrecedentKey.case_id)
-             .where(PrecedentKey.key == k, PrecedentKey.case_id != case.id)
-             .order_by(PrecedentKey.case_id.desc()).limit(PER_KEY).subquery().select()
-             for k in keys]
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement of one shape whatever the number of keys: prepared once per
+        # connection, where a UNION of N parts is compiled and planned anew for each N.
+        rows = session.execute(_NEWEST_PER_KEY, {"keys": keys, "me": case.id, "n": PER_KEY})
+    else:
+        rows = session.execute(union_all(*[
+            select(literal(k).label("k"), PrecedentKey.case_id)
+            .where(PrecedentKey.key == k, PrecedentKey.case_id != case.id)
+            .order_by(PrecedentKey.case_id.desc()).limit(PER_KEY).subquery().select()
+            for k in keys]))
     by_key: dict[str, list[int]] = defaultdict(list)
-    for k, case_id in session.execute(union_all(*parts)):
+    for k, case_id in rows:
         by_key[k].append(case_id)
     weights = {k[2:]: domain.term_weight(len(ids)) for k, ids in by_key.items()
                if k.startswith("t:")}
@@ -154,17 +166,19 @@ def find(session: Session, user: User, case: Case, *, limit: int = 5,
     if not best:
         return []
     rows = session.execute(
-        select(Precedent, Case.kind, Case.title).join(Case, Case.id == Precedent.case_id)
+        select(Precedent.case_id, Precedent.outcome, Precedent.guideline_code,
+               Precedent.category, Precedent.decided_at, Precedent.appeal, Precedent.terms,
+               Case.kind, Case.title).join(Case, Case.id == Precedent.case_id)
         .where(Precedent.case_id.in_(best), readable_clause(user),
                *([Precedent.decided_at < before] if before is not None else []))).all()
     found = []
-    for p, kind, title in rows:
+    for r in rows:
         # The patterns it shares are those it was found by (the row keeps its terms only),
         # and its category, which the row keeps.
-        theirs = c.patterns.get(p.case_id, set()) | {f"c:{p.category}"}
-        like = domain.likeness(profile, c.weights, p.terms.split(), theirs)
-        found.append(Found(case_key(kind, p.case_id), title, p.outcome, p.guideline_code,
-                           p.decided_at, p.appeal, like))
+        theirs = c.patterns.get(r.case_id, set()) | {f"c:{r.category}"}
+        like = domain.likeness(profile, c.weights, r.terms.split(), theirs)
+        found.append(Found(case_key(r.kind, r.case_id), r.title, r.outcome, r.guideline_code,
+                           r.decided_at, r.appeal, like))
     found.sort(key=lambda f: (-f.likeness.score, -f.decided_at.timestamp(), f.key))
     return found[:limit]
 
