@@ -28,6 +28,7 @@ from integrity_desk.metrics.models import CaseFlowDay, MetricsRefresh, QueueBack
 from integrity_desk.misuse.models import MisuseEvent, MisuseMeasure
 from integrity_desk.people.models import ApiToken, Certification, Team, User
 from integrity_desk.policy_questions.models import PolicyQuestion
+from integrity_desk.precedents.models import Precedent, PrecedentKey
 from integrity_desk.privacy.models import LegalHold
 from integrity_desk.quality.calibration_models import (
     CalibrationAnswer,
@@ -94,6 +95,8 @@ __all__ = [
     "OutboxAttempt",
     "OutboxMessage",
     "PolicyQuestion",
+    "Precedent",
+    "PrecedentKey",
     "QaForm",
     "QaItem",
     "QaPlan",

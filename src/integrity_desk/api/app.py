@@ -150,6 +150,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.people.person_api import router as person_router
     from integrity_desk.people.vendor_api import router as workforce_router
     from integrity_desk.policy_questions.api import router as policy_questions_router
+    from integrity_desk.precedents.api import router as precedents_router
     from integrity_desk.privacy.api import router as privacy_router
     from integrity_desk.quality.api import router as quality_router
     from integrity_desk.quality.calibration_api import router as calibration_router
@@ -169,7 +170,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
                    scorecard_router, funnel_router, quality_router,
                    sops_router, policy_questions_router, calibration_router,
                    growth_router, imports_router, signals_router, evidence_router,
-                   investigations_router):
+                   investigations_router, precedents_router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(bounded_params)])
     from integrity_desk.web.app import mount_web
 

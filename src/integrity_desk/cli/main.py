@@ -15,6 +15,7 @@ from integrity_desk.cli.evidence import evidence_app
 from integrity_desk.cli.imports import import_app
 from integrity_desk.cli.mail import mail_app
 from integrity_desk.cli.people import person_app
+from integrity_desk.cli.precedents import precedents_app
 from integrity_desk.cli.privacy import audit_export, retention_app
 from integrity_desk.cli.queues import queue_app
 from integrity_desk.cli.report import report_app
@@ -47,6 +48,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(import_app, name="import")
 app.add_typer(signals_app, name="signals")
 app.add_typer(evidence_app, name="evidence")
+app.add_typer(precedents_app, name="precedents")
 
 
 

@@ -37,6 +37,7 @@ from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from integrity_desk.messages.notices import notify_appellant
 from integrity_desk.misuse.service import check_manifest
 from integrity_desk.people.models import Role, User
+from integrity_desk.precedents import service as precedents
 from integrity_desk.sops import service as sops
 
 
@@ -123,6 +124,7 @@ def decide_appeal(session: Session, appeal: Case, inp: AppealDecisionInput, *, u
     session.add(outcome)
     session.flush()
     reversed_ = reverse_effects(session, to_reverse, by=outcome, now=now)
+    precedents.note_appeal(session, contested, outcome.outcome)
     refs = subject_refs(session, {(a.subject_type, a.subject_id) for a in in_force})
     corrected = correct_after_appeal(session, contested, to_reverse, in_force=in_force,
                                      subject_refs=refs, appeal_key=appeal.key,

@@ -44,6 +44,7 @@ from integrity_desk.messages.notices import notify_notifier
 from integrity_desk.messages.replies import request_documentation
 from integrity_desk.misuse.service import check_manifest, record_manifest
 from integrity_desk.people.models import User
+from integrity_desk.precedents import service as precedents
 from integrity_desk.sops import service as sops
 from integrity_desk.subjects.models import Business, Review, Reviewer
 
@@ -406,6 +407,7 @@ def _apply(session: Session, case: Case, decision: Decision, *, user: User, acto
     else:
         cases.transition(session, case, action="decide", actor_user=user, actor=actor, now=now,
                          outcome=f"decision {decision.id}: {decision.outcome}")
+    precedents.record(session, case, decision)  # in this transaction: never lags the decision
 
 
 def get_decision(session: Session, decision_id: int, readable: Any) -> tuple[Decision, Case]:

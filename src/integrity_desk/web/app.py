@@ -37,6 +37,7 @@ from integrity_desk.web.people.person_routes import router as person_router
 from integrity_desk.web.people.routes import router as people_router
 from integrity_desk.web.people.vendor_routes import router as vendor_router
 from integrity_desk.web.policy_questions.routes import router as policy_questions_router
+from integrity_desk.web.precedents.routes import router as precedents_router
 from integrity_desk.web.privacy.routes import router as privacy_router
 from integrity_desk.web.quality.calibration_routes import router as calibration_router
 from integrity_desk.web.quality.routes import router as quality_router
@@ -84,6 +85,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(growth_router)
     app.include_router(quality_router)
     app.include_router(policy_questions_router)
+    app.include_router(precedents_router)
     app.include_router(decisions_router)
     app.include_router(privacy_router)
     app.include_router(dsa_router)

@@ -1,7 +1,7 @@
 """investigation workspace: members dropped by a person, and why a person added one
 
 Revision ID: 0046_workspace
-Revises: 0044
+Revises: 0045
 Create Date: 2026-12-07 20:30:00
 
 ``dropped_members`` keeps the reviews, accounts and businesses a person took out of an

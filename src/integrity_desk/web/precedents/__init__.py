@@ -1,0 +1,1 @@
+"""The case view's precedents panel."""
