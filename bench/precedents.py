@@ -115,7 +115,8 @@ def build(db: Database, n: int) -> None:
                  END)) v(k) WHERE k IS NOT NULL""")
         log(f"  keys loaded: {time.perf_counter() - t0:.0f} s")
         t0 = time.perf_counter()
-        cur.execute("ALTER TABLE precedent_keys ADD CONSTRAINT pk_precedent_keys PRIMARY KEY (key, case_id)")
+        cur.execute("ALTER TABLE precedent_keys ADD CONSTRAINT pk_precedent_keys "
+                    "PRIMARY KEY (key, case_id)")
         cur.execute("CREATE INDEX ix_precedent_keys_case ON precedent_keys (case_id)")
         log(f"  keys indexed: {time.perf_counter() - t0:.0f} s")
         # The open cases that ask: other tweet pairs, a business and a reviewer each.
