@@ -10,6 +10,9 @@ appeal outcome against it; so the table never lags the decisions.
 key (key, case_id) lets a look-up take the newest N cases of a key by walking the index
 backwards, whatever the key's frequency: a word in half the cases costs no more than a rare
 one. (A tsvector/GIN or FTS5 index would rank all matches of a common word first.)
+
+The terms hold no contact details (domain.terms cuts out what search cuts out, and keeps no
+word that starts with a digit): what retention erases from a case's text was never copied here.
 """
 
 from __future__ import annotations
