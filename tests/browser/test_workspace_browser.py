@@ -40,6 +40,9 @@ def test_a_specialist_adds_and_drops_members(live_server: Callable[..., str], ta
     form.get_by_label("Reason").fill("Same wording as the burst")
     form.get_by_role("button", name="Add").click()
     expect(page.locator("#workspace-members")).to_contain_text("Same wording as the burst")
+    # The new workspace's drawings are drawn again.
+    expect(page.locator("#workspace-graph canvas").first).to_be_attached()
+    expect(page.locator("#volume-chart canvas")).to_have_count(1)
 
     drop = page.locator("#drop-member")
     drop.get_by_label("Reference").fill("b1")

@@ -27,8 +27,8 @@ def test_the_workspace_shows_members_graph_timeline_and_copies(
     html = r.text
     assert "<h1>Workspace of" in html and 'id="workspace-members"' in html
     assert "b0" in html and "copied text" in html
-    assert 'id="graph-data"' in html and "shop.example.com" in html
-    assert 'id="volume-data"' in html and '<tr class="burst"><th scope="row">2026-03-02' in html
+    assert 'data-graph="[{' in html and "shop.example.com" in html
+    assert 'data-volume="{' in html and '<tr class="burst"><th scope="row">2026-03-02' in html
     assert "<ins>" in html  # a copy's added words
     assert '/static/cytoscape.min.js' in html and "Add members" in html
     sorted_page = browser.client.get(f"/cases/{key}/workspace?sort=ref&page=9")
@@ -56,7 +56,7 @@ def test_forms_add_and_drop_with_a_reason_with_and_without_javascript(
     unknown = c.post(f"/cases/{key}/workspace/members", headers={
         **HTMX, "X-CSRF-Token": browser.csrf}, data={"type": "review", "refs": "zz",
                                                      "reason": "why"})
-    assert unknown.status_code == 422 and unknown.text.startswith("Refs: no review 'zz'")
+    assert unknown.status_code == 422 and unknown.text.startswith("References: no review 'zz'")
 
 
 def test_the_api_pages_members_and_changes_them(db: Database, client,
@@ -100,17 +100,3 @@ def test_a_case_the_person_may_not_read_is_a_404(
     browser = sign_in(specialist)
     assert browser.client.get(f"/cases/{key}/workspace").status_code == 404
 
-
-def test_generated_requests_to_the_members_api_get_no_server_error(
-        db: Database, make_person: Callable[..., Person]) -> None:
-    """Schemathesis over the members operations (tests/api/test_schemathesis.py's harness), with
-    a real investigation in the database so that some generated lookups reach it."""
-    from schemathesis import GenerationMode
-
-    from tests.api.test_schemathesis import _app, _failures
-
-    investigation(db)
-    failures = _failures(_app(db), make_person("admin"),
-                         [(GenerationMode.POSITIVE, 25), (GenerationMode.NEGATIVE, 12)],
-                         path="/api/v1/cases/{key}/members")
-    assert not failures, "\n\n".join(failures)

@@ -91,6 +91,13 @@ def workspace_page(request: Request, key: str, session: SessionDep, viewer: Read
                   _context(session, viewer, case, sort=sort, page_number=page_number))
 
 
+def _refusal(exc: DeskError) -> PageError:
+    """A service's refusal in the form's words: "References: no review 'r-9' …"."""
+    if exc.status_code == 422 and exc.field in LABELS:
+        return forms.refuse(exc.field, exc.message, label=LABELS[exc.field])
+    return page_error(exc)
+
+
 def _change(request: Request, session: Session, viewer: Viewer, key: str,
             read: Callable[[], Any], do: Callable[[Case, Any], Any]) -> Response:
     """Read the form, make the change in this request's transaction, and answer: the
@@ -101,7 +108,7 @@ def _change(request: Request, session: Session, viewer: Viewer, key: str,
         do(case, body)
     except (DeskError, PageError) as exc:
         session.rollback()
-        refusal = exc if isinstance(exc, PageError) else page_error(exc)
+        refusal = exc if isinstance(exc, PageError) else _refusal(exc)
         if is_htmx(request):
             raise refusal from exc
         fresh = _case(session, viewer, key)

@@ -1,8 +1,9 @@
 """What the workspace page shows, built from investigations.workspace's read (no queries).
 
-The graph and the timeline go to the browser as JSON islands (``<script
-type="application/json">``, which the Content-Security-Policy lets through since it is not
-run); the page's own tables hold the same facts for everyone, so a drawing is never the only
+The graph and the timeline go to the browser as JSON in their holders' ``data-`` attributes
+(a ``<script type="application/json">`` island would not survive htmx's swap after a change of
+members: the console's htmx drops script elements from swapped content); the page's own
+tables hold the same facts for everyone, so a drawing is never the only
 place a fact is: the graph's twin is a keyboard-reachable list of accounts and businesses with
 their links, the chart's a table of days.
 """
@@ -79,8 +80,8 @@ def timeline_json(space: Workspace) -> str:
 
 
 def _island(value: Any) -> str:
-    """JSON safe inside a <script> element (no "</" to end it early)."""
-    return json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
+    """Compact JSON; the template escapes it into its attribute."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 def kind_words(kind: str) -> str:

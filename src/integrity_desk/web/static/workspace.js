@@ -1,6 +1,6 @@
 /* The investigation workspace: draws the graph of accounts and businesses with the vendored
-   Cytoscape.js (cose layout) and the reviews per day with uPlot (charts.js), from the JSON
-   islands the page writes. The list beside the graph and the table under the chart hold the
+   Cytoscape.js (cose layout) and the reviews per day with uPlot (charts.js), from the JSON in
+   their holders' data- attributes (htmx drops <script> islands from swapped content). The list beside the graph and the table under the chart hold the
    same facts; a button of the list selects its node in the drawing. htmx swaps #workspace
    after a change of members: both are drawn again then. */
 (function () {
@@ -10,14 +10,13 @@
 
   function drawGraph() {
     var holder = document.getElementById("workspace-graph");
-    var source = document.getElementById("graph-data");
-    if (!holder || !source || typeof window.cytoscape === "undefined") { return; }
-    var elements = JSON.parse(source.textContent);
+    if (!holder || !holder.hasAttribute("data-graph") || typeof window.cytoscape === "undefined" ||
+        holder.classList.contains("drawn")) { return; }
+    var elements = JSON.parse(holder.getAttribute("data-graph"));
     var nodes = elements.filter(function (e) { return !e.data.source; }).length;
     cy = window.cytoscape({
       container: holder,
       elements: elements,
-      wheelSensitivity: 0.3,
       style: [
         { selector: "node", style: {
           "label": nodes <= 150 ? "data(label)" : "", "font-size": 9, "color": "#1b1f24",
@@ -47,10 +46,10 @@
   function drawVolume() {
     var charts = window.deskCharts;
     if (!charts) { return; }
-    var data = charts.json("volume-data");
-    if (!data || !data.days.length) { return; }
     var holder = document.getElementById("volume-chart");
-    if (holder) { holder.textContent = ""; }
+    if (!holder || holder.classList.contains("drawn")) { return; }
+    var data = JSON.parse(holder.getAttribute("data-volume") || "null");
+    if (!data || !data.days.length) { return; }
     charts.draw("volume-chart", data.days, "Day", [
       charts.line("In this investigation", "#3b6ea5", false),
       charts.line("All reviews of its businesses", "#9aa5b1", true),
@@ -77,11 +76,10 @@
     var button = event.target.closest ? event.target.closest("button[data-node]") : null;
     if (button) { select(button); }
   });
-  document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.target && event.target.id === "workspace" ||
-        document.getElementById("workspace") && !document.querySelector("#workspace-graph.drawn")) {
-      drawAll();
-    }
+  /* After htmx swapped a new #workspace in and settled it (its drawings are not drawn yet;
+     drawAll skips what is drawn already), as clock.js does for its clocks. */
+  document.addEventListener("htmx:afterSettle", function () {
+    if (document.getElementById("workspace")) { drawAll(); }
   });
   if (window.deskCharts) { window.deskCharts.ready(drawAll); }
   else { document.addEventListener("DOMContentLoaded", drawAll); }
