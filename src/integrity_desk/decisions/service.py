@@ -40,6 +40,7 @@ from integrity_desk.decisions.domain import (
 from integrity_desk.decisions.models import ApprovalRule, Decision, DecisionAction, Guideline
 from integrity_desk.decisions.statements import issue_statements
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity_desk.investigations.members import member_keys
 from integrity_desk.messages.notices import notify_notifier
 from integrity_desk.messages.replies import request_documentation
 from integrity_desk.misuse.service import check_manifest, record_manifest
@@ -84,7 +85,8 @@ def locate_actions(session: Session, case: Case, actions: list[tuple[str, Action
                    ) -> list[tuple[str, ActionRequest]]:
     """Each action with its subject found: ``review:REF``, ``reviewer:REF`` or
     ``business:DOMAIN`` → the request with its subject's type and id, if the case is about it —
-    directly, or as the reviewer or business of one of its reviews. One look-up per kind of
+    directly, as the reviewer or business of one of its reviews, or (an investigation) as a
+    member its findings name and nobody dropped. One look-up per kind of
     subject and one of the case's reach, not three queries per action (1,000 actions took ~5 s).
     Errors come in the actions' order, naming the first subject that is not the case's."""
     parsed = [(t, key) if t in SUBJECT_MODELS and key else ("", "")
@@ -97,6 +99,10 @@ def locate_actions(session: Session, case: Case, actions: list[tuple[str, Action
         for subject_id, key in session.execute(select(model.id, column).where(column.in_(keys))):
             found[(subject_type, key)] = subject_id
     reach = case_reach(session, case) if found else set()
+    if any(key not in reach for key in found_keys(found)):
+        # An investigation's members also include what the findings it holds are about (a
+        # campaign's hundreds of reviews come in through its findings, not as subjects).
+        reach |= {(t, i) for t, i in session.execute(member_keys(case.id))}
     located = []
     for (ref, request), (subject_type, key) in zip(actions, parsed, strict=True):
         if not subject_type:
@@ -108,6 +114,10 @@ def locate_actions(session: Session, case: Case, actions: list[tuple[str, Action
         located.append((ref, replace(request, subject_type=subject_type,
                                      subject_id=subject_id)))
     return located
+
+
+def found_keys(found: dict[tuple[str, str], int]) -> list[tuple[str, int]]:
+    return [(subject_type, subject_id) for (subject_type, _), subject_id in found.items()]
 
 
 def case_reach(session: Session, case: Case) -> set[tuple[str, int]]:
