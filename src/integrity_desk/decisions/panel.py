@@ -10,6 +10,7 @@ per kind of row, never one per decision.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,8 +21,14 @@ from integrity_desk.cases.domain import CaseKind, CaseStatus
 from integrity_desk.cases.models import Case
 from integrity_desk.decisions.domain import RULES, ActionKind
 from integrity_desk.decisions.models import ApprovalRule, Decision
-from integrity_desk.decisions.service import SUBJECT_MODELS, case_reach, decisions_of
+from integrity_desk.decisions.service import (
+    SUBJECT_KEYS,
+    SUBJECT_MODELS,
+    case_reach,
+    decisions_of,
+)
 from integrity_desk.dsa.models import DsaStatement
+from integrity_desk.investigations.members import member_keys
 from integrity_desk.messages.domain import MessageKind, statement_key
 from integrity_desk.messages.models import OutboxMessage
 from integrity_desk.people.models import User
@@ -109,13 +116,32 @@ def load(session: Session, case: Case) -> PanelData:
     return data
 
 
-def add_reach(session: Session, data: PanelData) -> None:
-    """The subjects a new decision may act on (the decision form's rows), in a fixed order."""
+def add_reach(session: Session, data: PanelData, selected: Sequence[str] = ()) -> None:
+    """The subjects a new decision may act on (the decision form's rows), in a fixed order:
+    the case's reach, or the members picked in the investigation workspace (``review:REF``…;
+    those not members of the case are left out, as the decision would refuse them)."""
     reach = case_reach(session, data.case)
+    if selected:
+        wanted = _picked(session, selected)
+        if wanted - reach:
+            reach |= {(t, i) for t, i in session.execute(member_keys(data.case.id))}
+        reach &= wanted
     data.subjects.update(_states(session, reach - set(data.subjects)))
     order = {"review": 0, "reviewer": 1, "business": 2}
     data.reach = sorted((data.subjects[s] for s in reach if s in data.subjects),
                         key=lambda s: (order[s.type], s.ref))
+
+
+def _picked(session: Session, selected: Sequence[str]) -> set[tuple[str, int]]:
+    """``review:REF``, ``reviewer:REF``, ``business:DOMAIN`` → (type, id), one look-up a kind."""
+    refs: dict[str, set[str]] = {}
+    for value in selected:
+        kind, _, ref = value.partition(":")
+        if kind in SUBJECT_KEYS and ref:
+            refs.setdefault(kind, set()).add(ref)
+    return {(kind, subject_id) for kind, wanted in refs.items()
+            for subject_id in session.scalars(select(SUBJECT_MODELS[kind].id).where(
+                SUBJECT_KEYS[kind].in_(sorted(wanted))))}
 
 
 def approval_needed(session: Session) -> dict[ActionKind, bool]:

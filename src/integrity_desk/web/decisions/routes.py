@@ -11,9 +11,10 @@ redirected to the panel's page.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -92,7 +93,7 @@ def _hint(case: Case, viewer: Viewer, awaiting: bool) -> str | None:
 
 
 def build_panel(session: Session, case: Case, viewer: Viewer, *, guideline: str | None = None,
-                notice: str | None = None) -> Panel:
+                notice: str | None = None, selected: Sequence[str] = ()) -> Panel:
     role = viewer.user.role
     data = panel.load(session, case)
     awaiting = any(d.status == "awaiting_approval" for d in data.decisions)
@@ -100,7 +101,7 @@ def build_panel(session: Session, case: Case, viewer: Viewer, *, guideline: str 
                  and allows(role, Action.CASE_WORK) and not awaiting)
     form = None
     if decidable:
-        panel.add_reach(session, data)
+        panel.add_reach(session, data, selected)
         current = guidelines.current(session)
         chosen = _pick(current, guideline, case.category)
         form = decision_form(data, current, chosen, service.suggestions(session, case, chosen),
@@ -150,11 +151,16 @@ def decision_panel(request: Request, key: str, session: SessionDep, viewer: Read
 
 @router.get("/cases/{key}/decide", name="decide_page")
 def decide_page(request: Request, key: str, session: SessionDep, viewer: Reader,
-                guideline: str | None = None) -> Response:
+                guideline: str | None = None,
+                subject: Annotated[list[str], Query(max_length=MAX_ROWS)] = []  # noqa: B006
+                ) -> Response:
+    """The decision form on a page of its own; ``subject`` (repeated) narrows its rows to the
+    members picked in the investigation workspace."""
     case = get_case(session, viewer, key)
     return render(request, "decision/decide.html", {
         "viewer": viewer, "title": f"Decide {case.key}", "case_title": case.title,
-        "panel": build_panel(session, case, viewer, guideline=guideline)})
+        "panel": build_panel(session, case, viewer, guideline=guideline,
+                             selected=[s[:300] for s in subject])})
 
 
 def _actions(form: dict[str, object]) -> list[tuple[str, ActionRequest]]:

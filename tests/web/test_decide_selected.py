@@ -1,0 +1,62 @@
+"""Deciding on members picked in the investigation workspace: the decide page's rows are the
+picked members (findings' members included, others left out), and the form decides on them
+(issue 24 part 2)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from integrity_desk.db import Database, utcnow
+from integrity_desk.signals.models import Signal, SignalSubject
+from integrity_desk.subjects.models import Review
+from tests import factories
+from tests.conftest import Browser, Person
+
+API = "/api/v1"
+
+
+def test_decide_on_the_selected_members(client: TestClient, db: Database,
+                                        specialist: Person,
+                                        sign_in: Callable[..., Browser]) -> None:
+    key = client.post(f"{API}/cases", headers=specialist.headers,
+                      json=factories.investigation()).json()["case"]["key"]
+    case_id = int(key.rsplit("-", 1)[1])
+    now = utcnow()
+    with db.session() as s:
+        reviews = [Review(ref=f"pick{n}", text=f"Paid {n}", status="published")
+                   for n in range(3)]
+        s.add_all(reviews)
+        s.add(Review(ref="stranger", text="Not a member", status="published"))
+        s.flush()
+        signal = Signal(kind="duplicates", key="dup:pick", score=0.9, explanation="Copies.",
+                        evidence={}, first_seen_at=now, last_seen_at=now, case_id=case_id)
+        s.add(signal)
+        s.flush()
+        s.add_all([SignalSubject(signal_id=signal.id, subject_type="review", subject_id=r.id)
+                   for r in reviews])
+    assert client.post(f"{API}/cases/{key}/claim", headers=specialist.headers).status_code == 200
+    browser = sign_in(specialist)
+    workspace = browser.client.get(f"/cases/{key}/workspace")
+    assert workspace.status_code == 200
+    assert 'name="subject" value="review:pick0"' in workspace.text
+    assert "Decide on the selected members" in workspace.text
+    page = browser.client.get(f"/cases/{key}/decide", params=[
+        ("subject", "review:pick0"), ("subject", "review:pick1"), ("subject", "review:stranger"),
+        ("subject", "nonsense")])
+    assert page.status_code == 200
+    rows = [ref for ref in ("review:pick0", "review:pick1", "review:pick2", "review:r9",
+                            "review:stranger") if f'value="{ref}"' in page.text]
+    assert rows == ["review:pick0", "review:pick1"]
+    r = browser.client.post(f"/cases/{key}/decision", follow_redirects=False, data={
+        "csrf_token": browser.csrf, "guideline": "fake", "outcome": "action",
+        "subject.0": "review:pick0", "action.0": "remove_review",
+        "subject.1": "review:pick1", "action.1": "remove_review", "scope": "EEA",
+        "facts": "Three copies of one text.", "explanation": "Paid reviews."})
+    assert r.status_code == 303, r.text
+    with db.session() as s:
+        assert dict(s.execute(select(Review.ref, Review.status).where(
+            Review.ref.like("pick%"))).all()) == {
+            "pick0": "removed", "pick1": "removed", "pick2": "published"}
