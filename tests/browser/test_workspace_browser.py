@@ -5,11 +5,21 @@ of the workspace and of the case view."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
-from integrity_desk.db import Database
+from integrity_desk.api.deps import actor_of
+from integrity_desk.cases import service as cases
+from integrity_desk.cases.models import Case
+from integrity_desk.db import Database, utcnow
+from integrity_desk.evidence.verify import against_desk, verify_bytes
+from integrity_desk.people.models import User
+from integrity_desk.subjects.models import Review
 from tests.browser.conftest import Tab
 from tests.browser.test_signin_browser import _sign_in, _with_password
 from tests.conftest import Person
@@ -58,4 +68,60 @@ def test_a_specialist_adds_and_drops_members(live_server: Callable[..., str], ta
     page.goto(f"{base}/cases/{key}")
     expect(page.locator("#case-timeline")).to_contain_text(
         "dropped the review b1 from the investigation")
+    assert tab.csp_violations() == []
+
+
+def test_a_specialist_decides_on_picked_members_and_takes_the_evidence_bundle(
+        live_server: Callable[..., str], tab: Tab, db: Database, specialist: Person) -> None:
+    """Issue 24's whole walk: pick members in the workspace, decide on them in one decision,
+    then download the evidence bundle from the case view and verify it."""
+    key = investigation(db)
+    with db.session() as s:
+        case = s.scalars(select(Case).where(Case.id == int(key.split("-")[1]))).one()
+        user = s.get(User, specialist.user.id)
+        cases.claim(s, case, user=user, actor=actor_of(user), now=utcnow())
+    base = live_server()
+    assert _sign_in(tab, base, _with_password(db, specialist).user.email) == 303
+    page = tab.page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/cases/{key}/workspace")
+    page.get_by_label("Select review b0", exact=True).check()
+    page.get_by_label("Select review b1", exact=True).check()
+    page.get_by_role("button", name="Decide on the selected members").click()
+    expect(page).to_have_url(f"{base}/cases/{key}/decide?subject=review%3Ab0&subject=review%3Ab1")
+    expect(page.locator('input[name="subject.0"]')).to_have_value("review:b0")
+    expect(page.locator('input[name="subject.1"]')).to_have_value("review:b1")
+    expect(page.locator('input[name="subject.2"]')).to_have_count(0)
+    # Another guideline draws the rows again: still the picked members, and only them.
+    page.locator("#guideline").select_option("incentivised")
+    expect(page.locator("#guideline-parts")).to_contain_text("No paid or incentivised")
+    expect(page.locator('input[name="subject.1"]')).to_have_value("review:b1")
+    expect(page.locator('input[name="subject.2"]')).to_have_count(0)
+    page.locator("#guideline").select_option("fake")
+    expect(page.locator("#guideline-parts")).to_contain_text("genuine experience")
+    page.locator("#action-0").select_option("remove_review")
+    page.locator("#action-1").select_option("remove_review")
+    page.get_by_label("Facts and circumstances").fill("Thirty copies of one text in a day.")
+    page.get_by_label("Reasoning: why the guideline applies").fill("A paid campaign.")
+    page.get_by_role("button", name="Record the decision").click()
+    # Decided: the panel lists the decision and offers no second one.
+    expect(page.locator("#decision-form")).to_have_count(0)
+    expect(page.locator("#decision-panel")).to_contain_text("review:b1")
+    with db.session() as s:
+        assert set(s.scalars(select(Review.status).where(Review.ref.in_(["b0", "b1"])))) == {
+            "removed"}
+    tab.shot("1280-decided")
+
+    page.goto(f"{base}/cases/{key}")
+    button = page.get_by_role("button", name="Download evidence bundle (ZIP)")
+    expect(button).to_be_visible()
+    with page.expect_download() as download:
+        button.click()
+    data = Path(download.value.path()).read_bytes()
+    report = verify_bytes(data)
+    with db.session() as s:
+        against_desk(s, report)
+    assert report.ok, report.checks
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert any("-decided-review-b0" in n for n in names)
     assert tab.csp_violations() == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
@@ -58,6 +59,8 @@ Reader = Annotated[Viewer, Depends(page(Action.CASE_READ))]
 Worker = Annotated[Viewer, Depends(page(Action.CASE_WORK))]
 Approver = Annotated[Viewer, Depends(page(Action.DECISION_APPROVE))]
 MAX_ROWS = 200  # subjects a decision form may name (the API takes 500 actions)
+# The members picked in the investigation workspace (review:REF …), at most a form's rows.
+Picked = Annotated[list[str], Query(max_length=MAX_ROWS)]
 
 
 def get_case(session: Session, viewer: Viewer, key: str, *, for_update: bool = False) -> Case:
@@ -117,7 +120,8 @@ def build_panel(session: Session, case: Case, viewer: Viewer, *, guideline: str 
         legal=legal, holds=holds.holds_out(session, holds.covering(session, case.id))
         if may_hold else None,
         may_release=allows(role, Action.MESSAGE_REVIEW), may_hold=may_hold, notice=notice,
-        blocked=_blocked(session, case))
+        blocked=_blocked(session, case),
+        selected_query="?" + urlencode([("subject", s) for s in selected]) if selected else "")
 
 
 def _blocked(session: Session, case: Case) -> str | None:
@@ -143,16 +147,18 @@ def panel_response(request: Request, session: Session, viewer: Viewer, key: str,
 
 @router.get("/cases/{key}/decision", name="decision_panel")
 def decision_panel(request: Request, key: str, session: SessionDep, viewer: Reader,
-                   guideline: str | None = None) -> Response:
+                   guideline: str | None = None, subject: Picked = []  # noqa: B006
+                   ) -> Response:
     case = get_case(session, viewer, key)
     return render(request, "decision/_panel.html", {
-        "viewer": viewer, "panel": build_panel(session, case, viewer, guideline=guideline)})
+        "viewer": viewer, "panel": build_panel(session, case, viewer, guideline=guideline,
+                                               selected=[s[:300] for s in subject])})
 
 
 @router.get("/cases/{key}/decide", name="decide_page")
 def decide_page(request: Request, key: str, session: SessionDep, viewer: Reader,
                 guideline: str | None = None,
-                subject: Annotated[list[str], Query(max_length=MAX_ROWS)] = []  # noqa: B006
+                subject: Picked = []  # noqa: B006
                 ) -> Response:
     """The decision form on a page of its own; ``subject`` (repeated) narrows its rows to the
     members picked in the investigation workspace."""

@@ -456,6 +456,9 @@ class Panel:
     notice: str | None = None
     # What the SOP checklist still blocks (sops.service.gate's message), or None.
     blocked: str | None = None
+    # "?subject=…&subject=…": the members picked in the workspace, kept when the guideline
+    # changes and the form's rows are drawn again ("" for the case's whole reach).
+    selected_query: str = ""
 
     @property
     def is_appeal(self) -> bool:
