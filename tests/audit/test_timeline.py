@@ -42,11 +42,12 @@ def _page(client: Any, person: Any, key: str, **params: Any) -> dict[str, Any]:
 def test_timeline_lists_the_case_events_in_order(client, specialist, case_key):
     page = _page(client, specialist, case_key)
     items = page["items"]
+    # Work beginning snapshots the case's subjects, on the record (evidence.service).
     assert [(e["kind"], e["category"]) for e in items] == [
         ("case.created", "intake"), ("case.claimed", "state"),
-        ("case.status_changed", "state"), ("comment", "comment"), ("comment", "comment"),
-        ("comment", "comment")]
-    assert [e["seq"] for e in items] == [1, 2, 3, 4, 5, 6]
+        ("case.status_changed", "state"), ("evidence.captured", "audit"),
+        ("comment", "comment"), ("comment", "comment"), ("comment", "comment")]
+    assert [e["seq"] for e in items] == [1, 2, 3, 4, 5, 6, 7]
     assert page["next_cursor"] is None
     assert items[2]["payload"]["before"] == "assigned"
     assert items[2]["payload"]["after"] == "in_progress"

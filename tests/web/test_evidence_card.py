@@ -46,3 +46,22 @@ def test_the_card_offers_only_what_the_role_may_do(
     refused = viewer.client.post(f"/cases/{key}/evidence/bundle",
                                  data={"csrf_token": viewer.csrf})
     assert refused.status_code == 403
+
+
+def test_the_timeline_says_what_evidence_was_kept_and_exported() -> None:
+    from datetime import UTC, datetime
+
+    from integrity_desk.audit.timeline import TimelineEvent
+    from integrity_desk.web.cases.views import event_view
+
+    def words(kind: str, payload: dict[str, object]) -> str:
+        return event_view(TimelineEvent(1, kind, "audit", "A Person", datetime.now(UTC),
+                                        payload)).summary
+
+    assert words("evidence.captured", {"occasion": "examined", "snapshots": 3}) == (
+        "kept 3 evidence snapshots of the subjects as examined")
+    assert words("evidence.captured", {"occasion": "decided", "snapshots": 1,
+                                       "decision_id": 7}) == (
+        "kept 1 evidence snapshot of what decision 7 acts on")
+    assert words("evidence.exported", {"sha256": "ab" * 32}) == (
+        "exported the evidence bundle (SHA-256 abababababababab…)")

@@ -389,6 +389,14 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
             return f"dropped the {what} {p.get('ref')} from the investigation"
         count = p.get("count", 0)
         return f"added {count} {what}{'' if count == 1 else 's'} to the investigation"
+    if kind == "evidence.captured":  # evidence.service
+        n = p.get("snapshots", 0)
+        kept = f"kept {n} evidence snapshot{'' if n == 1 else 's'}"
+        if p.get("occasion") == "decided":
+            return f"{kept} of what decision {p.get('decision_id')} acts on"
+        return f"{kept} of the subjects as examined"
+    if kind == "evidence.exported":
+        return f"exported the evidence bundle (SHA-256 {str(p.get('sha256'))[:16]}…)"
     if kind == "signals.found":
         found = len(p.get("findings") or [])
         return (f"found {found} pattern{'s' if found != 1 else ''} on {p.get('business')}"

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from integrity_desk.access.domain import Action
 from integrity_desk.api.deps import SessionDep
+from integrity_desk.decisions import guidelines
 from integrity_desk.precedents import service
 from integrity_desk.web.decisions.routes import get_case
 from integrity_desk.web.deps import Viewer, page
@@ -31,6 +32,9 @@ def case_precedents(request: Request, key: str, session: SessionDep,
                     viewer: Reader) -> Response:
     case = get_case(session, viewer, key)
     found = service.find(session, viewer.user, case, limit=5)
-    context = {"viewer": viewer, "key": case.key, "found": found, "appeal_words": APPEAL_WORDS}
+    # People read guidelines by their titles, not their codes.
+    titles = {g.code: g.title for g in guidelines.current(session)} if found else {}
+    context = {"viewer": viewer, "key": case.key, "found": found, "appeal_words": APPEAL_WORDS,
+               "guideline_titles": titles}
     name = "precedents/_panel.html" if is_htmx(request) else "precedents/page.html"
     return render(request, name, context)
