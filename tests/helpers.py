@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fastapi.routing import APIRoute
@@ -49,3 +49,26 @@ def table_before(table: Any, *added: str) -> Any:
 
     return Table(table.name, MetaData(),
                  *[c._copy() for c in table.columns if c.name not in added])
+
+
+def plant_finding(db: Any, case_id: int | None, refs: list[str], *, key: str,
+                  kind: str = "duplicates", extra: Sequence[str] = ()) -> int:
+    """Reviews ``refs`` (and ``extra`` ones no finding names) that a finding held by the case
+    names, as the signals would leave them; the finding's id."""
+    from integrity_desk.db import utcnow
+    from integrity_desk.signals.models import Signal, SignalSubject
+    from integrity_desk.subjects.models import Review
+
+    now = utcnow()
+    with db.session() as s:
+        reviews = [Review(ref=ref, text=f"Paid review {ref}", status="published") for ref in refs]
+        s.add_all(reviews + [Review(ref=ref, text=f"Review {ref}", status="published")
+                             for ref in extra])
+        s.flush()
+        signal = Signal(kind=kind, key=key, score=0.9, explanation="Copies of one text.",
+                        evidence={}, first_seen_at=now, last_seen_at=now, case_id=case_id)
+        s.add(signal)
+        s.flush()
+        s.add_all([SignalSubject(signal_id=signal.id, subject_type="review", subject_id=r.id)
+                   for r in reviews])
+        return signal.id

@@ -24,6 +24,7 @@ from integrity_desk.signals.models import Signal, SignalSubject
 from integrity_desk.subjects.models import Review
 from tests import factories
 from tests.conftest import Person
+from tests.helpers import plant_finding
 
 API = "/api/v1"
 
@@ -248,17 +249,8 @@ def test_the_findings_members_and_added_members_are_snapshotted_too(
         client: TestClient, db: Database, specialist: Person) -> None:
     key = _investigation(client, specialist)
     case_id = _case_id(key)
-    now = utcnow()
-    with db.session() as s:  # a finding the case holds names a review that is no subject
-        s.add(Review(ref="ring1", text="Bought this review", status="published"))
-        s.flush()
-        ring_review = s.scalar(select(Review.id).where(Review.ref == "ring1"))
-        signal = Signal(kind="ring", key="ring:ev", score=0.9, explanation="A ring.",
-                        evidence={}, first_seen_at=now, last_seen_at=now, case_id=case_id)
-        s.add(signal)
-        s.flush()
-        s.add(SignalSubject(signal_id=signal.id, subject_type="review", subject_id=ring_review))
-        s.add(Review(ref="late1", text="Found later", status="published"))
+    # A finding the case holds names a review that is no subject of it.
+    plant_finding(db, case_id, ["ring1"], key="ring:ev", kind="ring", extra=["late1"])
     _start(client, specialist, key)
     assert "review:ring1" in {s.subject_ref for s in _snapshots(db, case_id)}
     r = client.post(f"{API}/cases/{key}/members", headers=specialist.headers,

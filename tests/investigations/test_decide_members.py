@@ -7,13 +7,13 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from integrity_desk.db import Database, utcnow
+from integrity_desk.db import Database
 from integrity_desk.dsa.models import DsaStatement
 from integrity_desk.evidence.models import EvidenceSnapshot
-from integrity_desk.signals.models import Signal, SignalSubject
 from integrity_desk.subjects.models import Review
 from tests import factories
 from tests.conftest import Person
+from tests.helpers import plant_finding
 
 API = "/api/v1"
 
@@ -23,18 +23,7 @@ def test_a_decision_acts_on_the_members_the_findings_name(
     key = client.post(f"{API}/cases", headers=specialist.headers,
                       json=factories.investigation()).json()["case"]["key"]
     case_id = int(key.rsplit("-", 1)[1])
-    now = utcnow()
-    with db.session() as s:
-        reviews = [Review(ref=f"camp{n}", text=f"Paid review {n}", status="published")
-                   for n in range(3)]
-        s.add_all(reviews)
-        s.flush()
-        signal = Signal(kind="duplicates", key="dup:camp", score=0.9, explanation="Copies.",
-                        evidence={}, first_seen_at=now, last_seen_at=now, case_id=case_id)
-        s.add(signal)
-        s.flush()
-        s.add_all([SignalSubject(signal_id=signal.id, subject_type="review", subject_id=r.id)
-                   for r in reviews])
+    plant_finding(db, case_id, ["camp0", "camp1", "camp2"], key="dup:camp")
     assert client.post(f"{API}/cases/{key}/claim", headers=specialist.headers).status_code == 200
     r = client.post(f"{API}/cases/{key}/members/drop", headers=specialist.headers,
                     json={"type": "review", "ref": "camp2", "reason": "A genuine customer"})

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from integrity_desk.db import Database, utcnow
-from integrity_desk.signals.models import Signal, SignalSubject
+from integrity_desk.db import Database
 from integrity_desk.subjects.models import Review
 from tests import factories
 from tests.conftest import Browser, Person
+from tests.helpers import plant_finding
 
 API = "/api/v1"
 
@@ -24,19 +24,7 @@ def test_decide_on_the_selected_members(client: TestClient, db: Database,
     key = client.post(f"{API}/cases", headers=specialist.headers,
                       json=factories.investigation()).json()["case"]["key"]
     case_id = int(key.rsplit("-", 1)[1])
-    now = utcnow()
-    with db.session() as s:
-        reviews = [Review(ref=f"pick{n}", text=f"Paid {n}", status="published")
-                   for n in range(3)]
-        s.add_all(reviews)
-        s.add(Review(ref="stranger", text="Not a member", status="published"))
-        s.flush()
-        signal = Signal(kind="duplicates", key="dup:pick", score=0.9, explanation="Copies.",
-                        evidence={}, first_seen_at=now, last_seen_at=now, case_id=case_id)
-        s.add(signal)
-        s.flush()
-        s.add_all([SignalSubject(signal_id=signal.id, subject_type="review", subject_id=r.id)
-                   for r in reviews])
+    plant_finding(db, case_id, ["pick0", "pick1", "pick2"], key="dup:pick", extra=["stranger"])
     assert client.post(f"{API}/cases/{key}/claim", headers=specialist.headers).status_code == 200
     browser = sign_in(specialist)
     workspace = browser.client.get(f"/cases/{key}/workspace")

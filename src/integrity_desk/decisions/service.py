@@ -40,7 +40,7 @@ from integrity_desk.decisions.domain import (
 from integrity_desk.decisions.models import ApprovalRule, Decision, DecisionAction, Guideline
 from integrity_desk.decisions.statements import issue_statements
 from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
-from integrity_desk.investigations.members import member_keys
+from integrity_desk.investigations.members import member_keys, refs_of
 from integrity_desk.messages.notices import notify_notifier
 from integrity_desk.messages.replies import request_documentation
 from integrity_desk.misuse.service import check_manifest, record_manifest
@@ -277,14 +277,7 @@ def check_actions(session: Session, items: list[tuple[str, ActionRequest]], *,
 
 def subject_refs(session: Session, keys: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
     """review:REF, reviewer:REF, business:DOMAIN of each subject, one query per kind."""
-    refs = {}
-    for subject_type in sorted({t for t, _ in keys}):
-        ids = sorted(i for t, i in keys if t == subject_type)
-        model = SUBJECT_MODELS[subject_type]
-        for subject_id, key in session.execute(
-                select(model.id, SUBJECT_KEYS[subject_type]).where(model.id.in_(ids))):
-            refs[(subject_type, subject_id)] = f"{subject_type}:{key}"
-    return refs
+    return {key: f"{key[0]}:{ref}" for key, ref in refs_of(session, keys).items()}
 
 
 def _summary(decision: Decision, guideline: Guideline,

@@ -26,17 +26,13 @@ from integrity_desk.audit.models import AuditEvent
 from integrity_desk.audit.service import Actor, case_chain, record
 from integrity_desk.cases.models import Case, CaseSubject
 from integrity_desk.decisions.models import Decision, DecisionAction, Guideline
+from integrity_desk.decisions.service import subject_refs
 from integrity_desk.dsa.models import DsaStatement
 from integrity_desk.evidence.domain import FORMAT, MANIFEST, iso, sha256_hex
 from integrity_desk.evidence.models import EvidenceSnapshot
 from integrity_desk.mail.models import MailContent, MailFile
 from integrity_desk.privacy.holds import covering
 from integrity_desk.signals.models import Signal, SignalSubject
-from integrity_desk.subjects.models import Business, Review, Reviewer
-
-_REFS: dict[str, Any] = {"review": Review.ref, "reviewer": Reviewer.ref,
-                         "business": Business.domain}
-_MODELS: dict[str, Any] = {"review": Review, "reviewer": Reviewer, "business": Business}
 
 
 @dataclass(frozen=True)
@@ -87,16 +83,6 @@ class _Writer:
         return self.buffer.getvalue()
 
 
-def _subject_refs(session: Session, keys: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    refs: dict[tuple[str, int], str] = {}
-    for subject_type in sorted({t for t, _ in keys}):
-        model, column = _MODELS[subject_type], _REFS[subject_type]
-        ids = sorted(i for t, i in keys if t == subject_type)
-        for subject_id, ref in session.execute(select(model.id, column).where(model.id.in_(ids))):
-            refs[(subject_type, subject_id)] = f"{subject_type}:{ref}"
-    return refs
-
-
 def _case_summary(session: Session, case: Case) -> dict[str, Any]:
     subjects = list(session.execute(
         select(CaseSubject.subject_type, CaseSubject.subject_id, CaseSubject.role)
@@ -108,7 +94,7 @@ def _case_summary(session: Session, case: Case) -> dict[str, Any]:
     actions = list(session.scalars(
         select(DecisionAction).where(DecisionAction.decision_id.in_(
             [d.id for d, _, _ in decisions])).order_by(DecisionAction.id))) if decisions else []
-    refs = _subject_refs(session, {(t, i) for t, i, _ in subjects}
+    refs = subject_refs(session, {(t, i) for t, i, _ in subjects}
                          | {(a.subject_type, a.subject_id) for a in actions})
     by_decision: dict[int, list[dict[str, Any]]] = {}
     for a in actions:
@@ -159,7 +145,7 @@ def _signals(session: Session, case_id: int, snapshot_signal_ids: set[int]) -> l
             select(SignalSubject.signal_id, SignalSubject.subject_type, SignalSubject.subject_id)
             .where(SignalSubject.signal_id.in_(sorted(ids)))):
         subjects.setdefault(signal_id, []).append((t, i))
-    refs = _subject_refs(session, {k for keys in subjects.values() for k in keys})
+    refs = subject_refs(session, {k for keys in subjects.values() for k in keys})
     return [{"id": s.id, "kind": s.kind, "key": s.key, "strength": s.score,
              "explanation": s.explanation, "evidence": s.evidence,
              "first_seen_at": iso(s.first_seen_at), "last_seen_at": iso(s.last_seen_at),

@@ -46,9 +46,12 @@ class Report:
         return bool(self.checks) and all(c.ok for c in self.checks)
 
     def add(self, name: str, problems: list[str], fine: str) -> None:
-        self.checks.append(Check(name, not problems, "; ".join(problems[:5]) + (
-            f" (and {len(problems) - 5} more)" if len(problems) > 5 else "")
-            if problems else fine))
+        """One check: passed with ``fine`` as its detail, or failed naming its first problems."""
+        if not problems:
+            self.checks.append(Check(name, True, fine))
+            return
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        self.checks.append(Check(name, False, "; ".join(problems[:5]) + more))
 
 
 def verify_bytes(data: bytes) -> Report:

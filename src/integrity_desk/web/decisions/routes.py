@@ -98,6 +98,7 @@ def _hint(case: Case, viewer: Viewer, awaiting: bool) -> str | None:
 def build_panel(session: Session, case: Case, viewer: Viewer, *, guideline: str | None = None,
                 notice: str | None = None, selected: Sequence[str] = ()) -> Panel:
     role = viewer.user.role
+    selected = [s[:300] for s in selected]  # a subject reference is at most this long
     data = panel.load(session, case)
     awaiting = any(d.status == "awaiting_approval" for d in data.decisions)
     decidable = (case.kind != CaseKind.APPEAL and case.status in panel.DECIDABLE
@@ -152,7 +153,7 @@ def decision_panel(request: Request, key: str, session: SessionDep, viewer: Read
     case = get_case(session, viewer, key)
     return render(request, "decision/_panel.html", {
         "viewer": viewer, "panel": build_panel(session, case, viewer, guideline=guideline,
-                                               selected=[s[:300] for s in subject])})
+                                               selected=subject)})
 
 
 @router.get("/cases/{key}/decide", name="decide_page")
@@ -166,7 +167,7 @@ def decide_page(request: Request, key: str, session: SessionDep, viewer: Reader,
     return render(request, "decision/decide.html", {
         "viewer": viewer, "title": f"Decide {case.key}", "case_title": case.title,
         "panel": build_panel(session, case, viewer, guideline=guideline,
-                             selected=[s[:300] for s in subject])})
+                             selected=subject)})
 
 
 def _actions(form: dict[str, object]) -> list[tuple[str, ActionRequest]]:

@@ -23,16 +23,15 @@ from starlette.responses import Response
 from integrity_desk.access.domain import Action
 from integrity_desk.api.deps import SessionDep
 from integrity_desk.audit.timeline import latest_events
-from integrity_desk.cases import repository as repo
 from integrity_desk.cases.models import Case
 from integrity_desk.db import utcnow
-from integrity_desk.errors import DeskError, NotFound
+from integrity_desk.errors import DeskError
 from integrity_desk.investigations import members, workspace
 from integrity_desk.investigations.schemas import MemberDropIn, MemberIn, SuggestionIn
 from integrity_desk.privacy.service import note_read
 from integrity_desk.web import forms
 from integrity_desk.web.cases import views as case_views
-from integrity_desk.web.cases.routes import page_error
+from integrity_desk.web.cases.routes import open_case, page_error
 from integrity_desk.web.deps import Viewer, page
 from integrity_desk.web.errors import PageError
 from integrity_desk.web.investigations import views
@@ -44,15 +43,6 @@ Reader = Annotated[Viewer, Depends(page(Action.SIGNALS_READ))]
 Worker = Annotated[Viewer, Depends(page(Action.CASE_WORK))]
 LABELS = {"type": "Kind", "refs": "References", "ref": "Reference", "reason": "Reason"}
 _SPLIT = re.compile(r"[\s,;]+")
-
-
-def _case(session: Session, viewer: Viewer, key: str, *, for_update: bool = False) -> Case:
-    try:
-        return repo.get_case(session, viewer.user, key, for_update=for_update)
-    except NotFound as exc:
-        raise PageError(404, "No such case",
-                        f"There is no case {key} that you may open. Check the key, or look "
-                        "for the case in your queues.") from exc
 
 
 def _may_change(session: Session, viewer: Viewer, case: Case) -> bool:
@@ -85,7 +75,7 @@ def workspace_page(request: Request, key: str, session: SessionDep, viewer: Read
                    sort: Annotated[str, Query(max_length=16)] = "strength",
                    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1
                    ) -> Response:
-    case = _case(session, viewer, key)
+    case = open_case(session, viewer, key)
     note_read(session, case, actor=viewer.actor, now=utcnow(), what="workspace")
     return render(request, "workspace.html",
                   _context(session, viewer, case, sort=sort, page_number=page_number))
@@ -102,7 +92,7 @@ def _change(request: Request, session: Session, viewer: Viewer, key: str,
             read: Callable[[], Any], do: Callable[[Case, Any], Any]) -> Response:
     """Read the form, make the change in this request's transaction, and answer: the
     workspace again (htmx), a redirect to it, or the page with what to correct."""
-    case = _case(session, viewer, key, for_update=True)
+    case = open_case(session, viewer, key, for_update=True)
     try:
         body = read()
         do(case, body)
@@ -111,7 +101,7 @@ def _change(request: Request, session: Session, viewer: Viewer, key: str,
         refusal = exc if isinstance(exc, PageError) else _refusal(exc)
         if is_htmx(request):
             raise refusal from exc
-        fresh = _case(session, viewer, key)
+        fresh = open_case(session, viewer, key)
         context = _context(session, viewer, fresh)
         context["error"] = refusal.message
         return render(request, "workspace.html", context, status_code=refusal.status_code)
