@@ -23,7 +23,7 @@ from integrity_desk.cases import repository as repo
 from integrity_desk.cases.domain import case_key
 from integrity_desk.cases.models import Case
 from integrity_desk.db import utcnow
-from integrity_desk.decisions import guidelines, service
+from integrity_desk.decisions import applying, approval, guidelines, service
 from integrity_desk.decisions.domain import RULES, ActionKind
 from integrity_desk.decisions.models import ApprovalRule, Decision
 from integrity_desk.decisions.schemas import (
@@ -126,8 +126,18 @@ def approve(decision_id: RowId, body: ReviewNoteIn, session: SessionDep,
             principal: DecisionApprover) -> DecisionOut:
     decision, case = service.get_decision(session, decision_id,
                                           repo.readable_clause(principal.user))
-    service.approve(session, decision, case, user=principal.user, actor=principal.actor,
+    approval.approve(session, decision, case, user=principal.user, actor=principal.actor,
                     now=utcnow(), note=body.note)
+    return one_decision(session, decision.id, case.key)
+
+
+@router.post("/decisions/{decision_id}/resume", response_model=DecisionOut,
+             summary="Go on applying a decision in chunks from where it stopped (its job "
+                     "failed for good)")
+def resume(decision_id: RowId, session: SessionDep, principal: CaseWorker) -> DecisionOut:
+    decision, case = service.get_decision(session, decision_id,
+                                          repo.readable_clause(principal.user))
+    applying.resume(session, decision, actor=principal.actor, now=utcnow())
     return one_decision(session, decision.id, case.key)
 
 
@@ -136,7 +146,7 @@ def reject(decision_id: RowId, body: ReviewNoteIn, session: SessionDep,
            principal: DecisionApprover) -> DecisionOut:
     decision, case = service.get_decision(session, decision_id,
                                           repo.readable_clause(principal.user))
-    service.reject(session, decision, case, user=principal.user, actor=principal.actor,
+    approval.reject(session, decision, case, user=principal.user, actor=principal.actor,
                    now=utcnow(), note=body.note or "")
     return one_decision(session, decision.id, case.key)
 

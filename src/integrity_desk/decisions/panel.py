@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from integrity_desk.cases.domain import CaseKind, CaseStatus
 from integrity_desk.cases.models import Case
+from integrity_desk.decisions.applying import stalled as applying_stalled
 from integrity_desk.decisions.domain import RULES, ActionKind
+from integrity_desk.decisions.members import PREFIX
 from integrity_desk.decisions.models import ApprovalRule, Decision
 from integrity_desk.decisions.service import (
     SUBJECT_KEYS,
@@ -35,6 +37,9 @@ from integrity_desk.people.models import User
 from integrity_desk.subjects.models import Business, Review, Reviewer
 
 DECIDABLE = (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS)
+# Actions (and their letters) a decision lists in the panel; a campaign's decision of 5,000
+# says how many more there are, and the API lists them all.
+SHOWN_ACTIONS = 100
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class PanelData:
     contested: Decision | None = None  # on an appeal: the decision it contests
     contested_case: Case | None = None
     reach: list[SubjectState] = field(default_factory=list)  # what a decision may act on
+    stalled: dict[int, str] = field(default_factory=dict)  # decision applying → why it stopped
 
 
 def _decision(session: Session, decision_id: int) -> Decision | None:
@@ -105,21 +111,34 @@ def load(session: Session, case: Case) -> PanelData:
                                          .where(DsaStatement.decision_id.in_(ids))
                                          .order_by(DsaStatement.id)):
             data.statements.setdefault(statement.decision_id or 0, []).append(statement)
-    keys = {statement_key(a.id): a.id for d in shown for a in d.actions}
+    if any(d.status == "applying" for d in shown):
+        data.stalled = applying_stalled(session, [d.id for d in shown
+                                                  if d.status == "applying"])
+    listed = [a for d in shown for a in d.actions[:SHOWN_ACTIONS]]
+    keys = {statement_key(a.id): a.id for a in listed}
     if keys:
         for message in session.scalars(select(OutboxMessage).where(
                 OutboxMessage.idempotency_key.in_(sorted(keys)),
                 OutboxMessage.kind == MessageKind.STATEMENT_OF_REASONS.value)):
             data.art17[keys[message.idempotency_key]] = message
-    data.subjects = _states(session, {(a.subject_type, a.subject_id)
-                                      for d in shown for a in d.actions})
+    data.subjects = _states(session, {(a.subject_type, a.subject_id) for a in listed})
     return data
 
 
-def add_reach(session: Session, data: PanelData, selected: Sequence[str] = ()) -> None:
+def add_reach(session: Session, data: PanelData, selected: Sequence[str] = (), *,
+              every_member: bool = False) -> None:
     """The subjects a new decision may act on (the decision form's rows), in a fixed order:
     the case's reach, or the members picked in the investigation workspace (``review:REF``…;
-    those not members of the case are left out, as the decision would refuse them)."""
+    those not members of the case are left out, as the decision would refuse them), or —
+    ``every_member`` — one row per type of member standing for all of them (``members:review``
+    with id 0 and, as its state, how many: decisions/members.py expands it)."""
+    if every_member:
+        keys = member_keys(data.case.id).subquery()
+        counts = dict(session.execute(select(keys.c.subject_type, func.count())
+                                      .group_by(keys.c.subject_type)).all())
+        data.reach = [SubjectState(t, 0, f"{PREFIX}{t}", f"{counts[t]:,}")
+                      for t in ("review", "reviewer", "business") if counts.get(t)]
+        return
     reach = case_reach(session, data.case)
     if selected:
         wanted = _picked(session, selected)

@@ -15,7 +15,7 @@ from integrity_desk.privacy.domain import mask_text
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 SubjectRef = Annotated[str, StringConstraints(
     strip_whitespace=True, min_length=3, max_length=300,
-    pattern=r"^(review|reviewer|business):.+$")]
+    pattern=r"^((review|reviewer|business):.+|members:(review|reviewer|business))$")]
 
 
 class Strict(BaseModel):
@@ -56,14 +56,17 @@ class GuidelineOut(BaseModel):
 
 class ActionIn(Strict):
     action: ActionKind
-    subject: SubjectRef = Field(description="review:REF, reviewer:REF or business:DOMAIN")
+    subject: SubjectRef = Field(description=(
+        "review:REF, reviewer:REF or business:DOMAIN; members:review (…:reviewer, "
+        "…:business) acts on every member of that type"))
     duration_days: int | None = Field(default=None, ge=1, le=3650)
     label: str | None = Field(default=None, max_length=300)
     response_days: int | None = Field(
         default=None, ge=1, le=90, description="request_documentation: days to answer (7)")
 
     def request(self) -> tuple[str, ActionRequest]:
-        subject_type = self.subject.partition(":")[0]
+        kind, _, rest = self.subject.partition(":")
+        subject_type = rest if kind == "members" else kind
         return self.subject, ActionRequest(self.action, subject_type, 0, self.duration_days,
                                            self.label, self.response_days)
 
@@ -80,7 +83,10 @@ class DecisionIn(Strict):
     automated_detection: bool = False
     automated_decision: Automation = Automation.NOT_AUTOMATED
     territorial_scope: list[Country] = Field(default_factory=list, max_length=40)
-    actions: list[ActionIn] = Field(default_factory=list, max_length=1000)
+    actions: list[ActionIn] = Field(
+        default_factory=list, max_length=1000,
+        description="over 1,000 subjects: name members:TYPE lines (up to 20,000 actions), "
+                    "applied in chunks of 500 by the worker")
     manifest: bool = Field(default=False, description=(
         "manifestly illegal content (acted on) or a manifestly unfounded notice (no action): "
         "counts towards DSA Art. 23 misuse"))
@@ -102,6 +108,11 @@ class ActionOut(BaseModel):
     after: dict[str, Any]
     applied_at: datetime | None
     closed_at: datetime | None
+
+
+class Progress(BaseModel):
+    applied: int = Field(description="actions applied so far")
+    total: int = Field(description="actions the decision carries")
 
 
 class DecisionOut(BaseModel):
@@ -129,6 +140,9 @@ class DecisionOut(BaseModel):
     manifest: bool
     # The SOP version (sops.id) the case was worked under; None: its kind had no SOP then.
     sop_id: int | None = None
+    # How far a decision over thousands of subjects is (status "applying": the worker applies
+    # it in chunks; "applied" once every action is).
+    progress: Progress
     actions: list[ActionOut]
 
 
@@ -145,6 +159,8 @@ def decision_out(d: Decision, case_key: str, guideline: Guideline | None,
         decided_by_id=d.decided_by_id, decided_at=d.decided_at,
         approved_by_id=d.approved_by_id, approved_at=d.approved_at, review_note=d.review_note,
         appeal_of_id=d.appeal_of_id, manifest=d.manifest, sop_id=d.sop_id,
+        progress=Progress(applied=sum(a.applied_at is not None for a in actions),
+                          total=len(actions)),
         actions=[ActionOut(id=a.id, action=a.action, subject_type=a.subject_type,
                            subject_id=a.subject_id, duration_days=a.duration_days,
                            label=a.label, ends_at=a.ends_at, before=a.before or {},

@@ -14,7 +14,6 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from integrity_desk.access.domain import Action, allows
 from integrity_desk.audit.service import Actor, record
 from integrity_desk.cases import service as cases
 from integrity_desk.cases.domain import CaseKind, CaseStatus
@@ -37,10 +36,12 @@ from integrity_desk.decisions.domain import (
     parse_ladder,
     sanction_for,
 )
+from integrity_desk.decisions.members import expand_members
 from integrity_desk.decisions.models import ApprovalRule, Decision, DecisionAction, Guideline
 from integrity_desk.decisions.statements import issue_statements
-from integrity_desk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity_desk.errors import Conflict, InvalidInput, NotFound
 from integrity_desk.investigations.members import member_keys, refs_of
+from integrity_desk.jobs import service as jobs
 from integrity_desk.messages.notices import notify_notifier
 from integrity_desk.messages.replies import request_documentation
 from integrity_desk.misuse.service import check_manifest, record_manifest
@@ -52,6 +53,8 @@ from integrity_desk.subjects.models import Business, Review, Reviewer
 SUBJECT_MODELS: dict[str, Any] = {"review": Review, "reviewer": Reviewer, "business": Business}
 SUBJECT_KEYS: dict[str, Any] = {"review": Review.ref, "reviewer": Reviewer.ref,
                                 "business": Business.domain}
+AT_ONCE = 1_000  # actions applied in the deciding request's own transaction (≤ 5 s)
+APPLY_JOB = "decisions.apply"  # the worker applies a bigger decision (decisions/applying.py)
 
 
 @dataclass
@@ -196,10 +199,12 @@ def decide(session: Session, case: Case, inp: DecisionInput, *, user: User, acto
         raise Conflict(f"{case.key} is {case.status}; take it on (claim or assign) first",
                        field="status", current=case.status,
                        allowed=[CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS])
-    if session.scalar(select(Decision.id).where(Decision.case_id == case.id,
-                                                Decision.status == "awaiting_approval")):
-        raise Conflict(f"{case.key} has a decision awaiting approval", field="status",
-                       current=case.status)
+    waiting = session.scalar(select(Decision.status).where(
+        Decision.case_id == case.id, Decision.status.in_(("awaiting_approval", "applying"))))
+    if waiting:
+        raise Conflict(f"{case.key} has a decision {waiting.replace('_', ' ')}"
+                       + (" (it is being applied in chunks)" if waiting == "applying" else ""),
+                       field="status", current=case.status)
     sop = sops.gate(session, case)  # 409 naming the required checklist items not done
     guideline = guidelines.get(session, inp.guideline, inp.guideline_version)
     ground = inp.ground or (Ground(guideline.default_ground) if inp.outcome == "action"
@@ -214,10 +219,11 @@ def decide(session: Session, case: Case, inp: DecisionInput, *, user: User, acto
                        field="manifest")
     if case.status == CaseStatus.ASSIGNED:
         cases.transition(session, case, action="start", actor_user=user, actor=actor, now=now)
-    located = locate_actions(session, case, inp.actions)
+    located = locate_actions(session, case, expand_members(session, case, inp.actions))
     check_actions(session, located, now=now)
     requests = [r for _, r in located]
     pending = requires_approval(session, [r.action for r in requests])
+    in_chunks = len(requests) > AT_ONCE
     decision = Decision(
         case_id=case.id, kind="decision", outcome=inp.outcome, guideline_id=guideline.id,
         ground=ground.value if ground else None,
@@ -226,7 +232,8 @@ def decide(session: Session, case: Case, inp: DecisionInput, *, user: User, acto
         automated_detection=inp.automated_detection,
         automated_decision=inp.automated_decision.value,
         territorial_scope=sorted(set(inp.territorial_scope)), source_type=source_type(case),
-        manifest=inp.manifest, status="awaiting_approval" if pending else "applied",
+        manifest=inp.manifest,
+        status="awaiting_approval" if pending else "applying" if in_chunks else "applied",
         decided_by_id=user.id, decided_at=now, sop_id=sop.id if sop else None)
     session.add(decision)
     session.flush()
@@ -239,9 +246,22 @@ def decide(session: Session, case: Case, inp: DecisionInput, *, user: User, acto
             ends_at=ends_at(r, now)) for r in requests])
     record(session, kind="decision.proposed" if pending else "decision.made", category="state",
            actor=actor, case_id=case.id, at=now, payload=_summary(decision, guideline, requests))
-    if not pending:
-        _apply(session, case, decision, user=user, actor=actor, now=now)
+    if pending:
+        return decision
+    if in_chunks:
+        start_applying(session, decision, now=now)
+    else:
+        apply_decision(session, case, decision, user=user, actor=actor, now=now)
     return decision
+
+
+def start_applying(session: Session, decision: Decision, *, now: datetime) -> None:
+    """A decision over more than ``AT_ONCE`` subjects is applied by the worker, ``CHUNK``
+    actions a transaction (decisions/applying.py): its status says ``applying`` until the last
+    chunk, so the desk always knows it is part-way and a stopped worker resumes it."""
+    decision.status = "applying"
+    jobs.enqueue(session, APPLY_JOB, {"decision_id": decision.id}, run_at=now,
+                 singleton_key=f"{APPLY_JOB}:{decision.id}")
 
 
 def subject_states(session: Session, keys: set[tuple[str, int]]
@@ -297,6 +317,14 @@ def _restore(values: dict[str, Any]) -> dict[str, Any]:
             for k, v in values.items()}
 
 
+def count_actions(session: Session, decision_id: int) -> tuple[int, int]:
+    """(applied, all) actions of the decision: the progress of one applied in chunks."""
+    applied, total = session.execute(
+        select(func.count(DecisionAction.applied_at), func.count())
+        .where(DecisionAction.decision_id == decision_id)).one()
+    return applied, total
+
+
 def load_actions(session: Session, decision: Decision) -> list[DecisionAction]:
     return list(session.scalars(select(DecisionAction)
                                 .where(DecisionAction.decision_id == decision.id)
@@ -304,7 +332,9 @@ def load_actions(session: Session, decision: Decision) -> list[DecisionAction]:
 
 
 def apply_effects(session: Session, case: Case, decision: Decision, *, actor: Actor,
-                  now: datetime) -> list[DecisionAction]:
+                  now: datetime, actions: list[DecisionAction] | None = None,
+                  event: str = "decision.applied", progress: dict[str, Any] | None = None
+                  ) -> list[DecisionAction]:
     """Change the subjects as the decision's actions say; keep each one's state before and after
     on the action (an overturn puts the state before back).
 
@@ -312,8 +342,11 @@ def apply_effects(session: Session, case: Case, decision: Decision, *, actor: Ac
     UPDATE per kind of subject (in id order, so two deciders cannot deadlock), the effects are
     worked out in Python in the actions' order (a second action on a subject sees the first's
     effect), and subjects — and actions — changed alike are written with one UPDATE each.
+    ``actions`` is one chunk of a decision applied in chunks (all of them otherwise); its
+    ``event`` then carries the chunk's effects and the ``progress``.
     """
-    actions = load_actions(session, decision)
+    if actions is None:
+        actions = load_actions(session, decision)
     states: dict[tuple[str, int], dict[str, Any]] = {}
     for subject_type in sorted({a.subject_type for a in actions}):
         model, fields = SUBJECT_MODELS[subject_type], SUBJECT_FIELDS[subject_type]
@@ -352,8 +385,8 @@ def apply_effects(session: Session, case: Case, decision: Decision, *, actor: Ac
         session.execute(update(DecisionAction).where(DecisionAction.id.in_(ids))
                         .values(before=before, after=after_json, applied_at=now)
                         .execution_options(synchronize_session=False))
-    record(session, kind="decision.applied", category="state", actor=actor, case_id=case.id,
-           at=now, payload={"decision_id": decision.id, "effects": [
+    record(session, kind=event, category="state", actor=actor, case_id=case.id,
+           at=now, payload={"decision_id": decision.id, **(progress or {}), "effects": [
                {"action": a.action, "subject": f"{a.subject_type}:{a.subject_id}",
                 "before": a.before, "after": a.after} for a in actions]})
     return actions
@@ -391,19 +424,35 @@ def note_misuse(session: Session, case: Case, decision: Decision,
                     now=now)
 
 
-def _apply(session: Session, case: Case, decision: Decision, *, user: User, actor: Actor,
-           now: datetime) -> None:
+def apply_decision(session: Session, case: Case, decision: Decision, *, user: User,
+                   actor: Actor, now: datetime) -> None:
     """Change the subjects, record what changed, and move the case on."""
     actions = apply_effects(session, case, decision, actor=actor, now=now)
+    apply_consequences(session, case, decision, actions, actor=actor, now=now)
+    conclude(session, case, decision, actions, user=user, actor=actor, now=now)
+
+
+def apply_consequences(session: Session, case: Case, decision: Decision,
+                       actions: list[DecisionAction], *, actor: Actor, now: datetime) -> None:
+    """What applied actions bring with them: the misuse counters, a statement of reasons per
+    restricted subject, the documentation letters. Per chunk, for a decision in chunks."""
     note_misuse(session, case, decision, actions, now=now)
     issue_statements(session, case, decision, actions, actor=actor, now=now)
     request_documentation(session, case, actions, actor=actor, now=now)
+
+
+def conclude(session: Session, case: Case, decision: Decision, actions: list[DecisionAction],
+             *, user: User | None, actor: Actor, now: datetime, move_case: bool = True) -> None:
+    """Once every action is applied: tell the notifier, move the case on (``user`` None: the
+    desk finishing a decision made earlier), and make the case a precedent."""
     notify_notifier(session, case, decision, actions, session.get(Guideline,
                                                                   decision.guideline_id or 0),
                     actor=actor, now=now)
     waiting_until = next((a.ends_at for a in actions
                           if a.action == ActionKind.REQUEST_DOCUMENTATION), None)
-    if waiting_until is not None:
+    if not move_case:
+        pass
+    elif waiting_until is not None:
         cases.transition(session, case, action="wait_on_requester", actor_user=user,
                          actor=actor, now=now,
                          reason=f"documentation requested; answer due {waiting_until:%Y-%m-%d}")
@@ -420,59 +469,6 @@ def get_decision(session: Session, decision_id: int, readable: Any) -> tuple[Dec
     if found is None:
         raise NotFound(f"no decision {decision_id}", field="decision")
     return found[0], found[1]
-
-
-def approve(session: Session, decision: Decision, case: Case, *, user: User, actor: Actor,
-            now: datetime, note: str | None) -> Decision:
-    """The second pair of eyes: another person approves, and the decision takes effect."""
-    _check_reviewer(decision, user)
-    # The subjects may have changed since the decision was proposed (another decision removed
-    # the review meanwhile): approving then would apply, state and report nothing real.
-    proposed = load_actions(session, decision)
-    refs = subject_refs(session, {(a.subject_type, a.subject_id) for a in proposed})
-    check_actions(session, [
-        (refs[(a.subject_type, a.subject_id)], ActionRequest(
-            ActionKind(a.action), a.subject_type, a.subject_id, a.duration_days, a.label))
-        for a in proposed], now=now, conflict=True)
-    _settle(session, decision, "applied", user=user, now=now, note=note)
-    record(session, kind="decision.approved", category="state", actor=actor, case_id=case.id,
-           at=now, payload={"decision_id": decision.id, "note": note})
-    _apply(session, case, decision, user=user, actor=actor, now=now)
-    return decision
-
-
-def reject(session: Session, decision: Decision, case: Case, *, user: User, actor: Actor,
-           now: datetime, note: str) -> Decision:
-    if not note.strip():
-        raise InvalidInput("say why the decision is rejected", field="note")
-    _check_reviewer(decision, user)
-    _settle(session, decision, "rejected", user=user, now=now, note=note)
-    record(session, kind="decision.rejected", category="state", actor=actor, case_id=case.id,
-           at=now, payload={"decision_id": decision.id, "note": note})
-    return decision
-
-
-def _check_reviewer(decision: Decision, user: User) -> None:
-    if decision.decided_by_id == user.id:
-        raise Forbidden("four eyes: someone other than the decider approves or rejects")
-    if not allows(user.role, Action.DECISION_APPROVE):
-        raise Forbidden(f"a {user.role} does not approve decisions")
-
-
-def _settle(session: Session, decision: Decision, status: str, *, user: User, now: datetime,
-            note: str | None) -> None:
-    """awaiting_approval → status, once: a conditional UPDATE, so two approvers cannot both win."""
-    won = session.execute(
-        update(Decision).where(Decision.id == decision.id,
-                               Decision.status == "awaiting_approval")
-        .values(status=status, approved_by_id=user.id, approved_at=now, review_note=note)
-        .execution_options(synchronize_session=False)).rowcount
-    if won != 1:
-        session.refresh(decision)
-        raise Conflict(f"decision {decision.id} is {decision.status}, not awaiting approval",
-                       field="status", current=decision.status)
-    decision.status, decision.approved_by_id, decision.approved_at = status, user.id, now
-    decision.review_note = note
 
 
 def decisions_of(session: Session, case: Case) -> list[Decision]:

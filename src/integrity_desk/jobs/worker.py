@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from integrity_desk.audit.service import SYSTEM
 from integrity_desk.audit.tasks import make_checkpoint
 from integrity_desk.db import Database, utcnow
-from integrity_desk.decisions import expiry
+from integrity_desk.decisions import applying, expiry
 from integrity_desk.decisions import tasks as decision_tasks
 from integrity_desk.dsa.tasks import submit_queued
 from integrity_desk.jobs import service
@@ -51,6 +51,8 @@ HANDLERS: dict[str, Handler] = {
         decision_tasks.close_documentation_windows(session, now=now)),
     expiry.JOB: lambda session, now, payload, settings: expiry.end_restrictions(
         session, now=now),
+    applying.JOB: lambda session, now, payload, settings: applying.apply_next(
+        session, now, payload),
     retention.JOB: lambda session, now, payload, settings: retention.run_job(
         session, now, payload, retention_days=settings.retention_days,
         batch=settings.retention_batch),

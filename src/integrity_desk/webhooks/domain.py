@@ -86,9 +86,10 @@ def event_data(kind: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     if kind == "case.created" and payload.get("assignee_id"):
         # A push queue gave the new case to someone as it opened: one webhook, which says so.
         return {"assignee_id": payload["assignee_id"], "how": "routed"}
-    if kind == "decision.applied":
+    if kind == "decision.applied":  # one applied in chunks lists its actions, not effects
         return {"decision_id": payload.get("decision_id"),
-                "actions": [e.get("action") for e in payload.get("effects", [])]}
+                "actions": payload.get("actions") or [e.get("action")
+                                                      for e in payload.get("effects", [])]}
     if kind == "case.status_changed":
         return {"previous_status": payload.get("before"), "action": payload.get("action")}
     if kind.startswith("sla."):

@@ -389,6 +389,11 @@ def _describe(kind: str, p: dict[str, Any]) -> str:
             return f"dropped the {what} {p.get('ref')} from the investigation"
         count = p.get("count", 0)
         return f"added {count} {what}{'' if count == 1 else 's'} to the investigation"
+    if kind == "decision.chunk_applied":  # decisions.applying
+        return (f"applied decision {p.get('decision_id')} to {p.get('applied', 0):,} of its "
+                f"{p.get('total', 0):,} subjects")
+    if kind == "decision.resumed":
+        return f"resumed applying decision {p.get('decision_id')}"
     if kind == "evidence.captured":  # evidence.service
         n = p.get("snapshots", 0)
         kept = f"kept {n} evidence snapshot{'' if n == 1 else 's'}"

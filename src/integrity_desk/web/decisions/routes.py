@@ -27,7 +27,7 @@ from integrity_desk.cases import repository as repo
 from integrity_desk.cases.domain import CaseKind
 from integrity_desk.cases.models import Case
 from integrity_desk.db import utcnow
-from integrity_desk.decisions import appeals, guidelines, panel, service
+from integrity_desk.decisions import appeals, applying, approval, guidelines, panel, service
 from integrity_desk.decisions.domain import ActionKind, ActionRequest, Automation, Ground
 from integrity_desk.decisions.models import Decision, Guideline
 from integrity_desk.errors import NotFound
@@ -61,6 +61,12 @@ Approver = Annotated[Viewer, Depends(page(Action.DECISION_APPROVE))]
 MAX_ROWS = 200  # subjects a decision form may name (the API takes 500 actions)
 # The members picked in the investigation workspace (review:REF …), at most a form's rows.
 Picked = Annotated[list[str], Query(max_length=MAX_ROWS)]
+# ``members=all``: the form's rows stand for every member of each type.
+Members = Annotated[str | None, Query(max_length=8, pattern="^all$")]
+DECIDED = {"awaiting_approval": ": it waits for a second person's approval.",
+           "applying": ": it acts on more subjects than one transaction takes, so it is being "
+                       "applied in chunks (progress below).",
+           "applied": " and applied."}
 
 
 def get_case(session: Session, viewer: Viewer, key: str, *, for_update: bool = False) -> Case:
@@ -80,11 +86,14 @@ def _pick(current: list[Guideline], wanted: str | None, category: str | None) ->
     return by_code.get(category or "") or current[0]
 
 
-def _hint(case: Case, viewer: Viewer, awaiting: bool) -> str | None:
+def _hint(case: Case, viewer: Viewer, awaiting: bool, applying: bool = False) -> str | None:
     if case.kind == CaseKind.APPEAL:
         return None
     if not allows(viewer.user.role, Action.CASE_WORK):
         return f"A {viewer.user.role} reads decisions but does not make them."
+    if applying:
+        return ("A decision is being applied in chunks; a new decision can be made once it "
+                "is applied.")
     if awaiting:
         return ("A decision waits for a second person's approval; a new decision can be made "
                 "once it is approved or rejected.")
@@ -96,16 +105,20 @@ def _hint(case: Case, viewer: Viewer, awaiting: bool) -> str | None:
 
 
 def build_panel(session: Session, case: Case, viewer: Viewer, *, guideline: str | None = None,
-                notice: str | None = None, selected: Sequence[str] = ()) -> Panel:
+                notice: str | None = None, selected: Sequence[str] = (),
+                every_member: bool = False) -> Panel:
+    """``selected``: the members picked in the workspace; ``every_member``: one row per type
+    of member standing for all of them (a campaign's thousands, applied in chunks)."""
     role = viewer.user.role
     selected = [s[:300] for s in selected]  # a subject reference is at most this long
     data = panel.load(session, case)
     awaiting = any(d.status == "awaiting_approval" for d in data.decisions)
+    applying = any(d.status == "applying" for d in data.decisions)
     decidable = (case.kind != CaseKind.APPEAL and case.status in panel.DECIDABLE
-                 and allows(role, Action.CASE_WORK) and not awaiting)
+                 and allows(role, Action.CASE_WORK) and not awaiting and not applying)
     form = None
     if decidable:
-        panel.add_reach(session, data, selected)
+        panel.add_reach(session, data, selected, every_member=every_member)
         current = guidelines.current(session)
         chosen = _pick(current, guideline, case.category)
         form = decision_form(data, current, chosen, service.suggestions(session, case, chosen),
@@ -116,13 +129,14 @@ def build_panel(session: Session, case: Case, viewer: Viewer, *, guideline: str 
     return Panel(
         key=case.key, kind=case.kind, status=case.status,
         decisions=[decision_view(d, data, viewer.user) for d in data.decisions],
-        form=form, form_hint=_hint(case, viewer, awaiting),
+        form=form, form_hint=_hint(case, viewer, awaiting, applying),
         appeal=appeal_view(data, viewer.user) if case.kind == CaseKind.APPEAL else None,
         legal=legal, holds=holds.holds_out(session, holds.covering(session, case.id))
         if may_hold else None,
         may_release=allows(role, Action.MESSAGE_REVIEW), may_hold=may_hold, notice=notice,
         blocked=_blocked(session, case),
-        selected_query="?" + urlencode([("subject", s) for s in selected]) if selected else "")
+        selected_query="?members=all" if every_member else
+        "?" + urlencode([("subject", s) for s in selected]) if selected else "")
 
 
 def _blocked(session: Session, case: Case) -> str | None:
@@ -148,26 +162,28 @@ def panel_response(request: Request, session: Session, viewer: Viewer, key: str,
 
 @router.get("/cases/{key}/decision", name="decision_panel")
 def decision_panel(request: Request, key: str, session: SessionDep, viewer: Reader,
-                   guideline: str | None = None, subject: Picked = []  # noqa: B006
-                   ) -> Response:
+                   guideline: str | None = None, subject: Picked = [],  # noqa: B006
+                   members: Members = None) -> Response:
     case = get_case(session, viewer, key)
     return render(request, "decision/_panel.html", {
         "viewer": viewer, "panel": build_panel(session, case, viewer, guideline=guideline,
-                                               selected=subject)})
+                                               selected=subject,
+                                               every_member=members == "all")})
 
 
 @router.get("/cases/{key}/decide", name="decide_page")
 def decide_page(request: Request, key: str, session: SessionDep, viewer: Reader,
                 guideline: str | None = None,
-                subject: Picked = []  # noqa: B006
-                ) -> Response:
+                subject: Picked = [],  # noqa: B006
+                members: Members = None) -> Response:
     """The decision form on a page of its own; ``subject`` (repeated) narrows its rows to the
-    members picked in the investigation workspace."""
+    members picked in the investigation workspace, ``members=all`` gives a row per type of
+    member standing for every one of them."""
     case = get_case(session, viewer, key)
     return render(request, "decision/decide.html", {
         "viewer": viewer, "title": f"Decide {case.key}", "case_title": case.title,
         "panel": build_panel(session, case, viewer, guideline=guideline,
-                             selected=subject)})
+                             selected=subject, every_member=members == "all")})
 
 
 def _actions(form: dict[str, object]) -> list[tuple[str, ActionRequest]]:
@@ -183,8 +199,9 @@ def _actions(form: dict[str, object]) -> list[tuple[str, ActionRequest]]:
         if kind not in {k.value for k in ActionKind}:
             raise PageError(422, "Check the form", f"Action on {subject}: no action {kind!r}")
         on = f"of the action on {subject}"
+        prefix, _, rest = subject.partition(":")
         out.append((subject, ActionRequest(
-            ActionKind(kind), subject.partition(":")[0], 0,
+            ActionKind(kind), rest if prefix == "members" else prefix, 0,
             number(form, f"duration_days.{i}", low=1, high=3650,
                    label=f"Duration (days) {on}"),
             text(form, f"label.{i}", max_length=300) or None,
@@ -222,11 +239,8 @@ def decide(request: Request, key: str, form: FormData, session: SessionDep,
     with service_errors([ref for ref, _ in inp.actions]):
         decision = service.decide(session, case, inp, user=viewer.user, actor=viewer.actor,
                                   now=utcnow())
-    waits = decision.status == "awaiting_approval"
     return panel_response(request, session, viewer, key,
-                          f"Decision {decision.id} recorded"
-                          + (": it waits for a second person's approval." if waits
-                             else " and applied."))
+                          f"Decision {decision.id} recorded" + DECIDED[decision.status])
 
 
 def _decision_of(session: Session, viewer: Viewer, key: str,
@@ -246,10 +260,21 @@ def approve(request: Request, key: str, decision_id: RowId, form: FormData,
     note = text(form, "note", max_length=5000) or None
     decision, case = _decision_of(session, viewer, key, decision_id)
     with service_errors():
-        service.approve(session, decision, case, user=viewer.user, actor=viewer.actor,
+        approval.approve(session, decision, case, user=viewer.user, actor=viewer.actor,
                         now=utcnow(), note=note)
     return panel_response(request, session, viewer, key,
-                          f"Decision {decision_id} approved and applied.")
+                          f"Decision {decision_id} approved" + DECIDED[decision.status])
+
+
+@router.post("/cases/{key}/decision/{decision_id}/resume")
+def resume(request: Request, key: str, decision_id: RowId, session: SessionDep,
+           viewer: Worker, form: FormData) -> Response:
+    """Go on applying a decision whose chunks stopped (its job failed for good)."""
+    decision, _ = _decision_of(session, viewer, key, decision_id)
+    with service_errors():
+        applying.resume(session, decision, actor=viewer.actor, now=utcnow())
+    return panel_response(request, session, viewer, key,
+                          f"Decision {decision_id} goes on being applied from where it stopped.")
 
 
 @router.post("/cases/{key}/decision/{decision_id}/reject")
@@ -258,7 +283,7 @@ def reject(request: Request, key: str, decision_id: RowId, form: FormData,
     note = text(form, "note", max_length=5000)
     decision, case = _decision_of(session, viewer, key, decision_id)
     with service_errors():
-        service.reject(session, decision, case, user=viewer.user, actor=viewer.actor,
+        approval.reject(session, decision, case, user=viewer.user, actor=viewer.actor,
                        now=utcnow(), note=note)
     return panel_response(request, session, viewer, key,
                           f"Decision {decision_id} rejected; nothing changed on its subjects.")

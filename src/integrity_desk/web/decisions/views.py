@@ -16,7 +16,7 @@ from integrity_desk.access.domain import Action, allows
 from integrity_desk.cases.domain import CaseKind
 from integrity_desk.decisions.domain import RULES, ActionKind
 from integrity_desk.decisions.models import Decision, DecisionAction, Guideline
-from integrity_desk.decisions.panel import DECIDABLE, PanelData, SubjectState
+from integrity_desk.decisions.panel import DECIDABLE, SHOWN_ACTIONS, PanelData, SubjectState
 from integrity_desk.dsa import schema as dsa_schema
 from integrity_desk.errors import DeskError
 from integrity_desk.messages.models import OutboxMessage
@@ -145,7 +145,8 @@ def safe_next(value: str | None, default: str) -> str:
 
 # -- the panel -----------------------------------------------------------------------------------
 
-STATUS_LABELS = {"applied": "applied", "awaiting_approval": "awaiting approval",
+STATUS_LABELS = {"applied": "applied", "applying": "being applied",
+                 "awaiting_approval": "awaiting approval",
                  "rejected": "rejected", "reversed": "reversed"}
 OUTCOME_LABELS = {"action": "action taken", "no_action": "no action",
                   "upheld": "upheld", "overturned": "overturned",
@@ -206,6 +207,9 @@ class DecisionView:
     statements: list[StatementView]
     mine: bool
     may_review: bool
+    more_actions: int = 0  # beyond the SHOWN_ACTIONS listed
+    progress: tuple[int, int] | None = None  # (applied, all) while being applied in chunks
+    stalled: str | None = None  # why applying stopped (its job failed for good)
 
 
 def _effects(a: DecisionAction) -> list[str]:
@@ -244,7 +248,7 @@ def decision_view(d: Decision, data: PanelData, viewer: User) -> DecisionView:
         return found.ref if found else f"{a.subject_type}:{a.subject_id}"
 
     actions = []
-    for a in d.actions:
+    for a in d.actions[:SHOWN_ACTIONS]:
         message = data.art17.get(a.id)
         actions.append(ActionView(
             id=a.id, kind=a.action, label=RULES[ActionKind(a.action)].label, subject=ref(a),
@@ -267,10 +271,13 @@ def decision_view(d: Decision, data: PanelData, viewer: User) -> DecisionView:
         approved_at=d.approved_at, review_note=mask_text(d.review_note or "") or None,
         override_reason=d.override_reason, manifest=d.manifest, actions=actions,
         statements=[StatementView(s.puid, s.subject_ref, s.version, s.status)
-                    for s in data.statements.get(d.id, [])],
+                    for s in data.statements.get(d.id, [])[:SHOWN_ACTIONS]],
         mine=d.decided_by_id == viewer.id,
         may_review=(d.status == "awaiting_approval" and d.decided_by_id != viewer.id
-                    and allows(viewer.role, Action.DECISION_APPROVE)))
+                    and allows(viewer.role, Action.DECISION_APPROVE)),
+        more_actions=max(0, len(d.actions) - SHOWN_ACTIONS),
+        progress=(sum(a.applied_at is not None for a in d.actions), len(d.actions))
+        if d.status == "applying" else None, stalled=data.stalled.get(d.id))
 
 
 # -- the decision form ---------------------------------------------------------------------------
@@ -463,3 +470,8 @@ class Panel:
     @property
     def is_appeal(self) -> bool:
         return self.kind == CaseKind.APPEAL
+
+    @property
+    def applying(self) -> bool:
+        """A decision is being applied in chunks: the panel refreshes itself until it is."""
+        return any(d.progress and not d.stalled for d in self.decisions)
