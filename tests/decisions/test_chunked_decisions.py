@@ -263,3 +263,13 @@ def test_every_member_lines_refuse_what_cannot_be_done(
         {"action": "remove_review", "subject": "members:review"},
         {"action": "remove_review", "subject": "review:ce3"}))
     assert r.status_code == 422 and "twice" in r.text  # the expansion is checked like a list
+
+
+def test_the_decided_webhook_of_a_chunked_decision_names_its_actions() -> None:
+    from integrity_desk.webhooks.domain import event_data
+
+    assert event_data("decision.applied", {"decision_id": 7, "in_chunks": True, "effects": [],
+                                           "actions": ["remove_review", "warn_reviewer"]}) == {
+        "decision_id": 7, "actions": ["remove_review", "warn_reviewer"]}
+    assert event_data("decision.applied", {"decision_id": 8, "effects": [
+        {"action": "remove_review"}]}) == {"decision_id": 8, "actions": ["remove_review"]}
