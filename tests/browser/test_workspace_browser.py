@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -17,8 +18,11 @@ from integrity_desk.api.deps import actor_of
 from integrity_desk.cases import service as cases
 from integrity_desk.cases.models import Case
 from integrity_desk.db import Database, utcnow
+from integrity_desk.decisions import applying, service
 from integrity_desk.evidence.verify import against_desk, verify_bytes
+from integrity_desk.jobs.worker import Worker
 from integrity_desk.people.models import User
+from integrity_desk.settings import Settings
 from integrity_desk.subjects.models import Review
 from tests.browser.conftest import Tab
 from tests.browser.test_signin_browser import _sign_in, _with_password
@@ -124,4 +128,44 @@ def test_a_specialist_decides_on_picked_members_and_takes_the_evidence_bundle(
     assert report.ok, report.checks
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert any("-decided-review-b0" in n for n in names)
+    assert tab.csp_violations() == []
+
+
+def test_a_decision_on_every_member_is_followed_chunk_by_chunk(
+        live_server: Callable[..., str], tab: Tab, db: Database, specialist: Person,
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Decide on all members": one row per kind of member; the decision is bigger than one
+    transaction takes (thresholds lowered here), so the panel shows its progress and follows
+    the worker's chunks by itself until it is applied."""
+    monkeypatch.setattr(service, "AT_ONCE", 10)
+    monkeypatch.setattr(applying, "CHUNK", 10)
+    key = investigation(db)
+    with db.session() as s:
+        case = s.scalars(select(Case).where(Case.id == int(key.split("-")[1]))).one()
+        user = s.get(User, specialist.user.id)
+        cases.claim(s, case, user=user, actor=actor_of(user), now=utcnow())
+    base = live_server()
+    assert _sign_in(tab, base, _with_password(db, specialist).user.email) == 303
+    page = tab.page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/cases/{key}/workspace")
+    page.get_by_role("link", name="Decide on all members").click()
+    expect(page).to_have_url(f"{base}/cases/{key}/decide?members=all")
+    expect(page.locator("#decision-form")).to_contain_text("Every member review")
+    page.get_by_label("Action on every member review").select_option("remove_review")
+    page.get_by_label("Facts and circumstances").fill("Thirty copies of one text in a day.")
+    page.get_by_label("Reasoning: why the guideline applies").fill("A paid campaign.")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.locator("#decision-panel")).to_contain_text("being applied")
+    expect(page.locator("#decision-panel progress")).to_have_count(1)
+    tab.shot("1280-applying")
+    worker = Worker(db, settings)
+    while worker.run_once(utcnow()) is not None:
+        pass
+    # No reload: the panel asks again every 3 s and shows the decision applied.
+    expect(page.locator("#decision-panel progress")).to_have_count(0, timeout=10_000)
+    expect(page.locator("#decision-panel .badge-applied").first).to_be_visible()
+    with db.session() as s:
+        case = s.scalars(select(Case).where(Case.id == int(key.split("-")[1]))).one()
+        assert case.status == "decided"
     assert tab.csp_violations() == []
