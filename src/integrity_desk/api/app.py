@@ -160,6 +160,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     from integrity_desk.signals.api import router as signals_router
     from integrity_desk.sla.api import router as sla_router
     from integrity_desk.sops.api import router as sops_router
+    from integrity_desk.staffing.api import router as staffing_router
     from integrity_desk.triage.api import router as triage_router
     from integrity_desk.webhooks.api import router as webhooks_router
 
@@ -170,7 +171,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
                    scorecard_router, funnel_router, quality_router,
                    sops_router, policy_questions_router, calibration_router,
                    growth_router, imports_router, signals_router, evidence_router,
-                   investigations_router, precedents_router):
+                   investigations_router, precedents_router, staffing_router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(bounded_params)])
     from integrity_desk.web.app import mount_web
 

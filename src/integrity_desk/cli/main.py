@@ -20,6 +20,8 @@ from integrity_desk.cli.privacy import audit_export, retention_app
 from integrity_desk.cli.queues import queue_app
 from integrity_desk.cli.report import report_app
 from integrity_desk.cli.signals import signals_app
+from integrity_desk.cli.simulate import routing_app
+from integrity_desk.cli.staffing import staffing_app
 from integrity_desk.cli.tokens import add_token_commands
 from integrity_desk.cli.webhooks import webhooks_app
 from integrity_desk.cli.workforce import team_app, vendor_app
@@ -49,6 +51,8 @@ app.add_typer(import_app, name="import")
 app.add_typer(signals_app, name="signals")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(precedents_app, name="precedents")
+app.add_typer(staffing_app, name="staffing")
+app.add_typer(routing_app, name="routing")
 
 
 

@@ -46,6 +46,7 @@ from integrity_desk.web.routing.routes import router as routing_router
 from integrity_desk.web.routing.work_routes import router as routing_work_router
 from integrity_desk.web.search.routes import router as search_router
 from integrity_desk.web.sops.routes import router as sops_router
+from integrity_desk.web.staffing.routes import router as staffing_router
 from integrity_desk.web.webhooks.routes import router as webhooks_router
 from integrity_desk.web.wellbeing.routes import router as wellbeing_router
 
@@ -86,6 +87,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(quality_router)
     app.include_router(policy_questions_router)
     app.include_router(precedents_router)
+    app.include_router(staffing_router)
     app.include_router(decisions_router)
     app.include_router(privacy_router)
     app.include_router(dsa_router)
