@@ -145,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         table.add("6-week plan of 10 queues: wall (median of 3)", f"{wall:.2f} s",
                   target="≤ 5 s", ok=wall <= 5)
         table.add("  CPU of this process", f"{cpu:.2f} s")
+        table.add("  the first run (imports statsmodels)", f"{runs[0][0]:.2f} s")
         table.add("  queue-hours planned", f"{hours:,}")
         errors = [q.forecast.accuracy.mape for q in made.queues
                   if q.forecast.accuracy.mape is not None]
