@@ -20,7 +20,7 @@ from tests.sops.test_sops_api import publish
 PAGES = ["/", "/cases", "/cases?sla=breached", "/queues", "/overview", "/search?q=shop",
          "/cases/{key}", "/cases/{key}/decide", "/flaggers", "/messages/held", "/outbox",
          "/account", "/dashboard", "/reports", "/sops", "/sops/flag/versions/1",
-         "/sops/flag/publish", "/sops/flag/compare?version=1"]
+         "/sops/flag/publish", "/sops/flag/compare?version=1", "/staffing"]
 
 # What a page loads besides itself and its data: scripts, stylesheets, images, fonts.
 ASSET_BYTES = """() => performance.getEntriesByType('resource')
