@@ -41,6 +41,9 @@ fi
     "$PY" -W ignore -m bench.dsa_export --db "$db" ${reuse[@]+"${reuse[@]}"}
     "$PY" -W ignore -m bench.decide --db "$db"
     "$PY" -W ignore -m bench.routing --db "$db"
+    "$PY" -W ignore -m bench.decide_chunks --db "$db"
+    "$PY" -W ignore -m bench.staffing --db "$db"
+    "$PY" -W ignore -m bench.simulate_history --db "$db"
   done
 } 2>&1 | tee "$OUT"
 echo "figures kept in $OUT"
