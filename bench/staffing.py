@@ -28,6 +28,7 @@ from integrity_desk.cases.models import Case
 from integrity_desk.db import Database
 from integrity_desk.people.models import ShiftException, Team, User, Vendor, VendorContract
 from integrity_desk.routing.models import Queue
+from integrity_desk.staffing.scenario import poisson
 
 VENDORS = [("Atlas", "Europe/Lisbon", 4), ("Northwind", "Asia/Manila", 3),
            ("Cobalt", "Europe/Warsaw", 3)]
@@ -90,7 +91,7 @@ def build(db: Database, *, arrivals: int, people: int, now: datetime) -> None:
             trend = 1 + 0.002 * (h / 24)
             rate = per_hour_base * daily * weekly * trend / 1.05
             for qi, queue_id in enumerate(queue_ids):
-                for _ in range(_poisson(rng, rate * weights[qi] / total)):
+                for _ in range(poisson(rng, rate * weights[qi] / total)):
                     rows.append(dict(kind="flag", channel="api", title="A flag",
                                      status="closed", is_open=False, tier=1,
                                      priority=rng.choice((1, 2, 2, 2, 3)),
@@ -103,16 +104,6 @@ def build(db: Database, *, arrivals: int, people: int, now: datetime) -> None:
                 rows = []
         if rows:
             s.execute(insert(Case), rows)
-
-
-def _poisson(rng: random.Random, rate: float) -> int:
-    if rate > 30:
-        return max(0, round(rng.gauss(rate, math.sqrt(rate))))
-    limit, k, product = math.exp(-rate), 0, rng.random()
-    while product > limit:
-        k += 1
-        product *= rng.random()
-    return k
 
 
 def main(argv: list[str] | None = None) -> int:

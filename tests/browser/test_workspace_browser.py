@@ -75,10 +75,10 @@ def test_a_specialist_adds_and_drops_members(live_server: Callable[..., str], ta
     assert tab.csp_violations() == []
 
 
-def test_a_specialist_decides_on_picked_members_and_takes_the_evidence_bundle(
-        live_server: Callable[..., str], tab: Tab, db: Database, specialist: Person) -> None:
-    """Issue 24's whole walk: pick members in the workspace, decide on them in one decision,
-    then download the evidence bundle from the case view and verify it."""
+def _claimed_workspace(live_server: Callable[..., str], tab: Tab, db: Database,
+                       specialist: Person) -> tuple[str, str]:
+    """An investigation the specialist has claimed, its workspace open in the tab: (key,
+    base URL)."""
     key = investigation(db)
     with db.session() as s:
         case = s.scalars(select(Case).where(Case.id == int(key.split("-")[1]))).one()
@@ -86,9 +86,17 @@ def test_a_specialist_decides_on_picked_members_and_takes_the_evidence_bundle(
         cases.claim(s, case, user=user, actor=actor_of(user), now=utcnow())
     base = live_server()
     assert _sign_in(tab, base, _with_password(db, specialist).user.email) == 303
+    tab.page.set_viewport_size({"width": 1280, "height": 900})
+    tab.page.goto(f"{base}/cases/{key}/workspace")
+    return key, base
+
+
+def test_a_specialist_decides_on_picked_members_and_takes_the_evidence_bundle(
+        live_server: Callable[..., str], tab: Tab, db: Database, specialist: Person) -> None:
+    """Issue 24's whole walk: pick members in the workspace, decide on them in one decision,
+    then download the evidence bundle from the case view and verify it."""
+    key, base = _claimed_workspace(live_server, tab, db, specialist)
     page = tab.page
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{base}/cases/{key}/workspace")
     page.get_by_label("Select review b0", exact=True).check()
     page.get_by_label("Select review b1", exact=True).check()
     page.get_by_role("button", name="Decide on the selected members").click()
@@ -139,16 +147,8 @@ def test_a_decision_on_every_member_is_followed_chunk_by_chunk(
     the worker's chunks by itself until it is applied."""
     monkeypatch.setattr(service, "AT_ONCE", 10)
     monkeypatch.setattr(applying, "CHUNK", 10)
-    key = investigation(db)
-    with db.session() as s:
-        case = s.scalars(select(Case).where(Case.id == int(key.split("-")[1]))).one()
-        user = s.get(User, specialist.user.id)
-        cases.claim(s, case, user=user, actor=actor_of(user), now=utcnow())
-    base = live_server()
-    assert _sign_in(tab, base, _with_password(db, specialist).user.email) == 303
+    key, base = _claimed_workspace(live_server, tab, db, specialist)
     page = tab.page
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{base}/cases/{key}/workspace")
     page.get_by_role("link", name="Decide on all members").click()
     expect(page).to_have_url(f"{base}/cases/{key}/decide?members=all")
     expect(page.locator("#decision-form")).to_contain_text("Every member review")

@@ -111,7 +111,7 @@ def _forecast_arrivals(session: Session, facts: list[history.QueueFacts], start:
                          is_holiday=local_holidays(f.calendar.holidays,
                                                    _tz(f.calendar.timezone)))
         for h, rate in enumerate(ahead.hourly):
-            for _ in range(_poisson(rng, rate)):
+            for _ in range(poisson(rng, rate)):
                 at = first + timedelta(hours=h, seconds=rng.random() * 3600)
                 if start <= at < end:
                     kind, priority, tier, language, legal = rng.choices(kinds, weights)[0]
@@ -126,11 +126,12 @@ def _tz(name: str) -> object:
     return ZoneInfo(name)
 
 
-def _poisson(rng: random.Random, rate: float) -> int:
-    """Knuth's method: rates here are a handful an hour."""
+def poisson(rng: random.Random, rate: float) -> int:
+    """A Poisson draw: Knuth's method for the handful an hour a queue gets, a normal
+    approximation above 30 (where the product of uniforms would take long to fall)."""
     if rate <= 0:
         return 0
-    if rate > 30:  # a normal approximation where the product would underflow slowly
+    if rate > 30:
         return max(0, round(rng.gauss(rate, rate ** 0.5)))
     limit, k, product = pow(2.718281828459045, -rate), 0, rng.random()
     while product > limit:
