@@ -10,10 +10,11 @@ from typing import Annotated
 
 import typer
 
-from integrity_desk.audit.service import SYSTEM
-from integrity_desk.cli.common import console, database, fail
+from integrity_desk.cli.common import console, database, fail, lazy
 from integrity_desk.errors import DeskError
-from integrity_desk.people import service
+
+audit = lazy("integrity_desk.audit.service")
+service = lazy("integrity_desk.people.service")
 
 
 def reset_password(
@@ -27,7 +28,8 @@ def reset_password(
     try:
         with database().session() as session:
             user = service.get_user_by_email(session, email)
-            ended = service.reset_password(session, user=user, password=password, actor=SYSTEM)
+            ended = service.reset_password(session, user=user, password=password,
+                                           actor=audit.SYSTEM)
     except DeskError as exc:
         fail(exc)
     console.print(f"password of {user.email} reset; {ended} session(s) ended")
@@ -38,7 +40,7 @@ def deactivate(email: str) -> None:
     try:
         with database().session() as session:
             user = service.get_user_by_email(session, email)
-            ended = service.deactivate_user(session, user=user, actor=SYSTEM)
+            ended = service.deactivate_user(session, user=user, actor=audit.SYSTEM)
     except DeskError as exc:
         fail(exc)
     console.print(f"{user.email} deactivated; {ended} session(s) ended")
@@ -49,7 +51,7 @@ def reactivate(email: str) -> None:
     try:
         with database().session() as session:
             user = service.get_user_by_email(session, email)
-            service.reactivate_user(session, user=user, actor=SYSTEM)
+            service.reactivate_user(session, user=user, actor=audit.SYSTEM)
     except DeskError as exc:
         fail(exc)
     console.print(f"{user.email} reactivated")

@@ -12,9 +12,10 @@ from typing import Annotated, TextIO
 import typer
 from rich.table import Table
 
-from integrity_desk.cli.common import console, database, fail, progress
+from integrity_desk.cli.common import console, database, fail, lazy, progress
 from integrity_desk.errors import DeskError
-from integrity_desk.settings import get_settings
+
+config = lazy("integrity_desk.settings")
 
 dsa_app = typer.Typer(help="DSA statements of reasons and the Transparency Database.",
                       no_args_is_help=True)
@@ -32,7 +33,7 @@ def submit(
     from integrity_desk.dsa.service import status_counts
     from integrity_desk.dsa.submission import Submitter
 
-    settings = get_settings()
+    settings = config.get_settings()
     if not settings.dsa_api_url:
         fail("IDESK_DSA_API_URL is not set")
     db = database()

@@ -10,10 +10,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from integrity_desk.audit.service import Actor
-from integrity_desk.cli.common import console, database, fail
-from integrity_desk.db import utcnow
+from integrity_desk.cli.common import console, database, fail, lazy
 from integrity_desk.errors import DeskError
+
+audit = lazy("integrity_desk.audit.service")
+db_module = lazy("integrity_desk.db")
 
 evidence_app = typer.Typer(help="Evidence bundles of cases (docs/investigations.md#evidence).",
                            no_args_is_help=True)
@@ -35,8 +36,9 @@ def export(
     try:
         with db.session() as session:
             found = case_by_key(session, case, true())
-            built = bundle.export(session, found, actor=Actor(None, f"cli:{getpass.getuser()}"),
-                                 now=utcnow())
+            built = bundle.export(session, found,
+                                  actor=audit.Actor(None, f"cli:{getpass.getuser()}"),
+                                  now=db_module.utcnow())
     except DeskError as error:
         fail(error)
     # Written once the export is on the record: a bundle on disk is always one the desk knows.

@@ -18,10 +18,11 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from integrity_desk.audit.service import Actor
-from integrity_desk.cli.common import console, database, fail
-from integrity_desk.reviewdata.rows import KINDS, BadRow, open_rows
-from integrity_desk.reviewdata.service import Summary, run_import
+from integrity_desk.cli.common import console, database, fail, lazy
+
+audit = lazy("integrity_desk.audit.service")
+rows = lazy("integrity_desk.reviewdata.rows")
+review_import = lazy("integrity_desk.reviewdata.service")
 
 import_app = typer.Typer(help="Import the platform's review data in bulk.",
                          no_args_is_help=True)
@@ -43,17 +44,17 @@ def _run(kind: str, path: Path, bad_rows: Path | None) -> None:
         writer.writerow(["line", "field", "reason"])
         task = bar.add_task(f"Importing {kind}", total=None, rate=0.0, bad=0)
 
-        def on_bad(bad: BadRow) -> None:
+        def on_bad(bad: rows.BadRow) -> None:
             writer.writerow([bad.line, bad.field, bad.reason])
 
-        def on_batch(summary: Summary) -> None:
+        def on_batch(summary: review_import.Summary) -> None:
             elapsed = max(time.perf_counter() - started, 1e-9)
             bar.update(task, completed=summary.read, rate=summary.read / elapsed,
                        bad=summary.bad)
 
         try:
-            summary = run_import(db, kind, open_rows(path),
-                                 actor=Actor(None, f"cli:{getpass.getuser()}"),
+            summary = review_import.run_import(db, kind, rows.open_rows(path),
+                                 actor=audit.Actor(None, f"cli:{getpass.getuser()}"),
                                  on_bad=on_bad, on_batch=on_batch)
         except UnicodeDecodeError as error:
             fail(f"file: not UTF-8 text ({error.reason} at byte {error.start} of a block); "
@@ -85,5 +86,5 @@ def _command(kind: str) -> None:
     import_app.command(kind)(command)
 
 
-for _kind in KINDS:
+for _kind in rows.KINDS:
     _command(_kind)

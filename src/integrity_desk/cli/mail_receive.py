@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
-from integrity_desk.cli.common import console, database, fail
-from integrity_desk.settings import get_settings
+from integrity_desk.cli.common import console, database, fail, lazy
+
+config = lazy("integrity_desk.settings")
 
 
 def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
@@ -17,7 +18,7 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
     from integrity_desk.mail.service import MailPolicy
     from integrity_desk.mail.smtp import serve as run
 
-    settings = get_settings()
+    settings = config.get_settings()
     try:
         policy = MailPolicy.from_settings(settings)
     except ValueError as exc:
@@ -46,7 +47,7 @@ def poll(url: Annotated[str, typer.Option(help="imaps://user:pass@host[:port]/MA
     from integrity_desk.mail.imap import MailboxUrl, poll_forever, poll_once
     from integrity_desk.mail.service import MailPolicy
 
-    settings = get_settings()
+    settings = config.get_settings()
     try:
         policy = MailPolicy.from_settings(settings)
         mailbox = MailboxUrl.parse(url)

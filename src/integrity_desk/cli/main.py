@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from integrity_desk.cli.accounts import add_account_commands
-from integrity_desk.cli.common import console, database, fail, progress
+from integrity_desk.cli.common import console, database, fail, lazy, progress
 from integrity_desk.cli.dsa import dsa_app
 from integrity_desk.cli.evidence import evidence_app
 from integrity_desk.cli.imports import import_app
@@ -25,9 +25,10 @@ from integrity_desk.cli.staffing import staffing_app
 from integrity_desk.cli.tokens import add_token_commands
 from integrity_desk.cli.webhooks import webhooks_app
 from integrity_desk.cli.workforce import team_app, vendor_app
-from integrity_desk.db import utcnow
 from integrity_desk.errors import DeskError
-from integrity_desk.settings import get_settings
+
+config = lazy("integrity_desk.settings")
+db_module = lazy("integrity_desk.db")
 
 app = typer.Typer(help="Integrity Desk: escalations and investigations desk.",
                   no_args_is_help=True, add_completion=False)
@@ -79,7 +80,7 @@ def serve(
     uvicorn.run("integrity_desk.api.main:app", host=host, port=port, workers=workers,
                 log_level="info", access_log=False,
                 # Forwarded headers only from a proxy of ours (docs/access.md), as the app does.
-                proxy_headers=get_settings().trust_proxy)
+                proxy_headers=config.get_settings().trust_proxy)
 
 
 @app.command()
@@ -90,9 +91,9 @@ def worker(
     from integrity_desk.jobs.worker import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    w = Worker(database(), get_settings())
+    w = Worker(database(), config.get_settings())
     if once:
-        w.schedule_periodic(utcnow())
+        w.schedule_periodic(db_module.utcnow())
         ran = 0
         while w.run_once() is not None:
             ran += 1
@@ -185,7 +186,7 @@ def audit_verify() -> None:
         total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
         with progress() as bar:
             task = bar.add_task("verify", total=total)
-            result = verify(session, secret=get_settings().secret_key,
+            result = verify(session, secret=config.get_settings().secret_key,
                             progress=lambda n: bar.advance(task, n))
     if result.ok:
         console.print(f"[green]intact[/green]: {result.events} events in {result.chains} chains")
@@ -200,7 +201,7 @@ def audit_checkpoint() -> None:
     from integrity_desk.audit.service import checkpoint
 
     with database().session() as session:
-        cp = checkpoint(session, secret=get_settings().secret_key)
+        cp = checkpoint(session, secret=config.get_settings().secret_key)
     console.print(f"checkpoint #{cp.id} over {cp.chain_count} chains" if cp else
                   "nothing changed since the last checkpoint")
 

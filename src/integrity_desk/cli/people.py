@@ -14,13 +14,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from integrity_desk.audit.service import SYSTEM
-from integrity_desk.cli.common import database, fail
-from integrity_desk.db import utcnow
+from integrity_desk.cli.common import database, fail, lazy
 from integrity_desk.errors import DeskError, InvalidInput
-from integrity_desk.people import certifications, domain, roster, schedule, shifts
-from integrity_desk.people.models import User
-from integrity_desk.people.service import get_user_by_email
+
+audit = lazy("integrity_desk.audit.service")
+db_module = lazy("integrity_desk.db")
+certifications = lazy("integrity_desk.people.certifications")
+domain = lazy("integrity_desk.people.domain")
+roster = lazy("integrity_desk.people.roster")
+schedule = lazy("integrity_desk.people.schedule")
+shifts = lazy("integrity_desk.people.shifts")
+people_models = lazy("integrity_desk.people.models")
+people_service = lazy("integrity_desk.people.service")
 
 person_app = typer.Typer(help="People: skills, capacity, shifts, exceptions, availability.",
                          no_args_is_help=True)
@@ -51,14 +56,14 @@ def person_list(team: Annotated[str | None, typer.Option(help="one team's people
     try:
         with database().session() as session:
             out.print(_roster_table(roster.roster(
-                session, None, manages=True, now=utcnow(), team=team,
+                session, None, manages=True, now=db_module.utcnow(), team=team,
                 vendor=vendor)))
     except DeskError as exc:
         fail(exc)
 
 
-def _show(session: Any, person: User) -> None:
-    now = utcnow()
+def _show(session: Any, person: people_models.User) -> None:
+    now = db_module.utcnow()
     out.print(_roster_table(roster.roster(session, None, manages=True, now=now,
                                           email=person.email, active_only=False)))
     held = certifications.held(session, [person.id], now)[person.id]
@@ -82,7 +87,7 @@ def person_show(email: str) -> None:
     """One person's whole working profile."""
     try:
         with database().session() as session:
-            _show(session, get_user_by_email(session, email))
+            _show(session, people_service.get_user_by_email(session, email))
     except DeskError as exc:
         fail(exc)
 
@@ -113,8 +118,8 @@ def person_update(
         if shifts_ is not None:
             changes["shift_pattern"] = domain.parse_week(shifts_)
         with database().session() as session:
-            person = get_user_by_email(session, email)
-            schedule.update_person(session, actor=SYSTEM, user=person, changes=changes)
+            person = people_service.get_user_by_email(session, email)
+            schedule.update_person(session, actor=audit.SYSTEM, user=person, changes=changes)
             _show(session, person)
     except DeskError as exc:
         fail(exc)
@@ -127,9 +132,9 @@ def person_availability(email: str, status: Annotated[str, typer.Argument(
     """Set a person available, away, in training or off (recorded)."""
     try:
         with database().session() as session:
-            person = get_user_by_email(session, email)
-            schedule.set_availability(session, actor=SYSTEM, person=person, status=status,
-                                      reason=reason, now=utcnow())
+            person = people_service.get_user_by_email(session, email)
+            schedule.set_availability(session, actor=audit.SYSTEM, person=person, status=status,
+                                      reason=reason, now=db_module.utcnow())
             _show(session, person)
     except DeskError as exc:
         fail(exc)
@@ -159,8 +164,8 @@ def person_exception(
     try:
         starts_at, ends_at = _moment(starts, "starts_at"), _moment(ends, "ends_at")
         with database().session() as session:
-            person = get_user_by_email(session, email)
-            schedule.add_exception(session, actor=SYSTEM, person=person, kind=kind,
+            person = people_service.get_user_by_email(session, email)
+            schedule.add_exception(session, actor=audit.SYSTEM, person=person, kind=kind,
                                    starts_at=starts_at, ends_at=ends_at, note=note)
             _show(session, person)
     except DeskError as exc:
@@ -172,9 +177,9 @@ def person_cancel_exception(email: str, exception_id: int) -> None:
     """Remove an exception that is not over yet."""
     try:
         with database().session() as session:
-            person = get_user_by_email(session, email)
-            schedule.cancel_exception(session, actor=SYSTEM, person=person,
-                                      exception_id=exception_id, now=utcnow())
+            person = people_service.get_user_by_email(session, email)
+            schedule.cancel_exception(session, actor=audit.SYSTEM, person=person,
+                                      exception_id=exception_id, now=db_module.utcnow())
             _show(session, person)
     except DeskError as exc:
         fail(exc)

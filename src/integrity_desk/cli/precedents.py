@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import func, select
 
-from integrity_desk.cli.common import console, database, progress
-from integrity_desk.decisions.models import Decision
-from integrity_desk.precedents import service
+from integrity_desk.cli.common import console, database, lazy, progress
+
+decision_models = lazy("integrity_desk.decisions.models")
+service = lazy("integrity_desk.precedents.service")
 
 precedents_app = typer.Typer(help="Precedents: decided cases like an open one.",
                              no_args_is_help=True)
@@ -26,8 +26,11 @@ def rebuild(batch: Annotated[int, typer.Option(min=1, max=5000,
     """Rewrite the precedent of every decided case."""
     db = database()
     with db.session() as session:
-        total = session.scalar(select(func.count(func.distinct(Decision.case_id)))
-                               .where(Decision.kind == "decision")) or 0
+        from sqlalchemy import func, select
+
+        decision = decision_models.Decision
+        total = session.scalar(select(func.count(func.distinct(decision.case_id)))
+                               .where(decision.kind == "decision")) or 0
     done, after = 0, 0
     with progress() as bar:
         task = bar.add_task("Writing precedents", total=total)

@@ -15,9 +15,10 @@ from typing import Annotated, TextIO
 
 import typer
 
-from integrity_desk.cli.common import console, database, progress
-from integrity_desk.db import utcnow
-from integrity_desk.settings import get_settings
+from integrity_desk.cli.common import console, database, lazy, progress
+
+db_module = lazy("integrity_desk.db")
+config = lazy("integrity_desk.settings")
 
 retention_app = typer.Typer(help="Erase personal data of cases closed past the retention "
                                  "period.", no_args_is_help=True)
@@ -34,8 +35,8 @@ def retention_run(
     """Erase requester personal data of closed cases past IDESK_RETENTION_DAYS (held ones kept)."""
     from integrity_desk.privacy.retention import cutoff, due_counts, erase_batch
 
-    settings = get_settings()
-    db, now, days = database(), utcnow(), settings.retention_days
+    settings = config.get_settings()
+    db, now, days = database(), db_module.utcnow(), settings.retention_days
     with db.session() as session:
         counts = due_counts(session, now=now, retention_days=days)
     before = cutoff(now, days).date().isoformat()

@@ -13,10 +13,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from integrity_desk.audit.service import SYSTEM
-from integrity_desk.cli.common import database, fail
+from integrity_desk.cli.common import database, fail, lazy
 from integrity_desk.errors import DeskError, InvalidInput
-from integrity_desk.routing import settings
+
+audit = lazy("integrity_desk.audit.service")
+settings = lazy("integrity_desk.routing.settings")
 
 queue_app = typer.Typer(help="Queues: their routing settings.", no_args_is_help=True)
 out = Console()
@@ -66,7 +67,7 @@ def routing(
             if not show:
                 if not changes:
                     raise InvalidInput("name a setting to change, or --show", field="settings")
-                settings.change_routing_settings(session, actor=SYSTEM, slug=slug,
+                settings.change_routing_settings(session, actor=audit.SYSTEM, slug=slug,
                                                  changes=changes, note=note)
             out.print(_history_table(settings.settings_history(session, slug)))
     except DeskError as exc:

@@ -12,11 +12,12 @@ from typing import Annotated
 
 import typer
 
-from integrity_desk.audit.service import SYSTEM
-from integrity_desk.cli.common import console, database, fail
-from integrity_desk.db import utcnow
+from integrity_desk.cli.common import console, database, fail, lazy
 from integrity_desk.errors import DeskError
-from integrity_desk.kpis import reports
+
+audit = lazy("integrity_desk.audit.service")
+db_module = lazy("integrity_desk.db")
+reports = lazy("integrity_desk.kpis.reports")
 
 report_app = typer.Typer(help="Reports of the desk's figures (docs/kpis.md).",
                          no_args_is_help=True)
@@ -30,13 +31,13 @@ def weekly(
     Path("."),
 ) -> None:
     """Generate and keep an ISO week's report; write weekly-<week>.html and .zip."""
-    now = utcnow()
+    now = db_module.utcnow()
     db = database()
     try:
         period = reports.week_of(week) if week else reports.last_week(now)
         with db.session() as session:
             with console.status(f"Counting {period.label}…"):
-                kept = reports.generate(session, period, now=now, actor=SYSTEM)
+                kept = reports.generate(session, period, now=now, actor=audit.SYSTEM)
             html, bundle = kept.html, kept.bundle
     except DeskError as error:
         fail(error)

@@ -12,11 +12,12 @@ from typing import Annotated
 
 import typer
 
-from integrity_desk.cli.common import console, database, fail, progress
-from integrity_desk.db import utcnow
+from integrity_desk.cli.common import console, database, fail, lazy, progress
 from integrity_desk.errors import DeskError
-from integrity_desk.settings import get_settings
-from integrity_desk.signals import service
+
+db_module = lazy("integrity_desk.db")
+config = lazy("integrity_desk.settings")
+service = lazy("integrity_desk.signals.service")
 
 signals_app = typer.Typer(help="Fraud signals over the review data (docs/investigations.md).",
                           no_args_is_help=True)
@@ -37,7 +38,7 @@ def run(
     except ValueError:
         fail("since: must be a day as YYYY-MM-DD")
     db = database()
-    now = utcnow()
+    now = db_module.utcnow()
     try:
         with db.session() as session:
             ids = [service.business_id_of(session, business)] if business else service.due(
@@ -60,6 +61,6 @@ def run(
             bar.advance(task)
 
         service.run_many(db, ids, now=now, actor=service.ACTOR,
-                         open_at=get_settings().signal_open_threshold, on_each=each)
+                         open_at=config.get_settings().signal_open_threshold, on_each=each)
     typer.echo(f"{len(ids):,} business(es): {totals['findings']:,} finding(s), "
                f"{totals['opened']} case(s) opened, {totals['enriched']} enriched")

@@ -10,9 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from integrity_desk.cli.common import console, database, fail
-from integrity_desk.db import utcnow
+from integrity_desk.cli.common import console, database, fail, lazy
 from integrity_desk.errors import DeskError
+
+db_module = lazy("integrity_desk.db")
 
 if TYPE_CHECKING:
     from integrity_desk.staffing.plan import Plan
@@ -75,7 +76,7 @@ def plan_command(
     try:
         scenario = parse_what_if(what_if or [])
         with console.status("Forecasting and planning"), db.session() as session:
-            made = make_plan(session, now=utcnow(), weeks=weeks, what_if=scenario,
+            made = make_plan(session, now=db_module.utcnow(), weeks=weeks, what_if=scenario,
                              shrinkage=shrinkage)
     except DeskError as exc:
         fail(exc)

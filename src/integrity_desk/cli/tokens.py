@@ -8,10 +8,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from integrity_desk.audit.service import SYSTEM
-from integrity_desk.cli.common import console, database, fail
+from integrity_desk.cli.common import console, database, fail, lazy
 from integrity_desk.errors import DeskError
-from integrity_desk.people import service
+
+audit = lazy("integrity_desk.audit.service")
+service = lazy("integrity_desk.people.service")
 
 
 def _when(value: datetime | None) -> str:
@@ -40,7 +41,7 @@ def revoke(token_id: int) -> None:
     try:
         with database().session() as session:
             token = service.revoke_token(session, token_id=token_id, owner_id=None,
-                                         actor=SYSTEM)
+                                         actor=audit.SYSTEM)
             owner = token.user.email
     except DeskError as exc:
         fail(exc)

@@ -8,15 +8,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from integrity_desk.audit.service import Actor
-from integrity_desk.cli.common import console, database, fail
-from integrity_desk.db import utcnow
+from integrity_desk.cli.common import console, database, fail, lazy
 from integrity_desk.errors import DeskError
-from integrity_desk.settings import get_settings
+
+audit = lazy("integrity_desk.audit.service")
+db_module = lazy("integrity_desk.db")
+config = lazy("integrity_desk.settings")
 
 webhooks_app = typer.Typer(help="Webhook subscriptions, dead letters and replay.",
                            no_args_is_help=True)
-CLI = Actor(None, "cli")
 
 
 @webhooks_app.command("add")
@@ -31,7 +31,8 @@ def add(name: str, url: str,
             made = service.create(session, name=name, url=url, active=True, user_id=None,
                                   event_types=[e.strip() for e in events.split(",")
                                                if e.strip()],
-                                  actor=CLI, now=utcnow(), settings=get_settings())
+                                  actor=_cli(), now=db_module.utcnow(),
+                                  settings=config.get_settings())
             sub_id = made.subscription.id
     except DeskError as exc:
         fail(exc)
@@ -91,7 +92,7 @@ def replay(subscription: int,
     try:
         with database().session() as session:
             n = service.replay(session, service.get(session, subscription),
-                               delivery_ids=delivery or None, actor=CLI, now=utcnow())
+                               delivery_ids=delivery or None, actor=_cli(), now=db_module.utcnow())
     except DeskError as exc:
         fail(exc)
     console.print(f"replayed {n} dead letter(s); the worker sends them now")
@@ -108,3 +109,8 @@ def receive(secret: Annotated[str, typer.Option(help="the subscription's signing
 
     console.print(f"receiving on http://{host}:{port}/ (Ctrl-C stops)")
     serve(secret, host=host, port=port, store=store)
+
+
+def _cli() -> object:
+    """The actor these commands act as (built when a command runs: audit.service is lazy)."""
+    return audit.Actor(None, "cli")

@@ -15,11 +15,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from integrity_desk.audit.service import SYSTEM
-from integrity_desk.cli.common import database, fail
+from integrity_desk.cli.common import database, fail, lazy
 from integrity_desk.errors import DeskError, InvalidInput
-from integrity_desk.people import domain, teams, vendors
-from integrity_desk.people.service import get_team_by_name
+
+audit = lazy("integrity_desk.audit.service")
+domain = lazy("integrity_desk.people.domain")
+teams = lazy("integrity_desk.people.teams")
+vendors = lazy("integrity_desk.people.vendors")
+people_service = lazy("integrity_desk.people.service")
 
 team_app = typer.Typer(help="Teams: internal or a vendor's.", no_args_is_help=True)
 vendor_app = typer.Typer(help="Vendors, their contracts (KPI targets) and weekly commitments.",
@@ -75,8 +78,8 @@ def team_create(name: str, kind: Annotated[str, typer.Option(
     """Add a team; `--kind vendor --vendor NAME` for a vendor's."""
     try:
         with database().session() as session:
-            team = teams.create_team(session, actor=SYSTEM, name=name, kind=kind, vendor=vendor,
-                                     calendar=calendar)
+            team = teams.create_team(session, actor=audit.SYSTEM, name=name, kind=kind,
+                                     vendor=vendor, calendar=calendar)
             out.print(_team_table([team]))
     except DeskError as exc:
         fail(exc)
@@ -92,8 +95,8 @@ def team_update(name: str, new_name: Annotated[str | None, typer.Option(
                                  ("calendar", calendar)) if v is not None}
     try:
         with database().session() as session:
-            team = get_team_by_name(session, name)
-            team = teams.update_team(session, actor=SYSTEM, team_id=team.id, changes=changes)
+            team = people_service.get_team_by_name(session, name)
+            team = teams.update_team(session, actor=audit.SYSTEM, team_id=team.id, changes=changes)
             out.print(_team_table([team]))
     except DeskError as exc:
         fail(exc)
@@ -156,7 +159,7 @@ def vendor_create(name: str, languages: Languages = None, time_zone: TimeZone = 
     try:
         with database().session() as session:
             vendor = vendors.create_vendor(
-                session, actor=SYSTEM, name=name, languages=_languages(languages),
+                session, actor=audit.SYSTEM, name=name, languages=_languages(languages),
                 time_zone=time_zone or "UTC", coverage=_coverage(coverage))
             _show(session, vendor)
     except DeskError as exc:
@@ -179,7 +182,7 @@ def vendor_update(name: str, new_name: Annotated[str | None, typer.Option(
             changes["coverage"] = _coverage(coverage)
         with database().session() as session:
             vendor = vendors.get_vendor_by_name(session, name)
-            vendors.update_vendor(session, actor=SYSTEM, vendor_id=vendor.id, changes=changes)
+            vendors.update_vendor(session, actor=audit.SYSTEM, vendor_id=vendor.id, changes=changes)
             _show(session, vendor)
     except DeskError as exc:
         fail(exc)
@@ -228,7 +231,7 @@ def vendor_contract(
         assert start is not None
         with database().session() as session:
             vendor = vendors.get_vendor_by_name(session, name)
-            vendors.set_contract(session, actor=SYSTEM, vendor_id=vendor.id, starts_on=start,
+            vendors.set_contract(session, actor=audit.SYSTEM, vendor_id=vendor.id, starts_on=start,
                                  ends_on=_day(ends_on, "ends_on"), targets=targets)
             _show(session, vendor)
     except DeskError as exc:
@@ -250,7 +253,7 @@ def vendor_commit(name: str, volumes: Annotated[list[str], typer.Argument(
             commitments.append(vendors.Commitment(queue.strip(), int(volume)))
         with database().session() as session:
             vendor = vendors.get_vendor_by_name(session, name)
-            vendors.set_commitments(session, actor=SYSTEM, vendor_id=vendor.id,
+            vendors.set_commitments(session, actor=audit.SYSTEM, vendor_id=vendor.id,
                                     commitments=commitments)
             _show(session, vendor)
     except DeskError as exc:
