@@ -27,7 +27,7 @@ def _what_if(volume: float, aht: float) -> WhatIf:
     return WhatIf(1 + volume / 100, 1 + aht / 100)
 
 
-@router.get("/staffing/plan", response_model=PlanOut, response_model_exclude_none=True,
+@router.get("/staffing/plan", response_model=PlanOut,
             summary="People needed (Erlang C on the forecast) against people on shift, per "
                     "vendor, queue and hour")
 def staffing_plan(session: SessionDep, principal: KpiReader, weeks: Weeks = 2,

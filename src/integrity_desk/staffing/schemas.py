@@ -52,7 +52,8 @@ class QueuePlanOut(BaseModel):
     worst_gap: float
     expected_service_level: float | None
     mean_occupancy: float | None
-    hours: list[HourOut] | None = None
+    hours: list[HourOut] | None = Field(default=None,
+                                       description="every hour; null when hours=false")
 
 
 class PlanOut(BaseModel):
