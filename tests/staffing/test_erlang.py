@@ -30,10 +30,10 @@ def test_required_and_scheduled_agents() -> None:
     assert erlang.scheduled_agents(14, 0.3) == 20  # 14 ÷ 0.7
     assert erlang.scheduled_agents(13, 0.35) == 20  # exactly 20, not 21 by rounding error
     assert erlang.required_agents(0, 180, 20, 0.8) == 0
-    staffing = erlang.staff(arrivals=200, aht=0.05, target=20 / 3600, level=0.8, shrinkage=0.3)
-    assert staffing.load == pytest.approx(10) and staffing.required == 14
-    assert staffing.scheduled_needed == 20 and staffing.occupancy == pytest.approx(10 / 14)
-    assert staffing.asa == pytest.approx(erlang.erlang_c(14, 10) * 0.05 / 4)
+    # The same queue in hours (200 an hour of 0.05 h, target 20 s), as the plan counts it.
+    assert erlang.required_agents(200 * 0.05, 0.05, 20 / 3600, 0.8) == 14
+    assert erlang.average_speed_of_answer(14, 10, 0.05) == pytest.approx(
+        erlang.erlang_c(14, 10) * 0.05 / 4)
 
 
 def test_average_speed_of_answer_and_occupancy() -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pytest
 
+from integrity_desk.sla.calendar import BusinessCalendar
 from integrity_desk.staffing.forecast import forecast, local_holidays
 
 START = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
@@ -64,7 +65,7 @@ def test_a_start_within_the_day_forecasts_from_that_hour() -> None:
 def test_holidays_are_cleaned_from_history_and_applied_ahead() -> None:
     past = {START.date() - timedelta(days=d) for d in (9, 23)}  # two past Saturdays … Fridays
     ahead = START.date() + timedelta(days=2)  # this Wednesday is a holiday
-    is_holiday = local_holidays(frozenset(past | {ahead}), UTC)
+    is_holiday = local_holidays(BusinessCalendar(holidays=frozenset(past | {ahead})))
     f = forecast(_series(8, holidays=past), START, 168, is_holiday=is_holiday)
     assert f.holiday_ratio == pytest.approx(0.2, abs=0.08)
     tuesday, wednesday = sum(f.hourly[24:48]), sum(f.hourly[48:72])

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from integrity_desk.audit.service import Actor, record
+from integrity_desk.audit.service import SYSTEM, Actor, record
 from integrity_desk.cases.domain import CaseStatus
 from integrity_desk.cases.models import Case
 from integrity_desk.decisions.models import Decision, DecisionAction
@@ -84,7 +84,7 @@ def apply_next(session: Session, now: datetime, payload: dict[str, Any], *,
     case = session.scalar(select(Case).where(Case.id == decision.case_id).with_for_update())
     assert case is not None  # a decision's case is never deleted (foreign key)
     decider = session.get(User, decision.decided_by_id) if decision.decided_by_id else None
-    actor = actor_of(decider) if decider else Actor(None, "system")
+    actor = actor_of(decider) if decider else SYSTEM
     chunk = next_chunk(session, decision.id, size)
     if chunk:
         done, total = count_actions(session, decision.id)

@@ -13,21 +13,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from integrity_desk.cases.models import Case
 from integrity_desk.decisions.domain import ActionRequest
 from integrity_desk.errors import InvalidInput
-from integrity_desk.investigations.members import member_ids
-from integrity_desk.subjects.models import Business, Review, Reviewer
+from integrity_desk.investigations.members import KINDS, member_ids, refs_of
 
 PREFIX = "members:"
 # The most actions one decision may carry: beyond AT_ONCE it is applied in chunks
 # (decisions/applying.py); 20,000 keeps one decision's stored request and statements bounded.
 MAX_ACTIONS = 20_000
-_REFS = {"review": (Review, Review.ref), "reviewer": (Reviewer, Reviewer.ref),
-         "business": (Business, Business.domain)}
 
 
 def is_all_members(ref: str) -> bool:
@@ -35,10 +31,11 @@ def is_all_members(ref: str) -> bool:
 
 
 def member_refs(session: Session, case_id: int, subject_type: str) -> list[str]:
-    """``type:REF`` of each member of the type, in reference order (one statement)."""
-    model, column = _REFS[subject_type]
-    return [f"{subject_type}:{ref}" for ref in session.scalars(
-        select(column).where(model.id.in_(member_ids(case_id, subject_type))).order_by(column))]
+    """``type:REF`` of each member of the type, in reference order (two statements: the
+    members, their references — the one look-up of references the desk has)."""
+    ids = session.scalars(member_ids(case_id, subject_type))
+    refs = refs_of(session, [(subject_type, i) for i in ids])
+    return sorted(f"{subject_type}:{ref}" for ref in refs.values())
 
 
 def expand_members(session: Session, case: Case, actions: list[tuple[str, ActionRequest]]
@@ -53,7 +50,7 @@ def expand_members(session: Session, case: Case, actions: list[tuple[str, Action
             out.append((ref, request))
             continue
         subject_type = ref.removeprefix(PREFIX)
-        if subject_type not in _REFS:
+        if subject_type not in KINDS:
             raise InvalidInput("members:review, members:reviewer or members:business",
                                field=f"actions.{index}.subject")
         refs = member_refs(session, case.id, subject_type)

@@ -47,6 +47,5 @@ def staffing_plan_csv(session: SessionDep, principal: KpiReader, weeks: Weeks = 
                       shrinkage: Shrinkage = DEFAULT_SHRINKAGE) -> Response:
     made = make_plan(session, now=utcnow(), weeks=weeks, what_if=_what_if(volume, aht),
                      shrinkage=shrinkage)
-    name = f"staffing-plan-{made.start:%Y%m%d}-{weeks}w.csv"
-    return Response(export.to_csv(made), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(export.to_csv(made), media_type=export.MEDIA_TYPE,
+                    headers=export.download_headers(made))

@@ -21,7 +21,6 @@ why a plan is checked against the simulation (staffing/simulate.py) and the figu
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 MAX_AGENTS = 100_000  # a search bound: no queue needs more, and a bad input cannot loop
 
@@ -97,29 +96,6 @@ def scheduled_agents(required: int, shrinkage: float) -> int:
         raise ValueError(f"shrinkage is a share in [0, 1), not {shrinkage}")
     # round() first: 13 / (1 − 0.35) is 20.000000000000004 in floating point, not 21.
     return math.ceil(round(required / (1 - shrinkage), 9))
-
-
-@dataclass(frozen=True)
-class Staffing:
-    """What Erlang C says for one interval of one queue."""
-
-    load: float  # Erlangs
-    required: int  # people handling work
-    scheduled_needed: int  # people on shift, shrinkage included
-    service_level: float  # with the required people
-    asa: float  # average speed of answer with the required people (unit of the AHT)
-    occupancy: float
-
-
-def staff(arrivals: float, aht: float, target: float, level: float,
-          shrinkage: float) -> Staffing:
-    """Erlang C for ``arrivals`` in an interval whose length is the unit of ``aht``."""
-    load = arrivals * aht
-    need = required_agents(load, aht, target, level)
-    return Staffing(load, need, scheduled_agents(need, shrinkage),
-                    service_level(need, load, aht, target) if need else 1.0,
-                    average_speed_of_answer(need, load, aht) if need else 0.0,
-                    occupancy(need, load))
 
 
 def _check(agents: int, load: float) -> None:

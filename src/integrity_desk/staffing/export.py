@@ -33,6 +33,16 @@ def rows(plan: Plan) -> Iterator[list[str]]:
                    _cell(f.level, 3)]
 
 
+MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+def download_headers(plan: Plan) -> dict[str, str]:
+    """The CSV as a download named for where it starts and how far it reaches (the API's and
+    the console's alike)."""
+    name = f"staffing-plan-{plan.start:%Y%m%d}-{plan.weeks}w.csv"
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
 def to_csv(plan: Plan) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

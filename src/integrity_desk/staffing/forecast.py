@@ -27,9 +27,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
+
+from integrity_desk.sla.calendar import BusinessCalendar
 
 HOURS_A_WEEK = 168
 PROFILE_WEEKS = 8
@@ -175,8 +178,9 @@ def _accuracy(predicted: np.ndarray, actual: np.ndarray, weeks: int) -> Accuracy
     return Accuracy(weeks, mape, bias)
 
 
-def local_holidays(holidays: frozenset[date], tz: object) -> Callable[[datetime], bool]:
-    """``is_holiday`` for a calendar: the hour's local date is one of its holidays."""
-    if not holidays:
+def local_holidays(calendar: BusinessCalendar) -> Callable[[datetime], bool]:
+    """``is_holiday`` for a team calendar: the hour's local date is one of its holidays."""
+    if not calendar.holidays:
         return lambda _: False
-    return lambda at: at.astimezone(tz).date() in holidays  # type: ignore[arg-type]
+    tz = ZoneInfo(calendar.timezone)
+    return lambda at: at.astimezone(tz).date() in calendar.holidays

@@ -27,7 +27,6 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -166,8 +165,7 @@ def plan(session: Session, *, now: datetime, weeks: int = 2,
     plans = []
     for q in facts:
         q.arrivals = seen.get(q.id, [0.0] * (HISTORY_WEEKS * 168))
-        ahead = forecast(q.arrivals, start, hours, is_holiday=local_holidays(
-            q.calendar.holidays, ZoneInfo(q.calendar.timezone)))
+        ahead = forecast(q.arrivals, start, hours, is_holiday=local_holidays(q.calendar))
         plans.append(QueuePlan(q, ahead, unscheduled_people=unscheduled.get(q.team_id or 0, 0)))
     _fill(plans, people, start, what_if, shrinkage)
     return Plan(start, weeks, shrinkage, what_if, plans)

@@ -108,8 +108,7 @@ def _forecast_arrivals(session: Session, facts: list[history.QueueFacts], start:
             continue
         kinds, weights = zip(*mix.items(), strict=True)
         ahead = forecast(seen.get(f.id, [0.0] * history.HISTORY_WEEKS * 168), first, hours,
-                         is_holiday=local_holidays(f.calendar.holidays,
-                                                   _tz(f.calendar.timezone)))
+                         is_holiday=local_holidays(f.calendar))
         for h, rate in enumerate(ahead.hourly):
             for _ in range(poisson(rng, rate)):
                 at = first + timedelta(hours=h, seconds=rng.random() * 3600)
@@ -118,12 +117,6 @@ def _forecast_arrivals(session: Session, facts: list[history.QueueFacts], start:
                     out.append(Arrival(at, f.id, kind, priority, tier, language, legal))
     out.sort(key=lambda a: a.at)
     return out, "a forecast of each queue (Poisson arrivals at its hourly rates)"
-
-
-def _tz(name: str) -> object:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 def poisson(rng: random.Random, rate: float) -> int:

@@ -90,6 +90,5 @@ def staffing_page(request: Request, session: SessionDep, viewer: Reader, weeks: 
 def staffing_csv(session: SessionDep, viewer: Reader, weeks: Weeks = 2, volume: Percent = 0,
                  aht: Percent = 0, shrinkage: Shrinkage = 30) -> Response:
     made = _plan(session, weeks, volume, aht, shrinkage)
-    name = f"staffing-plan-{made.start:%Y%m%d}-{weeks}w.csv"
-    return Response(export.to_csv(made), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(export.to_csv(made), media_type=export.MEDIA_TYPE,
+                    headers=export.download_headers(made))
